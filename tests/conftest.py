@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+PUBLIC = FIXTURES / "public"
+SAMPLE = FIXTURES / "sample"
+SYNTHETIC = PUBLIC / "synthetic__pt_97530_medicare.txt"
+
+
+def public_files() -> list[Path]:
+    return sorted(p for p in PUBLIC.iterdir() if p.is_file() and not p.name.endswith(".md"))
+
+
+def run_cli(*args: str, cwd: str | os.PathLike | None = None, env: dict | None = None):
+    """Run x12tool in a child process under ``python -X dev`` (tracebacks would show)."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-X", "dev", "-m", "x12tool", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,253 @@
+"""Build claim-model objects from the segments of one loop (TR3 005010X222A1 loop layout)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from x12tool.claims.model import (
+    Claim,
+    EnvelopeRef,
+    HLBlock,
+    Patient,
+    Problem,
+    Provider,
+    ServiceLine,
+    Subscriber,
+)
+from x12tool.edi.segment import Segment
+
+# HI composites that carry diagnoses (TR3 2300 HI, Health Care Diagnosis Code): ICD-10 ABK
+# principal / ABF other, and ICD-9 BK / BF in old files. Other HI segments (BG condition codes,
+# BP anesthesia, ...) are not diagnoses and do not count for SV107 pointers.
+DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    # X12 "R" data type: optional sign, digits, optional decimal point; no exponent, no commas.
+    if not text or not _is_r(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _is_r(text: str) -> bool:
+    body = text[1:] if text[0] in "+-" else text
+    if not body or body.count(".") > 1:
+        return False
+    return body.replace(".", "", 1).isdigit()
+
+
+def parse_d8(text: str) -> date | None:
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def billing_provider(block: HLBlock) -> Provider:
+    prv = block.first("PRV")
+    nm1 = block.first("NM1", "85")
+    return Provider(
+        nm1=nm1,
+        prv=prv,
+        name=nm1.element(3) if nm1 else "",
+        npi=nm1.element(9) if nm1 and nm1.element(8) == "XX" else "",
+        taxonomy=prv.element(3) if prv and prv.element(2) == "PXC" else "",
+    )
+
+
+def subscriber(block: HLBlock) -> Subscriber:
+    sbr = block.first("SBR")
+    sub = Subscriber(block=block, sbr=sbr)
+    if sbr is not None:
+        sub.responsibility = sbr.element(1)
+        sub.relationship = sbr.element(2)
+        sub.filing_indicator = sbr.element(9)
+    in_2010ba = False
+    for seg in block.segments:
+        tag = seg.fields[0]
+        if tag == "NM1":
+            qual = seg.element(1)
+            in_2010ba = qual == "IL"
+            if qual == "IL":
+                sub.last_name = seg.element(3)
+                sub.first_name = seg.element(4)
+                sub.member_id = seg.element(9)
+            elif qual == "PR":
+                sub.payer_name = seg.element(3)
+                sub.payer_id = seg.element(9)
+        elif tag == "DMG" and in_2010ba:
+            sub.birth_date = seg.element(2)
+    return sub
+
+
+def patient(block: HLBlock) -> Patient:
+    pat = Patient(block=block)
+    for seg in block.segments:
+        if seg.fields[0] == "NM1" and seg.element(1) == "QC":
+            pat.last_name = seg.element(3)
+            pat.first_name = seg.element(4)
+        elif seg.fields[0] == "DMG":
+            pat.birth_date = seg.element(2)
+    return pat
+
+
+def claim(
+    segments: list[Segment],
+    envelope: EnvelopeRef,
+    billing: HLBlock,
+    subscriber_block: HLBlock,
+    patient_block: HLBlock | None,
+    billing_prov: Provider,
+    sub: Subscriber,
+    pat: Patient | None,
+) -> Claim:
+    clm = segments[0]
+    c = Claim(
+        segments=segments,
+        envelope=envelope,
+        billing=billing,
+        subscriber_block=subscriber_block,
+        patient_block=patient_block,
+        billing_provider=billing_prov,
+        subscriber=sub,
+        patient=pat,
+        clm=clm,
+        id=clm.element(1),
+    )
+    charge_text = clm.element(2)
+    c.charge = parse_decimal(charge_text)
+    if c.charge is None:
+        c.problems.append(Problem(clm, "CLM02", f"total charge {charge_text!r} is not a number"))
+    c05 = clm.components(5)
+    c.place_of_service = c05[0] if c05 else ""
+    c.frequency = c05[2] if len(c05) > 2 else ""
+
+    # 2300 proper ends at the first LX. Within it, 2310B (NM1*82 + PRV*PE) is the claim's
+    # rendering provider, but only before any 2320 SBR: after SBR, NM1s belong to 2330x.
+    in_2320 = False
+    current: Provider | None = None
+    line_starts = []
+    for i, seg in enumerate(segments):
+        tag = seg.fields[0]
+        if tag == "LX":
+            line_starts.append(i)
+            continue
+        if line_starts:
+            continue
+        if tag == "HI":
+            codes = []
+            for el in seg.fields[1:]:
+                parts = el.split(seg.delims.component)
+                if len(parts) >= 2 and parts[0] in DIAGNOSIS_QUALIFIERS:
+                    codes.append(parts[1])
+            if codes:
+                c.hi.append(seg)
+                c.diagnoses.extend(codes)
+        elif tag == "SBR":
+            in_2320 = True
+            current = None
+        elif tag == "NM1":
+            current = None
+            if seg.element(1) == "82" and not in_2320:
+                current = c.rendering = Provider(
+                    nm1=seg,
+                    prv=None,
+                    name=seg.element(3),
+                    npi=seg.element(9) if seg.element(8) == "XX" else "",
+                )
+        elif tag == "PRV" and current is not None and seg.element(2) == "PXC":
+            current.prv = seg
+            current.taxonomy = seg.element(3)
+    bounds = line_starts + [len(segments)]
+    for n, start in enumerate(line_starts):
+        c.lines.append(service_line(segments, start, bounds[n + 1]))
+    return c
+
+
+def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
+    lx = segments[start]
+    num = lx.element(1)
+    line = ServiceLine(start=start, end=end, lx=lx, number=int(num) if num.isdigit() else None)
+    # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
+    sub = "2400"
+    current: Provider | None = None
+    for seg in segments[start + 1 : end]:
+        tag = seg.fields[0]
+        if tag == "LIN":
+            sub = "2410"
+        elif tag == "NM1":
+            sub = "2420"
+            current = None
+            if seg.element(1) == "82":
+                current = line.rendering = Provider(
+                    nm1=seg,
+                    prv=None,
+                    name=seg.element(3),
+                    npi=seg.element(9) if seg.element(8) == "XX" else "",
+                )
+            continue
+        elif tag == "SVD":
+            sub = "2430"
+        elif tag == "LQ":
+            sub = "2440"
+        if sub == "2420":
+            if tag == "PRV" and current is not None and seg.element(2) == "PXC":
+                current.prv = seg
+                current.taxonomy = seg.element(3)
+            continue
+        if sub != "2400":
+            continue
+        if tag == "SV1" and line.sv1 is None:
+            _read_sv1(line, seg)
+        elif tag == "DTP" and seg.element(1) == "472" and line.dtp is None:
+            _read_dtp(line, seg)
+        elif tag == "REF" and seg.element(1) == "6R" and line.ref_6r is None:
+            line.ref_6r = seg
+            line.line_control = seg.element(2)
+    return line
+
+
+def _read_sv1(line: ServiceLine, seg: Segment) -> None:
+    line.sv1 = seg
+    comps = seg.components(1)
+    line.qualifier = comps[0]
+    line.code = comps[1] if len(comps) > 1 else ""
+    # SV101-3..6 are the four modifier slots; SV101-7 is a description (TR3 SV1).
+    line.modifiers = [m for m in comps[2:6] if m]
+    charge = seg.element(2)
+    line.charge = parse_decimal(charge)
+    if line.charge is None:
+        line.problems.append(Problem(seg, "SV102", f"line charge {charge!r} is not a number"))
+    line.unit_basis = seg.element(3)
+    units = seg.element(4)
+    line.units = parse_decimal(units)
+    if line.units is None:
+        line.problems.append(Problem(seg, "SV104", f"unit count {units!r} is not a number"))
+    line.place_of_service = seg.element(5)
+    pointers = []
+    for p in seg.components(7) if seg.element(7) else []:
+        if p.isdigit():
+            pointers.append(int(p))
+        elif p:
+            line.problems.append(Problem(seg, "SV107", f"diagnosis pointer {p!r} is not a number"))
+    line.pointers = pointers
+
+
+def _read_dtp(line: ServiceLine, seg: Segment) -> None:
+    line.dtp = seg
+    fmt, value = seg.element(2), seg.element(3)
+    if fmt == "D8":
+        line.date_from = line.date_to = parse_d8(value)
+    elif fmt == "RD8" and "-" in value:
+        a, b = value.split("-", 1)
+        line.date_from, line.date_to = parse_d8(a), parse_d8(b)
+    if line.date_from is None:
+        line.problems.append(
+            Problem(seg, "DTP03", f"service date {value!r} ({fmt}) is not a valid date")
+        )

@@ -1,0 +1,168 @@
+"""Turn a checked segment stream into envelope segments, HL blocks and claims, in file order.
+
+Memory is bounded by the largest claim: only the current billing-provider, subscriber and patient
+HL blocks and the claim being read are held. The HL hierarchy of an 837P is depth first (TR3
+005010X222A1 §2.3.2.1, HL segment), so an HL's parent is always the latest HL of the level above;
+an HL that points anywhere else makes the file unprocessable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from x12tool.claims import parse
+from x12tool.claims.model import Claim, EnvelopeRef, HLBlock
+from x12tool.edi.errors import X12InputError
+from x12tool.edi.segment import Segment
+
+LEVELS = {"20": None, "22": "20", "23": "22"}
+ENVELOPE_TAGS = frozenset({"ISA", "GS", "GE", "IEA"})
+
+
+@dataclass(slots=True)
+class EnvelopeSegment:
+    segment: Segment
+
+
+@dataclass(slots=True)
+class SetHeader:
+    """ST through the segment before the first HL (BHT, 1000A submitter, 1000B receiver)."""
+
+    segments: list[Segment]
+    envelope: EnvelopeRef
+
+
+@dataclass(slots=True)
+class HLItem:
+    block: HLBlock
+    envelope: EnvelopeRef
+
+
+@dataclass(slots=True)
+class SetTrailer:
+    segment: Segment
+    envelope: EnvelopeRef
+
+
+Item = EnvelopeSegment | SetHeader | HLItem | Claim | SetTrailer
+
+
+def iter_items(segments: Iterable[Segment], path: str | None = None) -> Iterator[Item]:
+    isa = gs = None
+    env: EnvelopeRef | None = None
+    set_number = 0
+    header: list[Segment] | None = None
+    block: list[Segment] | None = None
+    claim_segs: list[Segment] | None = None
+    chain: dict[str, HLBlock] = {}
+    parsed: dict[str, object] = {}
+
+    def fail(seg: Segment, message: str) -> X12InputError:
+        return X12InputError(
+            message, path=path, position=seg.position, offset=seg.offset, tag=seg.fields[0]
+        )
+
+    def close_block() -> Iterator[Item]:
+        nonlocal block
+        if block is None:
+            return
+        hl = block[0]
+        hb = HLBlock(block, hl.element(1), hl.element(2), hl.element(3))
+        block = None
+        chain[hb.level] = hb
+        # a new block invalidates deeper levels
+        if hb.level == "20":
+            chain.pop("22", None)
+            chain.pop("23", None)
+            parsed["billing"] = parse.billing_provider(hb)
+        elif hb.level == "22":
+            chain.pop("23", None)
+            parsed["subscriber"] = parse.subscriber(hb)
+        elif hb.level == "23":
+            parsed["patient"] = parse.patient(hb)
+        yield HLItem(hb, env)
+
+    def close_claim() -> Iterator[Item]:
+        nonlocal claim_segs
+        if claim_segs is None:
+            return
+        segs, claim_segs = claim_segs, None
+        sub_block = chain.get("22")
+        if sub_block is None or "20" not in chain:
+            raise fail(
+                segs[0],
+                "claim (CLM) outside a subscriber HL (2000B): the HL loops are out of order",
+            )
+        pat_block = chain.get("23")
+        yield parse.claim(
+            segs,
+            env,
+            chain["20"],
+            sub_block,
+            pat_block,
+            parsed["billing"],
+            parsed["subscriber"],
+            parsed["patient"] if pat_block is not None else None,
+        )
+
+    for seg in segments:
+        tag = seg.fields[0]
+        if header is None and block is None and claim_segs is None:
+            if tag in ENVELOPE_TAGS:
+                if tag == "ISA":
+                    isa = seg
+                elif tag == "GS":
+                    gs = seg
+                yield EnvelopeSegment(seg)
+                continue
+            if tag == "ST":
+                set_number += 1
+                env = EnvelopeRef(isa, gs, seg, set_number)
+                header = [seg]
+                chain.clear()
+                continue
+        if tag == "HL":
+            if header is not None:
+                yield SetHeader(header, env)
+                header = None
+            yield from close_block()
+            yield from close_claim()
+            level, parent = seg.element(3), seg.element(2)
+            if level not in LEVELS:
+                raise fail(seg, f"HL03 level {level!r} is not an 837P level (20, 22 or 23)")
+            want = LEVELS[level]
+            if want is None:
+                if parent:
+                    raise fail(seg, f"billing provider HL (level 20) has a parent {parent!r}")
+            else:
+                up = chain.get(want)
+                if up is None or up.id != parent:
+                    raise fail(
+                        seg,
+                        f"HL {seg.element(1)!r} (level {level}) names parent {parent!r}, but the "
+                        f"latest level-{want} HL is {up.id if up else 'missing'!r}",
+                    )
+            block = [seg]
+        elif tag == "CLM":
+            if header is not None:
+                raise fail(seg, "claim (CLM) before any HL loop")
+            yield from close_block()
+            yield from close_claim()
+            claim_segs = [seg]
+        elif tag == "SE":
+            if header is not None:
+                yield SetHeader(header, env)
+                header = None
+            yield from close_block()
+            yield from close_claim()
+            yield SetTrailer(seg, env)
+        elif claim_segs is not None:
+            claim_segs.append(seg)
+        elif block is not None:
+            block.append(seg)
+        elif header is not None:
+            header.append(seg)
+        else:
+            # Envelope checks run before this, so this is only reached without them.
+            raise fail(seg, f"segment {tag} outside a transaction set")

@@ -1,0 +1,81 @@
+"""One X12 segment as read from a file, with where it came from."""
+
+from __future__ import annotations
+
+from x12tool.edi.delimiters import Delimiters
+
+
+class Segment:
+    """A segment: its tag, elements, position, byte offset and the exact text it was read from.
+
+    ``raw`` holds the segment text, its terminator and any line break or indentation that follows,
+    decoded as latin-1 so that ``raw.encode("latin-1")`` gives the original bytes back.
+    ``position`` is 1-based within its interchange (ISA is 1); ``index`` counts across the file.
+    Segments built by a fix have ``raw = None`` and ``position = None`` until written.
+    """
+
+    __slots__ = ("fields", "position", "offset", "raw", "delims", "index")
+
+    def __init__(
+        self,
+        fields: list[str],
+        position: int | None,
+        offset: int | None,
+        raw: str | None,
+        delims: Delimiters,
+    ) -> None:
+        self.fields = fields
+        self.position = position
+        self.offset = offset
+        self.raw = raw
+        self.delims = delims
+        self.index = 0  # 1-based count of segments in the whole file (pyx12's cur_line)
+
+    @property
+    def tag(self) -> str:
+        return self.fields[0]
+
+    def element(self, index: int) -> str:
+        """Element ``index`` (1-based, as in SV104); '' when absent."""
+        fields = self.fields
+        return fields[index] if index < len(fields) else ""
+
+    def components(self, index: int) -> list[str]:
+        """The components of a composite element (SV101 -> ['HC', '97530', 'GP'])."""
+        return self.element(index).split(self.delims.component)
+
+    def component(self, index: int, sub: int) -> str:
+        """Component ``sub`` (1-based) of element ``index`` (SV101-2 is component(1, 2))."""
+        parts = self.components(index)
+        return parts[sub - 1] if sub - 1 < len(parts) else ""
+
+    @property
+    def terminated(self) -> bool:
+        return self.raw is None or self.delims.segment in self.raw[len(self.text) :]
+
+    @property
+    def text(self) -> str:
+        """The segment as X12 text without terminator (rebuilt from the elements)."""
+        return self.delims.join(self.fields)
+
+    @property
+    def suffix(self) -> str:
+        """What followed the segment text in the file: terminator plus line break/indent."""
+        if self.raw is None:
+            return self.delims.segment + self.delims.line_break
+        return self.raw[len(self.text) :]
+
+    def with_fields(self, fields: list[str]) -> Segment:
+        """A copy with other elements, to be serialized with this segment's line break."""
+        seg = Segment(fields, None, self.offset, None, self.delims)
+        return seg
+
+    def serialize(self, suffix: str | None = None) -> str:
+        if self.raw is not None:
+            return self.raw
+        return self.text + (
+            suffix if suffix is not None else self.delims.segment + self.delims.line_break
+        )
+
+    def __repr__(self) -> str:
+        return f"Segment({self.text!r}, position={self.position}, offset={self.offset})"

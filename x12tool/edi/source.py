@@ -1,0 +1,53 @@
+"""Open an X12 file for streaming: delimiters, preamble, checked segments."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from x12tool.edi.envelope import checked
+from x12tool.edi.errors import X12InputError
+from x12tool.edi.reader import CHUNK, SegmentReader
+from x12tool.edi.segment import Segment
+
+
+class X12Source:
+    """``with X12Source(path) as src: for seg in src.segments(): ...``
+
+    Opening reads the ISA (raising :class:`X12InputError` for anything that is not a 5010
+    interchange); ``segments()`` streams the file once, checking the envelopes as it goes.
+    """
+
+    def __init__(self, path: str | os.PathLike, chunk_size: int = CHUNK) -> None:
+        self.path = os.fspath(path)
+        if os.path.isdir(self.path):
+            raise X12InputError("is a folder, not a file", path=self.path)
+        try:
+            self._fh = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        except OSError as exc:
+            raise X12InputError(f"cannot read file: {exc.strerror}", path=self.path) from None
+        try:
+            self.reader = SegmentReader(self._fh, self.path, chunk_size)
+        except BaseException:
+            self._fh.close()
+            raise
+        self.delims = self.reader.delims
+        self.preamble = self.reader.preamble
+
+    @property
+    def notes(self) -> list[str]:
+        return self.reader.notes
+
+    def segments(self, check: bool = True) -> Iterator[Segment]:
+        if not check:
+            return iter(self.reader)
+        return checked(self.reader, self.path, lambda: self.reader.bytes_read)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> X12Source:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,72 @@
+"""Writer: unchanged segments leave as the bytes they came in as; trailers follow what is written.
+
+Edited or new segments are serialized with the file's own delimiters, and with the line break that
+followed the segment they replace (or the ISA's, for new ones). SE01, GE01 and IEA01 are
+recomputed from what is actually written; when the count is unchanged the original trailer bytes
+are written, so a file with no edits comes out byte for byte identical.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from x12tool.edi.segment import Segment
+
+
+class X12Writer:
+    def __init__(self, out: BinaryIO, *, terminate_last: bool = True) -> None:
+        self.out = out
+        self.terminate_last = terminate_last
+        self.set_segments = 0
+        self.sets = 0
+        self.groups = 0
+        self.segments_written = 0
+        self.bytes_written = 0
+
+    def write_text(self, text: str) -> None:
+        """Write bytes that are not a segment (a preamble such as a BOM)."""
+        data = text.encode("latin-1")
+        self.out.write(data)
+        self.bytes_written += len(data)
+
+    def write(self, seg: Segment) -> None:
+        tag = seg.tag
+        if tag == "ISA":
+            self.groups = 0
+        elif tag == "GS":
+            self.groups += 1
+            self.sets = 0
+        elif tag == "ST":
+            self.sets += 1
+            self.set_segments = 1
+        elif tag == "SE":
+            self.set_segments += 1
+            seg = _with_count(seg, self.set_segments)
+        elif tag == "GE":
+            seg = _with_count(seg, self.sets)
+        elif tag == "IEA":
+            seg = _with_count(seg, self.groups)
+        else:
+            self.set_segments += 1
+        text = seg.serialize()
+        if self.terminate_last and seg.raw is not None and not seg.terminated:
+            # A last segment without its terminator (pyx12 would silently drop it, edi-anchors
+            # D.6 item 5): outputs always end with a terminated segment.
+            text = seg.text + seg.delims.segment + seg.delims.line_break
+        data = text.encode("latin-1")
+        self.out.write(data)
+        self.bytes_written += len(data)
+        self.segments_written += 1
+
+
+def _with_count(seg: Segment, count: int) -> Segment:
+    if seg.element(1) == str(count):
+        return seg
+    fields = list(seg.fields)
+    fields[1] = str(count)
+    new = seg.with_fields(fields)
+    # keep the original line break after the trailer
+    suffix = seg.suffix if seg.raw is not None and seg.terminated else None
+    if suffix is not None:
+        new.raw = new.text + suffix
+    return new
