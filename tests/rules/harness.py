@@ -1,0 +1,135 @@
+"""Rule cases as data (sqlfluff-style): fragments wrapped into a full 837P interchange.
+
+A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[cases]]`` tables:
+
+- ``claim``: the 2300 loop and its 2400 loops (CLM ... ), one segment per line, ``~`` terminated.
+  Several claims may follow each other; each starts with CLM.
+- ``payer`` (SBR09, default ``MB``), ``payer_id`` (default ``00952``), ``taxonomy`` (billing
+  provider PRV, default ``225100000X``), ``member`` (default ``MEMBER001``).
+- ``visits``: optional visit-log CSV text. ``profiles``: optional user profile XML text.
+- ``expect``: the findings of this rule, as ``"CODE"`` or ``"CODE@LX"`` strings, in order.
+- ``fix``: applicability of the first expected finding's fix (``safe``/``unsafe``/``none``).
+- ``after``: optional claim text after the fix loop run with this rule alone (``unsafe = true``
+  to apply unsafe fixes), or ``"held"`` when the claim must be held.
+- ``severity``: optional expected severity of the first finding.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from x12tool.claims import Claim, iter_items
+from x12tool.edi import X12Source
+from x12tool.fixes import settle_claim
+from x12tool.refdata import load_refdata
+from x12tool.rules.base import Finding, Rule
+from x12tool.rules.context import RuleContext
+from x12tool.rules.engine import check_claim
+from x12tool.visits import VisitLog
+
+CASES = Path(__file__).parent / "cases"
+
+HEADER = (
+    "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260301*1200*^*00501"
+    "*000000001*0*T*:~\n"
+    "GS*HC*SUBMITTER*RECEIVER*20260301*1200*1*X*005010X222A1~\n"
+    "ST*837*0001*005010X222A1~\n"
+    "BHT*0019*00*BATCH1*20260301*1200*CH~\n"
+    "NM1*41*2*EXAMPLE THERAPY*****46*SUBMITTER~\n"
+    "PER*IC*BILLING DESK*TE*5555550100~\n"
+    "NM1*40*2*RECEIVER*****46*RECEIVER~\n"
+    "HL*1**20*1~\n"
+    "PRV*BI*PXC*{taxonomy}~\n"
+    "NM1*85*2*EXAMPLE THERAPY*****XX*1234567893~\n"
+    "N3*100 MAIN ST~\n"
+    "N4*SPRINGFIELD*IL*627010000~\n"
+    "REF*EI*123456789~\n"
+    "HL*2*1*22*0~\n"
+    "SBR*P*18*******{payer}~\n"
+    "NM1*IL*1*DOE*JANE****MI*{member}~\n"
+    "N3*200 OAK ST~\n"
+    "N4*SPRINGFIELD*IL*627020000~\n"
+    "DMG*D8*19500101*F~\n"
+    "NM1*PR*2*PAYER*****PI*{payer_id}~\n"
+)
+
+
+@dataclass
+class Case:
+    rule: str
+    name: str
+    claim: str
+    payer: str = "MB"
+    payer_id: str = "00952"
+    taxonomy: str = "225100000X"
+    member: str = "MEMBER001"
+    visits: str | None = None
+    profiles: str | None = None
+    expect: list[str] = field(default_factory=list)
+    fix: str | None = None
+    after: str | None = None
+    unsafe: bool = False
+    severity: str | None = None
+
+
+def load_cases(path: Path) -> list[Case]:
+    data = tomllib.loads(path.read_text())
+    rule = data["rule"]
+    return [Case(rule=rule, **case) for case in data.get("cases", [])]
+
+
+def all_case_files() -> list[Path]:
+    return sorted(CASES.glob("*.toml"))
+
+
+def interchange(case: Case) -> str:
+    claim = "\n".join(line.strip() for line in case.claim.strip().splitlines() if line.strip())
+    head = HEADER.format(
+        taxonomy=case.taxonomy, payer=case.payer, member=case.member, payer_id=case.payer_id
+    )
+    body = head + claim + "\n"
+    count = body.count("~") - 2  # segments from ST on (ISA and GS are not counted)
+    return body + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"
+
+
+@dataclass
+class Run:
+    claims: list[Claim]
+    findings: list[list[Finding]]
+    ctx: RuleContext
+
+
+def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
+    x12 = tmp / f"{case.name}.x12"
+    x12.write_text(interchange(case), encoding="latin-1")
+    profiles = None
+    if case.profiles:
+        profiles = tmp / f"{case.name}.profiles.xml"
+        profiles.write_text(case.profiles)
+    visits = None
+    if case.visits:
+        vpath = tmp / f"{case.name}.csv"
+        vpath.write_text(case.visits.strip() + "\n")
+        visits = VisitLog(vpath)
+    ctx = RuleContext(ref=load_refdata(profiles), visits=visits)
+    claims, findings = [], []
+    with X12Source(x12) as src:
+        for item in iter_items(src.segments(), str(x12)):
+            if isinstance(item, Claim):
+                claims.append(item)
+                findings.append(check_claim(item, [rule()], ctx))
+    return Run(claims, findings, ctx)
+
+
+def settle(case: Case, rule: type[Rule], run: Run):
+    return [settle_claim(c, [rule()], run.ctx, unsafe=case.unsafe) for c in run.claims]
+
+
+def claim_text(claim: Claim) -> str:
+    return "\n".join(seg.text + seg.delims.segment for seg in claim.segments)
+
+
+def normalize(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())

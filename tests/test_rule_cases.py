@@ -1,0 +1,40 @@
+"""Every rule's case file, run by one harness (tests/rules/harness.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rules.harness import all_case_files, claim_text, load_cases, normalize, run_case, settle
+
+from x12tool.rules.registry import get_rule
+
+CASES = [(path.stem, case) for path in all_case_files() for case in load_cases(path)]
+
+
+@pytest.mark.parametrize("code,case", CASES, ids=[f"{c}-{k.name}" for c, k in CASES])
+def test_rule_case(code, case, tmp_path):
+    rule = get_rule(case.rule)
+    assert rule is not None, f"no rule {case.rule}"
+    run = run_case(case, rule, tmp_path)
+    got = [f"{f.code}@{f.line}" if f.line else f.code for fs in run.findings for f in fs]
+    want = [e if "@" in e else e for e in case.expect]
+    # "CODE" without a line matches a finding with or without one
+    assert [g if "@" in w else g.split("@")[0] for g, w in zip(got, want, strict=False)] == [
+        w for w in want
+    ][: len(got)] and len(got) == len(want), f"findings {got}, expected {want}"
+    flat = [f for fs in run.findings for f in fs]
+    if case.fix is not None:
+        first = flat[0]
+        applicability = first.fix.applicability.value if first.fix else "none"
+        assert applicability == case.fix
+    if case.severity is not None:
+        assert flat[0].severity.value == case.severity
+    for f in flat:
+        assert f.message and "\n" not in f.message
+        assert f.segment is not None and f.position is not None
+    if case.after is not None:
+        outcomes = settle(case, rule, run)
+        if case.after.strip() == "held":
+            assert all(o.status == "held" for o in outcomes)
+        else:
+            text = "\n".join(claim_text(o.final) for o in outcomes)
+            assert normalize(text) == normalize(case.after)

@@ -1,0 +1,126 @@
+"""The fix loop: apply fixes in passes until the claim settles (sqlfluff's lint-fix loop).
+
+Each pass checks the claim, takes the applicable fixes (safe ones always, unsafe ones only when
+asked), defers any fix whose edits touch a segment another fix of the same pass already touches,
+applies the rest and checks again. It stops when no fix applies, when a state repeats, or after
+``MAX_PASSES``; reaching the limit is an error for the claim, which is then held unchanged. The
+claim's status comes from the final check, so a claim whose error disappears because a fix
+removed its cause (a unit fix deleting the line that formed an NCCI pair) goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from x12tool.claims import Claim
+from x12tool.fixes.apply import apply_edits, reparse
+from x12tool.rules.base import Applicability, DeleteLine, Finding, Rule, SetUnits, Severity
+from x12tool.rules.context import RuleContext
+from x12tool.rules.engine import check_claim
+
+MAX_PASSES = 8
+READY, CORRECTED, HELD = "ready", "corrected", "held"
+
+
+@dataclass
+class ClaimOutcome:
+    original: Claim
+    final: Claim  # == original when nothing was applied or the claim is held
+    findings: list[Finding]  # remaining findings of the final check
+    fixed: list[Finding] = field(default_factory=list)  # findings whose fix was applied
+    status: str = READY
+
+    @property
+    def changed(self) -> bool:
+        return self.final is not self.original
+
+    def changed_segments(self) -> list[tuple[object, object]]:
+        """(before, after) pairs of segments; None on one side for deleted/added ones."""
+        before = {id(s): s for s in self.original.segments}
+        after_ids = {id(s) for s in self.final.segments}
+        pairs = []
+        by_index = {s.index: s for s in self.final.segments if id(s) not in before}
+        for seg in self.original.segments:
+            if id(seg) in after_ids:
+                continue
+            pairs.append((seg, by_index.pop(seg.index, None)))
+        pairs.extend((None, s) for s in by_index.values())
+        return pairs
+
+
+def _touched(claim: Claim, finding: Finding) -> tuple[set[int], bool]:
+    """Segments a fix edits, and whether it moves CLM02 by a charge delta."""
+    out: set[int] = set()
+    delta = False
+    for edit in finding.fix.edits:
+        if isinstance(edit, DeleteLine):
+            line = next((ln for ln in claim.lines if ln.lx is edit.lx), None)
+            if line is not None:
+                out.update(id(s) for s in claim.segments[line.start : line.end])
+            delta = True
+        else:
+            out.add(id(edit.segment))
+            delta = delta or isinstance(edit, SetUnits)
+    return out, delta
+
+
+def _applicable(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability == Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability == Applicability.UNSAFE
+
+
+def _state(claim: Claim) -> tuple[str, ...]:
+    return tuple(s.text for s in claim.segments)
+
+
+def settle_claim(
+    claim: Claim, rules: list[Rule], ctx: RuleContext, *, unsafe: bool = False
+) -> ClaimOutcome:
+    current = claim
+    fixed: list[Finding] = []
+    seen = {_state(current)}
+    findings = check_claim(current, rules, ctx)
+    for _ in range(MAX_PASSES):
+        chosen, touched, moved = [], set(), False
+        clm = id(current.clm)
+        for f in findings:
+            if not _applicable(f, unsafe):
+                continue
+            segs, delta = _touched(current, f)
+            # Charge-changing fixes move CLM02 by a delta, so they do not conflict with each
+            # other over it; a fix that sets CLM02 itself (BAL001) conflicts with them.
+            if segs & touched or (delta and clm in touched) or (clm in segs and moved):
+                continue  # overlaps an edit of this pass: deferred to the next pass
+            touched |= segs
+            moved = moved or delta
+            chosen.append(f)
+        if not chosen:
+            break
+        edits = [e for f in chosen for e in f.fix.edits]
+        current = reparse(current, apply_edits(current, edits))
+        for f in chosen:
+            f.status = "fixed"
+        fixed.extend(chosen)
+        state = _state(current)
+        findings = check_claim(current, rules, ctx)
+        if state in seen:
+            break
+        seen.add(state)
+    else:
+        if any(_applicable(f, unsafe) for f in findings):
+            stuck = Finding(
+                "FIX001",
+                Severity.ERROR,
+                f"fixes did not settle after {MAX_PASSES} passes; the claim is held unchanged",
+                segment=claim.clm,
+            )
+            return ClaimOutcome(claim, claim, check_claim(claim, rules, ctx) + [stuck], [], HELD)
+    if any(f.severity == Severity.ERROR for f in findings):
+        # Held claims leave exactly as they came (original segments).
+        return ClaimOutcome(claim, claim, findings, fixed, HELD)
+    status = CORRECTED if fixed else READY
+    return ClaimOutcome(claim, current, findings, fixed, status)

@@ -1,0 +1,141 @@
+"""Therapy facts about a claim that several rules share: disciplines and timed-minute groups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from x12tool.claims import Claim, ServiceLine
+from x12tool.rules.context import RuleContext
+from x12tool.rules.units import CodeMinutes, supported_units
+from x12tool.visits import VisitRow
+
+CENT = Decimal("0.01")
+
+
+def modifier_disciplines(line: ServiceLine, ctx: RuleContext) -> list[str]:
+    """Disciplines named by the line's therapy modifiers (GP -> PT, GO -> OT, GN -> SLP)."""
+    return [ctx.ref.therapy_modifiers[m] for m in line.modifiers if m in ctx.ref.therapy_modifiers]
+
+
+def taxonomy_discipline(claim: Claim, line: ServiceLine, ctx: RuleContext) -> str | None:
+    prov = claim.discipline_provider(line)
+    return ctx.ref.taxonomy_discipline(prov.taxonomy)[0] if prov else None
+
+
+def line_discipline(claim: Claim, line: ServiceLine, ctx: RuleContext) -> str | None:
+    """Who furnished the line: its therapy modifier, else the visit log, else the code's
+    discipline lock, else the rendering/billing provider's taxonomy."""
+    mods = modifier_disciplines(line, ctx)
+    if len(mods) == 1:
+        return mods[0]
+    for row in ctx.rows_for_line(claim, line):
+        if row.discipline:
+            return row.discipline
+    info = ctx.ref.code(line.code)
+    if info is not None and info.discipline:
+        return info.discipline
+    return taxonomy_discipline(claim, line, ctx)
+
+
+def scaled_charge(line: ServiceLine, units: Decimal) -> Decimal | None:
+    """The line charge at the line's own unit price for ``units`` units."""
+    if line.charge is None or not line.units:
+        return None
+    return (line.charge / line.units * units).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def billed_units(line: ServiceLine) -> int | None:
+    """SV104 as a whole number of units (UN basis), or None when it is not one."""
+    if line.unit_basis != "UN" or line.units is None:
+        return None
+    if line.units != line.units.to_integral_value() or line.units < 0:
+        return None
+    return int(line.units)
+
+
+@dataclass
+class TimedGroup:
+    """Timed services of one date and discipline on one claim, billed and documented."""
+
+    day: date
+    discipline: str | None
+    lines: dict[str, list[ServiceLine]] = field(default_factory=lambda: defaultdict(list))
+    rows: dict[str, list[VisitRow]] = field(default_factory=lambda: defaultdict(list))
+    unknown: list[ServiceLine] = field(default_factory=list)  # billed, no minutes documented
+    unreadable: list[ServiceLine] = field(default_factory=list)  # MJ, fractional, negative
+
+    def minutes(self, code: str) -> int:
+        return sum(r.minutes for r in self.rows.get(code, []))
+
+    def billed(self, code: str) -> int:
+        return sum(billed_units(ln) or 0 for ln in self.lines.get(code, []))
+
+    def complete(self, method: str) -> bool:
+        """CMS pools the day's minutes: one line without minutes spoils the whole total."""
+        if method == "cms":
+            return not self.unknown and not self.unreadable
+        return True
+
+    def supported(self, method: str) -> dict[str, int]:
+        codes = [c for c in self.rows if c not in {ln.code for ln in self.unknown}]
+        items = [CodeMinutes(c, self.minutes(c), self.billed(c)) for c in codes]
+        return supported_units(items, method)
+
+
+def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
+    """Group the claim's timed lines and timed visit rows by date and discipline.
+
+    Only meaningful with a visit log; the result is cached for the claim being checked.
+    """
+    cache = ctx.state.get("_timed")
+    if cache is not None and cache[0] is claim:
+        return cache[1]
+    ref = ctx.ref
+    groups: dict[tuple[date, str | None], TimedGroup] = {}
+    claim_disciplines = set()
+    matched: set[int] = set()
+
+    def group(day: date, disc: str | None) -> TimedGroup:
+        key = (day, disc)
+        if key not in groups:
+            groups[key] = TimedGroup(day, disc)
+        return groups[key]
+
+    timed_lines = [ln for ln in claim.lines if ref.is_timed(ln.code) and ln.date_from]
+    line_disc = {}
+    for ln in timed_lines:
+        disc = line_discipline(claim, ln, ctx)
+        line_disc[id(ln)] = disc
+        if disc:
+            claim_disciplines.add(disc)
+    for ln in timed_lines:
+        disc = line_disc[id(ln)]
+        g = group(ln.date_from, disc)
+        g.lines[ln.code].append(ln)
+        rows = ctx.rows_for_line(claim, ln)
+        if billed_units(ln) is None:
+            g.unreadable.append(ln)
+        if not rows:
+            g.unknown.append(ln)
+        for r in rows:
+            if id(r) not in matched:
+                matched.add(id(r))
+                g.rows[r.cpt].append(r)
+    # Documented timed services with no billed line still count toward the day's total.
+    for r in ctx.visit_rows(claim):
+        if id(r) in matched or not ref.is_timed(r.cpt):
+            continue
+        disc = r.discipline
+        if not disc:
+            info = ref.code(r.cpt)
+            if info is not None and info.discipline:
+                disc = info.discipline
+            elif len(claim_disciplines) == 1:
+                disc = next(iter(claim_disciplines))
+        group(r.service_date, disc).rows[r.cpt].append(r)
+    result = sorted(groups.values(), key=lambda g: (g.day, g.discipline or ""))
+    ctx.state["_timed"] = (claim, result)
+    return result

@@ -1,0 +1,70 @@
+"""TU002: timed units below what the documented minutes support."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
+from x12tool.rules.therapy import billed_units, scaled_charge, timed_groups
+
+
+class TU002(Rule):
+    """Timed therapy units are below what the documented minutes support (underbilled).
+
+    Why is this bad?
+        Minutes that were furnished and documented but not billed are revenue lost. It is
+        usually a charge-entry slip (a unit typed as 1 instead of 2) or minutes recorded after
+        the charge was posted.
+
+    Example
+        Medicare: 97110 for 33 minutes and 97140 for 7 minutes (40 minutes, 3 units) billed as
+        1 x 97110 and 1 x 97140.
+
+    Use instead
+        2 x 97110 and 1 x 97140, as CMS worked example 3 shows.
+
+    Fix safety
+        Unsafe: billing more units attests that the service was furnished for that time. The
+        fix raises SV104 (and SV102 at the line's unit price) only with --unsafe-fixes, after
+        someone has checked the note.
+
+    Source
+        CMS Pub 100-04 Ch. 5 §20.2 and its worked examples; research: cms-rules.md §1a.
+    """
+
+    code = "TU002"
+    name = "timed-units.underbilled"
+    severity = Severity.WARNING
+    fix = Applicability.UNSAFE
+
+    def check(self, claim, ctx):
+        if ctx.visits is None or not ctx.visit_rows(claim):
+            return
+        method = ctx.profile.unit_method
+        for g in timed_groups(claim, ctx):
+            if not g.complete(method):
+                continue
+            supported = g.supported(method)
+            for code, lines in g.lines.items():
+                if code not in supported:
+                    continue
+                billed, allowed = g.billed(code), supported[code]
+                if billed >= allowed:
+                    continue
+                line = lines[0]
+                fix = None
+                if len(lines) == 1 and billed_units(line):
+                    charge = scaled_charge(line, Decimal(allowed))
+                    if charge is not None:
+                        edit = SetUnits(line.sv1, Decimal(allowed), charge)
+                        fix = Fix(Applicability.UNSAFE, (edit,))
+                yield self.finding(
+                    ctx,
+                    f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but the documented "
+                    f"minutes support {allowed} ({allowed - billed} unit(s) not billed)",
+                    line=line,
+                    fix=fix,
+                )
+
+
+RULE = TU002

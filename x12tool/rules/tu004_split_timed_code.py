@@ -1,0 +1,54 @@
+"""TU004: the same timed code on more than one line for one date."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from x12tool.rules.base import Rule, Severity
+
+
+class TU004(Rule):
+    """The same timed code is billed on more than one line for one date of service.
+
+    Why is this bad?
+        Payers expect one line per timed code per date with all of that day's units on it.
+        First Coast rejects claims whose timed code is not reported on a single line for each
+        date of service (from 19 April 2021), and split lines hide unit errors from review.
+
+    Example
+        Two lines of 97530-GP, 1 unit each, both dated 2026-03-02.
+
+    Use instead
+        One line: 97530-GP, 2 units, dated 2026-03-02 (if the minutes support 2 units).
+
+    Fix safety
+        No automatic fix: merging lines changes line control numbers (REF*6R) that the
+        practice's posting matches on the 835. Merge them in the billing system.
+
+    Source
+        First Coast Service Options, "Therapy services: counting units" (timed code on a single
+        line per DOS, 19 Apr 2021); CMS Pub 100-04 Ch. 5 §20.2; research: cms-rules.md §1a.
+    """
+
+    code = "TU004"
+    name = "timed-units.split-lines"
+    severity = Severity.WARNING
+    fix = None
+
+    def check(self, claim, ctx):
+        seen = defaultdict(list)
+        for line in claim.lines:
+            if line.date_from and ctx.ref.is_timed(line.code):
+                seen[(line.code, line.date_from)].append(line)
+        for (code, day), lines in seen.items():
+            if len(lines) > 1:
+                numbers = ", ".join(str(ln.number) for ln in lines)
+                yield self.finding(
+                    ctx,
+                    f"{code} is on {len(lines)} lines for {day.isoformat()} (lines {numbers}); "
+                    "bill one line per timed code per date with all its units",
+                    line=lines[1],
+                )
+
+
+RULE = TU004

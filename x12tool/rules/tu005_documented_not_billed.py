@@ -1,0 +1,55 @@
+"""TU005: a timed service in the visit log with no billed line."""
+
+from __future__ import annotations
+
+from x12tool.rules.base import Rule, Severity
+from x12tool.rules.therapy import timed_groups
+
+
+class TU005(Rule):
+    """A timed service is documented in the visit log but not billed on the claim.
+
+    Why is this bad?
+        Minutes that support a unit of their own are revenue left behind; minutes that do not
+        still count toward the day's total under the CMS method, which may change how the other
+        codes' units are shared.
+
+    Example
+        The visit log has 97112 for 20 minutes on 2026-03-02; the claim has no 97112 line.
+
+    Use instead
+        Add the 97112 line (1 unit), or correct the visit log if the service was not furnished.
+
+    Fix safety
+        No automatic fix: adding a service line attests that it was furnished.
+
+    Source
+        CMS Pub 100-04 Ch. 5 §20.2 (all timed minutes of the day count toward the units);
+        research: cms-rules.md §1a.
+    """
+
+    code = "TU005"
+    name = "timed-units.documented-not-billed"
+    severity = Severity.WARNING
+    fix = None
+
+    def check(self, claim, ctx):
+        if ctx.visits is None or not ctx.visit_rows(claim):
+            return
+        method = ctx.profile.unit_method
+        for g in timed_groups(claim, ctx):
+            supported = g.supported(method) if g.complete(method) else {}
+            for code, rows in g.rows.items():
+                if code in g.lines:
+                    continue
+                units = supported.get(code)
+                lost = f"; the minutes support {units} unit(s)" if units else ""
+                yield self.finding(
+                    ctx,
+                    f"{code} on {g.day.isoformat()}: {g.minutes(code)} min documented "
+                    f"(visit log row {rows[0].row}) but not billed{lost}",
+                    segment=claim.clm,
+                )
+
+
+RULE = TU005
