@@ -15,7 +15,11 @@ SYNTHETIC = PUBLIC / "synthetic__pt_97530_medicare.txt"
 
 
 def public_files() -> list[Path]:
-    return sorted(p for p in PUBLIC.iterdir() if p.is_file() and not p.name.endswith(".md"))
+    return sorted(
+        p
+        for p in PUBLIC.iterdir()
+        if p.is_file() and not p.name.endswith(".md") and p.name[0] != "."
+    )
 
 
 def run_cli(*args: str, cwd: str | os.PathLike | None = None, env: dict | None = None):

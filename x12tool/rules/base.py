@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from x12tool.edi.segment import Segment
@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 DOC_SECTIONS = ("Why is this bad?", "Example", "Use instead", "Fix safety", "Source")
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # the claim is held unless a fix removes the cause
     WARNING = "warning"
     INFO = "info"
 
 
-class Applicability(str, Enum):
+class Applicability(StrEnum):
     SAFE = "safe"  # proven by the documents on hand; applied by default
     UNSAFE = "unsafe"  # attests to something; applied only with --unsafe-fixes
     DISPLAY = "display-only"  # shown, never applied
