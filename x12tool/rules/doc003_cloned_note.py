@@ -1,0 +1,117 @@
+"""DOC003: the same 97530 note text for one patient on different dates (cloned notes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from x12tool.rules.base import Rule, Severity
+
+CODE = "97530"
+# Notes shorter than this (after whitespace is collapsed) are ignored: short stock phrases
+# ("Pt tolerated well.", "See flowsheet") repeat legitimately and say nothing either way.
+MIN_NOTE_CHARS = 20
+
+
+def normalize_note(text: str) -> str:
+    """Whitespace collapsed to single spaces, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def patient_identity(claim) -> str | None:
+    """Who the patient is: the 2000C patient's name and birth date when present, else the
+    subscriber's member id (the subscriber is the patient). None when neither is known."""
+    sub = claim.subscriber
+    pat = claim.patient
+    if pat is not None and pat.last_name:
+        if pat.birth_date:
+            return "\x1f".join(("P", pat.last_name, pat.first_name, pat.birth_date)).upper()
+        # Without a birth date, the name under this subscriber's member id.
+        if sub.member_id:
+            return "\x1f".join(("PM", sub.member_id, pat.last_name, pat.first_name)).upper()
+        return None
+    if sub.member_id:
+        return "\x1f".join(("S", sub.member_id)).upper()
+    return None
+
+
+class DOC003(Rule):
+    """The same 97530 note text appears for one patient on different dates (cloned notes).
+
+    Why is this bad?
+        Each 97530 note must document that day's skilled, one-on-one treatment and the
+        patient's response to it. A note copied word for word from another date is the
+        textbook "cloned documentation" reviewers look for: it suggests the note does not
+        describe what happened that day, and the services it supports are denied or recouped.
+
+    Example
+        The visit log has the same 97530 note, "Sit-to-stand transfers 3x10 with min assist,
+        cues for hand placement", for the same patient on 2026-03-02 (claim A) and 2026-03-09
+        (claim B).
+
+    Use instead
+        Write each date's note from that day's session (activities, assistance, response,
+        progress toward goals) and export the visit log again.
+
+    Fix safety
+        No automatic fix: only the clinician can rewrite a note.
+
+        Notes are compared after collapsing whitespace and case; empty notes and notes under
+        20 characters are ignored. The patient is the 2000C patient (name and birth date) when
+        there is one, else the subscriber's member id. The rule works within one claim and
+        across the claims of one run. It keeps no note text and no identity: only keyed
+        hashes (the key is random per run) of the patient and the note, mapped to the claim
+        id and date where the note was first seen. The finding goes on the line of the date
+        seen second and names the first claim and date; a note on the same date as its first
+        occurrence is not flagged, so checking a claim again never matches it with itself.
+        Within a claim dates are taken in order; across claims, in the order of the file.
+
+    Source
+        CMS Pub 100-02, Medicare Benefit Policy Manual, Ch. 15 §220.3 (documentation of each
+        treatment); CPT descriptor of 97530 (direct one-on-one contact); research:
+        cms-rules.md §9, §10.
+    """
+
+    code = "DOC003"
+    name = "documentation.cloned-note"
+    severity = Severity.WARNING
+    fix = None
+    cross_claim = True
+
+    def check(self, claim, ctx):
+        if ctx.visits is None:
+            return
+        identity = patient_identity(claim)
+        if identity is None:
+            return
+        state = ctx.state.setdefault(self.code, {"key": secrets.token_bytes(16), "first": {}})
+        key, first = state["key"], state["first"]
+
+        def digest(text: str) -> bytes:
+            return hashlib.blake2b(text.encode("utf-8"), key=key, digest_size=16).digest()
+
+        who = digest(identity)
+        seen = []
+        for n, line in enumerate(claim.lines):
+            if line.code != CODE:
+                continue
+            for row in ctx.rows_for_line(claim, line):
+                note = normalize_note(row.note_text)
+                if row.cpt != CODE or len(note) < MIN_NOTE_CHARS:
+                    continue
+                seen.append((row.service_date, n, row.row, line, (who, digest(note))))
+        seen.sort(key=lambda item: item[:3])
+        for day, _, row_number, line, note_key in seen:
+            first_claim, first_day = first.setdefault(note_key, (claim.id, day))
+            if first_day == day:
+                continue
+            yield self.finding(
+                ctx,
+                f"{CODE} on {day.isoformat()} (visit-log row {row_number}): the note is the same "
+                f"text as the 97530 note of claim {first_claim} on {first_day.isoformat()} "
+                "for this patient (cloned note)",
+                line=line,
+            )
+
+
+RULE = DOC003
