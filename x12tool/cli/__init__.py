@@ -11,7 +11,10 @@ import sys
 import click
 
 from x12tool import exitcodes
-from x12tool.cli import lines as _lines  # noqa: F401  (registers the command)
+from x12tool.cli import check as _check  # noqa: F401  (each import registers commands)
+from x12tool.cli import lines as _lines  # noqa: F401
+from x12tool.cli import preflight as _preflight  # noqa: F401
+from x12tool.cli import rules_cmd as _rules_cmd  # noqa: F401
 from x12tool.cli.app import cli
 from x12tool.cli.crash import write_crash_report
 from x12tool.edi.errors import X12InputError
@@ -54,8 +57,9 @@ def main(argv: list[str] | None = None) -> None:
 def _usage_error(exc: Exception) -> str | None:
     """Errors in the user's own side files (profiles, visit logs) are usage errors."""
     from x12tool.cli.app import UserFileError
+    from x12tool.visits import VisitLogError
 
-    if isinstance(exc, UserFileError):
+    if isinstance(exc, UserFileError | VisitLogError):
         return str(exc)
     try:
         from x12tool.refdata import MapError

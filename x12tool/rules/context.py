@@ -23,6 +23,8 @@ class RuleContext:
     ncci: Any = None  # NCCI/MUE lookups (x12tool.ncci), when available
     ledger: Any = None  # therapy ledger, when available
     today: date | None = None
+    # pyx12 implementation-guide issues of the claim being checked (None: validation is off)
+    ig_issues: list | None = None
     # Per-rule state for rules that look across claims of one run (keyed by rule code).
     state: dict[str, Any] = field(default_factory=dict)
 

@@ -10,9 +10,9 @@ class TU005(Rule):
     """A timed service is documented in the visit log but not billed on the claim.
 
     Why is this bad?
-        Minutes that support a unit of their own are revenue left behind; minutes that do not
-        still count toward the day's total under the CMS method, which may change how the other
-        codes' units are shared.
+        Minutes that support a unit of their own are revenue left behind. (Minutes that support
+        no unit of their own, like the 8 minutes of 97035 in CMS example 4, only count toward
+        the day's total and are not reported.)
 
     Example
         The visit log has 97112 for 20 minutes on 2026-03-02; the claim has no 97112 line.
@@ -43,6 +43,10 @@ class TU005(Rule):
                 if code in g.lines:
                     continue
                 units = supported.get(code)
+                if units == 0 or (units is None and g.minutes(code) < 8):
+                    # Counted toward the day's total and supporting no unit of its own (CMS
+                    # example 4's 97035): nothing is lost by not billing it.
+                    continue
                 lost = f"; the minutes support {units} unit(s)" if units else ""
                 yield self.finding(
                     ctx,

@@ -1,0 +1,143 @@
+"""``x12tool check``: report what preflight would do, without writing any claim file."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+
+import click
+
+from x12tool import exitcodes
+from x12tool.cli.app import UserFileError, cli
+from x12tool.cli.inputs import expand_inputs
+from x12tool.cli.options import rule_options
+from x12tool.edi import X12InputError
+from x12tool.preflight.run import process_file, sha256_file
+from x12tool.preflight.session import open_session
+from x12tool.reports.json_report import write_json
+from x12tool.reports.spool import ClaimSpool
+from x12tool.reports.text_report import write_text
+from x12tool.visits import VisitLogError
+
+CSV_COLUMNS = [
+    "file",
+    "claim_id",
+    "status",
+    "code",
+    "severity",
+    "segment",
+    "position",
+    "line",
+    "message",
+    "fix",
+    "resolution",
+]
+
+
+def session_or_usage(**kwargs):
+    try:
+        return open_session(**kwargs)
+    except VisitLogError as exc:
+        raise UserFileError(str(exc)) from None
+
+
+@cli.command("check")
+@click.argument("files", nargs=-1, required=True)
+@rule_options
+@click.option("--unsafe-fixes", is_flag=True, help="Count unsafe fixes as applied.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+def check_cmd(
+    files, visits, profiles, maps_db, select, ignore, ig, show_phi, unsafe_fixes, fmt, output
+) -> int:
+    """Check claims against the therapy rules; exit 1 when any claim would be held."""
+    paths = expand_inputs(files)
+    session = session_or_usage(
+        visits=visits, profiles=profiles, maps_db=maps_db, select=select, ignore=ignore, ig=ig
+    )
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    code = exitcodes.OK
+    docs = []
+    writer = None
+    try:
+        for path in paths:
+            spool = ClaimSpool()
+            try:
+                summary = process_file(
+                    path,
+                    session.rules,
+                    session.ctx,
+                    unsafe=unsafe_fixes,
+                    ig=ig,
+                    show_phi=show_phi,
+                    on_claim=spool.add,
+                )
+            except X12InputError as exc:
+                click.echo(f"x12tool: {exc}", err=True)
+                code = exitcodes.INPUT
+                spool.close()
+                continue
+            head = report_head(path, summary, session)
+            if summary.held:
+                code = max(code, exitcodes.HELD)
+            if fmt == "json":
+                if len(paths) == 1:
+                    write_json(out, head, spool)
+                else:
+                    docs.append((head, spool))
+                    continue
+            elif fmt == "csv":
+                if writer is None:
+                    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+                    writer.writeheader()
+                for rec in spool:
+                    for f in rec["findings"]:
+                        writer.writerow(
+                            {
+                                "file": head["file"],
+                                "claim_id": rec["id"],
+                                "status": rec["status"],
+                                "code": f["code"],
+                                "severity": f["severity"],
+                                "segment": f["segment"],
+                                "position": f["position"],
+                                "line": f["line"],
+                                "message": f["message"],
+                                "fix": f["fix"]["applicability"] if f["fix"] else "",
+                                "resolution": f["resolution"],
+                            }
+                        )
+            else:
+                write_text(out, head, spool)
+            spool.close()
+        if docs:
+            out.write("[\n")
+            for n, (head, spool) in enumerate(docs):
+                if n:
+                    out.write(",\n")
+                write_json(out, head, spool)
+                spool.close()
+            out.write("]\n")
+    finally:
+        if output:
+            out.close()
+    return code
+
+
+def report_head(path: str, summary, session) -> dict:
+    head = {
+        "file": os.path.basename(path),
+        "sha256": sha256_file(path),
+        "summary": summary.as_dict(),
+        "ig": summary.ig,
+        "notes": list(summary.notes),
+    }
+    if summary.ig_file_issues:
+        head["notes"].extend(f"pyx12: {i.message}" for i in summary.ig_file_issues)
+    info = session.visit_log_info()
+    if info is not None:
+        head["visit_log"] = {**info, "path": os.path.basename(info["path"])}
+    return head

@@ -1,0 +1,50 @@
+"""Options shared by check, fix and preflight."""
+
+from __future__ import annotations
+
+import click
+
+
+def _codes(ctx, param, value):
+    if not value:
+        return None
+    out = []
+    for v in value:
+        out.extend(c.strip() for c in v.split(",") if c.strip())
+    return out
+
+
+def rule_options(f):
+    options = [
+        click.option(
+            "--visits",
+            type=click.Path(dir_okay=False),
+            help="Visit log CSV (minutes per code per date) exported from the EMR.",
+        ),
+        click.option(
+            "--profiles",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Your payer profiles XML; extends the shipped profiles.",
+        ),
+        click.option(
+            "--maps-db",
+            type=click.Path(dir_okay=False),
+            help="NCCI/MUE store made by 'x12tool maps import-*' (default: user data folder).",
+        ),
+        click.option(
+            "--select", multiple=True, callback=_codes, help="Only these rule codes/prefixes."
+        ),
+        click.option(
+            "--ignore", multiple=True, callback=_codes, help="Skip these rule codes/prefixes."
+        ),
+        click.option(
+            "--ig/--no-ig",
+            default=True,
+            show_default=True,
+            help="Validate against the 837P implementation guide with pyx12.",
+        ),
+        click.option("--show-phi", is_flag=True, help="Show member ids unmasked in reports."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f

@@ -1,0 +1,118 @@
+"""``x12tool preflight`` and ``x12tool fix``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from x12tool import exitcodes
+from x12tool.cli.app import UserFileError, cli
+from x12tool.cli.check import session_or_usage
+from x12tool.cli.inputs import expand_inputs
+from x12tool.cli.options import rule_options
+from x12tool.edi import X12InputError
+from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight
+from x12tool.preflight.validate import OutputValidationError
+
+
+@cli.command("preflight")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@rule_options
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (KX, 59, units up).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="What to print on stdout (reports are always written as .json and .txt).",
+)
+def preflight_cmd(
+    inputs, out_dir, visits, profiles, maps_db, select, ignore, ig, show_phi, unsafe_fixes, fmt
+) -> int:
+    """Split each input into DIR/ready/NAME (claims that go) and DIR/held/NAME (claims held),
+    with DIR/reports/NAME.json and .txt. Exit 0 all ready, 1 some held, 3 an input refused."""
+    paths = expand_inputs(inputs)
+    session = session_or_usage(
+        visits=visits, profiles=profiles, maps_db=maps_db, select=select, ignore=ignore, ig=ig
+    )
+    code = exitcodes.OK
+    totals = []
+    for path in paths:
+        try:
+            result = run_preflight(
+                path, session, out_dir, unsafe=unsafe_fixes, ig=ig, show_phi=show_phi
+            )
+        except X12InputError as exc:
+            click.echo(f"x12tool: {exc} (input refused; nothing written for it)", err=True)
+            code = exitcodes.INPUT
+            continue
+        except SameFileError as exc:
+            raise UserFileError(str(exc)) from None
+        except OutputValidationError as exc:
+            click.echo(f"x12tool: {path}: {exc}; nothing was written for it", err=True)
+            return exitcodes.INTERNAL
+        s = result.summary
+        if s.held and code == exitcodes.OK:
+            code = exitcodes.HELD
+        totals.append((path, s, result.written))
+    for path, s, written in totals:
+        if fmt == "json":
+            import json
+
+            click.echo(
+                json.dumps(
+                    {
+                        "file": os.path.basename(path),
+                        "summary": s.as_dict(),
+                        "outputs": {k: v for k, v in written.items()},
+                    }
+                )
+            )
+        else:
+            click.echo(
+                f"{os.path.basename(path)}: {s.claims} claims: {s.ready} ready, "
+                f"{s.corrected} corrected, {s.held} held -> "
+                + ", ".join(f"{k} {v}" for k, v in written.items())
+            )
+    return code
+
+
+@cli.command("fix")
+@click.argument("input_file", metavar="IN")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@rule_options
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print each changed segment before and after.")
+def fix_cmd(
+    input_file, output, visits, profiles, maps_db, select, ignore, ig, show_phi, unsafe_fixes, diff
+) -> int:
+    """Write IN with every applicable fix to OUT (all claims; held ones unchanged)."""
+    session = session_or_usage(
+        visits=visits, profiles=profiles, maps_db=maps_db, select=select, ignore=ignore, ig=ig
+    )
+
+    def show(outcome):
+        if diff and outcome.changed and outcome.status != "held":
+            click.echo(f"claim {outcome.original.id}:")
+            for before, after in outcome.changed_segments():
+                if before is not None:
+                    click.echo(f"  - {before.text}")
+                if after is not None:
+                    click.echo(f"  + {after.text}")
+
+    try:
+        s = run_fix(input_file, session, output, unsafe=unsafe_fixes, ig=ig, on_outcome=show)
+    except SameFileError as exc:
+        raise UserFileError(str(exc)) from None
+    except OutputValidationError as exc:
+        click.echo(f"x12tool: {input_file}: {exc}; nothing was written", err=True)
+        return exitcodes.INTERNAL
+    click.echo(
+        f"{os.path.basename(input_file)}: {s.claims} claims: {s.ready} ready, {s.corrected} "
+        f"corrected, {s.held} held (unchanged) -> {output}",
+        err=True,
+    )
+    return exitcodes.HELD if s.held else exitcodes.OK

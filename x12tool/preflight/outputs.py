@@ -1,0 +1,188 @@
+"""preflight and fix: write outputs atomically after re-validating them.
+
+Every output of one input is written to a temp file in its target folder; when processing is
+done, each is re-read and re-validated (x12tool.preflight.validate); only when all pass are they
+renamed into place, reports last. On any failure every temp file is removed: a broken or partial
+file never appears in ``ready/``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+
+from x12tool.edi.writer import X12Writer
+from x12tool.preflight.atomic import AtomicFile
+from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
+from x12tool.preflight.session import Session
+from x12tool.preflight.split import OutputSet
+from x12tool.preflight.validate import validate_output
+from x12tool.reports.json_report import write_json
+from x12tool.reports.spool import ClaimSpool
+from x12tool.reports.text_report import write_text
+
+
+class SameFileError(Exception):
+    """An output path is the input itself."""
+
+
+def _mode(path: str) -> int:
+    # Outputs keep the input's permission bits, but are never readable by group or others.
+    try:
+        return os.stat(path).st_mode & 0o600 | 0o600
+    except OSError:
+        return 0o600
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+@dataclass
+class PreflightResult:
+    summary: Summary
+    written: dict[str, str]  # kind -> path
+
+
+def report_head(path: str, summary: Summary, session: Session) -> dict:
+    head = {
+        "file": os.path.basename(path),
+        "sha256": sha256_file(path),
+        "summary": summary.as_dict(),
+        "ig": summary.ig,
+        "notes": list(summary.notes) + [f"pyx12: {i.message}" for i in summary.ig_file_issues],
+    }
+    info = session.visit_log_info()
+    if info is not None:
+        head["visit_log"] = {**info, "path": os.path.basename(info["path"])}
+    return head
+
+
+def run_preflight(
+    path: str,
+    session: Session,
+    out_dir: str,
+    *,
+    unsafe: bool,
+    ig: bool,
+    show_phi: bool,
+    html: bool = False,
+) -> PreflightResult:
+    name = os.path.basename(path)
+    targets = {
+        "ready": os.path.join(out_dir, "ready", name),
+        "held": os.path.join(out_dir, "held", name),
+        "json": os.path.join(out_dir, "reports", name + ".json"),
+        "txt": os.path.join(out_dir, "reports", name + ".txt"),
+    }
+    for target in targets.values():
+        if os.path.exists(target) and _same(target, path):
+            raise SameFileError(f"{target}: output would overwrite the input")
+    mode = _mode(path)
+    ready = AtomicFile(targets["ready"], mode)
+    held = AtomicFile(targets["held"], mode)
+    changed_fd, changed_path = tempfile.mkstemp(prefix="x12tool-changed-", suffix=".x12")
+    changed_fh = os.fdopen(changed_fd, "wb")
+    files = [ready, held]
+    spool = ClaimSpool()
+    try:
+        sinks = Sinks(
+            ready=OutputSet(X12Writer(ready.fh)),
+            held=OutputSet(X12Writer(held.fh)),
+            changed=OutputSet(X12Writer(changed_fh)),
+        )
+        summary = process_file(
+            path,
+            session.rules,
+            session.ctx,
+            sinks=sinks,
+            unsafe=unsafe,
+            ig=ig,
+            show_phi=show_phi,
+            on_claim=spool.add,
+        )
+        changed_fh.close()
+        going = summary.ready + summary.corrected
+        written = {}
+        if going:
+            # pyx12 re-checks only what we changed (claims it already passed are unchanged
+            # bytes); the whole file gets our envelope/HL/LX re-read.
+            if ig and summary.corrected:
+                validate_output(
+                    changed_path, claims=summary.corrected, pyx12=True, label="corrected claims"
+                )
+            ready.commit(lambda p: validate_output(p, claims=going, pyx12=False, label="ready"))
+            written["ready"] = targets["ready"]
+        else:
+            ready.discard()
+            _remove_stale(targets["ready"])
+        if summary.held:
+            held.commit(
+                lambda p: validate_output(p, claims=summary.held, pyx12=False, label="held")
+            )
+            written["held"] = targets["held"]
+        else:
+            held.discard()
+            _remove_stale(targets["held"])
+        head = report_head(path, summary, session)
+        head["outputs"] = {k: os.path.relpath(v, out_dir) for k, v in written.items()}
+        for kind, render in (("json", write_json), ("txt", write_text)):
+            report = AtomicFile(targets[kind], 0o600)
+            files.append(report)
+            text = io.StringIO()
+            render(text, head, spool)
+            report.fh.write(text.getvalue().encode("utf-8"))
+            report.commit()
+            written[kind] = targets[kind]
+        return PreflightResult(summary, written)
+    except BaseException:
+        for f in files:
+            if not f.done:
+                f.discard()
+        raise
+    finally:
+        spool.close()
+        if not changed_fh.closed:
+            changed_fh.close()
+        try:
+            os.unlink(changed_path)
+        except OSError:
+            pass
+
+
+def _remove_stale(target: str) -> None:
+    """A rerun that holds nothing must not leave an older run's held file behind."""
+    try:
+        os.unlink(target)
+    except FileNotFoundError:
+        pass
+
+
+def run_fix(
+    path: str, session: Session, output: str, *, unsafe: bool, ig: bool, on_outcome=None
+) -> Summary:
+    if os.path.exists(output) and _same(output, path):
+        raise SameFileError(f"{output}: output would overwrite the input")
+    out = AtomicFile(output, _mode(path))
+    try:
+        sinks = Sinks(everything=OutputSet(X12Writer(out.fh)))
+        summary = process_file(
+            path,
+            session.rules,
+            session.ctx,
+            sinks=sinks,
+            unsafe=unsafe,
+            ig=ig,
+            on_outcome=on_outcome,
+        )
+        out.commit(lambda p: validate_output(p, claims=summary.claims, pyx12=False, label="fixed"))
+        return summary
+    except BaseException:
+        if not out.done:
+            out.discard()
+        raise

@@ -1,0 +1,249 @@
+"""Process one input file: check every claim, settle fixes, route claims to the outputs.
+
+Streaming: claims are read one at a time and only one subscriber's claims are held in memory
+(to renumber its HL loops in each output). Per-claim report records go to a callback, so the
+caller decides where they live (a temporary JSON-lines file for large runs).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
+from x12tool.edi import X12Source
+from x12tool.edi.ig import IgIssue
+from x12tool.edi.ig import validate as ig_validate
+from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
+from x12tool.phi import mask_id
+from x12tool.preflight.split import OutputSet
+from x12tool.rules.base import Finding, Rule
+from x12tool.rules.context import RuleContext
+
+
+@dataclass
+class Sinks:
+    ready: OutputSet | None = None  # claims that go (corrected ones as corrected)
+    held: OutputSet | None = None  # held claims exactly as they came
+    everything: OutputSet | None = None  # every claim, held ones unchanged (x12tool fix)
+    changed: OutputSet | None = None  # only corrected claims (for re-validation)
+
+    def all(self) -> list[OutputSet]:
+        return [s for s in (self.ready, self.held, self.everything, self.changed) if s]
+
+
+@dataclass
+class Summary:
+    claims: int = 0
+    ready: int = 0
+    corrected: int = 0
+    held: int = 0
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+    fixed: int = 0
+    notes: list[str] = field(default_factory=list)
+    ig: bool = False
+    ig_file_issues: list[IgIssue] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "claims": self.claims,
+            "ready": self.ready,
+            "corrected": self.corrected,
+            "held": self.held,
+            "findings": dict(self.findings),
+        }
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def finding_record(f: Finding, resolution: str) -> dict:
+    return {
+        "code": f.code,
+        "severity": f.severity.value,
+        "message": f.message,
+        "segment": f.segment.tag if f.segment is not None else None,
+        "position": f.position,
+        "offset": f.offset,
+        "line": f.line,
+        "fix": (
+            {
+                "applicability": f.fix.applicability.value,
+                "description": f.fix.describe(),
+                "edits": [e.describe() for e in f.fix.edits],
+            }
+            if f.fix
+            else None
+        ),
+        "resolution": resolution,
+    }
+
+
+def claim_record(o: ClaimOutcome, show_phi: bool) -> dict:
+    applied = o.status != HELD
+    records = [finding_record(f, "fixed" if applied else "fixable") for f in o.fixed]
+    for f in o.findings:
+        records.append(finding_record(f, "fixable" if f.fix else "open"))
+    records.sort(key=lambda r: (r["position"] or 0, r["code"]))
+    changes = []
+    if o.changed:
+        for before, after in o.changed_segments():
+            changes.append(
+                {
+                    "position": (before or after).position,
+                    "before": before.text if before is not None else None,
+                    "after": after.text if after is not None else None,
+                }
+            )
+    c = o.original
+    return {
+        "id": c.id,
+        "status": o.status,
+        "payer_class": c.payer_class,
+        "st": c.envelope.set_control,
+        "position": c.position,
+        "offset": c.clm.offset,
+        "member_id": mask_id(c.subscriber.member_id, show_phi),
+        "charge": c.clm.element(2),
+        "findings": records,
+        "changes": changes,
+    }
+
+
+class _IgRouter:
+    """Hand out pyx12 issues to the items they fall in (items arrive in file order)."""
+
+    def __init__(self, issues: list[IgIssue]) -> None:
+        self.file_level = [i for i in issues if i.index <= 0]
+        rest = sorted((i for i in issues if i.index > 0), key=lambda i: i.index)
+        self.keys = [i.index for i in rest]
+        self.issues = rest
+
+    def take(self, first: int, last: int) -> list[IgIssue]:
+        lo = bisect.bisect_left(self.keys, first)
+        hi = bisect.bisect_right(self.keys, last)
+        return self.issues[lo:hi]
+
+
+def process_file(
+    path: str,
+    rules: list[Rule],
+    ctx: RuleContext,
+    *,
+    sinks: Sinks | None = None,
+    unsafe: bool = False,
+    ig: bool = False,
+    show_phi: bool = False,
+    on_claim: Callable[[dict], None] | None = None,
+    on_outcome: Callable[[ClaimOutcome], None] | None = None,
+) -> Summary:
+    sinks = sinks or Sinks()
+    outputs = sinks.all()
+    summary = Summary(ig=ig)
+    router = None
+    if ig:
+        router = _IgRouter(ig_validate(path))
+        summary.ig_file_issues = list(router.file_level)
+    context: dict[str, list[IgIssue]] = defaultdict(list)
+    unit: list = []  # [subscriber block, [(patient block, outcome)]]
+    patient = None
+
+    def flush_unit() -> None:
+        if not unit:
+            return
+        block, entries = unit
+        unit.clear()
+        if sinks.ready:
+            sinks.ready.subscriber(
+                block, [(p, o.final.segments) for p, o in entries if o.status != HELD]
+            )
+        if sinks.held:
+            sinks.held.subscriber(
+                block, [(p, o.original.segments) for p, o in entries if o.status == HELD]
+            )
+        if sinks.everything:
+            sinks.everything.subscriber(block, [(p, o.final.segments) for p, o in entries])
+        if sinks.changed:
+            sinks.changed.subscriber(
+                block, [(p, o.final.segments) for p, o in entries if o.status == CORRECTED]
+            )
+
+    with X12Source(path) as src:
+        summary.notes.extend(src.notes)
+        for item in iter_items(src.segments(), path):
+            if isinstance(item, Claim):
+                claim = item
+                if router is not None:
+                    own = router.take(claim.segments[0].index, claim.segments[-1].index)
+                    ctx.ig_issues = (
+                        router.file_level
+                        + context["isa"]
+                        + context["gs"]
+                        + context["st"]
+                        + context["20"]
+                        + context["22"]
+                        + (context["23"] if claim.patient_block is not None else [])
+                        + own
+                    )
+                outcome = settle_claim(claim, rules, ctx, unsafe=unsafe)
+                summary.claims += 1
+                if outcome.status == READY:
+                    summary.ready += 1
+                elif outcome.status == CORRECTED:
+                    summary.corrected += 1
+                else:
+                    summary.held += 1
+                summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
+                for f in list(outcome.fixed) + list(outcome.findings):
+                    summary.findings[f.severity.value] += 1
+                if not unit:
+                    raise AssertionError("claim outside a subscriber unit")  # iter_items prevents
+                unit[1].append((patient if claim.patient_block is not None else None, outcome))
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                if on_claim is not None:
+                    on_claim(claim_record(outcome, show_phi))
+                continue
+            if isinstance(item, HLItem):
+                block = item.block
+                if router is not None:
+                    context[block.level] = router.take(
+                        block.segments[0].index, block.segments[-1].index
+                    )
+                if block.level == "20":
+                    flush_unit()
+                    context["22"], context["23"] = [], []
+                    for out in outputs:
+                        out.billing(block)
+                elif block.level == "22":
+                    flush_unit()
+                    context["23"] = []
+                    unit.extend([block, []])
+                    patient = None
+                else:
+                    patient = block
+            elif isinstance(item, SetHeader):
+                if router is not None:
+                    context["st"] = router.take(item.segments[0].index, item.segments[-1].index)
+                for out in outputs:
+                    out.set_header(item.segments)
+            elif isinstance(item, SetTrailer):
+                flush_unit()
+                for out in outputs:
+                    out.trailer(item.segment)
+            elif isinstance(item, EnvelopeSegment):
+                seg = item.segment
+                if router is not None and seg.tag in ("ISA", "GS"):
+                    context[seg.tag.lower()] = router.take(seg.index, seg.index)
+                for out in outputs:
+                    out.envelope(seg)
+    ctx.ig_issues = None
+    return summary

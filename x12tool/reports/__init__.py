@@ -1,0 +1,1 @@
+"""Reports: JSON (with a JSON Schema in docs/), text for billers."""
