@@ -22,6 +22,7 @@ from pathlib import Path
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
+from x12tool.edi.ig import validate as ig_validate
 from x12tool.fixes import settle_claim
 from x12tool.refdata import load_refdata
 from x12tool.rules.base import Finding, Rule
@@ -115,10 +116,15 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         visits = VisitLog(vpath)
     ctx = RuleContext(ref=load_refdata(profiles), visits=visits)
     claims, findings = [], []
+    # IG001 reads pyx12's issues for the claim; run the validator as preflight would.
+    issues = ig_validate(str(x12)) if rule.code == "IG001" else None
     with X12Source(x12) as src:
         for item in iter_items(src.segments(), str(x12)):
             if isinstance(item, Claim):
                 claims.append(item)
+                if issues is not None:
+                    first, last = item.segments[0].index, item.segments[-1].index
+                    ctx.ig_issues = [i for i in issues if first <= i.index <= last]
                 findings.append(check_claim(item, [rule()], ctx))
     return Run(claims, findings, ctx)
 

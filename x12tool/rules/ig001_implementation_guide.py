@@ -43,7 +43,11 @@ class IG001(Rule):
             seg = by_index.get(issue.index, claim.clm)
             where = f"{issue.element or issue.tag}: " if (issue.element or issue.tag) else ""
             outside = "" if issue.index in by_index else " (outside the claim loop)"
-            yield self.finding(ctx, f"pyx12: {where}{issue.message}{outside}", segment=seg)
+            f = self.finding(ctx, f"pyx12: {where}{issue.message}{outside}", segment=seg)
+            for line in claim.lines:
+                if any(s is seg for s in claim.segments[line.start : line.end]):
+                    f.line = line.number
+            yield f
 
 
 RULE = IG001

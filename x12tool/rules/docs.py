@@ -1,0 +1,61 @@
+"""docs/rules.md, generated from the rule docstrings (a test fails when the file is stale)."""
+
+from __future__ import annotations
+
+from x12tool.rules.registry import all_rules
+
+HEADER = """# Rules
+
+Generated from the rule docstrings by `python -m x12tool.rules.docs > docs/rules.md`; do not edit
+by hand (`tests/test_rules_meta.py` fails when this file is stale). `x12tool explain CODE` prints
+the same text.
+
+Severity `error` holds the claim unless a fix removes the cause. Fix `safe` is applied by default
+(the documents on hand prove it); `unsafe` only with `--unsafe-fixes` (it attests to something).
+
+"""
+
+
+def render() -> str:
+    rules = all_rules()
+    out = [HEADER, "| code | name | severity | fix | summary |", "|---|---|---|---|---|"]
+    for r in rules:
+        fix = r.fix.value if r.fix else "none"
+        out.append(
+            f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity.value} | {fix} | "
+            f"{r.summary()} |"
+        )
+    out.append("")
+    for r in rules:
+        doc = r.doc().splitlines()
+        fix = r.fix.value if r.fix else "none"
+        out.append(f"## {r.code}")
+        out.append("")
+        out.append(f"`{r.name}` · severity **{r.severity.value}** · fix **{fix}**")
+        out.append("")
+        out.append(doc[0])
+        section = None
+        for line in doc[1:]:
+            stripped = line.strip()
+            if (
+                line
+                and not line.startswith(" ")
+                and stripped.endswith(("?", ""))
+                and stripped
+                in ("Why is this bad?", "Example", "Use instead", "Fix safety", "Source")
+            ):
+                section = stripped
+                out.append("")
+                out.append(f"**{section}**")
+                out.append("")
+                continue
+            out.append(stripped)
+        out.append("")
+    text = "\n".join(out)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
