@@ -1,0 +1,155 @@
+"""COD001: malformed procedure code, modifiers, units or charge on a service line, and values
+the parser could not read (CLM02, SV102, SV104, SV107, DTP03)."""
+
+from __future__ import annotations
+
+import re
+
+from x12tool.rules.base import Rule, Severity
+from x12tool.rules.mod001_therapy_modifier_missing import MAX_MODIFIERS, day
+
+QUALIFIERS = frozenset({"ER", "HC", "IV", "WK"})
+UNIT_BASES = frozenset({"MJ", "UN"})
+# CPT Category I (5 digits), Category II/III (4 digits + F / T) and PLA (4 digits + U), HCPCS
+# Level II (a letter + 4 digits).
+CODE_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-Z]\d{4})$")
+MODIFIER_SHAPE = re.compile(r"^[A-Z0-9]{2}$")
+
+
+class COD001(Rule):
+    """A line's code, modifiers, units or charge is malformed, or a claim value cannot be read.
+
+    Why is this bad?
+        The TR3 fixes the shape of the service line: SV101-1 is the code qualifier (HC for
+        CPT/HCPCS; ER, IV, WK otherwise), SV101-2 a procedure code, SV101-3..6 at most four
+        two-character modifiers, SV101-7 a free-text description, SV102 the charge, SV103 the
+        unit basis (UN units or MJ minutes), SV104 the unit count. CPT and HCPCS codes are five
+        characters: five digits (CPT Category I), four digits and F, T or U (Category II, III,
+        PLA), or a letter and four digits (HCPCS Level II). A payer rejects a line that breaks
+        these, or worse, reads it differently: a fifth modifier written after the fourth lands
+        in SV101-7 and is taken as a description, not a modifier. A therapy line of zero,
+        negative or fractional units bills nothing sensible, and a negative charge is not a
+        charge. Values the reader could not parse at all (CLM02 with letters, a bad DTP03 date,
+        a non-numeric SV104 or SV107) are reported here, one finding each.
+
+    Example
+        `SV1*HC:9711:GP*60*UN*1.5***1~`, `SV1*HC:97110:GP:59:KX:XU:CQ*60*UN*1***1~`,
+        `CLM*A1*12O***11:B:1*Y*A*Y*Y~`
+
+    Use instead
+        `SV1*HC:97110:GP*60*UN*1***1~`; at most four modifiers (drop the least needed, or split
+        the line); `CLM*A1*120***11:B:1*Y*A*Y*Y~`.
+
+    Fix safety
+        No automatic fix: the right value is not on the claim.
+
+    Source
+        TR3 005010X222A1 SV1 (SV101-1 qualifiers ER/HC/IV/WK, SV101-3..6 modifiers, SV101-7
+        description, SV102 charge, SV103 UN/MJ, SV104 count, SV107 pointers), CLM02, DTP*472
+        D8/RD8, as encoded by stupidedi X222A1-HC837; CPT/HCPCS code formats.
+        research: cms-rules.md §2, §8.
+    """
+
+    code = "COD001"
+    name = "code.malformed"
+    severity = Severity.ERROR
+    fix = None
+
+    def check(self, claim, ctx):
+        for p in claim.problems:
+            yield self.finding(
+                ctx,
+                f"claim {claim.id}: {p.element} {p.message}: correct it in the billing system",
+                segment=p.segment,
+            )
+        for line in claim.lines:
+            for p in line.problems:
+                yield self.finding(
+                    ctx,
+                    f"{line.code or 'line'} on {day(line)}: {p.element} {p.message}: correct "
+                    "it in the billing system",
+                    segment=p.segment,
+                    line=line,
+                )
+            if line.sv1 is not None:
+                yield from self._line(line, ctx)
+
+    def _line(self, line, ctx):
+        sv1 = line.sv1
+        what = f"{line.code or '(no code)'} on {day(line)}"
+        if not line.code:
+            sep = sv1.delims.component
+            yield self.finding(
+                ctx,
+                f"{what}: SV101 {sv1.element(1)!r} has no procedure code after the qualifier: "
+                f"write it as qualifier{sep}code{sep}modifiers (the component separator is "
+                f"{sep!r}, from ISA16)",
+                line=line,
+            )
+        elif line.qualifier not in QUALIFIERS:
+            yield self.finding(
+                ctx,
+                f"{what}: SV101-1 qualifier {line.qualifier!r} is not HC, ER, IV or WK: "
+                "use HC for CPT/HCPCS codes",
+                line=line,
+            )
+        if line.code and not CODE_SHAPE.match(line.code):
+            todo = (
+                "write it in upper case"
+                if CODE_SHAPE.match(line.code.upper())
+                else "correct the procedure code"
+            )
+            yield self.finding(
+                ctx,
+                f"{what}: SV101-2 {line.code!r} is not a CPT/HCPCS code (5 digits, 4 digits + "
+                f"F/T/U, or a letter + 4 digits): {todo}",
+                line=line,
+            )
+        comps = sv1.components(1)
+        bad = [m for m in line.modifiers if not MODIFIER_SHAPE.match(m)]
+        if bad:
+            yield self.finding(
+                ctx,
+                f"{what}: modifier(s) {', '.join(repr(m) for m in bad)} are not two letters or "
+                "digits: correct SV101-3..6",
+                line=line,
+            )
+        extra = comps[6:7]
+        if len(line.modifiers) == MAX_MODIFIERS and extra and MODIFIER_SHAPE.match(extra[0]):
+            yield self.finding(
+                ctx,
+                f"{what}: more than four modifiers; the fifth ({extra[0]}) lands in SV101-7, "
+                "the line description, and will not be read as a modifier: keep at most four",
+                line=line,
+            )
+        if line.unit_basis not in UNIT_BASES:
+            yield self.finding(
+                ctx,
+                f"{what}: SV103 unit basis {line.unit_basis!r} is not UN (units) or MJ "
+                "(minutes): therapy codes use UN",
+                line=line,
+            )
+        units = line.units
+        if (
+            units is not None
+            and line.unit_basis == "UN"
+            and ctx.ref.code(line.code) is not None
+            and (units <= 0 or units != units.to_integral_value())
+        ):
+            kind = "zero" if units == 0 else "negative" if units < 0 else "fractional"
+            yield self.finding(
+                ctx,
+                f"{what}: SV104 {sv1.element(4)} is {kind}; a therapy code is billed in whole "
+                "units of 1 or more: correct the unit count or delete the line",
+                line=line,
+            )
+        if line.charge is not None and line.charge < 0:
+            yield self.finding(
+                ctx,
+                f"{what}: SV102 charge {sv1.element(2)} is negative: bill the full charge "
+                "(adjustments belong on the remittance, not the claim)",
+                line=line,
+            )
+
+
+RULE = COD001

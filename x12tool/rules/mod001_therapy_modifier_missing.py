@@ -1,0 +1,141 @@
+"""MOD001: an always-therapy code without a therapy modifier (GP/GO/GN)."""
+
+from __future__ import annotations
+
+from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
+
+ROLE_DISCIPLINE = {"PT": "PT", "PTA": "PT", "OT": "OT", "OTA": "OT", "SLP": "SLP"}
+MAX_MODIFIERS = 4  # SV101-3..SV101-6 (TR3 005010X222A1 SV1)
+
+
+def day(line) -> str:
+    return line.date_from.isoformat() if line.date_from else "(no service date)"
+
+
+def provider_loop(claim, line, prov) -> str:
+    if prov is line.rendering:
+        return "2420A rendering provider"
+    if prov is claim.rendering:
+        return "2310B rendering provider"
+    return "2010AA billing provider"
+
+
+def discipline_evidence(claim, line, ctx) -> list[tuple[str, str]]:
+    """(source, discipline) pairs saying who furnished a line, strongest source first.
+
+    The code's discipline lock (CR 10176), an assistant modifier (CQ -> PT, CO -> OT), the
+    visit log rows of the line (discipline, else provider role), and the taxonomy of the most
+    specific provider that has one (2420A, else 2310B, else 2010AA). Therapy modifiers are not
+    evidence here: they are what the rules using this check.
+    """
+    ref = ctx.ref
+    out: list[tuple[str, str]] = []
+    info = ref.code(line.code)
+    if info is not None and info.discipline:
+        out.append((f"{line.code}'s discipline lock (CR 10176)", info.discipline))
+    for mod in line.modifiers:
+        if mod in ref.assistant_modifiers:
+            disc = ref.modifier(mod).discipline
+            if disc:
+                out.append((f"modifier {mod}", disc))
+    for row in ctx.rows_for_line(claim, line):
+        disc = row.discipline or ROLE_DISCIPLINE.get(row.provider_role, "")
+        if disc:
+            out.append((f"visit log row {row.row}", disc))
+    prov = claim.discipline_provider(line)
+    if prov is not None:
+        disc = ref.taxonomy_discipline(prov.taxonomy)[0]
+        if disc:
+            out.append((f"{provider_loop(claim, line, prov)} taxonomy {prov.taxonomy}", disc))
+    return out
+
+
+def modifier_for(ctx, discipline: str) -> str:
+    return next(m for m, d in ctx.ref.therapy_modifiers.items() if d == discipline)
+
+
+def describe(evidence: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{src} says {disc}" for src, disc in evidence)
+
+
+class MOD001(Rule):
+    """An always-therapy code is billed without a therapy modifier (GP, GO or GN).
+
+    Why is this bad?
+        GP, GO and GN say the service was furnished under a physical therapy, occupational
+        therapy or speech-language pathology plan of care. Medicare requires one of them on
+        every "always therapy" code, whoever performs the service; a line without one is
+        returned or denied. Only payers whose profile sets `require_therapy_modifiers`
+        (Medicare Part B in the shipped profiles) are checked.
+
+    Example
+        Medicare Part B, billing provider taxonomy 225100000X (physical therapist):
+        `SV1*HC:97110*60*UN*1***1~`
+
+    Use instead
+        `SV1*HC:97110:GP*60*UN*1***1~`
+
+    Fix safety
+        Safe when the discipline is proven by the documents on hand: the code's own discipline
+        lock (97161-97164 are PT, 97165-97168 OT, 92521-92524/92597/92607 SLP), an assistant
+        modifier (CQ is PT, CO is OT), the visit log rows of the line (discipline, else
+        provider role), and the taxonomy of the line's rendering provider (2420A), else the
+        claim's (2310B), else the billing provider's (2010AA): 2251/2252 PT, 225X/224Z OT,
+        235Z SLP. Every source present must agree. The modifier is put first (SV101-3) and the
+        existing modifiers kept after it. No fix when the sources disagree or say nothing, or
+        when the line already has four modifiers (SV101-3..6 are full).
+
+    Source
+        CR 10176 (Transmittal 3814, eff. 2018-01-01): therapy modifiers on always-therapy codes
+        and the discipline-locked codes; CMS RVU26C MULT PROC indicator 5 as the always-therapy
+        proxy; NUCC taxonomy codes; TR3 005010X222A1 SV101-3..6 (four modifier slots).
+        research: cms-rules.md §2, §3, §8.
+    """
+
+    code = "MOD001"
+    name = "therapy-modifier.missing"
+    severity = Severity.ERROR
+    fix = Applicability.SAFE
+
+    def check(self, claim, ctx):
+        if ctx.profile is None or not ctx.profile.require_therapy_modifiers:
+            return
+        ref = ctx.ref
+        for line in claim.lines:
+            if line.sv1 is None or not ref.is_always_therapy(line.code):
+                continue
+            if any(m in ref.therapy_modifiers for m in line.modifiers):
+                continue
+            evidence = discipline_evidence(claim, line, ctx)
+            disciplines = {disc for _, disc in evidence}
+            head = (
+                f"{line.code} on {day(line)} is an always-therapy code billed without GP/GO/GN"
+                f" ({ctx.profile.name} requires one)"
+            )
+            fix = None
+            if len(disciplines) == 1:
+                mod = modifier_for(ctx, disciplines.pop())
+                if len(line.modifiers) < MAX_MODIFIERS:
+                    edit = SetModifiers(line.sv1, (mod, *line.modifiers))
+                    fix = Fix(Applicability.SAFE, (edit,))
+                    what = f"add {mod} ({describe(evidence)})"
+                else:
+                    what = (
+                        f"add {mod} ({describe(evidence)}); the line already has four "
+                        "modifiers, so drop one to make room"
+                    )
+            elif disciplines:
+                what = (
+                    f"the sources disagree ({describe(evidence)}): check the plan of care and "
+                    "add the modifier of the discipline that furnished the service"
+                )
+            else:
+                what = (
+                    "nothing on hand says which discipline furnished it (no discipline lock, "
+                    "visit-log discipline or therapist taxonomy): check the plan of care and "
+                    "add GP (PT), GO (OT) or GN (SLP)"
+                )
+            yield self.finding(ctx, f"{head}: {what}", line=line, fix=fix)
+
+
+RULE = MOD001

@@ -1,0 +1,139 @@
+"""MOD003: CQ/CO assistant modifiers: paired with the right therapy modifier, and present when
+the documents show a therapy assistant furnished the service."""
+
+from __future__ import annotations
+
+from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
+from x12tool.rules.mod001_therapy_modifier_missing import MAX_MODIFIERS, day
+
+ASSISTANT_ROLES = {"PTA": "PT", "OTA": "OT"}
+
+
+class MOD003(Rule):
+    """An assistant modifier (CQ/CO) is unpaired, or missing where an assistant furnished the line.
+
+    Why is this bad?
+        CQ marks an outpatient PT service furnished in whole or in part by a physical therapist
+        assistant, CO the same for an OT service by an occupational therapy assistant. From
+        2020-01-01 Medicare Part B requires them, and from 2022-01-01 such services are paid at
+        85%. CQ goes with GP and CO with GO: CQ on a line without GP (or CO without GO) says
+        the line is both a PT-assistant service and not a PT service; that is checked for every
+        payer. A missing CQ/CO is checked only where the payer profile sets `cq_co_applies`
+        (Medicare Part B), for service dates from 2020-01-01, when the visit log rows of the
+        line name a PTA/OTA as provider_role, or the line's rendering provider (2420A, else
+        2310B) has an assistant taxonomy (2252 PTA, 224Z OTA).
+
+        Severity: the pairing and a line whose visit log rows were all furnished by an
+        assistant are errors (furnished "in whole" needs CQ/CO whatever the minutes). When the
+        assistant furnished only part of the line (mixed rows) or only the taxonomy says so,
+        the finding is a warning: under the de minimis standard the modifier applies only when
+        the assistant furnished more than 10% of the service's minutes, and that split is not
+        on the 837P (the research note says to warn, not hold, in that case).
+
+    Example
+        Medicare, 2026-03-02, visit log row `provider_role=PTA` for 97110:
+        `SV1*HC:97110:GP*60*UN*1***1~`
+
+    Use instead
+        `SV1*HC:97110:GP:CQ*60*UN*1***1~`
+
+    Fix safety
+        Unsafe (applied only with --unsafe-fixes): the documents prove an assistant took part,
+        but whether CQ/CO is due depends on the de minimis 10% test per unit, which needs the
+        therapist/assistant minute split the log does not hold; adding CQ/CO also cuts the
+        payment to 85%, so it is an attestation the biller must make. The fix appends CQ/CO
+        after the existing modifiers; it is offered only when the line already has the matching
+        GP/GO (MOD001 adds that first) and fewer than four modifiers. The pairing errors have no
+        fix: either the therapy modifier or the assistant modifier is wrong, and only the
+        record says which.
+
+    Source
+        CMS "Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In Part
+        by PTAs and OTAs" and Pub 100-04 Ch. 5 §20.1; BBA 2018 §53107 / SSA §1834(v) (85% from
+        2022-01-01); CY2020 PFS final rule (de minimis 10% standard); CQ+GP / CO+GO pairing
+        (webpt.com, [M]); NUCC taxonomy 225200000X / 224Z00000X. research: cms-rules.md §3, §8.
+    """
+
+    code = "MOD003"
+    name = "assistant-modifier"
+    severity = Severity.ERROR
+    fix = Applicability.UNSAFE
+
+    def check(self, claim, ctx):
+        ref = ctx.ref
+        applies = ctx.profile is not None and ctx.profile.cq_co_applies
+        by_discipline = {ref.modifier(m).discipline: m for m in ref.assistant_modifiers}
+        for line in claim.lines:
+            if line.sv1 is None:
+                continue
+            present = [m for m in line.modifiers if m in ref.assistant_modifiers]
+            for mod in present:
+                needs = ref.assistant_modifiers[mod]
+                if needs not in line.modifiers:
+                    yield self.finding(
+                        ctx,
+                        f"{line.code} on {day(line)} has {mod} without {needs}: {mod} marks an "
+                        f"assistant's {ref.modifier(mod).discipline} service and goes with "
+                        f"{needs}; correct the therapy modifier or the assistant modifier",
+                        line=line,
+                    )
+            if applies and not present:
+                found = self._missing(claim, line, ctx, by_discipline)
+                if found is not None:
+                    yield found
+
+    def _missing(self, claim, line, ctx, by_discipline):
+        ref = ctx.ref
+        therapy = ref.is_always_therapy(line.code) or any(
+            m in ref.therapy_modifiers for m in line.modifiers
+        )
+        if line.date_from is None or not therapy:
+            return None
+        rows = ctx.rows_for_line(claim, line)
+        roles = [r for r in rows if r.provider_role in ASSISTANT_ROLES]
+        if roles:
+            disc = ASSISTANT_ROLES[roles[0].provider_role]
+            nums = ", ".join(str(r.row) for r in roles)
+            who = f"visit log row(s) {nums} give provider_role {roles[0].provider_role}"
+            whole = len(roles) == len(rows)
+        else:
+            prov = next((p for p in (line.rendering, claim.rendering) if p and p.taxonomy), None)
+            if prov is None:
+                return None
+            disc, assistant = ref.taxonomy_discipline(prov.taxonomy)
+            if not assistant:
+                return None
+            loop = "2420A" if prov is line.rendering else "2310B"
+            who = f"the {loop} rendering provider's taxonomy {prov.taxonomy} is an assistant's"
+            whole = False
+        mod = by_discipline.get(disc)
+        if mod is None:
+            return None
+        info = ref.modifier(mod)
+        if info.effective and line.date_from < info.effective:
+            return None
+        needs = info.requires
+        fix = None
+        if needs in line.modifiers and len(line.modifiers) < MAX_MODIFIERS:
+            fix = Fix(Applicability.UNSAFE, (SetModifiers(line.sv1, (*line.modifiers, mod)),))
+            todo = f"add {mod}"
+        elif needs not in line.modifiers:
+            todo = f"add {needs} and {mod}"
+        else:
+            todo = f"add {mod} (drop a modifier to make room: four is the most)"
+        if whole:
+            why = "(the assistant furnished the whole service)"
+            severity = None
+        else:
+            why = "if the assistant furnished more than 10% of its minutes (de minimis standard)"
+            severity = None if ctx.profile.severity_for(self.code) else Severity.WARNING
+        return self.finding(
+            ctx,
+            f"{line.code} on {day(line)} has no {mod} but {who}: {todo} {why}",
+            line=line,
+            fix=fix,
+            severity=severity,
+        )
+
+
+RULE = MOD003
