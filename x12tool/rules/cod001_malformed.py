@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.mod001_therapy_modifier_missing import MAX_MODIFIERS, day
+from x12tool.rules.therapy import MAX_MODIFIERS, day
 
 QUALIFIERS = frozenset({"ER", "HC", "IV", "WK"})
 UNIT_BASES = frozenset({"MJ", "UN"})

@@ -4,7 +4,7 @@ bundled one (97010) billed alone on its date."""
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetElement, Severity
-from x12tool.rules.mod001_therapy_modifier_missing import day
+from x12tool.rules.therapy import day
 
 MEDICARE_B = "medicare_b"
 MEDICARE_ADVANTAGE = "medicare_advantage"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.mod001_therapy_modifier_missing import day
+from x12tool.rules.therapy import day
 
 MAX_POINTERS = 4  # SV107-1 required, SV107-2..4 situational
 MAX_DIAGNOSES = 12  # HI positions a pointer may name

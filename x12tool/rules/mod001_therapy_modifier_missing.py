@@ -3,59 +3,13 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
-
-ROLE_DISCIPLINE = {"PT": "PT", "PTA": "PT", "OT": "OT", "OTA": "OT", "SLP": "SLP"}
-MAX_MODIFIERS = 4  # SV101-3..SV101-6 (TR3 005010X222A1 SV1)
-
-
-def day(line) -> str:
-    return line.date_from.isoformat() if line.date_from else "(no service date)"
-
-
-def provider_loop(claim, line, prov) -> str:
-    if prov is line.rendering:
-        return "2420A rendering provider"
-    if prov is claim.rendering:
-        return "2310B rendering provider"
-    return "2010AA billing provider"
-
-
-def discipline_evidence(claim, line, ctx) -> list[tuple[str, str]]:
-    """(source, discipline) pairs saying who furnished a line, strongest source first.
-
-    The code's discipline lock (CR 10176), an assistant modifier (CQ -> PT, CO -> OT), the
-    visit log rows of the line (discipline, else provider role), and the taxonomy of the most
-    specific provider that has one (2420A, else 2310B, else 2010AA). Therapy modifiers are not
-    evidence here: they are what the rules using this check.
-    """
-    ref = ctx.ref
-    out: list[tuple[str, str]] = []
-    info = ref.code(line.code)
-    if info is not None and info.discipline:
-        out.append((f"{line.code}'s discipline lock (CR 10176)", info.discipline))
-    for mod in line.modifiers:
-        if mod in ref.assistant_modifiers:
-            disc = ref.modifier(mod).discipline
-            if disc:
-                out.append((f"modifier {mod}", disc))
-    for row in ctx.rows_for_line(claim, line):
-        disc = row.discipline or ROLE_DISCIPLINE.get(row.provider_role, "")
-        if disc:
-            out.append((f"visit log row {row.row}", disc))
-    prov = claim.discipline_provider(line)
-    if prov is not None:
-        disc = ref.taxonomy_discipline(prov.taxonomy)[0]
-        if disc:
-            out.append((f"{provider_loop(claim, line, prov)} taxonomy {prov.taxonomy}", disc))
-    return out
-
-
-def modifier_for(ctx, discipline: str) -> str:
-    return next(m for m, d in ctx.ref.therapy_modifiers.items() if d == discipline)
-
-
-def describe(evidence: list[tuple[str, str]]) -> str:
-    return ", ".join(f"{src} says {disc}" for src, disc in evidence)
+from x12tool.rules.therapy import (
+    MAX_MODIFIERS,
+    day,
+    describe,
+    discipline_evidence,
+    modifier_for,
+)
 
 
 class MOD001(Rule):

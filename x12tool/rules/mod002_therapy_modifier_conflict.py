@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.mod001_therapy_modifier_missing import (
+from x12tool.rules.therapy import (
     day,
     describe,
     discipline_evidence,

@@ -4,7 +4,7 @@ the documents show a therapy assistant furnished the service."""
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
-from x12tool.rules.mod001_therapy_modifier_missing import MAX_MODIFIERS, day
+from x12tool.rules.therapy import MAX_MODIFIERS, day
 
 ASSISTANT_ROLES = {"PTA": "PT", "OTA": "OT"}
 
