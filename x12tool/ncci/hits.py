@@ -1,0 +1,105 @@
+"""Which NCCI pairs a claim's lines hit: shared by NCCI001/002, MOD004/005."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from x12tool.claims import Claim, ServiceLine
+from x12tool.ncci.lookup import NcciIndex
+from x12tool.refdata import NcciPair
+from x12tool.rules.context import RuleContext
+
+DEFAULT_BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
+X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
+
+
+def index_for(ctx: RuleContext) -> NcciIndex:
+    """``ctx.ncci``, else an index over the curated pairs only (cached for the run)."""
+    if ctx.ncci is not None:
+        return ctx.ncci
+    cached = ctx.state.get("_ncci_index")
+    if cached is None or cached.ref is not ctx.ref:
+        cached = NcciIndex(ctx.ref, None)
+        ctx.state["_ncci_index"] = cached
+    return cached
+
+
+def bypass_modifiers(ctx: RuleContext) -> frozenset[str]:
+    """Modifiers that bypass an indicator-1 edit for the claim's payer."""
+    if ctx.profile is not None:
+        return ctx.profile.bypass_modifiers
+    return ctx.ref.bypass_modifiers or DEFAULT_BYPASS
+
+
+def suspicious_modifiers(ctx: RuleContext) -> frozenset[str]:
+    """59 and the X modifiers, whatever the payer accepts as a bypass."""
+    return DEFAULT_BYPASS | bypass_modifiers(ctx) | ctx.ref.bypass_modifiers
+
+
+def has_bypass(line: ServiceLine, ctx: RuleContext) -> bool:
+    mods = bypass_modifiers(ctx)
+    return any(m in mods for m in line.modifiers)
+
+
+def _provider(claim: Claim, line: ServiceLine) -> str:
+    for prov in (line.rendering, claim.rendering, claim.billing_provider):
+        if prov is not None and prov.npi:
+            return prov.npi
+    return ""
+
+
+@dataclass
+class PairHit:
+    """One NCCI pair in force on one date of a claim, with the lines of each column."""
+
+    pair: NcciPair
+    day: date
+    col1: list[ServiceLine] = field(default_factory=list)
+    col2: list[ServiceLine] = field(default_factory=list)
+
+
+def lines_by_date(claim: Claim) -> dict[date, list[ServiceLine]]:
+    days: dict[date, list[ServiceLine]] = defaultdict(list)
+    for line in claim.lines:
+        if line.date_from is not None and line.code:
+            days[line.date_from].append(line)
+    return days
+
+
+def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
+    """Every pair in force between two codes billed on the same date of the claim.
+
+    Same provider too: lines whose rendering NPIs (2420A, else 2310B, else billing) differ are
+    not paired. Cached per claim for the run.
+    """
+    cache = ctx.state.get("_ncci_hits")
+    if cache is not None and cache[0] is claim and cache[1] is ctx.profile:
+        return cache[2]
+    index = index_for(ctx)
+    hits: list[PairHit] = []
+    for day, lines in sorted(lines_by_date(claim).items()):
+        by_code: dict[str, list[ServiceLine]] = defaultdict(list)
+        for ln in lines:
+            by_code[ln.code.strip().upper()].append(ln)
+        codes = sorted(by_code)
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                for pair in index.pairs_for(a, b, day, ctx.profile):
+                    c1 = by_code[pair.column1]
+                    c2 = by_code[pair.column2]
+                    prov1 = {_provider(claim, ln) for ln in c1}
+                    c2 = [ln for ln in c2 if _provider(claim, ln) in prov1]
+                    c1 = [
+                        ln for ln in c1 if _provider(claim, ln) in {_provider(claim, x) for x in c2}
+                    ]
+                    if c1 and c2:
+                        hits.append(PairHit(pair, day, c1, c2))
+    ctx.state["_ncci_hits"] = (claim, ctx.profile, hits)
+    return hits
+
+
+def line_numbers(lines: list[ServiceLine]) -> str:
+    nums = [str(ln.number) for ln in lines if ln.number is not None]
+    return ("line " if len(nums) == 1 else "lines ") + ", ".join(nums)
