@@ -7,6 +7,8 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``payer`` (SBR09, default ``MB``), ``payer_id`` (default ``00952``), ``taxonomy`` (billing
   provider PRV, default ``225100000X``), ``member`` (default ``MEMBER001``).
 - ``visits``: optional visit-log CSV text. ``profiles``: optional user profile XML text.
+- ``ptp`` / ``mue``: optional CMS-layout PTP (tab-delimited) / MUE (CSV) text, imported into a
+  temporary NCCI store the case's rules then use (as ``--maps-db`` would).
 - ``expect``: the findings of this rule, as ``"CODE"`` or ``"CODE@LX"`` strings, in order.
 - ``fix``: applicability of the first expected finding's fix (``safe``/``unsafe``/``none``).
 - ``after``: optional claim text after the fix loop run with this rule alone (``unsafe = true``
@@ -68,6 +70,8 @@ class Case:
     member: str = "MEMBER001"
     visits: str | None = None
     profiles: str | None = None
+    ptp: str | None = None
+    mue: str | None = None
     expect: list[str] = field(default_factory=list)
     fix: str | None = None
     after: str | None = None
@@ -95,6 +99,24 @@ def interchange(case: Case) -> str:
     return body + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"
 
 
+def ncci_index(case: Case, ref, tmp: Path):
+    if not case.ptp and not case.mue:
+        return None
+    from x12tool.ncci import NcciIndex, NcciStore
+    from x12tool.ncci.importers import import_mue, import_ptp
+
+    store = NcciStore(tmp / f"{case.name}.sqlite")
+    if case.ptp:
+        ptp = tmp / f"{case.name}.ptp.txt"
+        ptp.write_text(case.ptp.strip("\n") + "\n")
+        import_ptp(store, [ptp])
+    if case.mue:
+        mue = tmp / f"{case.name}.mue.csv"
+        mue.write_text(case.mue.strip() + "\n")
+        import_mue(store, mue)
+    return NcciIndex(ref, store)
+
+
 @dataclass
 class Run:
     claims: list[Claim]
@@ -114,7 +136,8 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         vpath = tmp / f"{case.name}.csv"
         vpath.write_text(case.visits.strip() + "\n")
         visits = VisitLog(vpath)
-    ctx = RuleContext(ref=load_refdata(profiles), visits=visits)
+    ref = load_refdata(profiles)
+    ctx = RuleContext(ref=ref, visits=visits, ncci=ncci_index(case, ref, tmp))
     claims, findings = [], []
     # IG001 reads pyx12's issues for the claim; run the validator as preflight would.
     issues = ig_validate(str(x12)) if rule.code == "IG001" else None
