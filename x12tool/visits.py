@@ -9,7 +9,7 @@ A bad row is reported with its row number and skipped; it does not stop the run.
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,57 +63,153 @@ class RowProblem:
 
 
 class VisitLog:
+    """The visit log, indexed by claim id and read from disk on demand.
+
+    Loading scans the file once and keeps only where each claim's rows are (a packed integer
+    per claim: byte offset, first row number, row count), so memory stays small however long
+    the log is; a claim's rows are parsed and validated when a rule first asks for them. Rows
+    of claims that never come up are not validated.
+    """
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self.problems: list[RowProblem] = []
         self.columns: tuple[str, ...] = ()
-        self._by_claim: dict[str, list[VisitRow]] = defaultdict(list)
         self.rows = 0
-        self._load()
+        self._index: dict[str, int | list[int]] = {}
+        self._fields: dict[str, int] = {}
+        self._problem_rows: set[int] = set()
+        self._cache: dict[str, list[VisitRow]] = {}
+        try:
+            self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for lookups
+        except OSError as exc:
+            raise VisitLogError(f"{self.path}: cannot read visit log: {exc.strerror}") from None
+        try:
+            self._load()
+        except BaseException:
+            self._fh.close()
+            raise
 
     @property
     def has_checklist(self) -> bool:
         return all(c in self.columns for c in CHECKLIST)
 
+    def close(self) -> None:
+        self._fh.close()
+
+    def _records(self, fh) -> Iterator[tuple[int, bytes]]:
+        """(offset, bytes) of each CSV record, joining lines inside quoted fields."""
+        offset = fh.tell()
+        pending = b""
+        start = offset
+        for line in fh:
+            if not pending:
+                start = offset
+            offset += len(line)
+            pending += line
+            if pending.count(b'"') % 2:
+                continue  # a quoted field spans the line break
+            yield start, pending
+            pending = b""
+        if pending:
+            yield start, pending
+
     def _load(self) -> None:
+        fh = self._fh
+        head = fh.readline()
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        if not head.strip():
+            raise VisitLogError(f"{self.path}: visit log is empty")
         try:
-            fh = open(self.path, newline="", encoding="utf-8-sig")  # noqa: SIM115
-        except OSError as exc:
-            raise VisitLogError(f"{self.path}: cannot read visit log: {exc.strerror}") from None
-        with fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise VisitLogError(f"{self.path}: visit log is empty") from None
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise VisitLogError(f"{self.path}: visit log is not CSV: {exc}") from None
-            names = [h.strip().lower() for h in header]
-            missing = [c for c in REQUIRED if c not in names]
-            if missing:
-                raise VisitLogError(
-                    f"{self.path}: visit log lacks required column(s) {', '.join(missing)} "
-                    f"(required: {', '.join(REQUIRED)})"
-                )
-            self.columns = tuple(n for n in names if n in REQUIRED or n in OPTIONAL)
-            index = {n: i for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL}
-            n = 0
-            while True:
+            header = next(csv.reader([head.decode("utf-8")]))
+        except (csv.Error, UnicodeDecodeError, StopIteration) as exc:
+            raise VisitLogError(f"{self.path}: visit log is not CSV: {exc}") from None
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in REQUIRED if c not in names]
+        if missing:
+            raise VisitLogError(
+                f"{self.path}: visit log lacks required column(s) {', '.join(missing)} "
+                f"(required: {', '.join(REQUIRED)})"
+            )
+        self.columns = tuple(n for n in names if n in REQUIRED or n in OPTIONAL)
+        self._fields = {n: i for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL}
+        key = self._fields["claim_id"]
+        index = self._index
+        last_claim = None
+        n = 0
+        for offset, record in self._records(fh):
+            n += 1
+            if not record.strip(b"\r\n\t ,"):
+                last_claim = None  # a span covers consecutive records only
+                continue
+            if b'"' in record:
                 try:
-                    values = next(reader)
-                except StopIteration:
-                    break
+                    values = next(csv.reader([record.decode("utf-8")]))
                 except (csv.Error, UnicodeDecodeError) as exc:
+                    self._problem(n, f"unreadable row: {exc}")
+                    last_claim = None
+                    continue
+                claim_id = values[key].strip() if key < len(values) else ""
+            else:
+                parts = record.split(b",", key + 1)
+                claim_id = parts[key].strip().decode("utf-8", "replace") if key < len(parts) else ""
+            if not claim_id:
+                self._problem(n, "claim_id is empty")
+                last_claim = None
+                continue
+            self.rows += 1
+            if claim_id == last_claim:
+                # consecutive rows of one claim: bump the count of the current span
+                spans = index[claim_id]
+                if isinstance(spans, list):
+                    spans[-1] += 1
+                else:
+                    index[claim_id] = spans + 1
+                continue
+            span = (offset << 40) | (n << 16) | 1
+            old = index.get(claim_id)
+            if old is None:
+                index[claim_id] = span
+            elif isinstance(old, list):
+                old.append(span)
+            else:
+                index[claim_id] = [old, span]
+            last_claim = claim_id
+
+    def _problem(self, row: int, message: str) -> None:
+        if row not in self._problem_rows:
+            self._problem_rows.add(row)
+            self.problems.append(RowProblem(row, message))
+
+    def for_claim(self, claim_id: str) -> list[VisitRow]:
+        cached = self._cache.get(claim_id)
+        if cached is not None:
+            return cached
+        spans = self._index.get(claim_id)
+        rows: list[VisitRow] = []
+        if spans is not None:
+            for span in spans if isinstance(spans, list) else (spans,):
+                offset, first, count = span >> 40, (span >> 16) & 0xFFFFFF, span & 0xFFFF
+                self._fh.seek(offset)
+                n = first - 1
+                for _, record in self._records(self._fh):
                     n += 1
-                    self.problems.append(RowProblem(n, f"unreadable row: {exc}"))
-                    continue
-                n += 1
-                if not any(v.strip() for v in values):
-                    continue
-                row = self._row(n, values, index)
-                if row is not None:
-                    self._by_claim[row.claim_id].append(row)
-                    self.rows += 1
+                    try:
+                        values = next(csv.reader([record.decode("utf-8")]), [])
+                    except (csv.Error, UnicodeDecodeError) as exc:
+                        self._problem(n, f"unreadable row: {exc}")
+                        values = []
+                    if values and any(v.strip() for v in values):
+                        row = self._row(n, values, self._fields)
+                        if row is not None and row.claim_id == claim_id:
+                            rows.append(row)
+                    if n >= first + count - 1:
+                        break
+        if len(self._cache) >= 16:  # the fix loop re-reads the same claim; keep a few
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[claim_id] = rows
+        return rows
 
     def _row(self, n: int, values: list[str], index: dict[str, int]) -> VisitRow | None:
         def get(name: str) -> str:
@@ -160,9 +256,3 @@ class VisitLog:
             progress_report=get("progress_report").upper()[:1],
             note_text=get("note_text"),
         )
-
-    def for_claim(self, claim_id: str) -> list[VisitRow]:
-        return self._by_claim.get(claim_id, [])
-
-    def claim_ids(self):
-        return self._by_claim.keys()

@@ -1,0 +1,81 @@
+"""The visit log: indexed on disk, rows read on demand, bad rows reported with their numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from x12tool.visits import VisitLog, VisitLogError
+
+HEADER = "claim_id,service_date,cpt,minutes,line_control,discipline,provider_role,note_text\n"
+
+
+def log(tmp_path, body: str, header: str = HEADER, bom: bool = False) -> VisitLog:
+    p = tmp_path / "visits.csv"
+    data = (header + body).encode()
+    p.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return VisitLog(p)
+
+
+def test_rows_join_by_claim_in_any_order(tmp_path):
+    v = log(
+        tmp_path,
+        "A,2026-03-02,97530,10,,PT,PT,first\n"
+        "B,2026-03-02,97110,12,,PT,PT,\n"
+        'A,2026-03-03,97110,30,,PT,PTA,"a note, with a comma\nand a line break"\n'
+        "\n"
+        "A,2026-03-04,97140,8,,,,\n",
+        bom=True,
+    )
+    assert v.rows == 4
+    a = v.for_claim("A")
+    assert [(r.row, r.cpt, r.minutes) for r in a] == [
+        (1, "97530", 10),
+        (3, "97110", 30),
+        (5, "97140", 8),
+    ]
+    assert a[1].note_text == "a note, with a comma\nand a line break"
+    assert a[1].provider_role == "PTA" and a[1].service_date == date(2026, 3, 3)
+    assert [r.cpt for r in v.for_claim("B")] == ["97110"]
+    assert v.for_claim("C") == []
+    assert v.problems == []
+
+
+def test_bad_rows_are_reported_with_their_row_number_and_skipped(tmp_path):
+    v = log(
+        tmp_path,
+        "A,2026-03-02,97530,10,,PT,PT,\n"
+        "A,03/02/2026,97110,12,,PT,PT,\n"
+        "A,2026-03-02,97140,ten,,PT,PT,\n"
+        ",2026-03-02,97140,10,,PT,PT,\n"
+        "A,2026-03-02,97112,15,,XX,ZZ,\n",
+    )
+    rows = v.for_claim("A")
+    assert [r.cpt for r in rows] == ["97530", "97112"]
+    assert rows[1].discipline == "" and rows[1].provider_role == ""
+    got = {(p.row, p.message.split(" ")[0]) for p in v.problems}
+    assert (2, "service_date") in got and (3, "minutes") in got and (4, "claim_id") in got
+    assert any(p.row == 5 and "discipline" in p.message for p in v.problems)
+    v.for_claim("A")  # reading again does not repeat problems
+    assert len([p for p in v.problems if p.row == 2]) == 1
+
+
+def test_missing_required_columns_is_a_usage_error(tmp_path):
+    with pytest.raises(VisitLogError, match="minutes"):
+        log(tmp_path, "A,2026-03-02,97530\n", header="claim_id,service_date,cpt\n")
+    with pytest.raises(VisitLogError, match="empty"):
+        log(tmp_path, "", header="")
+    with pytest.raises(VisitLogError, match="cannot read"):
+        VisitLog(tmp_path / "missing.csv")
+
+
+def test_unknown_columns_are_ignored_and_header_case_does_not_matter(tmp_path):
+    v = log(
+        tmp_path,
+        "A,2026-03-02,97530,10,whatever\n",
+        header="Claim_ID,Service_Date,CPT,Minutes,Therapist_Shoe_Size\n",
+    )
+    assert v.columns == ("claim_id", "service_date", "cpt", "minutes")
+    assert v.for_claim("A")[0].minutes == 10
+    assert not v.has_checklist
