@@ -78,6 +78,7 @@ class VisitLog:
         self.rows = 0
         self._index: dict[str, int | list[int]] = {}
         self._fields: dict[str, int] = {}
+        self._checklist: tuple[str, ...] = ()
         self._problem_rows: set[int] = set()
         self._cache: dict[str, list[VisitRow]] = {}
         try:
@@ -134,6 +135,7 @@ class VisitLog:
             )
         self.columns = tuple(n for n in names if n in REQUIRED or n in OPTIONAL)
         self._fields = {n: i for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL}
+        self._checklist = tuple(c for c in CHECKLIST if c in self._fields)
         key = self._fields["claim_id"]
         index = self._index
         last_claim = None
@@ -212,47 +214,49 @@ class VisitLog:
         return rows
 
     def _row(self, n: int, values: list[str], index: dict[str, int]) -> VisitRow | None:
+        width = len(values)
+
         def get(name: str) -> str:
-            i = index.get(name)
-            return values[i].strip() if i is not None and i < len(values) else ""
+            i = index.get(name, width)
+            return values[i].strip() if i < width else ""
 
         claim_id = get("claim_id")
         if not claim_id:
-            self.problems.append(RowProblem(n, "claim_id is empty"))
+            self._problem(n, "claim_id is empty")
             return None
         text = get("service_date")
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            self.problems.append(RowProblem(n, f"service_date {text!r} is not YYYY-MM-DD"))
+            self._problem(n, f"service_date {text!r} is not YYYY-MM-DD")
             return None
         cpt = get("cpt").upper()
         if not cpt:
-            self.problems.append(RowProblem(n, "cpt is empty"))
+            self._problem(n, "cpt is empty")
             return None
-        text = get("minutes")
-        if not text.isdigit():
-            self.problems.append(RowProblem(n, f"minutes {text!r} is not a whole number"))
+        minutes = get("minutes")
+        if not minutes.isdigit():
+            self._problem(n, f"minutes {minutes!r} is not a whole number")
             return None
         discipline = get("discipline").upper()
         if discipline and discipline not in DISCIPLINES:
-            self.problems.append(RowProblem(n, f"discipline {discipline!r} is not PT, OT or SLP"))
+            self._problem(n, f"discipline {discipline!r} is not PT, OT or SLP")
             discipline = ""
         role = get("provider_role").upper()
         if role and role not in ROLES:
-            self.problems.append(RowProblem(n, f"provider_role {role!r} is not PT/PTA/OT/OTA/SLP"))
+            self._problem(n, f"provider_role {role!r} is not PT/PTA/OT/OTA/SLP")
             role = ""
-        checklist = tuple((c, get(c).upper()[:1]) for c in CHECKLIST if c in index)
+        checklist = tuple((c, get(c).upper()[:1]) for c in self._checklist)
         return VisitRow(
-            row=n,
-            claim_id=claim_id,
-            service_date=day,
-            cpt=cpt,
-            minutes=int(text),
-            line_control=get("line_control"),
-            discipline=discipline,
-            provider_role=role,
-            checklist=checklist,
-            progress_report=get("progress_report").upper()[:1],
-            note_text=get("note_text"),
+            n,
+            claim_id,
+            day,
+            cpt,
+            int(minutes),
+            get("line_control"),
+            discipline,
+            role,
+            checklist,
+            get("progress_report").upper()[:1],
+            get("note_text"),
         )

@@ -97,7 +97,7 @@ class SegmentReader:
                             tag="ISA",
                         )
                 position += 1
-                if not _is_tag(tag):
+                if tag not in _KNOWN_TAGS and not _is_tag(tag):
                     raise X12InputError(
                         f"segment starts with {tag[:12]!r}, which is not a segment tag "
                         "(2-3 letters or digits)",
@@ -149,6 +149,13 @@ class SegmentReader:
             last_seg.index = self.segment_count
             yield last_seg
         self.bytes_read = offset + len(buf)
+
+
+# Tags of the 837P TR3 (most segments of any file): a set lookup spares the general check.
+_KNOWN_TAGS = frozenset(
+    "ISA GS ST BHT NM1 PER HL PRV N3 N4 REF SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CR2 CRC "
+    "HI HCP LX SV1 SV5 QTY MEA PS1 LIN CTP SVD CAS LQ FRM SE GE IEA CUR".split()
+)
 
 
 def _is_tag(tag: str) -> bool:

@@ -82,7 +82,7 @@ def settle_claim(
 ) -> ClaimOutcome:
     current = claim
     fixed: list[Finding] = []
-    seen = {_state(current)}
+    seen: set | None = None  # states met so far; computed only once a fix applies
     findings = check_claim(current, rules, ctx)
     for _ in range(MAX_PASSES):
         chosen, touched, moved = [], set(), False
@@ -105,6 +105,8 @@ def settle_claim(
         for f in chosen:
             f.status = "fixed"
         fixed.extend(chosen)
+        if seen is None:
+            seen = {_state(claim)}
         state = _state(current)
         findings = check_claim(current, rules, ctx)
         if state in seen:

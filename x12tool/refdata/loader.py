@@ -439,7 +439,10 @@ class RefData:
 
     # codes and modifiers
     def code(self, code: str) -> CodeInfo | None:
-        return self.codes.get(code.strip().upper()) if code else None
+        if not code:
+            return None
+        info = self.codes.get(code)  # hot path: codes arrive normalized
+        return info if info is not None else self.codes.get(code.strip().upper())
 
     def is_timed(self, code: str) -> bool:
         info = self.code(code)

@@ -27,21 +27,43 @@ class RuleContext:
     ig_issues: list | None = None
     # Per-rule state for rules that look across claims of one run (keyed by rule code).
     state: dict[str, Any] = field(default_factory=dict)
+    _profiles: dict = field(default_factory=dict, repr=False)
+    _severity: dict = field(default_factory=dict, repr=False)
+    _active: dict = field(default_factory=dict, repr=False)
 
     def for_claim(self, claim: Claim) -> RuleContext:
         if not claim.payer_class:
             claim.payer_class = self.ref.payer_class(claim.subscriber.filing_indicator)
-        self.profile = self.ref.profile_for(claim.payer_class, claim.subscriber.payer_id)
+        key = (claim.payer_class, claim.subscriber.payer_id)
+        profile = self._profiles.get(key)
+        if profile is None:
+            profile = self._profiles[key] = self.ref.profile_for(*key)
+        self.profile = profile
         return self
 
     def severity_for(self, rule: Rule) -> Severity:
-        override = self.profile.severity_for(rule.code) if self.profile is not None else None
-        return Severity(override) if override and override != "off" else rule.severity
+        if self.profile is None:
+            return rule.severity
+        key = (self.profile.name, rule.code)
+        sev = self._severity.get(key)
+        if sev is None:
+            override = self.profile.severity_for(rule.code)
+            sev = Severity(override) if override and override != "off" else rule.severity
+            self._severity[key] = sev
+        return sev
 
     def enabled(self, rule: Rule) -> bool:
         if self.profile is None:
             return True
         return self.profile.severity_for(rule.code) != "off"
+
+    def active(self, rules: list[Rule]) -> list[Rule]:
+        """The rules the current claim's profile does not switch off (cached per profile)."""
+        key = (self.profile.name if self.profile else "", id(rules))
+        got = self._active.get(key)
+        if got is None:
+            got = self._active[key] = [r for r in rules if self.enabled(r)]
+        return got
 
     def visit_rows(self, claim: Claim) -> list[VisitRow]:
         return self.visits.for_claim(claim.id) if self.visits is not None else []

@@ -10,9 +10,7 @@ from x12tool.rules.context import RuleContext
 def check_claim(claim: Claim, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
     ctx.for_claim(claim)
     findings: list[Finding] = []
-    for rule in rules:
-        if not ctx.enabled(rule):
-            continue
+    for rule in ctx.active(rules):
         findings.extend(rule.check(claim, ctx))
     findings.sort(key=lambda f: (f.position or 0, f.code))
     return findings
