@@ -1,23 +1,33 @@
-"""Implementation-guide validation (SNIP 1-2) through pyx12, made safe to call.
+"""Implementation-guide validation (SNIP 1-2) through pyx12, made safe to call, on both cores.
 
 pyx12 4.0.0 crashes on a UTF-8 BOM, reports every indented segment, drops a last segment with no
 terminator, only knows GS08 ``005010X222A1`` and logs every error to stderr
-(``shared/research/edi-anchors.md`` D.1, D.6). So we never hand it the user's file: we write a
-normalized copy (one segment per line, A2 label read as A1, terminator added) to a temporary file
-and give pyx12 that. Segment numbering is unchanged by the copy, so pyx12's ``cur_line`` is our
-file-wide segment index.
+(``shared/research/edi-anchors.md`` D.1, D.6). So we never hand it the user's file: we write
+normalized chunks (one segment per line, A2 label read as A1, every segment terminated; see
+``ig_chunks``) and give pyx12 those, in worker processes when the file is large enough to gain
+from it. pyx12's ``cur_line`` in a chunk maps back to the file-wide segment index, so findings
+are the same, in the same order, whatever the number of workers.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import logging
 import os
+import shutil
 import tempfile
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from x12tool.edi.reader import SegmentReader
+from x12tool.edi.ig_chunks import Chunk, iter_split
+
+# Below this many (estimated) claims one in-process run beats starting worker processes.
+PARALLEL_MIN_CLAIMS = 2000
+BYTES_PER_CLAIM = 600  # a therapy claim is ~600 bytes (perf-anchors.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,105 +47,177 @@ def _quiet_pyx12() -> None:
     log.propagate = False
 
 
-def normalized_copy(path: str, dest) -> None:
-    """Write ``path`` to the text stream ``dest`` in the form pyx12 reads reliably."""
-    with open(path, "rb") as fh:
-        reader = SegmentReader(fh, path)
-        term = reader.delims.segment
-        for seg in reader:
-            fields = seg.fields
-            tag = fields[0]
-            if tag == "GS" and len(fields) > 8 and fields[8] == "005010X222A2":
-                fields = fields[:8] + ["005010X222A1"] + fields[9:]
-            elif tag == "ST" and len(fields) > 3 and fields[3] == "005010X222A2":
-                fields = fields[:3] + ["005010X222A1"] + fields[4:]
-            dest.write(reader.delims.element.join(fields))
-            dest.write(term)
-            if term != "\n":
-                dest.write("\n")
+def run_pyx12(path: str) -> list[tuple]:
+    """Validate one normalized chunk; (cur_line, tag, element, code, message, value) tuples.
 
-
-def validate(path: str) -> list[IgIssue]:
-    """Validate ``path`` against the 837P TR3 with pyx12; never raises for bad input."""
+    Module level so that worker processes can run it. Never raises for bad input.
+    """
     _quiet_pyx12()
     import pyx12.params
     import pyx12.x12n_document
 
-    fd, tmp = tempfile.mkstemp(prefix="x12tool-ig-", suffix=".x12")
+    fjson = io.StringIO()
     try:
-        with os.fdopen(fd, "w", encoding="latin-1", newline="") as out:
-            normalized_copy(path, out)
-        fjson = io.StringIO()
-        try:
-            with open(tmp, encoding="latin-1", newline="") as src:
-                pyx12.x12n_document.x12n_document(
-                    param=pyx12.params.params(),
-                    src_file=src,
-                    fd_997=io.StringIO(),
-                    fd_html=None,
-                    fd_json=fjson,
-                )
-        except Exception as exc:  # pyx12 raises EngineError and others on input it rejects
-            return [IgIssue(0, "", "", "pyx12", f"pyx12 could not validate the file: {exc}")]
-        return list(_issues(fjson.getvalue()))
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        with open(path, encoding="latin-1", newline="") as src:
+            pyx12.x12n_document.x12n_document(
+                param=pyx12.params.params(),
+                src_file=src,
+                fd_997=io.StringIO(),
+                fd_html=None,
+                fd_json=fjson,
+            )
+    except Exception as exc:  # pyx12 raises EngineError and others on input it rejects
+        return [(0, "", "", "pyx12", f"pyx12 could not validate the file: {exc}", "")]
+    return list(_parse_json(fjson.getvalue()))
 
 
-def _issues(text: str):
+def _parse_json(text: str):
     try:
         doc = json.loads(text) if text.strip() else {}
     except ValueError:
-        yield IgIssue(0, "", "", "pyx12", "pyx12 produced an unreadable error report")
+        yield (0, "", "", "pyx12", "pyx12 produced an unreadable error report", "")
         return
+
+    def err(line, tag, element, e):
+        return (
+            line or 0,
+            tag,
+            element,
+            str(e.get("err_cde", "")),
+            e.get("err_str", ""),
+            str(e.get("err_val") or ""),
+        )
+
     for ic in doc.get("interchanges", []):
         for e in ic.get("errors", []):
-            yield IgIssue(
-                ic.get("cur_line") or 0, "ISA", "", str(e.get("err_cde", "")), e.get("err_str", "")
-            )
+            yield err(ic.get("cur_line"), "ISA", "", e)
         for g in ic.get("groups", []):
             for e in g.get("errors", []):
-                yield IgIssue(
-                    g.get("cur_line") or 0,
-                    "GS",
-                    "",
-                    str(e.get("err_cde", "")),
-                    e.get("err_str", ""),
-                )
+                yield err(g.get("cur_line"), "GS", "", e)
             for t in g.get("transactions", []):
                 for e in t.get("errors", []):
-                    yield IgIssue(
-                        t.get("cur_line") or 0,
-                        "ST",
-                        "",
-                        str(e.get("err_cde", "")),
-                        e.get("err_str", ""),
-                    )
+                    yield err(t.get("cur_line"), "ST", "", e)
                 for s in t.get("segments", []):
-                    line = s.get("cur_line") or 0
                     tag = s.get("seg_id", "")
                     for e in s.get("errors", []):
-                        yield IgIssue(
-                            line,
-                            tag,
-                            "",
-                            str(e.get("err_cde", "")),
-                            e.get("err_str", ""),
-                            str(e.get("err_val") or ""),
-                        )
+                        yield err(s.get("cur_line"), tag, "", e)
                     for el in s.get("elements", []):
                         name = f"{tag}{int(el.get('ele_pos') or 0):02d}"
                         if el.get("subele_pos"):
                             name += f"-{el['subele_pos']}"
                         for e in el.get("errors", []):
-                            yield IgIssue(
-                                line,
-                                tag,
-                                name,
-                                str(e.get("err_cde", "")),
-                                e.get("err_str", ""),
-                                str(e.get("err_val") or ""),
-                            )
+                            yield err(s.get("cur_line"), tag, name, e)
+
+
+def _chunk_size(path: str, workers: int) -> int:
+    try:
+        claims = os.path.getsize(path) // BYTES_PER_CLAIM
+    except OSError:
+        claims = 0
+    if workers <= 1 or claims < PARALLEL_MIN_CLAIMS:
+        return 10**9  # one chunk
+    return max(500, min(5000, claims // (2 * workers)))
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class IgStream:
+    """pyx12 issues of a file, in file order, handed out as the caller's stream reaches them.
+
+    Chunks are validated in worker processes while the caller checks claims; ``take`` blocks
+    only until the chunk covering the asked range is done.
+    """
+
+    def __init__(self, path: str, workers: int | None = None) -> None:
+        self.workers = default_workers() if workers is None else workers
+        self.folder = tempfile.mkdtemp(prefix="x12tool-ig-")
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: deque[tuple[Chunk, Future | list]] = deque()
+        self.keys: list[int] = []
+        self.issues: list[IgIssue] = []
+        self.seen: set[IgIssue] = set()
+        self.covered = 0
+        self.file_level: list[IgIssue] = []
+        size = _chunk_size(path, self.workers)
+        try:
+            for chunk in iter_split(path, self.folder, size):
+                if size < 10**9:
+                    if self.pool is None:
+                        self.pool = _pool(self.workers)
+                    self.pending.append((chunk, self.pool.submit(run_pyx12, chunk.path)))
+                else:
+                    self.pending.append((chunk, run_pyx12(chunk.path)))
+        except BaseException:
+            self.close()
+            raise
+
+    def _collect_next(self) -> None:
+        chunk, result = self.pending.popleft()
+        if isinstance(result, Future):
+            try:
+                raw = result.result()
+            except BrokenProcessPool:
+                raw = run_pyx12(chunk.path)  # a worker died (killed, out of memory): redo here
+        else:
+            raw = result
+        for line, tag, element, code, message, value in raw:
+            index = chunk.original(line) if line else 0
+            issue = IgIssue(index, tag, element, code, message, value)
+            if issue in self.seen:
+                continue  # the same header line validated in two chunks
+            self.seen.add(issue)
+            if index <= 0:
+                self.file_level.append(issue)
+                continue
+            at = bisect.bisect_right(self.keys, index)
+            self.keys.insert(at, index)
+            self.issues.insert(at, issue)
+        self.covered = max(self.covered, chunk.last_index)
+        try:
+            os.unlink(chunk.path)
+        except OSError:
+            pass
+
+    def take(self, first: int, last: int) -> list[IgIssue]:
+        while self.pending and self.covered < last:
+            self._collect_next()
+        lo = bisect.bisect_left(self.keys, first)
+        hi = bisect.bisect_right(self.keys, last)
+        return self.issues[lo:hi]
+
+    def all(self) -> list[IgIssue]:
+        while self.pending:
+            self._collect_next()
+        return self.file_level + self.issues
+
+    def close(self) -> None:
+        for _, result in self.pending:
+            if isinstance(result, Future):
+                result.cancel()
+        self.pending.clear()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> IgStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # fork: works from any caller (spawn would re-import an unguarded __main__); the workers
+    # only read their chunk file and return plain tuples.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def validate(path: str, workers: int | None = None) -> list[IgIssue]:
+    """All pyx12 issues of ``path`` (file-level ones first, then in file order)."""
+    with IgStream(path, workers) as stream:
+        return stream.all()

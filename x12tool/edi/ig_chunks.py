@@ -1,0 +1,227 @@
+"""Cut a file into pyx12-sized pieces that can be validated in parallel.
+
+Each chunk is a complete, normalized interchange (what ``x12tool.edi.ig`` gives pyx12): the
+ISA/GS in force, then whole transaction sets; a transaction set longer than the chunk size is
+cut between subscriber HL loops, each piece getting a copy of the set's header (ST, BHT, 1000A/B)
+and of the billing-provider HL loop in force, HL numbers renumbered from 1 (pyx12 checks that HL01
+counts up from 1, edi-anchors.md) and trailers (SE, GE, IEA) written for the piece. A map from
+chunk line to original file-wide segment index lets pyx12's ``cur_line`` be turned back into a
+position in the user's file; lines that only exist in the chunk map to the last real segment
+before them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from x12tool.edi.reader import SegmentReader
+
+
+@dataclass
+class Chunk:
+    path: str
+    runs: list[tuple[int, int, int]] = field(default_factory=list)  # (chunk line, index, count)
+    lines: int = 0
+    own_from: int = 0  # first original index that appears here for the first time
+    last_index: int = 0  # last original index written here
+
+    def original(self, line: int) -> int:
+        """Original file-wide index of chunk line ``line`` (1-based)."""
+        best = 0
+        for start, index, count in self.runs:
+            if start <= line < start + count:
+                return index + (line - start)
+            if start <= line:
+                best = index + count - 1
+        return best
+
+
+class _Writer:
+    def __init__(self, folder: str, n: int, delims) -> None:
+        fd, path = tempfile.mkstemp(prefix=f"x12tool-ig-{n:04d}-", suffix=".x12", dir=folder)
+        self.fh = os.fdopen(fd, "w", encoding="latin-1", newline="")
+        self.chunk = Chunk(path)
+        self.delims = delims
+        self.term = delims.segment
+        self.sep = "" if self.term == "\n" else "\n"
+
+    def write(self, fields: list[str], index: int) -> None:
+        self.fh.write(self.delims.element.join(fields) + self.term + self.sep)
+        c = self.chunk
+        c.lines += 1
+        if index:
+            if (
+                c.runs
+                and c.runs[-1][0] + c.runs[-1][2] == c.lines
+                and (c.runs[-1][1] + c.runs[-1][2] == index)
+            ):
+                start, first, count = c.runs[-1]
+                c.runs[-1] = (start, first, count + 1)
+            else:
+                c.runs.append((c.lines, index, 1))
+            c.last_index = max(c.last_index, index)
+
+    def close(self) -> Chunk:
+        self.fh.close()
+        return self.chunk
+
+
+def _a1(fields: list[str]) -> list[str]:
+    # pyx12 only knows the A1 label (edi-anchors.md D.6 item 3); A2 is the same guide.
+    tag = fields[0]
+    if tag == "GS" and len(fields) > 8 and fields[8] == "005010X222A2":
+        return fields[:8] + ["005010X222A1"] + fields[9:]
+    if tag == "ST" and len(fields) > 3 and fields[3] == "005010X222A2":
+        return fields[:3] + ["005010X222A1"] + fields[4:]
+    return fields
+
+
+def split(path: str, folder: str, chunk_claims: int) -> list[Chunk]:
+    """Write the chunks of ``path`` into ``folder`` and return them in file order."""
+    return list(iter_split(path, folder, chunk_claims))
+
+
+def iter_split(path: str, folder: str, chunk_claims: int):
+    """Yield each chunk as soon as it is written (so validation can start early)."""
+    chunks: list[Chunk] = []
+    yielded = 0
+    with open(path, "rb") as fh:
+        reader = SegmentReader(fh, path)
+        delims = reader.delims
+        w: _Writer | None = None
+        isa = gs = None  # (fields, index)
+        header: list[tuple[list[str], int]] = []  # ST .. before first HL
+        billing: list[tuple[list[str], int]] = []  # current HL 20 loop
+        in_set = in_header = in_billing = False
+        claims = 0  # claims in the current chunk
+        set_lines = 0
+        sets = 0
+        hl_map: dict[str, str] = {}
+        hl_next = 0
+
+        def start_chunk() -> None:
+            nonlocal w, sets
+            w = _Writer(folder, len(chunks), delims)
+            w.chunk.own_from = 0
+            w.write(isa[0], isa[1])
+            w.write(gs[0], gs[1])
+            sets = 0
+
+        def end_chunk(ge: tuple[list[str], int] | None, iea: tuple[list[str], int] | None):
+            nonlocal w
+            gs_fields = gs[0]
+            isa_fields = isa[0]
+            w.write(
+                ["GE", str(sets), gs_fields[6] if len(gs_fields) > 6 else ""], ge[1] if ge else 0
+            )
+            w.write(
+                ["IEA", "1", isa_fields[13] if len(isa_fields) > 13 else ""], iea[1] if iea else 0
+            )
+            chunks.append(w.close())
+            w = None
+
+        def start_set(copy_billing: bool) -> None:
+            nonlocal set_lines, sets, hl_next
+            sets += 1
+            set_lines = 0
+            hl_map.clear()
+            hl_next = 0
+            for fields, index in header:
+                w.write(fields, index)
+                set_lines += 1
+            if copy_billing and billing:
+                for fields, index in billing:
+                    write_in_set(fields, index)
+
+        def write_in_set(fields: list[str], index: int) -> None:
+            nonlocal set_lines, hl_next
+            if fields[0] == "HL":
+                hl_next += 1
+                new = str(hl_next)
+                hl_map[fields[1] if len(fields) > 1 else ""] = new
+                fields = list(fields)
+                fields[1] = new
+                if len(fields) > 2 and fields[2]:
+                    fields[2] = hl_map.get(fields[2], fields[2])
+            w.write(fields, index)
+            set_lines += 1
+
+        def end_set(se: tuple[list[str], int] | None) -> None:
+            st = header[0][0]
+            control = st[2] if len(st) > 2 else ""
+            w.write(["SE", str(set_lines + 1), control], se[1] if se else 0)
+
+        for seg in reader:
+            while yielded < len(chunks):
+                yield chunks[yielded]
+                yielded += 1
+            fields = _a1(seg.fields)
+            tag = fields[0]
+            idx = seg.index
+            if tag == "ISA":
+                isa = (fields, idx)
+                continue
+            if tag == "GS":
+                gs = (fields, idx)
+                continue
+            if tag == "ST":
+                in_set = in_header = True
+                in_billing = False
+                header = [(fields, idx)]
+                billing = []
+                continue
+            if tag == "GE":
+                # A chunk never spans two groups: it closes with the group.
+                if w is not None:
+                    end_chunk((fields, idx), None)
+                    claims = 0
+                continue
+            if tag == "IEA":
+                continue
+            if not in_set:
+                continue
+            if tag == "SE":
+                if w is None:
+                    start_chunk()
+                    start_set(copy_billing=False)
+                end_set((fields, idx))
+                in_set = False
+                if claims >= chunk_claims:
+                    end_chunk(None, None)
+                    claims = 0
+                continue
+            if in_header and tag != "HL":
+                header.append((fields, idx))
+                continue
+            if tag == "HL":
+                level = fields[3] if len(fields) > 3 else ""
+                if in_header:
+                    in_header = False
+                    if w is None:
+                        start_chunk()
+                    start_set(copy_billing=False)
+                elif level in ("20", "22") and claims >= chunk_claims:
+                    # cut here: close the set and the chunk, reopen with header (+ billing)
+                    end_set(None)
+                    end_chunk(None, None)
+                    claims = 0
+                    start_chunk()
+                    start_set(copy_billing=level == "22")
+                if level == "20":
+                    billing = [(fields, idx)]
+                    in_billing = True
+                else:
+                    in_billing = False
+                write_in_set(fields, idx)
+                continue
+            if in_billing:
+                billing.append((fields, idx))
+            if tag == "CLM":
+                claims += 1
+            write_in_set(fields, idx)
+        if w is not None:
+            # a truncated file: close what we have so pyx12 reports on it
+            end_chunk(None, None)
+    yield from chunks[yielded:]
