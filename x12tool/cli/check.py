@@ -11,10 +11,12 @@ import click
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.inputs import expand_inputs
-from x12tool.cli.options import rule_options
+from x12tool.cli.options import locality_option, rule_options
 from x12tool.edi import X12InputError
+from x12tool.money import LocalityError
 from x12tool.preflight.run import process_file, sha256_file
 from x12tool.preflight.session import open_session
+from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
 from x12tool.reports.spool import ClaimSpool
 from x12tool.reports.text_report import write_text
@@ -38,25 +40,49 @@ CSV_COLUMNS = [
 def session_or_usage(**kwargs):
     try:
         return open_session(**kwargs)
-    except VisitLogError as exc:
+    except (VisitLogError, LocalityError) as exc:
         raise UserFileError(str(exc)) from None
 
 
 @cli.command("check")
 @click.argument("files", nargs=-1, required=True)
 @rule_options
+@locality_option
 @click.option("--unsafe-fixes", is_flag=True, help="Count unsafe fixes as applied.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "html"]),
+    default="text",
+    show_default=True,
+    help="html: one self-contained page (totals, dollars by rule and payer class, held and "
+    "corrected claims).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
 def check_cmd(
-    files, visits, profiles, maps_db, select, ignore, ig, show_phi, unsafe_fixes, fmt, output
+    files,
+    visits,
+    profiles,
+    maps_db,
+    select,
+    ignore,
+    ig,
+    show_phi,
+    locality,
+    unsafe_fixes,
+    fmt,
+    output,
 ) -> int:
     """Check claims against the therapy rules; exit 1 when any claim would be held."""
     paths = expand_inputs(files)
     session = session_or_usage(
-        visits=visits, profiles=profiles, maps_db=maps_db, select=select, ignore=ignore, ig=ig
+        visits=visits,
+        profiles=profiles,
+        maps_db=maps_db,
+        select=select,
+        ignore=ignore,
+        ig=ig,
+        locality=locality,
     )
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     code = exitcodes.OK
@@ -83,6 +109,9 @@ def check_cmd(
             head = report_head(path, summary, session)
             if summary.held:
                 code = max(code, exitcodes.HELD)
+            if fmt == "html":
+                docs.append((head, spool))
+                continue
             if fmt == "json":
                 if len(paths) == 1:
                     write_json(out, head, spool)
@@ -113,7 +142,11 @@ def check_cmd(
             else:
                 write_text(out, head, spool)
             spool.close()
-        if docs:
+        if docs and fmt == "html":
+            write_html(out, docs)
+            for _, spool in docs:
+                spool.close()
+        elif docs:
             out.write("[\n")
             for n, (head, spool) in enumerate(docs):
                 if n:
@@ -134,6 +167,8 @@ def report_head(path: str, summary, session) -> dict:
         "summary": summary.as_dict(),
         "ig": summary.ig,
         "notes": list(summary.notes),
+        "money_basis": session.money_basis,
+        "money_detail": session.money_detail,
     }
     if summary.ig_file_issues:
         head["notes"].extend(f"pyx12: {i.message}" for i in summary.ig_file_issues)

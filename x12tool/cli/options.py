@@ -48,3 +48,16 @@ def rule_options(f):
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def locality_option(f):
+    """``--locality MAC:LOCALITY`` (repeatable; ``NPI=MAC:LOCALITY`` for one billing provider)."""
+    return click.option(
+        "--locality",
+        "locality",
+        multiple=True,
+        metavar="MAC:LOCALITY",
+        help="Price with the GPCIs of this Medicare locality (e.g. 04412:31) from an imported "
+        "GPCI file ('x12tool maps import-gpci'); NPI=MAC:LOCALITY sets it for one billing "
+        "provider. Default: national (all GPCIs 1.0). See docs/money.md.",
+    )(f)

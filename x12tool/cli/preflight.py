@@ -10,7 +10,7 @@ from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.check import session_or_usage
 from x12tool.cli.inputs import expand_inputs
-from x12tool.cli.options import rule_options
+from x12tool.cli.options import locality_option, rule_options
 from x12tool.edi import X12InputError
 from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight
 from x12tool.preflight.validate import OutputValidationError
@@ -20,23 +20,43 @@ from x12tool.preflight.validate import OutputValidationError
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @rule_options
+@locality_option
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (KX, 59, units up).")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "html"]),
     default="text",
     show_default=True,
-    help="What to print on stdout (reports are always written as .json and .txt).",
+    help="What to print on stdout (reports are always written as .json, .txt and .html); "
+    "html prints one page covering every input.",
 )
 def preflight_cmd(
-    inputs, out_dir, visits, profiles, maps_db, select, ignore, ig, show_phi, unsafe_fixes, fmt
+    inputs,
+    out_dir,
+    visits,
+    profiles,
+    maps_db,
+    select,
+    ignore,
+    ig,
+    show_phi,
+    locality,
+    unsafe_fixes,
+    fmt,
 ) -> int:
     """Split each input into DIR/ready/NAME (claims that go) and DIR/held/NAME (claims held),
-    with DIR/reports/NAME.json and .txt. Exit 0 all ready, 1 some held, 3 an input refused."""
+    with DIR/reports/NAME.json, .txt and .html. Exit 0 all ready, 1 some held, 3 an input
+    refused."""
     paths = expand_inputs(inputs)
     session = session_or_usage(
-        visits=visits, profiles=profiles, maps_db=maps_db, select=select, ignore=ignore, ig=ig
+        visits=visits,
+        profiles=profiles,
+        maps_db=maps_db,
+        select=select,
+        ignore=ignore,
+        ig=ig,
+        locality=locality,
     )
     code = exitcodes.OK
     totals = []
@@ -58,6 +78,19 @@ def preflight_cmd(
         if s.held and code == exitcodes.OK:
             code = exitcodes.HELD
         totals.append((path, s, result.written))
+    if fmt == "html":
+        import json
+        import sys
+
+        from x12tool.reports.html_report import write_html
+
+        docs = []
+        for _, _, written in totals:
+            with open(written["json"], encoding="utf-8") as fh:
+                doc = json.load(fh)
+            docs.append((doc, doc.pop("claims")))
+        write_html(sys.stdout, docs)
+        return code
     for path, s, written in totals:
         if fmt == "json":
             import json

@@ -19,6 +19,7 @@ from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.split import OutputSet
 from x12tool.preflight.validate import validate_output
+from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
 from x12tool.reports.spool import ClaimSpool
 from x12tool.reports.text_report import write_text
@@ -79,6 +80,7 @@ def run_preflight(
         "held": os.path.join(out_dir, "held", name),
         "json": os.path.join(out_dir, "reports", name + ".json"),
         "txt": os.path.join(out_dir, "reports", name + ".txt"),
+        "html": os.path.join(out_dir, "reports", name + ".html"),
     }
     for target in targets.values():
         if os.path.exists(target) and _same(target, path):
@@ -131,7 +133,9 @@ def run_preflight(
             _remove_stale(targets["held"])
         head = report_head(path, summary, session)
         head["outputs"] = {k: os.path.relpath(v, out_dir) for k, v in written.items()}
-        for kind, render in (("json", write_json), ("txt", write_text)):
+        head["money_basis"] = session.money_basis
+        head["money_detail"] = session.money_detail
+        for kind, render in (("json", write_json), ("txt", write_text), ("html", _html)):
             report = AtomicFile(targets[kind], 0o600)
             files.append(report)
             text = io.StringIO()
@@ -153,6 +157,10 @@ def run_preflight(
             os.unlink(changed_path)
         except OSError:
             pass
+
+
+def _html(out, head: dict, spool: ClaimSpool) -> None:
+    write_html(out, [(head, spool)])
 
 
 def _remove_stale(target: str) -> None:

@@ -18,6 +18,7 @@ from x12tool.edi import X12Source
 from x12tool.edi.ig import IgIssue
 from x12tool.edi.ig import validate as ig_validate
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
+from x12tool.money import ClaimMoney, MoneyTotals, fmt, pricer_for
 from x12tool.phi import mask_id
 from x12tool.preflight.split import OutputSet
 from x12tool.rules.base import Finding, Rule
@@ -46,6 +47,13 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     ig: bool = False
     ig_file_issues: list[IgIssue] = field(default_factory=list)
+    money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
+
+    def add_money(self, outcome: ClaimOutcome, ctx: RuleContext) -> ClaimMoney:
+        """The money step: price the claim and its findings, add them to the totals."""
+        money = pricer_for(ctx).outcome(outcome)
+        self.money.add(money)
+        return money
 
     def as_dict(self) -> dict:
         return {
@@ -54,6 +62,7 @@ class Summary:
             "corrected": self.corrected,
             "held": self.held,
             "findings": dict(self.findings),
+            "money": self.money.as_dict(),
         }
 
 
@@ -87,11 +96,20 @@ def finding_record(f: Finding, resolution: str) -> dict:
     }
 
 
-def claim_record(o: ClaimOutcome, show_phi: bool) -> dict:
+def _with_money(record: dict, f: Finding) -> dict:
+    if f.money is not None:
+        record["money"] = fmt(f.money)
+        record["money_effect"] = f.extra.get("money_effect")
+    return record
+
+
+def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = None) -> dict:
     applied = o.status != HELD
-    records = [finding_record(f, "fixed" if applied else "fixable") for f in o.fixed]
+    records = [
+        _with_money(finding_record(f, "fixed" if applied else "fixable"), f) for f in o.fixed
+    ]
     for f in o.findings:
-        records.append(finding_record(f, "fixable" if f.fix else "open"))
+        records.append(_with_money(finding_record(f, "fixable" if f.fix else "open"), f))
     records.sort(key=lambda r: (r["position"] or 0, r["code"]))
     changes = []
     if o.changed:
@@ -115,6 +133,7 @@ def claim_record(o: ClaimOutcome, show_phi: bool) -> dict:
         "charge": c.clm.element(2),
         "findings": records,
         "changes": changes,
+        **({"money": money.as_dict()} if money is not None else {}),
     }
 
 
@@ -204,13 +223,14 @@ def process_file(
                 summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
                 for f in list(outcome.fixed) + list(outcome.findings):
                     summary.findings[f.severity.value] += 1
+                money = summary.add_money(outcome, ctx)
                 if not unit:
                     raise AssertionError("claim outside a subscriber unit")  # iter_items prevents
                 unit[1].append((patient if claim.patient_block is not None else None, outcome))
                 if on_outcome is not None:
                     on_outcome(outcome)
                 if on_claim is not None:
-                    on_claim(claim_record(outcome, show_phi))
+                    on_claim(claim_record(outcome, show_phi, money))
                 continue
             if isinstance(item, HLItem):
                 block = item.block

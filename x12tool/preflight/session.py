@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from x12tool.money import FEES_KEY, FeeSchedule, open_fee_schedule
 from x12tool.refdata import load_refdata
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
@@ -16,6 +17,15 @@ class Session:
     ctx: RuleContext
     rules: list[Rule]
     visits: VisitLog | None
+    fees: FeeSchedule | None = field(default=None)  # fee schedule of the money step
+
+    @property
+    def money_basis(self) -> str:
+        return self.fees.basis if self.fees is not None else "national"
+
+    @property
+    def money_detail(self) -> str:
+        return self.fees.describe() if self.fees is not None else ""
 
     def visit_log_info(self) -> dict | None:
         if self.visits is None:
@@ -35,6 +45,7 @@ def open_session(
     select: list[str] | None = None,
     ignore: list[str] | None = None,
     ig: bool = False,
+    locality: list[str] | tuple[str, ...] | None = None,
 ) -> Session:
     ref = load_refdata(profiles)
     log = VisitLog(visits) if visits else None
@@ -49,4 +60,7 @@ def open_session(
     if not ig:
         rules = [r for r in rules if r.code != "IG001"]
     ctx = RuleContext(ref=ref, visits=log, ncci=ncci)
-    return Session(ctx, rules, log)
+    # The money step prices with this (imported PFS/GPCI in the maps store, --locality).
+    fees = open_fee_schedule(ref, maps_db, locality or ())
+    ctx.state[FEES_KEY] = fees
+    return Session(ctx, rules, log, fees)

@@ -6,6 +6,44 @@ from typing import TextIO
 
 from tabulate import tabulate
 
+from x12tool.money.amounts import dollars
+
+REFERENCE_NOTE = (
+    "Medicare estimate, reference only: this payer does not pay by the Medicare fee schedule"
+)
+
+
+def _money_rows(m: dict) -> list[list[str]]:
+    return [
+        ["allowed as billed (Medicare est.)", dollars(m["allowed_as_billed"])],
+        ["allowed as sent", dollars(m["allowed_as_sent"])],
+        ["at risk (held claims)", dollars(m["at_risk"])],
+        ["overbilling avoided", dollars(m["overbilling_avoided"])],
+        ["underbilled (documented, not billed)", dollars(m["underbilled"])],
+        ["CQ/CO reduction", dollars(m.get("reduction", "0"))],
+        ["sequestration 2% (not deducted above)", dollars(m.get("sequestration", "0"))],
+    ]
+
+
+def _claim_money(m: dict | None) -> str:
+    if not m:
+        return ""
+    text = (
+        f"  allowed as billed {dollars(m['allowed_as_billed'])}, "
+        f"as sent {dollars(m['allowed_as_sent'])}"
+    )
+    for key, label in (
+        ("at_risk", "at risk"),
+        ("overbilling_avoided", "overbilling avoided"),
+        ("underbilled", "underbilled"),
+        ("reduction", "CQ/CO reduction"),
+    ):
+        if m.get(key) and m[key] != "0.00":
+            text += f", {label} {dollars(m[key])}"
+    if m.get("reference_only"):
+        text += " (Medicare estimate, reference only)"
+    return text + "\n"
+
 
 def _fix(f: dict) -> str:
     if f["resolution"] == "fixed":
@@ -32,7 +70,16 @@ def write_text(out: TextIO, head: dict, records) -> None:
     for key, label in (("ig", "IG validation (pyx12)"),):
         if key in head:
             rows.append([label, "on" if head[key] else "off"])
+    money = s.get("money")
+    if money:
+        rows.extend(_money_rows(money))
     out.write(tabulate(rows, tablefmt="plain", disable_numparse=True) + "\n")
+    if money:
+        out.write(f"money basis: {head.get('money_basis', 'national')}")
+        out.write(f" ({head['money_detail']})\n" if head.get("money_detail") else "\n")
+        refs = [c for c, v in money.get("by_payer_class", {}).items() if v.get("reference_only")]
+        if refs:
+            out.write(f"reference only: {', '.join(refs)} claims ({REFERENCE_NOTE})\n")
     for note in head.get("notes", []):
         out.write(f"note: {note}\n")
     vlog = head.get("visit_log")
@@ -41,6 +88,30 @@ def write_text(out: TextIO, head: dict, records) -> None:
         out.write(f", {len(vlog['problems'])} bad rows)\n" if vlog["problems"] else ")\n")
         for p in vlog["problems"][:20]:
             out.write(f"  row {p['row']}: {p['message']}\n")
+    table = [
+        [
+            rec["id"],
+            rec["status"],
+            rec["payer_class"] + (" (ref.)" if rec["money"].get("reference_only") else ""),
+            dollars(rec["money"]["allowed_as_billed"]),
+            dollars(rec["money"]["allowed_as_sent"]),
+            dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
+        ]
+        for rec in records
+        if rec.get("money")
+    ]
+    if table:
+        out.write("\nestimated Medicare allowed amount per claim (ref. = reference only)\n")
+        out.write(
+            tabulate(
+                table,
+                headers=["claim", "status", "payer class", "as billed", "as sent", "at risk"],
+                tablefmt="simple",
+                disable_numparse=True,
+                colalign=("left", "left", "left", "right", "right", "right"),
+            )
+            + "\n"
+        )
     for rec in records:
         if not rec["findings"] and not rec["changes"]:
             continue
@@ -48,6 +119,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
             f"\nclaim {rec['id']}  [{rec['status'].upper()}]  payer class {rec['payer_class']}"
             f"  ST {rec['st']}  CLM at segment {rec['position']}\n"
         )
+        out.write(_claim_money(rec.get("money")))
         table = [
             [
                 f["code"],
@@ -56,6 +128,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
                 f["line"] or "",
                 f["message"],
                 _fix(f),
+                dollars(f["money"]) if f.get("money") else "",
             ]
             for f in rec["findings"]
         ]
@@ -63,10 +136,10 @@ def write_text(out: TextIO, head: dict, records) -> None:
             out.write(
                 tabulate(
                     table,
-                    headers=["code", "severity", "segment", "line", "message", "fix"],
+                    headers=["code", "severity", "segment", "line", "message", "fix", "$"],
                     tablefmt="simple",
                     disable_numparse=True,
-                    maxcolwidths=[None, None, None, None, 70, None],
+                    maxcolwidths=[None, None, None, None, 64, None, None],
                 )
                 + "\n"
             )

@@ -1,0 +1,35 @@
+"""Dollar amounts: Decimal throughout, rounded half-up to cents once per line.
+
+CMS publishes fee-schedule amounts in dollars and cents; the Physician Fee Schedule look-up
+rounds each computed amount to the cent, half away from zero. We compute every line's allowed
+amount in :class:`~decimal.Decimal` at full precision (RVUs x GPCIs x conversion factor, with the
+MPPR and CQ/CO percentages applied) and round that line amount once, half-up, to cents. Claim and
+report totals are sums of rounded line amounts, so they add up to the cent on paper.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    """``value`` rounded half-up (away from zero) to cents."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal | None) -> str:
+    """A report amount: a string with exactly two decimals ("35.07", "0.00", "-3.10")."""
+    v = cents(value if value is not None else ZERO)
+    if v == 0:
+        v = ZERO  # no "-0.00"
+    return f"{v:.2f}"
+
+
+def dollars(value: Decimal | str | None) -> str:
+    """For people: "$1,240.07"."""
+    v = cents(Decimal(value) if value is not None else ZERO)
+    sign = "-" if v < 0 else ""
+    return f"{sign}${abs(v):,.2f}"

@@ -1,0 +1,168 @@
+"""Price service lines: the Medicare PFS allowed amount with the therapy MPPR and CQ/CO.
+
+Per unit: ``[(work x work GPCI) + (PE x PE GPCI) + (MP x MP GPCI)] x CF``, non-facility PE.
+
+* Therapy MPPR (since 2013-04-01): among the units of "always therapy" services (MULT PROC
+  indicator 5) the claim bills for one date, the unit with the highest PE payment is paid in
+  full; the PE of every further unit is paid at 50%. Work and MP are always paid in full.
+* CQ/CO (assistant modifiers; ``codes.xml`` gives 85% from 2022-01-01): the line amount, after
+  the MPPR, is paid at that percentage.
+* Status other than A/R/T (B bundled, I invalid for Medicare, N non-covered, C carrier-priced,
+  ...) and codes without RVUs: 0, with a note.
+* Each line is rounded once, half-up, to cents (see :mod:`x12tool.money.amounts`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from x12tool.money.amounts import ZERO, cents
+from x12tool.money.schedule import FeeSchedule, Rate
+
+HALF = Decimal("0.5")
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """What pricing needs of a service line (or of a line that could be billed)."""
+
+    key: int  # index of the line in its claim; -1 for a hypothetical line
+    code: str
+    modifiers: tuple[str, ...]
+    units: Decimal
+    day: date | None
+    priceable: bool = True  # False: units not in UN (minutes as units): priced at 0
+
+
+@dataclass(slots=True)
+class LinePrice:
+    key: int
+    code: str
+    units: Decimal
+    amount: Decimal  # allowed, rounded to cents
+    before_assistant: Decimal  # the same line without the CQ/CO percentage, rounded
+    reduced_units: Decimal = ZERO  # units whose PE was paid at 50% (MPPR)
+    percent: int | None = None  # CQ/CO payment percentage applied
+    rate: Rate | None = None
+    note: str = ""
+
+    @property
+    def reduction(self) -> Decimal:
+        return self.before_assistant - self.amount
+
+
+@dataclass(slots=True)
+class ClaimPrice:
+    lines: list[LinePrice] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines), ZERO)
+
+    @property
+    def reduction(self) -> Decimal:
+        return sum((ln.reduction for ln in self.lines), ZERO)
+
+    def line(self, key: int) -> LinePrice | None:
+        return next((ln for ln in self.lines if ln.key == key), None)
+
+
+def _assistant_percent(fees: FeeSchedule, line: LineInput) -> int | None:
+    for mod in line.modifiers:
+        info = fees.ref.modifier(mod)
+        if info is None or info.kind != "assistant" or info.payment_percent is None:
+            continue
+        if info.payment_effective and line.day is not None and line.day < info.payment_effective:
+            continue
+        return info.payment_percent
+    return None
+
+
+def price_lines(
+    fees: FeeSchedule, lines: Iterable[LineInput], npi: str | None = None
+) -> ClaimPrice:
+    lines = list(lines)
+    rates: list[Rate | None] = []
+    notes: list[str] = []
+    for ln in lines:
+        rate = fees.rate(ln.code, ln.day.year if ln.day else None, npi) if ln.code else None
+        note = ""
+        if not ln.priceable:
+            note, rate = "units not reported as UN: priced at 0 as sent", None
+        elif rate is None:
+            note = f"{ln.code}: no PFS RVUs loaded"
+        elif not rate.paid:
+            note = f"{ln.code}: PFS status {rate.status}, no separate payment"
+            rate = None
+        rates.append(rate)
+        notes.append(note)
+
+    # MPPR: per date, the unit with the highest PE payment among always-therapy units is paid in
+    # full; its line is the first line with that PE (ties: the earlier line).
+    full_unit: dict[int, Decimal] = {}
+    by_day: dict[date | None, list[int]] = defaultdict(list)
+    for i, (ln, rate) in enumerate(zip(lines, rates, strict=True)):
+        if rate is not None and ln.units > 0 and fees.mppr(ln.code, rate):
+            by_day[ln.day].append(i)
+    for idxs in by_day.values():
+        top = max(idxs, key=lambda i: (rates[i].pe * rates[i].gpci.pe, -i))
+        full_unit[top] = min(lines[top].units, ONE)
+
+    out = ClaimPrice()
+    for i, (ln, rate) in enumerate(zip(lines, rates, strict=True)):
+        if rate is None or ln.units <= 0:
+            out.lines.append(
+                LinePrice(ln.key, ln.code, ln.units, ZERO, ZERO, rate=rate, note=notes[i])
+            )
+            continue
+        g = rate.gpci
+        work_mp = (rate.work * g.work + rate.mp * g.mp) * ln.units
+        pe_unit = rate.pe * g.pe
+        reduced = ZERO
+        if fees.mppr(ln.code, rate):
+            full = full_unit.get(i, ZERO)
+            reduced = ln.units - full
+            pe = pe_unit * full + pe_unit * HALF * reduced
+        else:
+            pe = pe_unit * ln.units
+        raw = (work_mp + pe) * rate.cf
+        pct = _assistant_percent(fees, ln)
+        amount = raw * pct / 100 if pct is not None else raw
+        out.lines.append(
+            LinePrice(
+                ln.key,
+                ln.code,
+                ln.units,
+                cents(amount),
+                cents(raw),
+                reduced_units=reduced,
+                percent=pct,
+                rate=rate,
+                note=notes[i],
+            )
+        )
+    return out
+
+
+def line_inputs(claim) -> list[LineInput]:
+    """The lines of an 837P claim as pricing inputs."""
+    out = []
+    for i, ln in enumerate(claim.lines):
+        units = ln.units if ln.units is not None else ZERO
+        basis = (ln.unit_basis or "UN").upper()
+        out.append(
+            LineInput(
+                key=i,
+                code=(ln.code or "").strip().upper(),
+                modifiers=tuple(m.strip().upper() for m in ln.modifiers),
+                units=units,
+                day=ln.date_from,
+                priceable=basis == "UN",
+            )
+        )
+    return out

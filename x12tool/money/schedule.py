@@ -1,0 +1,220 @@
+"""The fee-schedule context of one run: RVUs, conversion factors and the GPCIs of a locality.
+
+RVUs come from the imported PFS (``x12tool maps import-pfs``) for a year it holds, else from the
+shipped ``maps/pfs.xml`` (CY2026, PPRRVU2026_Jul_nonQPP). Conversion factors likewise (the
+shipped 2025 and 2026 factors; the non-qualifying-APM factor, which most therapists get).
+GPCIs: all 1.0 (``national``) unless ``--locality MAC:LOCALITY`` names a locality of an imported
+GPCI file; ``--locality NPI=MAC:LOCALITY`` sets it for one billing provider (2010AA NM109).
+No GPCI values ship with x12tool.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from x12tool.money.store import NATIONAL, FeeStore, Gpci, LocalityRow
+from x12tool.refdata import RefData
+
+NATIONAL_BASIS = "national"
+PAID_STATUSES = frozenset("ART")  # A active, R restricted, T paid when no other service that day
+_SPEC = re.compile(r"^(?:(?P<npi>\d{10})=)?(?P<mac>[0-9A-Za-z]{1,5}):(?P<loc>[0-9A-Za-z]{1,2})$")
+
+
+class LocalityError(ValueError):
+    """A --locality value that is malformed or names no imported locality."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """What one unit of a code is priced from."""
+
+    code: str
+    year: int
+    status: str
+    work: Decimal
+    pe: Decimal  # non-facility PE: outpatient therapy is paid at the non-facility rate
+    mp: Decimal
+    mult_proc: str
+    cf: Decimal
+    gpci: Gpci
+    source: str
+
+    @property
+    def paid(self) -> bool:
+        return self.status in PAID_STATUSES
+
+
+def parse_locality(spec: str) -> tuple[str | None, str, str]:
+    """``"04412:31"`` -> (None, "04412", "31"); ``"1234567893=04412:31"`` -> (npi, mac, loc)."""
+    m = _SPEC.match(spec.strip())
+    if not m:
+        raise LocalityError(
+            f"--locality {spec!r}: expected MAC:LOCALITY (e.g. 04412:31) or NPI=MAC:LOCALITY"
+        )
+    mac = m["mac"].upper().zfill(5)
+    loc = m["loc"].upper().zfill(2)
+    return m["npi"], mac, loc
+
+
+class FeeSchedule:
+    """Rates per code and year, for the run's locality (or per billing provider NPI)."""
+
+    def __init__(
+        self,
+        ref: RefData,
+        store: FeeStore | None = None,
+        localities: list[str] | tuple[str, ...] = (),
+        *,
+        qualifying_apm: bool = False,
+    ) -> None:
+        self.ref = ref
+        self.store = store
+        self.qualifying_apm = qualifying_apm
+        self.default: list[LocalityRow] | None = None
+        self.by_npi: dict[str, list[LocalityRow]] = {}
+        for spec in localities:
+            npi, mac, loc = parse_locality(spec)
+            rows = store.localities(mac, loc) if store is not None else []
+            if not rows:
+                where = f" in {store.path}" if store is not None else " (no maps store)"
+                raise LocalityError(
+                    f"--locality {spec}: no GPCI for locality {mac}:{loc}{where}; import CMS's "
+                    "GPCI file with 'x12tool maps import-gpci FILE' first (see docs/money.md)"
+                )
+            if npi is None:
+                self.default = rows
+            else:
+                self.by_npi[npi] = rows
+        self._rates: dict[tuple[str, int, str], Rate | None] = {}
+        self.years_used: set[int] = set()
+        self.fallbacks: set[tuple[int, int]] = set()  # (service year, priced with year)
+        self._latest: int | None = None
+
+    # ------------------------------------------------------------------ basis
+
+    @property
+    def basis(self) -> str:
+        """``national``, the locality (``04412:31``), or ``per billing provider`` with a default."""
+        base = self.default[0].key if self.default else NATIONAL_BASIS
+        if self.by_npi:
+            return f"{base}; per billing provider: " + ", ".join(
+                f"{npi}={rows[0].key}" for npi, rows in sorted(self.by_npi.items())
+            )
+        return base
+
+    def describe(self) -> str:
+        """One sentence for the reports: where the numbers come from."""
+        parts = []
+        if self.default:
+            r = self.default[0]
+            parts.append(
+                f"locality {r.key} ({r.state} {r.name}, GPCI {r.year}: work {r.gpci.work}, "
+                f"PE {r.gpci.pe}, MP {r.gpci.mp})"
+            )
+        else:
+            parts.append("national (all GPCIs 1.0; no locality given)")
+        for npi, rows in sorted(self.by_npi.items()):
+            parts.append(f"billing provider {npi}: locality {rows[0].key} ({rows[0].name})")
+        years = sorted(self.years_used) or [self.latest_year()]
+        cfs = ", ".join(f"CY{y} CF {self.conversion_factor(y)}" for y in years)
+        apm = "qualifying APM" if self.qualifying_apm else "non-qualifying APM"
+        text = (
+            f"Medicare PFS estimate, non-facility rate; {'; '.join(parts)}; {cfs} ({apm}); "
+            "therapy MPPR and CQ/CO 85% applied; 2% sequestration shown apart"
+        )
+        for service, used in sorted(self.fallbacks):
+            text += f"; {service} services priced with CY{used} RVUs (no CY{service} RVUs loaded)"
+        return text
+
+    # ------------------------------------------------------------------ lookups
+
+    def latest_year(self) -> int:
+        """The newest year with RVUs: imported, or shipped (probed through the public API)."""
+        if self._latest is None:
+            years = set(self.store.rvu_years()) if self.store is not None else set()
+            probe = list(self.ref.codes)[:20] or ["97530"]
+            for y in range(2020, 2041):
+                if any(self.ref.rvu(c, y) is not None for c in probe):
+                    years.add(y)
+            self._latest = max(years) if years else 2026
+        return self._latest
+
+    def conversion_factor(self, year: int) -> Decimal | None:
+        apm = "qualifying" if self.qualifying_apm else "non_qualifying"
+        if self.store is not None:
+            cf = self.store.conversion_factor(year, apm)
+            if cf is not None:
+                return cf
+        return self.ref.conversion_factor(year, self.qualifying_apm)
+
+    def gpci(self, year: int, npi: str | None) -> Gpci:
+        rows = self.by_npi.get(npi or "") or self.default
+        if not rows:
+            return NATIONAL
+        for r in rows:  # newest first: the service year, else the newest older one
+            if r.year <= year:
+                return r.gpci
+        return rows[-1].gpci
+
+    def _rvu(self, code: str, year: int):
+        if self.store is not None:
+            got = self.store.rvu(code, year)
+            if got is not None:
+                return got
+        return self.ref.rvu(code, year)
+
+    def rate(self, code: str, year: int | None, npi: str | None = None) -> Rate | None:
+        """The rate of ``code`` for a service in ``year`` (None: no RVUs for the code)."""
+        code = (code or "").strip().upper()
+        if year is None:
+            year = self.latest_year()
+        key = (code, year, npi or "")
+        if key in self._rates:
+            return self._rates[key]
+        rvu = self._rvu(code, year)
+        used = year
+        if rvu is None:
+            latest = self.latest_year()
+            if latest != year:
+                rvu = self._rvu(code, latest)
+                used = latest
+        rate = None
+        if rvu is not None:
+            cf = self.conversion_factor(used)
+            if cf is not None:
+                if used != year:
+                    self.fallbacks.add((year, used))
+                self.years_used.add(used)
+                rate = Rate(
+                    code=code,
+                    year=used,
+                    status=rvu.status,
+                    work=rvu.work,
+                    pe=rvu.pe_nonfacility,
+                    mp=rvu.mp,
+                    mult_proc=rvu.mult_proc,
+                    cf=cf,
+                    gpci=self.gpci(used, npi),
+                    source=rvu.source,
+                )
+        self._rates[key] = rate
+        return rate
+
+    def mppr(self, code: str, rate: Rate) -> bool:
+        """Subject to the therapy MPPR: an "always therapy" code (MULT PROC indicator 5)."""
+        return rate.mult_proc == "5" or self.ref.is_always_therapy(code)
+
+
+def open_fee_schedule(
+    ref: RefData, maps_db: str | None, localities: list[str] | tuple[str, ...] = ()
+) -> FeeSchedule:
+    """The run's schedule: the store at ``maps_db`` (default: the user data folder) when the file
+    exists (read only, never created), and the given localities."""
+    from x12tool.ncci.store import default_db_path
+
+    path = Path(maps_db) if maps_db else default_db_path()
+    store = FeeStore(path, create=False) if path.is_file() else None
+    return FeeSchedule(ref, store, list(localities or ()))

@@ -1,0 +1,57 @@
+"""Run totals of the money step: overall, per payer class and per rule (for the reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from x12tool.money.amounts import ZERO, fmt
+from x12tool.money.effects import ClaimMoney
+
+FIELDS = (
+    "allowed_as_billed",
+    "allowed_as_sent",
+    "at_risk",
+    "overbilling_avoided",
+    "underbilled",
+    "reduction",
+    "sequestration",
+)
+
+
+def _zero() -> dict[str, Decimal]:
+    return dict.fromkeys(FIELDS, ZERO)
+
+
+@dataclass
+class MoneyTotals:
+    totals: dict[str, Decimal] = field(default_factory=_zero)
+    by_class: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    reference_classes: set[str] = field(default_factory=set)
+    by_rule: dict[str, Decimal] = field(default_factory=dict)
+    claims: int = 0
+
+    def add(self, m: ClaimMoney) -> None:
+        self.claims += 1
+        cls = m.payer_class or "other"
+        bucket = self.by_class.setdefault(cls, _zero())
+        for name in FIELDS:
+            value = getattr(m, name)
+            self.totals[name] += value
+            bucket[name] += value
+        if m.reference_only:
+            self.reference_classes.add(cls)
+        for code, amount in m.by_rule.items():
+            self.by_rule[code] = self.by_rule.get(code, ZERO) + amount
+
+    def as_dict(self) -> dict:
+        out: dict = {name: fmt(self.totals[name]) for name in FIELDS}
+        out["by_payer_class"] = {
+            cls: {
+                **{name: fmt(v) for name, v in sorted(vals.items())},
+                "reference_only": cls in self.reference_classes,
+            }
+            for cls, vals in sorted(self.by_class.items())
+        }
+        out["by_rule"] = {code: fmt(v) for code, v in sorted(self.by_rule.items())}
+        return out
