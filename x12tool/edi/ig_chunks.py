@@ -153,75 +153,80 @@ def iter_split(path: str, folder: str, chunk_claims: int):
             control = st[2] if len(st) > 2 else ""
             w.write(["SE", str(set_lines + 1), control], se[1] if se else 0)
 
-        for seg in reader:
-            while yielded < len(chunks):
-                yield chunks[yielded]
-                yielded += 1
-            fields = _a1(seg.fields)
-            tag = fields[0]
-            idx = seg.index
-            if tag == "ISA":
-                isa = (fields, idx)
-                continue
-            if tag == "GS":
-                gs = (fields, idx)
-                continue
-            if tag == "ST":
-                in_set = in_header = True
-                in_billing = False
-                header = [(fields, idx)]
-                billing = []
-                continue
-            if tag == "GE":
-                # A chunk never spans two groups: it closes with the group.
-                if w is not None:
-                    end_chunk((fields, idx), None)
-                    claims = 0
-                continue
-            if tag == "IEA":
-                continue
-            if not in_set:
-                continue
-            if tag == "SE":
-                if w is None:
-                    start_chunk()
-                    start_set(copy_billing=False)
-                end_set((fields, idx))
-                in_set = False
-                if claims >= chunk_claims:
-                    end_chunk(None, None)
-                    claims = 0
-                continue
-            if in_header and tag != "HL":
-                header.append((fields, idx))
-                continue
-            if tag == "HL":
-                level = fields[3] if len(fields) > 3 else ""
-                if in_header:
-                    in_header = False
+        try:
+            for seg in reader:
+                while yielded < len(chunks):
+                    yield chunks[yielded]
+                    yielded += 1
+                fields = _a1(seg.fields)
+                tag = fields[0]
+                idx = seg.index
+                if tag == "ISA":
+                    isa = (fields, idx)
+                    continue
+                if tag == "GS":
+                    gs = (fields, idx)
+                    continue
+                if tag == "ST":
+                    in_set = in_header = True
+                    in_billing = False
+                    header = [(fields, idx)]
+                    billing = []
+                    continue
+                if tag == "GE":
+                    # A chunk never spans two groups: it closes with the group.
+                    if w is not None:
+                        end_chunk((fields, idx), None)
+                        claims = 0
+                    continue
+                if tag == "IEA":
+                    continue
+                if not in_set:
+                    continue
+                if tag == "SE":
                     if w is None:
                         start_chunk()
-                    start_set(copy_billing=False)
-                elif level in ("20", "22") and claims >= chunk_claims:
-                    # cut here: close the set and the chunk, reopen with header (+ billing)
-                    end_set(None)
-                    end_chunk(None, None)
-                    claims = 0
-                    start_chunk()
-                    start_set(copy_billing=level == "22")
-                if level == "20":
-                    billing = [(fields, idx)]
-                    in_billing = True
-                else:
-                    in_billing = False
+                        start_set(copy_billing=False)
+                    end_set((fields, idx))
+                    in_set = False
+                    if claims >= chunk_claims:
+                        end_chunk(None, None)
+                        claims = 0
+                    continue
+                if in_header and tag != "HL":
+                    header.append((fields, idx))
+                    continue
+                if tag == "HL":
+                    level = fields[3] if len(fields) > 3 else ""
+                    if in_header:
+                        in_header = False
+                        if w is None:
+                            start_chunk()
+                        start_set(copy_billing=False)
+                    elif level in ("20", "22") and claims >= chunk_claims:
+                        # cut here: close the set and the chunk, reopen with header (+ billing)
+                        end_set(None)
+                        end_chunk(None, None)
+                        claims = 0
+                        start_chunk()
+                        start_set(copy_billing=level == "22")
+                    if level == "20":
+                        billing = [(fields, idx)]
+                        in_billing = True
+                    else:
+                        in_billing = False
+                    write_in_set(fields, idx)
+                    continue
+                if in_billing:
+                    billing.append((fields, idx))
+                if tag == "CLM":
+                    claims += 1
                 write_in_set(fields, idx)
-                continue
-            if in_billing:
-                billing.append((fields, idx))
-            if tag == "CLM":
-                claims += 1
-            write_in_set(fields, idx)
-        if w is not None:
-            # a truncated file: close what we have so pyx12 reports on it
-            end_chunk(None, None)
+            if w is not None:
+                # a truncated file: close what we have so pyx12 reports on it
+                end_chunk(None, None)
+        finally:
+            # on bad input or an abandoned generator: no open chunk file left behind
+            if w is not None and not w.fh.closed:
+                w.fh.close()
     yield from chunks[yielded:]

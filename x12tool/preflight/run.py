@@ -7,7 +7,6 @@ caller decides where they live (a temporary JSON-lines file for large runs).
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,8 +14,7 @@ from dataclasses import dataclass, field
 
 from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
 from x12tool.edi import X12Source
-from x12tool.edi.ig import IgIssue
-from x12tool.edi.ig import validate as ig_validate
+from x12tool.edi.ig import IgIssue, IgStream
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
 from x12tool.money import ClaimMoney, MoneyTotals, fmt, pricer_for
 from x12tool.phi import mask_id
@@ -137,21 +135,6 @@ def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = Non
     }
 
 
-class _IgRouter:
-    """Hand out pyx12 issues to the items they fall in (items arrive in file order)."""
-
-    def __init__(self, issues: list[IgIssue]) -> None:
-        self.file_level = [i for i in issues if i.index <= 0]
-        rest = sorted((i for i in issues if i.index > 0), key=lambda i: i.index)
-        self.keys = [i.index for i in rest]
-        self.issues = rest
-
-    def take(self, first: int, last: int) -> list[IgIssue]:
-        lo = bisect.bisect_left(self.keys, first)
-        hi = bisect.bisect_right(self.keys, last)
-        return self.issues[lo:hi]
-
-
 def process_file(
     path: str,
     rules: list[Rule],
@@ -169,8 +152,9 @@ def process_file(
     summary = Summary(ig=ig)
     router = None
     if ig:
-        router = _IgRouter(ig_validate(path))
-        summary.ig_file_issues = list(router.file_level)
+        # pyx12 runs in worker processes on chunks of the file while claims are checked here;
+        # take() waits only for the chunk a claim sits in.
+        router = IgStream(path)
     context: dict[str, list[IgIssue]] = defaultdict(list)
     unit: list = []  # [subscriber block, [(patient block, outcome)]]
     patient = None
@@ -195,75 +179,84 @@ def process_file(
                 block, [(p, o.final.segments) for p, o in entries if o.status == CORRECTED]
             )
 
-    with X12Source(path) as src:
-        summary.notes.extend(src.notes)
-        for item in iter_items(src.segments(), path):
-            if isinstance(item, Claim):
-                claim = item
-                if router is not None:
-                    own = router.take(claim.segments[0].index, claim.segments[-1].index)
-                    ctx.ig_issues = (
-                        router.file_level
-                        + context["isa"]
-                        + context["gs"]
-                        + context["st"]
-                        + context["20"]
-                        + context["22"]
-                        + (context["23"] if claim.patient_block is not None else [])
-                        + own
-                    )
-                outcome = settle_claim(claim, rules, ctx, unsafe=unsafe)
-                summary.claims += 1
-                if outcome.status == READY:
-                    summary.ready += 1
-                elif outcome.status == CORRECTED:
-                    summary.corrected += 1
-                else:
-                    summary.held += 1
-                summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
-                for f in list(outcome.fixed) + list(outcome.findings):
-                    summary.findings[f.severity.value] += 1
-                money = summary.add_money(outcome, ctx)
-                if not unit:
-                    raise AssertionError("claim outside a subscriber unit")  # iter_items prevents
-                unit[1].append((patient if claim.patient_block is not None else None, outcome))
-                if on_outcome is not None:
-                    on_outcome(outcome)
-                if on_claim is not None:
-                    on_claim(claim_record(outcome, show_phi, money))
-                continue
-            if isinstance(item, HLItem):
-                block = item.block
-                if router is not None:
-                    context[block.level] = router.take(
-                        block.segments[0].index, block.segments[-1].index
-                    )
-                if block.level == "20":
-                    flush_unit()
-                    context["22"], context["23"] = [], []
+    try:
+        with X12Source(path) as src:
+            summary.notes.extend(src.notes)
+            for item in iter_items(src.segments(), path):
+                if isinstance(item, Claim):
+                    claim = item
+                    if router is not None:
+                        own = router.take(claim.segments[0].index, claim.segments[-1].index)
+                        ctx.ig_issues = (
+                            router.file_level
+                            + context["isa"]
+                            + context["gs"]
+                            + context["st"]
+                            + context["20"]
+                            + context["22"]
+                            + (context["23"] if claim.patient_block is not None else [])
+                            + own
+                        )
+                    outcome = settle_claim(claim, rules, ctx, unsafe=unsafe)
+                    summary.claims += 1
+                    if outcome.status == READY:
+                        summary.ready += 1
+                    elif outcome.status == CORRECTED:
+                        summary.corrected += 1
+                    else:
+                        summary.held += 1
+                    summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
+                    for f in list(outcome.fixed) + list(outcome.findings):
+                        summary.findings[f.severity.value] += 1
+                    money = summary.add_money(outcome, ctx)
+                    if not unit:
+                        raise AssertionError(
+                            "claim outside a subscriber unit"
+                        )  # iter_items prevents
+                    unit[1].append((patient if claim.patient_block is not None else None, outcome))
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+                    if on_claim is not None:
+                        on_claim(claim_record(outcome, show_phi, money))
+                    continue
+                if isinstance(item, HLItem):
+                    block = item.block
+                    if router is not None:
+                        context[block.level] = router.take(
+                            block.segments[0].index, block.segments[-1].index
+                        )
+                    if block.level == "20":
+                        flush_unit()
+                        context["22"], context["23"] = [], []
+                        for out in outputs:
+                            out.billing(block)
+                    elif block.level == "22":
+                        flush_unit()
+                        context["23"] = []
+                        unit.extend([block, []])
+                        patient = None
+                    else:
+                        patient = block
+                elif isinstance(item, SetHeader):
+                    if router is not None:
+                        context["st"] = router.take(item.segments[0].index, item.segments[-1].index)
                     for out in outputs:
-                        out.billing(block)
-                elif block.level == "22":
+                        out.set_header(item.segments)
+                elif isinstance(item, SetTrailer):
                     flush_unit()
-                    context["23"] = []
-                    unit.extend([block, []])
-                    patient = None
-                else:
-                    patient = block
-            elif isinstance(item, SetHeader):
-                if router is not None:
-                    context["st"] = router.take(item.segments[0].index, item.segments[-1].index)
-                for out in outputs:
-                    out.set_header(item.segments)
-            elif isinstance(item, SetTrailer):
-                flush_unit()
-                for out in outputs:
-                    out.trailer(item.segment)
-            elif isinstance(item, EnvelopeSegment):
-                seg = item.segment
-                if router is not None and seg.tag in ("ISA", "GS"):
-                    context[seg.tag.lower()] = router.take(seg.index, seg.index)
-                for out in outputs:
-                    out.envelope(seg)
-    ctx.ig_issues = None
+                    for out in outputs:
+                        out.trailer(item.segment)
+                elif isinstance(item, EnvelopeSegment):
+                    seg = item.segment
+                    if router is not None and seg.tag in ("ISA", "GS"):
+                        context[seg.tag.lower()] = router.take(seg.index, seg.index)
+                    for out in outputs:
+                        out.envelope(seg)
+        if router is not None:
+            router.all()  # wait for the last chunks; their file-level issues go in the report
+            summary.ig_file_issues = list(router.file_level)
+    finally:
+        if router is not None:
+            router.close()
+        ctx.ig_issues = None
     return summary
