@@ -15,7 +15,7 @@ from x12tool.edi.delimiters import WHITESPACE, detect
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.segment import Segment
 
-CHUNK = 1 << 20
+CHUNK = 65536
 
 
 class SegmentReader:

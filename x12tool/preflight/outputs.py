@@ -138,9 +138,11 @@ def run_preflight(
         for kind, render in (("json", write_json), ("txt", write_text), ("html", _html)):
             report = AtomicFile(targets[kind], 0o600)
             files.append(report)
-            text = io.StringIO()
+            # streamed into the temp file: a 100,000-claim report never sits in memory
+            text = io.TextIOWrapper(report.fh, encoding="utf-8", newline="", write_through=True)
             render(text, head, spool)
-            report.fh.write(text.getvalue().encode("utf-8"))
+            text.flush()
+            text.detach()
             report.commit()
             written[kind] = targets[kind]
         return PreflightResult(summary, written)

@@ -212,8 +212,43 @@ def _claim_head(rec: dict):
     )
 
 
+# A page a biller can open: claims that need a look are listed, up to a cap per table; the JSON
+# report lists every claim. Keeps memory flat on a 100,000-claim batch.
+MAX_LISTED = 200
+
+
+def _collect(records: Iterable[dict]):
+    """One pass: money by rule, and the records worth listing (capped)."""
+    by_rule: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    held, corrected, listed = [], [], []
+    counts = {"held": 0, "corrected": 0, "listed": 0}
+    for rec in records:
+        for f in rec["findings"]:
+            if f.get("money") and f.get("money_effect"):
+                by_rule[f["code"]][f["money_effect"]] += _amount(f["money"])
+        status = rec["status"]
+        if status in ("held", "corrected"):
+            counts[status] += 1
+            bucket = held if status == "held" else corrected
+            if len(bucket) < MAX_LISTED:
+                bucket.append(rec)
+        if rec["findings"] or rec["changes"]:
+            counts["listed"] += 1
+            if len(listed) < MAX_LISTED:
+                listed.append(rec)
+    return by_rule, held, corrected, listed, counts
+
+
+def _more(shown: int, total: int):
+    if total > shown:
+        return E.P(
+            E.CLASS("note"), f"{total - shown} more not listed here; the JSON report has them all."
+        )
+    return None
+
+
 def _file_section(head: dict, records: Iterable[dict]):
-    records = list(records)
+    by_rule, held, corrected, listed, counts = _collect(records)
     s = head["summary"]
     m = s.get("money") or {}
     sec = E.SECTION(E.CLASS("file"))
@@ -261,11 +296,6 @@ def _file_section(head: dict, records: Iterable[dict]):
         )
 
     # charts
-    by_rule: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for rec in records:
-        for f in rec["findings"]:
-            if f.get("money") and f.get("money_effect"):
-                by_rule[f["code"]][f["money_effect"]] += _amount(f["money"])
     rule_rows = [
         (code, sorted(parts.items(), key=lambda kv: list(EFFECT_LABELS).index(kv[0])))
         for code, parts in sorted(by_rule.items(), key=lambda kv: -sum(kv[1].values()))
@@ -296,8 +326,7 @@ def _file_section(head: dict, records: Iterable[dict]):
         sec.append(E.P(E.CLASS("note"), "(ref.) ", REFERENCE_NOTE))
 
     # held claims
-    held = [r for r in records if r["status"] == "held"]
-    sec.append(E.H3(f"Held claims: what to fix ({len(held)})"))
+    sec.append(E.H3(f"Held claims: what to fix ({counts['held']})"))
     if not held:
         sec.append(E.P("No claim is held."))
     for rec in held:
@@ -312,8 +341,9 @@ def _file_section(head: dict, records: Iterable[dict]):
         sec.append(div)
 
     # corrected claims
-    corrected = [r for r in records if r["status"] == "corrected"]
-    sec.append(E.H3(f"Corrected claims: before and after ({len(corrected)})"))
+    if (note := _more(len(held), counts["held"])) is not None:
+        sec.append(note)
+    sec.append(E.H3(f"Corrected claims: before and after ({counts['corrected']})"))
     if not corrected:
         sec.append(E.P("No claim was corrected."))
     for rec in corrected:
@@ -341,11 +371,13 @@ def _file_section(head: dict, records: Iterable[dict]):
             )
         )
         sec.append(div)
+    if (note := _more(len(corrected), counts["corrected"])) is not None:
+        sec.append(note)
 
-    # every claim
-    sec.append(E.H3("Every claim"))
+    # every claim with something to say (the JSON report lists them all)
+    sec.append(E.H3(f"Claims with findings or changes ({counts['listed']})"))
     rows = []
-    for rec in records:
+    for rec in listed:
         rows.append(
             E.TR(
                 E.TD(E.CODE(rec["id"])),
@@ -376,6 +408,8 @@ def _file_section(head: dict, records: Iterable[dict]):
             E.TBODY(*rows),
         )
     )
+    if (note := _more(len(listed), counts["listed"])) is not None:
+        sec.append(note)
     return sec
 
 
