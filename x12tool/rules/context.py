@@ -30,6 +30,7 @@ class RuleContext:
     _profiles: dict = field(default_factory=dict, repr=False)
     _severity: dict = field(default_factory=dict, repr=False)
     _active: dict = field(default_factory=dict, repr=False)
+    _rows: tuple | None = field(default=None, repr=False)
 
     def for_claim(self, claim: Claim) -> RuleContext:
         if not claim.payer_class:
@@ -66,21 +67,38 @@ class RuleContext:
         return got
 
     def visit_rows(self, claim: Claim) -> list[VisitRow]:
-        return self.visits.for_claim(claim.id) if self.visits is not None else []
+        return self._claim_rows(claim)[0]
+
+    def _claim_rows(self, claim: Claim) -> tuple[list[VisitRow], dict, dict]:
+        """The claim's visit rows, indexed by line control and by (code, date); rules ask for
+        them per line many times, so the index is kept for the claim being checked."""
+        cached = self._rows
+        if cached is not None and cached[0] is claim:
+            return cached[1]
+        rows = self.visits.for_claim(claim.id) if self.visits is not None else []
+        by_control: dict[str, list[VisitRow]] = {}
+        by_code_day: dict[tuple, list[VisitRow]] = {}
+        for r in rows:
+            if r.line_control:
+                by_control.setdefault(r.line_control, []).append(r)
+            by_code_day.setdefault((r.cpt, r.service_date), []).append(r)
+        self._rows = (claim, (rows, by_control, by_code_day))
+        return self._rows[1]
 
     def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]:
         """Visit rows of a service line: by REF*6R line control when both carry one, else by
         claim id, date of service and code."""
-        rows = self.visit_rows(claim)
+        rows, by_control, by_code_day = self._claim_rows(claim)
+        if not rows:
+            return []
         if line.line_control:
-            by_control = [r for r in rows if r.line_control == line.line_control]
-            if by_control:
-                return by_control
+            got = by_control.get(line.line_control)
+            if got:
+                return got
+        if line.date_from is None:
+            return []
         return [
             r
-            for r in rows
-            if r.cpt == line.code
-            and line.date_from is not None
-            and r.service_date == line.date_from
-            and not (r.line_control and line.line_control and r.line_control != line.line_control)
+            for r in by_code_day.get((line.code, line.date_from), ())
+            if not (r.line_control and line.line_control and r.line_control != line.line_control)
         ]

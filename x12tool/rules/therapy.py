@@ -118,6 +118,7 @@ class TimedGroup:
     rows: dict[str, list[VisitRow]] = field(default_factory=lambda: defaultdict(list))
     unknown: list[ServiceLine] = field(default_factory=list)  # billed, no minutes documented
     unreadable: list[ServiceLine] = field(default_factory=list)  # MJ, fractional, negative
+    _supported: dict = field(default_factory=dict, repr=False)
 
     def minutes(self, code: str) -> int:
         return sum(r.minutes for r in self.rows.get(code, []))
@@ -132,9 +133,16 @@ class TimedGroup:
         return True
 
     def supported(self, method: str) -> dict[str, int]:
-        codes = [c for c in self.rows if c not in {ln.code for ln in self.unknown}]
-        items = [CodeMinutes(c, self.minutes(c), self.billed(c)) for c in codes]
-        return supported_units(items, method)
+        got = self._supported.get(method)
+        if got is None:
+            unknown = {ln.code for ln in self.unknown}
+            items = [
+                CodeMinutes(c, self.minutes(c), self.billed(c))
+                for c in self.rows
+                if c not in unknown
+            ]
+            got = self._supported[method] = supported_units(items, method)
+        return got
 
 
 def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
