@@ -12,6 +12,7 @@ from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.inputs import expand_inputs
 from x12tool.cli.options import locality_option, rule_options
+from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
 from x12tool.money import LocalityError
 from x12tool.preflight.run import process_file, sha256_file
@@ -91,6 +92,7 @@ def check_cmd(
     try:
         for path in paths:
             spool = ClaimSpool()
+            progress = Progress(path)
             try:
                 summary = process_file(
                     path,
@@ -99,13 +101,15 @@ def check_cmd(
                     unsafe=unsafe_fixes,
                     ig=ig,
                     show_phi=show_phi,
-                    on_claim=spool.add,
+                    on_claim=progress.wrap(spool.add),
                 )
             except X12InputError as exc:
+                progress.done()
                 click.echo(f"x12tool: {exc}", err=True)
                 code = exitcodes.INPUT
                 spool.close()
                 continue
+            progress.done()
             head = report_head(path, summary, session)
             if summary.held:
                 code = max(code, exitcodes.HELD)

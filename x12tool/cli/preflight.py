@@ -11,6 +11,7 @@ from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.check import session_or_usage
 from x12tool.cli.inputs import expand_inputs
 from x12tool.cli.options import locality_option, rule_options
+from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
 from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight
 from x12tool.preflight.validate import OutputValidationError
@@ -62,9 +63,19 @@ def preflight_cmd(
     totals = []
     for path in paths:
         try:
-            result = run_preflight(
-                path, session, out_dir, unsafe=unsafe_fixes, ig=ig, show_phi=show_phi
-            )
+            progress = Progress(path)
+            try:
+                result = run_preflight(
+                    path,
+                    session,
+                    out_dir,
+                    unsafe=unsafe_fixes,
+                    ig=ig,
+                    show_phi=show_phi,
+                    progress=progress,
+                )
+            finally:
+                progress.done()
         except X12InputError as exc:
             click.echo(f"x12tool: {exc} (input refused; nothing written for it)", err=True)
             code = exitcodes.INPUT

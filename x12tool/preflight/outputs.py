@@ -73,6 +73,7 @@ def run_preflight(
     ig: bool,
     show_phi: bool,
     html: bool = False,
+    progress=None,
 ) -> PreflightResult:
     name = os.path.basename(path)
     targets = {
@@ -106,7 +107,7 @@ def run_preflight(
             unsafe=unsafe,
             ig=ig,
             show_phi=show_phi,
-            on_claim=spool.add,
+            on_claim=progress.wrap(spool.add) if progress is not None else spool.add,
         )
         changed_fh.close()
         going = summary.ready + summary.corrected
