@@ -199,3 +199,18 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     result = sorted(groups.values(), key=lambda g: (g.day, g.discipline or ""))
     ctx.state["_timed"] = (claim, result)
     return result
+
+
+def unit_comparisons(claim: Claim, ctx: RuleContext):
+    """(group, code, lines, billed, supported) for every timed code billed on a date whose
+    minutes are documented (the common walk of TU001 and TU002)."""
+    if ctx.visits is None or not ctx.visit_rows(claim):
+        return
+    method = ctx.profile.unit_method
+    for g in timed_groups(claim, ctx):
+        if not g.complete(method):
+            continue
+        supported = g.supported(method)
+        for code, lines in g.lines.items():
+            if code in supported:
+                yield g, code, lines, g.billed(code), supported[code]

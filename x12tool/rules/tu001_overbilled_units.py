@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, DeleteLine, Fix, Rule, SetUnits, Severity
-from x12tool.rules.therapy import billed_units, scaled_charge, timed_groups
+from x12tool.rules.therapy import billed_units, scaled_charge, unit_comparisons
 
 
 class TU001(Rule):
@@ -45,41 +45,32 @@ class TU001(Rule):
     fix = Applicability.SAFE
 
     def check(self, claim, ctx):
-        if ctx.visits is None or not ctx.visit_rows(claim):
-            return
         method = ctx.profile.unit_method
-        for g in timed_groups(claim, ctx):
-            if not g.complete(method):
+        for g, code, lines, billed, allowed in unit_comparisons(claim, ctx):
+            if billed <= allowed:
                 continue
-            supported = g.supported(method)
-            for code, lines in g.lines.items():
-                if code not in supported:
-                    continue
-                billed, allowed = g.billed(code), supported[code]
-                if billed <= allowed:
-                    continue
-                line = lines[0]
-                fix = None
-                if len(lines) == 1 and billed_units(line) is not None:
-                    if allowed == 0:
-                        edit = DeleteLine(line.lx)
-                    else:
-                        charge = scaled_charge(line, Decimal(allowed))
-                        edit = SetUnits(line.sv1, Decimal(allowed), charge) if charge else None
-                    fix = Fix(Applicability.SAFE, (edit,)) if edit else None
-                how = (
-                    f"the {sum(g.minutes(c) for c in g.rows)} timed minutes of the day"
-                    if method == "cms"
-                    else f"its {g.minutes(code)} minutes"
-                )
-                yield self.finding(
-                    ctx,
-                    f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but {how} "
-                    f"({ctx.profile.unit_method.upper()} method) support {allowed} for {code} "
-                    f"({g.minutes(code)} min documented)",
-                    line=line,
-                    fix=fix,
-                )
+            line = lines[0]
+            fix = None
+            if len(lines) == 1 and billed_units(line) is not None:
+                if allowed == 0:
+                    edit = DeleteLine(line.lx)
+                else:
+                    charge = scaled_charge(line, Decimal(allowed))
+                    edit = SetUnits(line.sv1, Decimal(allowed), charge) if charge else None
+                fix = Fix(Applicability.SAFE, (edit,)) if edit else None
+            how = (
+                f"the {sum(g.minutes(c) for c in g.rows)} timed minutes of the day"
+                if method == "cms"
+                else f"its {g.minutes(code)} minutes"
+            )
+            yield self.finding(
+                ctx,
+                f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but {how} "
+                f"({ctx.profile.unit_method.upper()} method) support {allowed} for {code} "
+                f"({g.minutes(code)} min documented)",
+                line=line,
+                fix=fix,
+            )
 
 
 RULE = TU001

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
-from x12tool.rules.therapy import billed_units, scaled_charge, timed_groups
+from x12tool.rules.therapy import billed_units, scaled_charge, unit_comparisons
 
 
 class TU002(Rule):
@@ -38,33 +38,23 @@ class TU002(Rule):
     fix = Applicability.UNSAFE
 
     def check(self, claim, ctx):
-        if ctx.visits is None or not ctx.visit_rows(claim):
-            return
-        method = ctx.profile.unit_method
-        for g in timed_groups(claim, ctx):
-            if not g.complete(method):
+        for g, code, lines, billed, allowed in unit_comparisons(claim, ctx):
+            if billed >= allowed:
                 continue
-            supported = g.supported(method)
-            for code, lines in g.lines.items():
-                if code not in supported:
-                    continue
-                billed, allowed = g.billed(code), supported[code]
-                if billed >= allowed:
-                    continue
-                line = lines[0]
-                fix = None
-                if len(lines) == 1 and billed_units(line):
-                    charge = scaled_charge(line, Decimal(allowed))
-                    if charge is not None:
-                        edit = SetUnits(line.sv1, Decimal(allowed), charge)
-                        fix = Fix(Applicability.UNSAFE, (edit,))
-                yield self.finding(
-                    ctx,
-                    f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but the documented "
-                    f"minutes support {allowed} ({allowed - billed} unit(s) not billed)",
-                    line=line,
-                    fix=fix,
-                )
+            line = lines[0]
+            fix = None
+            if len(lines) == 1 and billed_units(line):
+                charge = scaled_charge(line, Decimal(allowed))
+                if charge is not None:
+                    edit = SetUnits(line.sv1, Decimal(allowed), charge)
+                    fix = Fix(Applicability.UNSAFE, (edit,))
+            yield self.finding(
+                ctx,
+                f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but the documented "
+                f"minutes support {allowed} ({allowed - billed} unit(s) not billed)",
+                line=line,
+                fix=fix,
+            )
 
 
 RULE = TU002
