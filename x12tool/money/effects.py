@@ -19,15 +19,14 @@ For one settled claim (:class:`~x12tool.fixes.loop.ClaimOutcome`):
     whole claim when the finding is not about one line.
 
   Units are read from the finding's fix (``SetUnits``/``DeleteLine``) or, without a fix, from
-  its message. The per-finding figures are each computed against the claim as billed, so on a
-  claim with several they need not add up exactly to the claim's difference.
+  the data the rule attaches (``Finding.extra``), never from message text. The per-finding
+  figures are each computed against the claim as billed, so on a claim with several they need
+  not add up exactly to the claim's difference.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, cents, fmt
@@ -45,10 +44,6 @@ UNDERBILLED = "underbilled"
 REDUCTION = "reduction"
 AT_RISK = "at_risk"
 EFFECTS = (OVERBILLING, UNDERBILLED, REDUCTION, AT_RISK)
-
-_UNITS = re.compile(r"(\d+) unit\(s\) billed, but .*? support (\d+)")  # TU001/TU002 messages
-_DOC = re.compile(r"^(\S+) on (\d{4}-\d{2}-\d{2}): .*support (\d+) unit")
-_NO_ASSISTANT = re.compile(r" has no (\w\w) but ")
 
 
 @dataclass(slots=True)
@@ -162,38 +157,31 @@ class Pricer:
         i = _index_of(claim, f)
         if code == "TU001" and i is not None:
             units = _fixed_units(f)
-            if units is None:
-                m = _UNITS.search(f.message)
-                units = Decimal(m.group(2)) if m else None
+            if units is None and "supported" in f.extra:
+                units = Decimal(f.extra["supported"])
             if units is not None and units < inputs[i].units:
                 delta = billed.total - self.price(claim, _with_units(inputs, i, units)).total
                 return OVERBILLING, delta
         if code == "TU002" and i is not None:
             units = _fixed_units(f)
-            if units is None:
-                m = _UNITS.search(f.message)
-                units = Decimal(m.group(2)) if m else None
+            if units is None and "supported" in f.extra:
+                units = Decimal(f.extra["supported"])
             if units is not None and units > inputs[i].units:
                 delta = self.price(claim, _with_units(inputs, i, units)).total - billed.total
                 return UNDERBILLED, delta
-        if code == "TU005":
-            m = _DOC.search(f.message)
-            if m:
-                extra = LineInput(
-                    -1, m.group(1).upper(), (), Decimal(m.group(3)), date.fromisoformat(m.group(2))
-                )
-                delta = self.price(claim, inputs + [extra]).total - billed.total
-                return UNDERBILLED, delta
+        if code == "TU005" and f.extra.get("units"):
+            x = f.extra
+            extra = LineInput(-1, x["code"], (), Decimal(x["units"]), x["date"])
+            delta = self.price(claim, inputs + [extra]).total - billed.total
+            return UNDERBILLED, delta
         if code == "MOD003" and i is not None:
             mods = None
             if f.fix is not None:
                 for edit in f.fix.edits:
                     if isinstance(edit, SetModifiers):
                         mods = tuple(edit.modifiers)
-            if mods is None:
-                m = _NO_ASSISTANT.search(f.message)
-                if m:
-                    mods = (*inputs[i].modifiers, m.group(1).upper())
+            if mods is None and f.extra.get("missing_modifier"):
+                mods = (*inputs[i].modifiers, f.extra["missing_modifier"])
             if mods is not None:
                 ln = inputs[i]
                 changed = list(inputs)

@@ -127,13 +127,15 @@ class MOD003(Rule):
         else:
             why = "if the assistant furnished more than 10% of its minutes (de minimis standard)"
             severity = None if ctx.profile.severity_for(self.code) else Severity.WARNING
-        return self.finding(
+        finding = self.finding(
             ctx,
             f"{line.code} on {day(line)} has no {mod} but {who}: {todo} {why}",
             line=line,
             fix=fix,
             severity=severity,
         )
+        finding.extra = {"missing_modifier": mod}
+        return finding
 
 
 RULE = MOD003

@@ -63,7 +63,7 @@ class TU001(Rule):
                 if method == "cms"
                 else f"its {g.minutes(code)} minutes"
             )
-            yield self.finding(
+            finding = self.finding(
                 ctx,
                 f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but {how} "
                 f"({ctx.profile.unit_method.upper()} method) support {allowed} for {code} "
@@ -71,6 +71,8 @@ class TU001(Rule):
                 line=line,
                 fix=fix,
             )
+            finding.extra = {"billed": billed, "supported": allowed}
+            yield finding
 
 
 RULE = TU001

@@ -48,13 +48,15 @@ class TU002(Rule):
                 if charge is not None:
                     edit = SetUnits(line.sv1, Decimal(allowed), charge)
                     fix = Fix(Applicability.UNSAFE, (edit,))
-            yield self.finding(
+            finding = self.finding(
                 ctx,
                 f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but the documented "
                 f"minutes support {allowed} ({allowed - billed} unit(s) not billed)",
                 line=line,
                 fix=fix,
             )
+            finding.extra = {"billed": billed, "supported": allowed}
+            yield finding
 
 
 RULE = TU002

@@ -48,12 +48,14 @@ class TU005(Rule):
                     # example 4's 97035): nothing is lost by not billing it.
                     continue
                 lost = f"; the minutes support {units} unit(s)" if units else ""
-                yield self.finding(
+                finding = self.finding(
                     ctx,
                     f"{code} on {g.day.isoformat()}: {g.minutes(code)} min documented "
                     f"(visit log row {rows[0].row}) but not billed{lost}",
                     segment=claim.clm,
                 )
+                finding.extra = {"code": code, "date": g.day, "units": units or 0}
+                yield finding
 
 
 RULE = TU005
