@@ -14,6 +14,9 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``after``: optional claim text after the fix loop run with this rule alone (``unsafe = true``
   to apply unsafe fixes), or ``"held"`` when the claim must be held.
 - ``severity``: optional expected severity of the first finding.
+- ``ytd``: optional year-to-date amounts CSV text (``member_id,year,group,amount``, the
+  ``--ytd``/``ledger import`` layout) the case's rules use as the beneficiary's amounts before
+  the run (KX rules). Without it ledger rules see only the case's own lines.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class Case:
     after: str | None = None
     unsafe: bool = False
     severity: str | None = None
+    ytd: str | None = None
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -138,6 +142,18 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         visits = VisitLog(vpath)
     ref = load_refdata(profiles)
     ctx = RuleContext(ref=ref, visits=visits, ncci=ncci_index(case, ref, tmp))
+    if case.ytd:
+        from x12tool.ledger import open_ledger
+
+        ytd = tmp / f"{case.name}.ytd.csv"
+        ytd.write_text(case.ytd.strip() + "\n")
+        ctx.ledger = open_ledger(ytd=str(ytd), enabled=False)
+    from x12tool.ledger import LEDGER_RULES, Ledger
+
+    if rule.code in LEDGER_RULES:
+        # As process_file does: the ledger pre-pass sees every claim of the file first.
+        ctx.ledger = ctx.ledger or Ledger()
+        ctx.ledger.begin_file(str(x12), ctx, [rule()])
     claims, findings = [], []
     # IG001 reads pyx12's issues for the claim; run the validator as preflight would.
     issues = ig_validate(str(x12)) if rule.code == "IG001" else None

@@ -11,9 +11,10 @@ import click
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.inputs import expand_inputs
-from x12tool.cli.options import locality_option, rule_options
+from x12tool.cli.options import ledger_options, locality_option, rule_options
 from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
+from x12tool.ledger import LedgerError
 from x12tool.money import LocalityError
 from x12tool.preflight.run import process_file, sha256_file
 from x12tool.preflight.session import open_session
@@ -41,7 +42,7 @@ CSV_COLUMNS = [
 def session_or_usage(**kwargs):
     try:
         return open_session(**kwargs)
-    except (VisitLogError, LocalityError) as exc:
+    except (VisitLogError, LocalityError, LedgerError) as exc:
         raise UserFileError(str(exc)) from None
 
 
@@ -49,6 +50,7 @@ def session_or_usage(**kwargs):
 @click.argument("files", nargs=-1, required=True)
 @rule_options
 @locality_option
+@ledger_options
 @click.option("--unsafe-fixes", is_flag=True, help="Count unsafe fixes as applied.")
 @click.option(
     "--format",
@@ -70,6 +72,9 @@ def check_cmd(
     ig,
     show_phi,
     locality,
+    ledger,
+    no_ledger,
+    ytd,
     unsafe_fixes,
     fmt,
     output,
@@ -84,6 +89,9 @@ def check_cmd(
         ignore=ignore,
         ig=ig,
         locality=locality,
+        ledger=ledger,
+        ytd=ytd,
+        no_ledger=no_ledger,
     )
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     code = exitcodes.OK

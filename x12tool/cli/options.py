@@ -61,3 +61,29 @@ def locality_option(f):
         "GPCI file ('x12tool maps import-gpci'); NPI=MAC:LOCALITY sets it for one billing "
         "provider. Default: national (all GPCIs 1.0). See docs/money.md.",
     )(f)
+
+
+def ledger_options(f):
+    """``--ledger PATH|postgresql://...``, ``--no-ledger`` and ``--ytd CSV`` (docs/ledger.md)."""
+    options = [
+        click.option(
+            "--ledger",
+            "ledger",
+            envvar="X12TOOL_LEDGER",
+            metavar="PATH|URL",
+            help="The therapy ledger: a SQLite file or a postgresql:// URL (env X12TOOL_LEDGER). "
+            "Default: $XDG_DATA_HOME/x12tool/ledger.sqlite (~/.local/share/x12tool/"
+            "ledger.sqlite) when it exists. preflight records what it sends; check and fix "
+            "only read. See docs/ledger.md.",
+        ),
+        click.option("--no-ledger", is_flag=True, help="Use no ledger (not even the default)."),
+        click.option(
+            "--ytd",
+            type=click.Path(dir_okay=False),
+            help="Year-to-date amounts CSV (member_id,year,group,amount) for this run only: "
+            "replaces the ledger's amounts for the members, years and groups it lists.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f

@@ -10,7 +10,7 @@ from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.check import session_or_usage
 from x12tool.cli.inputs import expand_inputs
-from x12tool.cli.options import locality_option, rule_options
+from x12tool.cli.options import ledger_options, locality_option, rule_options
 from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
 from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight
@@ -22,6 +22,7 @@ from x12tool.preflight.validate import OutputValidationError
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @rule_options
 @locality_option
+@ledger_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (KX, 59, units up).")
 @click.option(
     "--format",
@@ -43,6 +44,9 @@ def preflight_cmd(
     ig,
     show_phi,
     locality,
+    ledger,
+    no_ledger,
+    ytd,
     unsafe_fixes,
     fmt,
 ) -> int:
@@ -58,6 +62,10 @@ def preflight_cmd(
         ignore=ignore,
         ig=ig,
         locality=locality,
+        ledger=ledger,
+        ytd=ytd,
+        no_ledger=no_ledger,
+        record=True,
     )
     code = exitcodes.OK
     totals = []
@@ -128,14 +136,36 @@ def preflight_cmd(
 @click.argument("input_file", metavar="IN")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @rule_options
+@ledger_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print each changed segment before and after.")
 def fix_cmd(
-    input_file, output, visits, profiles, maps_db, select, ignore, ig, show_phi, unsafe_fixes, diff
+    input_file,
+    output,
+    visits,
+    profiles,
+    maps_db,
+    select,
+    ignore,
+    ig,
+    show_phi,
+    ledger,
+    no_ledger,
+    ytd,
+    unsafe_fixes,
+    diff,
 ) -> int:
     """Write IN with every applicable fix to OUT (all claims; held ones unchanged)."""
     session = session_or_usage(
-        visits=visits, profiles=profiles, maps_db=maps_db, select=select, ignore=ignore, ig=ig
+        visits=visits,
+        profiles=profiles,
+        maps_db=maps_db,
+        select=select,
+        ignore=ignore,
+        ig=ig,
+        ledger=ledger,
+        ytd=ytd,
+        no_ledger=no_ledger,
     )
 
     def show(outcome):

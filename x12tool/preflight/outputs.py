@@ -93,7 +93,11 @@ def run_preflight(
     changed_fh = os.fdopen(changed_fd, "wb")
     files = [ready, held]
     spool = ClaimSpool()
+    ledger = session.ctx.ledger
+    recording = None  # the ledger's transaction for this file (docs/ledger.md)
     try:
+        if ledger is not None and ledger.writable:
+            recording = ledger.begin_file(path, session.ctx, session.rules, write=True)
         sinks = Sinks(
             ready=OutputSet(X12Writer(ready.fh)),
             held=OutputSet(X12Writer(held.fh)),
@@ -108,6 +112,7 @@ def run_preflight(
             ig=ig,
             show_phi=show_phi,
             on_claim=progress.wrap(spool.add) if progress is not None else spool.add,
+            on_outcome=recording.record if recording is not None else None,
         )
         changed_fh.close()
         going = summary.ready + summary.corrected
@@ -132,6 +137,10 @@ def run_preflight(
         else:
             held.discard()
             _remove_stale(targets["held"])
+        if recording is not None:
+            # What was sent is recorded only now that the ready file is in place.
+            recording = None
+            ledger.end_file(commit=True)
         head = report_head(path, summary, session)
         head["outputs"] = {k: os.path.relpath(v, out_dir) for k, v in written.items()}
         head["money_basis"] = session.money_basis
@@ -148,6 +157,8 @@ def run_preflight(
             written[kind] = targets[kind]
         return PreflightResult(summary, written)
     except BaseException:
+        if recording is not None:
+            ledger.end_file(commit=False)
         for f in files:
             if not f.done:
                 f.discard()

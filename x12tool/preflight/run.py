@@ -150,11 +150,21 @@ def process_file(
     sinks = sinks or Sinks()
     outputs = sinks.all()
     summary = Summary(ig=ig)
+    # The ledger's view of this file (a pre-pass over its claims), unless the caller (preflight,
+    # which records) opened one already; check and fix only read.
+    ledger = ctx.ledger if ctx.ledger is not None and ctx.ledger.file is None else None
+    if ledger is not None:
+        ledger.begin_file(path, ctx, rules)
     router = None
     if ig:
         # pyx12 runs in worker processes on chunks of the file while claims are checked here;
         # take() waits only for the chunk a claim sits in.
-        router = IgStream(path)
+        try:
+            router = IgStream(path)
+        except BaseException:
+            if ledger is not None:
+                ledger.end_file(commit=False)
+            raise
     context: dict[str, list[IgIssue]] = defaultdict(list)
     unit: list = []  # [subscriber block, [(patient block, outcome)]]
     patient = None
@@ -259,4 +269,6 @@ def process_file(
         if router is not None:
             router.close()
         ctx.ig_issues = None
+        if ledger is not None:
+            ledger.end_file(commit=False)
     return summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from x12tool.ledger import open_ledger
 from x12tool.money import FEES_KEY, FeeSchedule, open_fee_schedule
 from x12tool.refdata import load_refdata
 from x12tool.rules.base import Rule
@@ -46,6 +47,10 @@ def open_session(
     ignore: list[str] | None = None,
     ig: bool = False,
     locality: list[str] | tuple[str, ...] | None = None,
+    ledger: str | None = None,
+    ytd: str | None = None,
+    no_ledger: bool = False,
+    record: bool = False,
 ) -> Session:
     ref = load_refdata(profiles)
     log = VisitLog(visits) if visits else None
@@ -60,6 +65,8 @@ def open_session(
     if not ig:
         rules = [r for r in rules if r.code != "IG001"]
     ctx = RuleContext(ref=ref, visits=log, ncci=ncci)
+    # The therapy ledger (docs/ledger.md): preflight records (record=True), check/fix read.
+    ctx.ledger = open_ledger(ledger, ytd, write=record, enabled=not no_ledger)
     # The money step prices with this (imported PFS/GPCI in the maps store, --locality).
     fees = open_fee_schedule(ref, maps_db, locality or ())
     ctx.state[FEES_KEY] = fees

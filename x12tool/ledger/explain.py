@@ -1,0 +1,52 @@
+"""Thresholds in cents and the one-line explanations KX findings carry."""
+
+from __future__ import annotations
+
+from x12tool.ledger.facts import GROUP_LABEL, from_cents, to_cents
+from x12tool.ledger.scope import Position
+
+
+def kx_limit(ref, year: int, group: str) -> int | None:
+    """The year's KX threshold for the group, in cents (None: no threshold known)."""
+    t = ref.kx_threshold(year)
+    if t is None:
+        return None
+    return to_cents(t.pt_slp if group == "PT_SLP" else t.ot)
+
+
+def review_limit(ref, year: int) -> int | None:
+    t = ref.kx_threshold(year)
+    return to_cents(t.review) if t is not None and t.review else None
+
+
+def money(cents: int) -> str:
+    from x12tool.money import dollars
+
+    return dollars(from_cents(cents))
+
+
+def label(group: str) -> str:
+    return GROUP_LABEL.get(group, group)
+
+
+def breakdown(pos: Position, scope) -> str:
+    """ "ledger $1,900.00 + imported $300.00 + earlier lines of this run $150.00 (claims A, B)
+    + this line $61.20", naming where each part comes from."""
+    parts = []
+    if pos.override:
+        parts.append(f"--ytd {money(pos.recorded)}")
+    else:
+        if scope.ledger.store is not None:
+            parts.append(f"ledger {money(pos.recorded)}")
+        if pos.external:
+            parts.append(f"imported {money(pos.external)}")
+    if pos.run_before:
+        claims = ", ".join(pos.claims_before[:3])
+        more = f" and {len(pos.claims_before) - 3} more" if len(pos.claims_before) > 3 else ""
+        named = f" (claim {claims}{more})" if claims else ""
+        parts.append(f"earlier lines of this run {money(pos.run_before)}{named}")
+    parts.append(f"this line {money(pos.amount)}")
+    text = " + ".join(parts)
+    if scope.ledger.store is None and not pos.override:
+        text += "; this run's lines only: no ledger"
+    return text

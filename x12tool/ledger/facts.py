@@ -1,0 +1,126 @@
+"""What the ledger knows of a service line: beneficiary, year, group, discipline, key, amount.
+
+The discipline comes from the line's therapy modifier only (GP -> PT, GO -> OT, GN -> SLP), the
+way Medicare's CWF keys the KX accrual; a line with none or with two different ones is not a
+therapy line for the ledger (MOD001/MOD002 report it). The amount is the line's estimated
+Medicare allowed amount from the money layer's pricer (MPPR and CQ/CO applied), in cents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+# The rules that read the ledger: a file gets the ledger pre-pass only when one of them runs
+# (or when preflight records).
+LEDGER_RULES = frozenset({"KX001", "KX002", "KX003", "DOC002"})
+GROUPS = ("PT_SLP", "OT")
+GROUP_OF = {"PT": "PT_SLP", "SLP": "PT_SLP", "OT": "OT"}
+GROUP_LABEL = {"PT_SLP": "PT/SLP", "OT": "OT"}
+VOID, REPLACEMENT = "8", "7"
+
+
+@dataclass(frozen=True, slots=True)
+class LineFact:
+    index: int  # index of the line in claim.lines
+    number: int | None  # LX01
+    key: str  # "6R:<line control>" or "LX:<n>"
+    day: date
+    code: str
+    modifiers: tuple[str, ...]
+    discipline: str  # PT, OT, SLP
+    group: str  # PT_SLP, OT
+    units: Decimal
+    cents: int  # estimated allowed amount
+    kx: bool
+    progress: bool  # the visit log marks a progress report on this line's row(s)
+
+    @property
+    def year(self) -> int:
+        return self.day.year
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    member: str
+    claim_id: str
+    seq: int  # the CLM segment's index in the file: file order, stable across fix passes
+    frequency: str  # CLM05-3
+    part_b: bool  # the payer profile applies the KX threshold (Medicare Part B)
+    lines: tuple[LineFact, ...]
+    years: frozenset[int] = frozenset()  # years of all its dated lines (for the locks)
+
+    @property
+    def void(self) -> bool:
+        return self.frequency == VOID
+
+    @property
+    def replaces(self) -> bool:
+        return self.frequency in (VOID, REPLACEMENT)
+
+
+def member_of(claim) -> str:
+    return (claim.subscriber.member_id or "").strip()
+
+
+def line_key(line) -> str:
+    if line.line_control:
+        return f"6R:{line.line_control}"
+    return f"LX:{line.number if line.number is not None else line.lx.element(1)}"
+
+
+def discipline_of(line, ref) -> str | None:
+    found = {ref.therapy_modifiers[m] for m in line.modifiers if m in ref.therapy_modifiers}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def from_cents(value: int) -> Decimal:
+    return (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def claim_facts(claim, ctx) -> ClaimFacts:
+    """The ledger facts of a claim as it stands (priced with the run's fee schedule)."""
+    from x12tool.money import pricer_for
+
+    ctx.for_claim(claim)
+    part_b = bool(ctx.profile is not None and ctx.profile.kx_applies)
+    price = pricer_for(ctx).price(claim)
+    lines = []
+    for i, line in enumerate(claim.lines):
+        disc = discipline_of(line, ctx.ref)
+        if disc is None or line.date_from is None or not line.code:
+            continue
+        priced = price.line(i)
+        progress = ctx.visits is not None and any(
+            r.progress_report == "Y" for r in ctx.rows_for_line(claim, line)
+        )
+        lines.append(
+            LineFact(
+                index=i,
+                number=line.number,
+                key=line_key(line),
+                day=line.date_from,
+                code=line.code.strip().upper(),
+                modifiers=tuple(m.strip().upper() for m in line.modifiers),
+                discipline=disc,
+                group=GROUP_OF[disc],
+                units=line.units if line.units is not None else Decimal(0),
+                cents=to_cents(priced.amount) if priced is not None else 0,
+                kx="KX" in line.modifiers,
+                progress=progress,
+            )
+        )
+    return ClaimFacts(
+        member=member_of(claim),
+        claim_id=claim.id,
+        seq=claim.clm.index,
+        frequency=claim.frequency,
+        part_b=part_b,
+        lines=tuple(lines),
+        years=frozenset(ln.date_from.year for ln in claim.lines if ln.date_from is not None),
+    )

@@ -1,0 +1,246 @@
+"""One input file's view of the ledger: the run's lines, the ledger's totals, recording.
+
+The run's lines are known before any claim is decided: a pre-pass reads the file once and keeps
+each claim's ledger facts (a few numbers per therapy line), grouped per beneficiary. The
+ledger's own rows are then read once per beneficiary and reduced to totals per year and group,
+treatment days and progress-report dates; rows of claims the run sends again are left out (the
+run's version counts instead), so checking or sending a file twice gives the same verdicts.
+
+A rule asks :meth:`FileScope.kx_positions` (where each line of a claim stands against the
+threshold: lines of the beneficiary taken in date order, then file order, then line order) and
+:meth:`FileScope.progress_days` (treatment days since the last progress report).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from x12tool.ledger.facts import ClaimFacts, claim_facts
+
+# A gap longer than this between two treatment days of a discipline starts a new episode for
+# the progress-report count (a plan of care is certified for at most 90 days, cms-rules.md §9).
+EPISODE_GAP = timedelta(days=90)
+PROGRESS_EVERY = 10  # treatment days (Pub 100-02 Ch. 15 §220.3)
+
+
+@dataclass(slots=True)
+class Position:
+    """Where one line stands against its group's threshold (amounts in cents)."""
+
+    year: int
+    group: str
+    recorded: int  # the ledger's own lines (not of claims this run sends again)
+    external: int  # imported amounts
+    override: bool  # --ytd replaced recorded + external
+    run_before: int  # this run's earlier lines (date order) of the beneficiary and group
+    amount: int  # this line
+    claims_before: tuple[str, ...] = ()  # claim ids of those earlier run lines
+
+    @property
+    def before(self) -> int:
+        return self.recorded + self.external + self.run_before
+
+    @property
+    def after(self) -> int:
+        return self.before + self.amount
+
+
+@dataclass(slots=True)
+class ProgressGap:
+    discipline: str
+    day: date
+    days: int  # treatment days since the last progress report, this day included
+    last_report: date | None
+    first_day: date  # first treatment day counted
+
+
+@dataclass(slots=True)
+class MemberState:
+    claims: dict[int, ClaimFacts] = field(default_factory=dict)  # run claims by seq
+    loaded: bool = False
+    known: frozenset = frozenset()  # run keys the loaded totals exclude
+    recorded: dict[tuple[int, str], int] = field(default_factory=dict)
+    external: dict[tuple[int, str], int] = field(default_factory=dict)
+    days: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
+    reports: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
+
+    def run_keys(self) -> frozenset:
+        keys = set()
+        for c in self.claims.values():
+            if c.replaces:
+                keys.add((c.claim_id, None, None))
+            keys.update((c.claim_id, f.day.isoformat(), f.code) for f in c.lines)
+        return frozenset(keys)
+
+
+class FileScope:
+    def __init__(self, ledger, ctx, path: str | None = None, *, write: bool = False) -> None:
+        self.ledger = ledger
+        self.ctx = ctx
+        self.source = os.path.basename(path) if path else ""
+        self.write = write
+        self.members: dict[str, MemberState] = {}
+        self.recorded_lines = 0
+        self.recorded_claims = 0
+        self._last: tuple = (None, None)
+
+    # --- the run's lines
+    def prepass(self, path: str) -> None:
+        from x12tool.claims import Claim, iter_items
+        from x12tool.edi import X12Source
+
+        with X12Source(path) as src:
+            for item in iter_items(src.segments(), path):
+                if isinstance(item, Claim):
+                    self._add(claim_facts(item, self.ctx))
+
+    def _add(self, facts: ClaimFacts) -> None:
+        if not facts.member:
+            return
+        state = self.members.get(facts.member)
+        if state is None:
+            state = self.members[facts.member] = MemberState()
+        state.claims[facts.seq] = facts
+        if state.loaded and not state.run_keys() <= state.known:
+            state.loaded = False  # a claim the totals did not leave out: read them again
+
+    def observe(self, claim) -> ClaimFacts:
+        """The claim's facts as it stands now (cached for the claim object being checked);
+        they replace the pre-pass's facts of the same claim."""
+        if self._last[0] is claim:
+            return self._last[1]
+        facts = claim_facts(claim, self.ctx)
+        self._add(facts)
+        self._last = (claim, facts)
+        return facts
+
+    def lock_keys(self) -> set[tuple[str, int]]:
+        keys = set()
+        for member, state in self.members.items():
+            for c in state.claims.values():
+                keys.update((member, y) for y in c.years)
+        return keys
+
+    # --- the ledger's totals
+    def load_all(self) -> None:
+        for member in self.members:
+            self._state(member)
+
+    def _state(self, member: str) -> MemberState:
+        state = self.members.setdefault(member, MemberState())
+        if not state.loaded:
+            self._load(member, state)
+        return state
+
+    def _load(self, member: str, state: MemberState) -> None:
+        state.recorded, state.external = {}, {}
+        state.days, state.reports = defaultdict(set), defaultdict(set)
+        keys = state.run_keys()
+        state.known, state.loaded = keys, True
+        store = self.ledger.store
+        if store is None:
+            return
+        years = [y for c in state.claims.values() for y in c.years]
+        min_year = min(years) - 1 if years else 0
+        for claim_id, _key, day, code, year, grp, disc, cents, part_b in store.member_lines(
+            member, min_year
+        ):
+            if (claim_id, None, None) in keys or (claim_id, day, code) in keys:
+                continue
+            if part_b:
+                state.recorded[(year, grp)] = state.recorded.get((year, grp), 0) + int(cents)
+            state.days[disc].add(date.fromisoformat(day))
+        for year, grp, cents, _source in store.member_external(member):
+            state.external[(int(year), grp)] = int(cents)
+        for disc, day, claim_id in store.member_progress(member):
+            if (claim_id, None, None) not in keys:
+                state.reports[disc].add(date.fromisoformat(day))
+
+    # --- what the rules ask
+    def kx_positions(self, facts: ClaimFacts) -> dict[int, Position]:
+        """Line index -> position, for the claim's therapy lines (Part B claims only)."""
+        if not facts.member or facts.void or not facts.part_b:
+            return {}
+        state = self._state(facts.member)
+        ytd = self.ledger.ytd
+        out: dict[int, Position] = {}
+        for year, group in sorted({(f.year, f.group) for f in facts.lines}):
+            entries = sorted(
+                (f.day, c.seq, f.index, f.cents, c.claim_id)
+                for c in state.claims.values()
+                if not c.void and c.part_b
+                for f in c.lines
+                if f.year == year and f.group == group
+            )
+            override = ytd is not None and (facts.member, year, group) in ytd
+            if override:
+                recorded, external = ytd[(facts.member, year, group)], 0
+            else:
+                recorded = state.recorded.get((year, group), 0)
+                external = state.external.get((year, group), 0)
+            run_before, claims = 0, []
+            for _day, seq, index, cents, claim_id in entries:
+                if seq == facts.seq:
+                    out[index] = Position(
+                        year,
+                        group,
+                        recorded,
+                        external,
+                        override,
+                        run_before,
+                        cents,
+                        tuple(dict.fromkeys(claims)),
+                    )
+                elif claim_id != facts.claim_id:
+                    claims.append(claim_id)
+                run_before += cents
+        return out
+
+    def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]:
+        """For each (discipline, date) of the claim: treatment days since the last progress
+        report, this date included."""
+        if not facts.member or facts.void:
+            return []
+        state = self._state(facts.member)
+        out = []
+        for disc in sorted({f.discipline for f in facts.lines}):
+            days = set(state.days.get(disc, ()))
+            reports = set(state.reports.get(disc, ()))
+            for c in state.claims.values():
+                if c.void:
+                    continue
+                for f in c.lines:
+                    if f.discipline == disc:
+                        days.add(f.day)
+                        if f.progress:
+                            reports.add(f.day)
+            ordered = sorted(days)
+            for day in sorted({f.day for f in facts.lines if f.discipline == disc}):
+                out.append(count_since_report(disc, day, ordered, reports))
+        return out
+
+    # --- recording (preflight)
+    def record(self, outcome) -> None:
+        """on_outcome of process_file: record a claim that goes (never a held one)."""
+        if not self.write or outcome.status == "held":
+            return
+        facts = claim_facts(outcome.final, self.ctx)
+        if not facts.member:
+            return
+        self.recorded_lines += self.ledger.store.record_claim(facts, self.source)
+        self.recorded_claims += 1
+
+
+def count_since_report(disc: str, day: date, ordered: list[date], reports: set[date]):
+    last = max((r for r in reports if r <= day), default=None)
+    count, first, prev = 0, day, day
+    for d in reversed([d for d in ordered if d <= day]):
+        if last is not None and d <= last:
+            break
+        if prev - d > EPISODE_GAP:
+            break
+        count, first, prev = count + 1, d, d
+    return ProgressGap(disc, day, count, last, first)

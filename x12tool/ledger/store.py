@@ -1,0 +1,352 @@
+"""The ledger store: one interface, two backends (SQLite, PostgreSQL through psycopg 3).
+
+SQL is written once with ``?`` placeholders; the PostgreSQL backend turns them into ``%s``.
+Transactions are explicit: :meth:`LedgerStore.begin` opens one for an input file and takes the
+locks that serialize the threshold decision per beneficiary and year (see docs/ledger.md):
+
+* SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock for the whole file (other
+  writers wait up to ``BUSY_TIMEOUT`` seconds; readers go on, WAL mode).
+* PostgreSQL: ``pg_advisory_xact_lock`` on a hash of (member id, year) for each beneficiary of
+  the file, in key order (no deadlocks), after a shared lock on the ledger-wide key; a file
+  with more than ``MAX_ADVISORY_LOCKS`` beneficiaries takes the ledger-wide key exclusively
+  instead. All are released by the transaction's COMMIT or ROLLBACK.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from x12tool.ledger.errors import LedgerError
+from x12tool.ledger.facts import ClaimFacts
+from x12tool.ledger.paths import describe, is_postgres
+from x12tool.ledger.schema import DDL, SCHEMA_VERSION
+
+BUSY_TIMEOUT = 600.0  # seconds a SQLite writer waits for another preflight's file
+LOCK_NAMESPACE = 0x5831  # first key of our advisory locks ("X1")
+LEDGER_WIDE = 0  # second key: the whole ledger (shared by per-beneficiary lockers)
+SCHEMA_LOCK = -1
+MAX_ADVISORY_LOCKS = 256
+
+
+def lock_key(member: str, year: int) -> int:
+    """A 32-bit advisory-lock key for (member, year); never the ledger-wide or schema key."""
+    digest = hashlib.blake2b(f"{member}\x1f{year}".encode(), digest_size=4).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    return key if key not in (LEDGER_WIDE, SCHEMA_LOCK) else 1
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class LedgerStore:
+    kind = ""
+    placeholder = "?"
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.where = describe(spec)
+        self.in_transaction = False
+
+    # --- backend hooks
+    def _execute(self, sql: str, params: tuple = ()):
+        raise NotImplementedError
+
+    def _begin(self, locks: list[tuple[str, int]]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # --- plumbing
+    def execute(self, sql: str, params: Iterable = ()):
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        return self._execute(sql, tuple(params))
+
+    def rows(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        return list(self.execute(sql, params).fetchall())
+
+    def begin(self, locks: Iterable[tuple[str, int]] = ()) -> None:
+        """Open the file's transaction and take the locks of its beneficiaries."""
+        if self.in_transaction:
+            raise RuntimeError("ledger transaction already open")
+        self._begin(sorted(set(locks)))
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.execute("COMMIT")
+            self.in_transaction = False
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.in_transaction = False
+            self.execute("ROLLBACK")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- reads for the rules
+    def member_lines(self, member: str, min_year: int = 0) -> list[tuple]:
+        """(claim_id, line_key, service_date, code, year, grp, discipline, amount_cents, part_b)."""
+        return self.rows(
+            "SELECT claim_id, line_key, service_date, code, year, grp, discipline, amount_cents,"
+            " part_b FROM ledger_lines WHERE member_id = ? AND year >= ?",
+            (member, min_year),
+        )
+
+    def member_external(self, member: str) -> list[tuple]:
+        return self.rows(
+            "SELECT year, grp, amount_cents, source FROM ledger_external WHERE member_id = ?",
+            (member,),
+        )
+
+    def member_progress(self, member: str) -> list[tuple]:
+        return self.rows(
+            "SELECT discipline, report_date, claim_id FROM ledger_progress WHERE member_id = ?",
+            (member,),
+        )
+
+    # --- writes
+    def record_claim(self, facts: ClaimFacts, source_file: str) -> int:
+        """Record a claim preflight sent; returns the number of lines recorded.
+
+        A void removes the claim's earlier lines (same claim id and member); a replacement
+        replaces them; any other claim replaces its earlier lines of the same date and code
+        (a rerun, or the same claim sent again, never counts twice).
+        """
+        member, claim_id = facts.member, facts.claim_id
+        if facts.replaces:
+            self.execute(
+                "DELETE FROM ledger_lines WHERE claim_id = ? AND member_id = ?", (claim_id, member)
+            )
+            self.execute(
+                "DELETE FROM ledger_progress WHERE claim_id = ? AND member_id = ?",
+                (claim_id, member),
+            )
+        else:
+            for day, code in sorted({(f.day, f.code) for f in facts.lines}):
+                self.execute(
+                    "DELETE FROM ledger_lines WHERE claim_id = ? AND member_id = ?"
+                    " AND service_date = ? AND code = ?",
+                    (claim_id, member, day.isoformat(), code),
+                )
+        if facts.void:
+            return 0
+        stamp = now()
+        for f in facts.lines:
+            self.execute(
+                "INSERT INTO ledger_lines (claim_id, line_key, service_date, code, member_id,"
+                " year, grp, discipline, modifiers, units, amount_cents, part_b, frequency,"
+                " source_file, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (claim_id, line_key, service_date, code) DO UPDATE SET"
+                " member_id = excluded.member_id, year = excluded.year, grp = excluded.grp,"
+                " discipline = excluded.discipline, modifiers = excluded.modifiers,"
+                " units = excluded.units, amount_cents = excluded.amount_cents,"
+                " part_b = excluded.part_b, frequency = excluded.frequency,"
+                " source_file = excluded.source_file, recorded_at = excluded.recorded_at",
+                (
+                    claim_id,
+                    f.key,
+                    f.day.isoformat(),
+                    f.code,
+                    member,
+                    f.year,
+                    f.group,
+                    f.discipline,
+                    ":".join(f.modifiers),
+                    str(f.units),
+                    f.cents,
+                    1 if facts.part_b else 0,
+                    facts.frequency or "1",
+                    source_file,
+                    stamp,
+                ),
+            )
+            if f.progress:
+                self.execute(
+                    "INSERT INTO ledger_progress (member_id, discipline, report_date, claim_id)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (member, f.discipline, f.day.isoformat(), claim_id),
+                )
+        return len(facts.lines)
+
+    def import_external(self, amounts: dict, source: str) -> int:
+        """Set the external amount of each (member, year, group) in ``amounts`` (one
+        transaction; importing the same file again changes nothing)."""
+        locks = {(m, y) for m, y, _ in amounts}
+        self.begin(locks)
+        try:
+            stamp = now()
+            for (member, year, group), cents in sorted(amounts.items()):
+                self.execute(
+                    "INSERT INTO ledger_external (member_id, year, grp, amount_cents, source,"
+                    " imported_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, year, grp)"
+                    " DO UPDATE SET amount_cents = excluded.amount_cents,"
+                    " source = excluded.source, imported_at = excluded.imported_at",
+                    (member, year, group, cents, source, stamp),
+                )
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return len(amounts)
+
+    # --- reads for the CLI
+    def show_lines(self, member: str) -> list[tuple]:
+        return self.rows(
+            "SELECT year, grp, discipline, claim_id, line_key, service_date, code, modifiers,"
+            " units, amount_cents, part_b, source_file, recorded_at FROM ledger_lines"
+            " WHERE member_id = ? ORDER BY service_date, claim_id, line_key",
+            (member,),
+        )
+
+    def export_lines(self) -> Iterator[tuple]:
+        return iter(
+            self.rows(
+                "SELECT member_id, year, grp, discipline, claim_id, line_key, service_date, code,"
+                " modifiers, units, amount_cents, part_b, frequency, source_file, recorded_at"
+                " FROM ledger_lines ORDER BY member_id, service_date, claim_id, line_key"
+            )
+        )
+
+    def export_external(self) -> list[tuple]:
+        return self.rows(
+            "SELECT member_id, year, grp, amount_cents, source FROM ledger_external"
+            " ORDER BY member_id, year, grp"
+        )
+
+    def counts(self) -> tuple[int, int, int]:
+        lines = self.rows("SELECT COUNT(*), COUNT(DISTINCT member_id) FROM ledger_lines")[0]
+        ext = self.rows("SELECT COUNT(*) FROM ledger_external")[0]
+        return int(lines[0]), int(lines[1]), int(ext[0])
+
+
+class SqliteStore(LedgerStore):
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        super().__init__(str(path))
+        path = Path(path)
+        if not create and not path.is_file():
+            raise LedgerError(f"{path}: no ledger here")
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LedgerError(f"{path.parent}: cannot create: {exc.strerror}") from None
+            fresh = not path.exists()
+        else:
+            fresh = False
+        try:
+            self.conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None)
+            if fresh:
+                os.chmod(path, 0o600)  # the ledger holds member ids: owner only
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            if create:
+                self.conn.execute("BEGIN IMMEDIATE")
+                for ddl in DDL:
+                    self.conn.execute(ddl)
+                self.conn.execute(
+                    "INSERT INTO ledger_meta (key, value) VALUES ('schema_version', ?)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    (SCHEMA_VERSION,),
+                )
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{path}: not a usable ledger: {exc}") from None
+
+    def _execute(self, sql: str, params: tuple = ()):
+        return self.conn.execute(sql, params)
+
+    def _begin(self, locks) -> None:
+        # The write lock of the whole database, held until COMMIT/ROLLBACK: one preflight file
+        # at a time decides and records; readers (check, fix, ledger show) are not blocked.
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        self.rollback()
+        self.conn.close()
+
+
+class PostgresStore(LedgerStore):
+    kind = "postgresql"
+    placeholder = "%s"
+
+    def __init__(self, dsn: str, *, create: bool = True) -> None:
+        super().__init__(dsn)
+        try:
+            import psycopg
+        except ImportError:
+            raise LedgerError(
+                "a PostgreSQL ledger needs psycopg: pip install 'x12tool[postgres]'"
+            ) from None
+        self._errors = psycopg.Error
+        try:
+            self.conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            message = " ".join(str(exc).split())[:200]
+            raise LedgerError(f"{self.where}: cannot connect: {message}") from None
+        try:
+            self.execute("BEGIN")
+            self.execute(
+                "SELECT pg_advisory_xact_lock(?::int, ?::int)", (LOCK_NAMESPACE, SCHEMA_LOCK)
+            )
+            for ddl in DDL:
+                self.execute(ddl)
+            self.execute(
+                "INSERT INTO ledger_meta (key, value) VALUES ('schema_version', ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (SCHEMA_VERSION,),
+            )
+            self.execute("COMMIT")
+        except psycopg.Error as exc:
+            self.execute("ROLLBACK")
+            message = " ".join(str(exc).split())[:200]
+            raise LedgerError(f"{self.where}: cannot set up the ledger tables: {message}") from None
+
+    def _execute(self, sql: str, params: tuple = ()):
+        return self.conn.execute(sql, params or None)
+
+    def _begin(self, locks) -> None:
+        self.execute("BEGIN")
+        try:
+            keys = sorted({lock_key(m, y) for m, y in locks})
+            if len(keys) > MAX_ADVISORY_LOCKS:
+                self.execute(
+                    "SELECT pg_advisory_xact_lock(?::int, ?::int)", (LOCK_NAMESPACE, LEDGER_WIDE)
+                )
+                return
+            self.execute(
+                "SELECT pg_advisory_xact_lock_shared(?::int, ?::int)", (LOCK_NAMESPACE, LEDGER_WIDE)
+            )
+            for key in keys:
+                self.execute("SELECT pg_advisory_xact_lock(?::int, ?::int)", (LOCK_NAMESPACE, key))
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.conn.close()
+
+
+def open_store(spec: str, *, create: bool = True) -> LedgerStore:
+    if is_postgres(spec):
+        return PostgresStore(spec, create=create)
+    return SqliteStore(spec, create=create)

@@ -1,0 +1,136 @@
+"""The ledger as the rules and commands see it (``RuleContext.ledger``).
+
+A :class:`Ledger` holds the store (or none: then only the run's own lines and ``--ytd``
+amounts count) and the file scope of the input being processed. ``process_file`` opens a
+read-only scope per file (check, fix); ``run_preflight`` opens a writing one that holds the
+beneficiaries' locks from the first decision to the ledger's COMMIT after the ready file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from x12tool.ledger.amounts import Amounts, read_amounts
+from x12tool.ledger.errors import LedgerError
+from x12tool.ledger.facts import LEDGER_RULES
+from x12tool.ledger.paths import default_ledger_path
+from x12tool.ledger.scope import FileScope
+from x12tool.ledger.store import LedgerStore, open_store
+
+# Test hook (tests/ledger): seconds to wait after a writing scope has taken its locks and read
+# the ledger, so that two processes are sure to overlap. Never set in production.
+HOLD_ENV = "X12TOOL_LEDGER_TEST_HOLD"
+_LAZY_KEY = "ledger.lazy"
+
+
+class Ledger:
+    def __init__(
+        self,
+        store: LedgerStore | None = None,
+        ytd: Amounts | None = None,
+        *,
+        writable: bool = False,
+    ) -> None:
+        self.store = store
+        self.ytd = ytd
+        self.writable = writable and store is not None
+        self.file: FileScope | None = None
+        self._lazy: FileScope | None = None
+        self.notes: list[str] = []
+
+    @property
+    def where(self) -> str:
+        return self.store.where if self.store is not None else ""
+
+    def begin_file(self, path: str, ctx, rules, *, write: bool = False) -> FileScope:
+        """Open the scope of one input file: pre-pass, locks (when writing), totals."""
+        if self.file is not None:
+            raise RuntimeError("a ledger file scope is already open")
+        write = write and self.writable
+        scope = FileScope(self, ctx, path, write=write)
+        if write or any(r.code in LEDGER_RULES for r in rules):
+            scope.prepass(path)
+        if write:
+            self.store.begin(scope.lock_keys())
+        try:
+            scope.load_all()
+            hold = os.environ.get(HOLD_ENV)
+            if write and hold:
+                time.sleep(float(hold))
+        except BaseException:
+            if write:
+                self.store.rollback()
+            raise
+        self.file = scope
+        return scope
+
+    def end_file(self, *, commit: bool) -> None:
+        scope, self.file = self.file, None
+        if scope is None or not scope.write:
+            return
+        if commit:
+            self.store.commit()
+        else:
+            self.store.rollback()
+
+    def scope(self) -> FileScope:
+        """The open file's scope, else one that learns the run's claims as they are checked
+        (for callers that check claims without process_file: file order, no pre-pass)."""
+        if self.file is not None:
+            return self.file
+        if self._lazy is None:
+            raise RuntimeError("no context for a lazy ledger scope")
+        return self._lazy
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.end_file(commit=False)
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def ledger_scope(ctx) -> FileScope:
+    """The scope a rule reads: the session ledger's open file, else a run-only scope kept in
+    the rule context's state."""
+    ledger = ctx.ledger
+    if ledger is None:
+        ledger = ctx.state.get(_LAZY_KEY)
+        if ledger is None:
+            ledger = ctx.state[_LAZY_KEY] = Ledger()
+    if ledger.file is None and ledger._lazy is None:
+        ledger._lazy = FileScope(ledger, ctx)
+    return ledger.scope()
+
+
+def open_ledger(
+    spec: str | None = None,
+    ytd: str | None = None,
+    *,
+    write: bool = False,
+    enabled: bool = True,
+) -> Ledger:
+    """The session's ledger.
+
+    ``spec``: a SQLite path or a ``postgresql://`` URL; without one, the default SQLite file
+    when it exists (never created by check, fix or preflight). ``write``: preflight records what
+    it sends (creating an explicitly named SQLite file); check and fix only read, and a named
+    file that does not exist yet reads as empty. ``enabled=False`` (``--no-ledger``): no store.
+    """
+    amounts = read_amounts(ytd) if ytd else None
+    store = None
+    if enabled:
+        if spec:
+            if write or spec.startswith(("postgresql://", "postgres://")):
+                store = open_store(spec, create=True)
+            elif Path(spec).is_file():
+                store = open_store(spec, create=False)
+            elif Path(spec).is_dir():
+                raise LedgerError(f"{spec}: is a folder, not a ledger file")
+        else:
+            default = default_ledger_path()
+            if default.is_file():
+                store = open_store(str(default), create=False)
+    return Ledger(store, amounts, writable=write)
