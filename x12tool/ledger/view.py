@@ -50,7 +50,11 @@ class Ledger:
             raise RuntimeError("a ledger file scope is already open")
         write = write and self.writable
         scope = FileScope(self, ctx, path, write=write)
-        if write or any(r.code in LEDGER_RULES for r in rules):
+        # The pre-pass (a second read of the file) orders a beneficiary's lines by date across
+        # the file. It is only worth its cost when there are amounts to add the run to (a
+        # ledger or --ytd); with neither, the run's lines are counted in file order.
+        has_totals = self.store is not None or self.ytd is not None
+        if write or (has_totals and any(r.code in LEDGER_RULES for r in rules)):
             scope.prepass(path)
         if write:
             self.store.begin(scope.lock_keys())

@@ -117,16 +117,25 @@ class Pricer:
 
     def __init__(self, fees: FeeSchedule) -> None:
         self.fees = fees
+        self._recent: list[tuple[object, ClaimPrice]] = []  # the ledger rules and the report
+        # price the same claim objects; keep the last few
 
     def price(self, claim, inputs: list[LineInput] | None = None) -> ClaimPrice:
+        if inputs is None:
+            for seen, price in self._recent:
+                if seen is claim:
+                    return price
         npi = claim.billing_provider.npi if claim.billing_provider else None
-        return price_lines(self.fees, inputs if inputs is not None else line_inputs(claim), npi)
+        price = price_lines(self.fees, inputs if inputs is not None else line_inputs(claim), npi)
+        if inputs is None:
+            self._recent = [(claim, price), *self._recent[:3]]
+        return price
 
     def outcome(self, o) -> ClaimMoney:
         claim = o.original
         held = o.status == HELD
         inputs = line_inputs(claim)
-        billed = self.price(claim, inputs)
+        billed = self.price(claim)
         m = ClaimMoney(payer_class=claim.payer_class or "", held=held)
         m.allowed_as_billed = billed.total
         if held:
