@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 import pytest
-
 from conftest import ROOT, SAMPLE, SYNTHETIC
+
 from x12tool.edi.ig import validate as ig_validate
 
 BATCH = SAMPLE / "therapy_batch.837"

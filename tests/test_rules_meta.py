@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from rules.harness import CASES, load_cases
+
 from x12tool.rules.base import DOC_SECTIONS
 from x12tool.rules.docs import render
 from x12tool.rules.registry import all_rules
