@@ -3,6 +3,11 @@
 A reader of the output folder (an SFTP upload loop) sees either no file or a complete, validated
 one: the temp file's name starts with a dot and ends in ``.partial`` so upload globs skip it, and
 rename(2) within one folder is atomic on POSIX file systems.
+
+A process killed mid-run (SIGKILL, power loss) leaves its hidden temp file behind. The temp name
+carries the writer's pid (``.NAME.PID.XXXX.partial``), so the next run for the same target
+removes the leftovers of writers that no longer exist, and they do not pile up (they hold
+claim data).
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ class AtomicFile:
         self.target = target
         folder = os.path.dirname(os.path.abspath(target)) or "."
         os.makedirs(folder, exist_ok=True)
+        name = os.path.basename(target)
+        _remove_orphans(folder, name)
         fd, self.temp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(target)}.", suffix=".partial", dir=folder
+            prefix=f".{name}.{os.getpid()}.", suffix=".partial", dir=folder
         )
         os.fchmod(fd, mode)
         self.fh = os.fdopen(fd, "wb")
@@ -49,4 +56,33 @@ class AtomicFile:
         try:
             os.unlink(self.temp)
         except FileNotFoundError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def _remove_orphans(folder: str, name: str) -> None:
+    """Delete ``.NAME.PID.*.partial`` files whose writer process is gone."""
+    prefix = f".{name}."
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".partial")):
+            continue
+        pid = entry[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            os.unlink(os.path.join(folder, entry))
+        except OSError:
             pass
