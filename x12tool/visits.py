@@ -235,7 +235,7 @@ class VisitLog:
             self._problem(n, "cpt is empty")
             return None
         minutes = get("minutes")
-        if not minutes.isdigit():
+        if not (minutes.isascii() and minutes.isdigit()):
             self._problem(n, f"minutes {minutes!r} is not a whole number")
             return None
         discipline = get("discipline").upper()

@@ -23,6 +23,12 @@ from x12tool.edi.segment import Segment
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
 
 
+def is_digits(text: str) -> bool:
+    """ASCII 0-9 only: str.isdigit() is also true for '²' and other Unicode digits, which X12
+    (ASCII) never means and int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_decimal(text: str) -> Decimal | None:
     # X12 "R" data type: optional sign, digits, optional decimal point; no exponent, no commas.
     if not text or not _is_r(text):
@@ -37,11 +43,11 @@ def _is_r(text: str) -> bool:
     body = text[1:] if text[0] in "+-" else text
     if not body or body.count(".") > 1:
         return False
-    return body.replace(".", "", 1).isdigit()
+    return is_digits(body.replace(".", "", 1))
 
 
 def parse_d8(text: str) -> date | None:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not is_digits(text):
         return None
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -173,7 +179,7 @@ def claim(
 def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
     lx = segments[start]
     num = lx.element(1)
-    line = ServiceLine(start=start, end=end, lx=lx, number=int(num) if num.isdigit() else None)
+    line = ServiceLine(start=start, end=end, lx=lx, number=int(num) if is_digits(num) else None)
     # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
     sub = "2400"
     current: Provider | None = None
@@ -232,7 +238,7 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
     line.place_of_service = seg.element(5)
     pointers = []
     for p in seg.components(7) if seg.element(7) else []:
-        if p.isdigit():
+        if is_digits(p):
             pointers.append(int(p))
         elif p:
             line.problems.append(Problem(seg, "SV107", f"diagnosis pointer {p!r} is not a number"))

@@ -61,9 +61,14 @@ def detect(head: str) -> tuple[Delimiters, Preamble]:
         notes.append(f"{stripped} whitespace byte(s) before ISA (tolerated)")
         start += stripped
     if not head.startswith("ISA", start):
-        sample = head[start : start + 20].encode("latin-1").decode("ascii", "replace")
+        # What was found is described, not quoted: the file may be a spreadsheet of patients.
+        what = (
+            "binary data"
+            if any(c < " " and c not in WHITESPACE for c in head[start : start + 64])
+            else "text"
+        )
         raise X12InputError(
-            f"not an X12 interchange: expected 'ISA' at byte {start}, found {sample!r}",
+            f"not an X12 interchange: expected 'ISA' at byte {start}, found {what}",
             offset=start,
         )
     if len(head) < start + 4:

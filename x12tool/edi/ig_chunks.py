@@ -68,6 +68,10 @@ class _Writer:
         return self.chunk
 
 
+class _NoEnvelope(Exception):
+    """A transaction set without ISA/GS before it: stop cutting; the caller reports it."""
+
+
 def _a1(fields: list[str]) -> list[str]:
     # pyx12 only knows the A1 label (edi-anchors.md D.6 item 3); A2 is the same guide.
     tag = fields[0]
@@ -103,6 +107,10 @@ def iter_split(path: str, folder: str, chunk_claims: int):
 
         def start_chunk() -> None:
             nonlocal w, sets
+            if isa is None or gs is None:
+                # No envelope to validate against: the envelope check of the main pass refuses
+                # the file with its own message (ST outside a group), so nothing to do here.
+                raise _NoEnvelope
             w = _Writer(folder, len(chunks), delims)
             w.chunk.own_from = 0
             w.write(isa[0], isa[1])
@@ -225,6 +233,8 @@ def iter_split(path: str, folder: str, chunk_claims: int):
             if w is not None:
                 # a truncated file: close what we have so pyx12 reports on it
                 end_chunk(None, None)
+        except _NoEnvelope:
+            return
         finally:
             # on bad input or an abandoned generator: no open chunk file left behind
             if w is not None and not w.fh.closed:

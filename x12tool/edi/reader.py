@@ -98,9 +98,12 @@ class SegmentReader:
                         )
                 position += 1
                 if tag not in _KNOWN_TAGS and not _is_tag(tag):
+                    # The bad text is not quoted: it may be a patient's name or member id
+                    # (a terminator inside data splits an NM1 segment).
                     raise X12InputError(
-                        f"segment starts with {tag[:12]!r}, which is not a segment tag "
-                        "(2-3 letters or digits)",
+                        f"a segment starts with {len(tag)} character(s) that are not a segment "
+                        "tag (2-3 upper-case letters or digits); is the segment terminator "
+                        "used inside data?",
                         path=path,
                         position=position,
                         offset=seg_offset,
@@ -136,7 +139,7 @@ class SegmentReader:
             position += 1
             if not _is_tag(fields[0]):
                 raise X12InputError(
-                    f"file ends with {stripped[:20]!r}, which is not a segment",
+                    "the file ends with text that is not a segment (truncated?)",
                     path=path,
                     position=position,
                     offset=seg_offset,

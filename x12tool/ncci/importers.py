@@ -203,6 +203,7 @@ def _mue_looks_like_data(fields: list[str]) -> bool:
     return (
         len(fields) >= 3
         and bool(HCPCS.match(fields[0].upper()))
+        and fields[1].isascii()
         and fields[1].isdigit()
         and fields[2][:1] in ("1", "2", "3")
     )
@@ -214,7 +215,7 @@ def _mue_row(fields: list[str]) -> tuple[tuple[str, int, int, str], None] | tupl
     code = fields[0].upper()
     if not HCPCS.match(code):
         return None, f"code {code!r} is not a HCPCS/CPT code"
-    if not fields[1].isdigit():
+    if not (fields[1].isascii() and fields[1].isdigit()):
         return None, f"MUE value {fields[1]!r} is not a whole number"
     mai = fields[2][:1]
     if mai not in ("1", "2", "3"):

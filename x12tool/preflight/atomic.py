@@ -33,12 +33,26 @@ class AtomicFile:
 
     def commit(self, validate: Callable[[str], None] | None = None) -> None:
         """fsync, validate the temp file (raising leaves nothing behind), rename into place."""
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
+        self.seal()
         try:
             if validate is not None:
                 validate(self.temp)
+        except BaseException:
+            self.discard()
+            raise
+        self.publish()
+
+    def seal(self) -> None:
+        """Flush and fsync the temp file; it can then be validated, and published."""
+        if not self.fh.closed:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+
+    def publish(self) -> None:
+        """Rename the sealed temp file into place (atomic within the folder)."""
+        self.seal()
+        try:
             os.replace(self.temp, self.target)
         except BaseException:
             self.discard()
@@ -57,6 +71,41 @@ class AtomicFile:
             os.unlink(self.temp)
         except FileNotFoundError:
             pass
+
+
+def publish_together(files: list[AtomicFile]) -> None:
+    """Publish sealed, validated files as one step: if a later rename fails, the earlier ones
+    are undone (the previous files put back), so the folder never mixes two runs."""
+    backups: dict[str, str] = {}
+    done: list[AtomicFile] = []
+    try:
+        for f in files:
+            if os.path.exists(f.target):
+                folder, name = os.path.split(os.path.abspath(f.target))
+                backup = os.path.join(folder, f".{name}.{os.getpid()}.old.partial")
+                if os.path.exists(backup):
+                    os.unlink(backup)
+                os.link(f.target, backup)
+                backups[f.target] = backup
+            f.publish()
+            done.append(f)
+    except BaseException:
+        for f in reversed(done):
+            backup = backups.pop(f.target, None)
+            if backup is not None:
+                os.replace(backup, f.target)
+            else:
+                os.unlink(f.target)
+        for f in files:
+            if not f.done:
+                f.discard()
+        raise
+    finally:
+        for backup in backups.values():
+            try:
+                os.unlink(backup)
+            except FileNotFoundError:
+                pass
 
 
 def _alive(pid: int) -> bool:

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 
 from x12tool.edi.writer import X12Writer
-from x12tool.preflight.atomic import AtomicFile
+from x12tool.preflight.atomic import AtomicFile, publish_together
 from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.split import OutputSet
@@ -117,6 +117,10 @@ def run_preflight(
         changed_fh.close()
         going = summary.ready + summary.corrected
         written = {}
+        # Both outputs are validated before either is moved into place: a failure leaves the
+        # folder exactly as it was (no new ready file beside an old held one).
+        ready.seal()
+        held.seal()
         if going:
             # pyx12 re-checks only what we changed (claims it already passed are unchanged
             # bytes); the whole file gets our envelope/HL/LX re-read.
@@ -124,18 +128,28 @@ def run_preflight(
                 validate_output(
                     changed_path, claims=summary.corrected, pyx12=True, label="corrected claims"
                 )
-            ready.commit(lambda p: validate_output(p, claims=going, pyx12=False, label="ready"))
+            validate_output(ready.temp, claims=going, pyx12=False, label="ready")
+        if summary.held:
+            # held claims go out as they came: their LX numbers are the input's own
+            validate_output(
+                held.temp, claims=summary.held, pyx12=False, label="held", check_lx=False
+            )
+        publish = []
+        if going:
+            publish.append(ready)
             written["ready"] = targets["ready"]
         else:
             ready.discard()
-            _remove_stale(targets["ready"])
         if summary.held:
-            held.commit(
-                lambda p: validate_output(p, claims=summary.held, pyx12=False, label="held")
-            )
+            publish.append(held)
             written["held"] = targets["held"]
         else:
             held.discard()
+        publish_together(publish)
+        # A rerun that sends (or holds) nothing must not leave an older run's file behind.
+        if not going:
+            _remove_stale(targets["ready"])
+        if not summary.held:
             _remove_stale(targets["held"])
         if recording is not None:
             # What was sent is recorded only now that the ready file is in place.
