@@ -89,7 +89,13 @@ def run_preflight(
     mode = _mode(path)
     ready = AtomicFile(targets["ready"], mode)
     held = AtomicFile(targets["held"], mode)
-    changed_fd, changed_path = tempfile.mkstemp(prefix="x12tool-changed-", suffix=".x12")
+    # The corrected claims alone, for pyx12. Kept beside the ready temp file and named like it,
+    # so that a killed run's copy (it holds claim data) is cleaned up by the next run.
+    changed_fd, changed_path = tempfile.mkstemp(
+        prefix=f".{name}.{os.getpid()}.changed.",
+        suffix=".partial",
+        dir=os.path.dirname(os.path.abspath(targets["ready"])),
+    )
     changed_fh = os.fdopen(changed_fd, "wb")
     files = [ready, held]
     spool = ClaimSpool()
