@@ -24,6 +24,11 @@ from x12tool.ledger.facts import ClaimFacts, claim_facts
 # the progress-report count (a plan of care is certified for at most 90 days, cms-rules.md §9).
 EPISODE_GAP = timedelta(days=90)
 PROGRESS_EVERY = 10  # treatment days (Pub 100-02 Ch. 15 §220.3)
+# Without a ledger, --ytd or a pre-pass (check/fix on a file, run-only counting in file order)
+# the scope remembers this many beneficiaries, least recently seen forgotten first, so memory
+# stays flat on a 100,000-claim batch. A beneficiary whose claims lie further apart than that
+# in one file is counted from zero again (docs/ledger.md).
+RUN_ONLY_MEMBERS = 2000
 
 
 @dataclass(slots=True)
@@ -86,6 +91,11 @@ class FileScope:
         self.recorded_lines = 0
         self.recorded_claims = 0
         self._last: tuple = (None, None)
+        self.bounded = (
+            not write
+            and getattr(ledger, "store", None) is None
+            and getattr(ledger, "ytd", None) is None
+        )
 
     # --- the run's lines
     def prepass(self, path: str) -> None:
@@ -103,6 +113,10 @@ class FileScope:
         state = self.members.get(facts.member)
         if state is None:
             state = self.members[facts.member] = MemberState()
+            if self.bounded and len(self.members) > RUN_ONLY_MEMBERS:
+                del self.members[next(iter(self.members))]  # least recently seen
+        elif self.bounded:
+            self.members[facts.member] = self.members.pop(facts.member)  # now most recent
         state.claims[facts.seq] = facts
         if state.loaded and not state.run_keys() <= state.known:
             state.loaded = False  # a claim the totals did not leave out: read them again

@@ -45,6 +45,9 @@ def _claim_money(m: dict | None) -> str:
     return text + "\n"
 
 
+MAX_TABLE_ROWS = 500
+
+
 def _fix(f: dict) -> str:
     if f["resolution"] == "fixed":
         return "fixed"
@@ -88,18 +91,25 @@ def write_text(out: TextIO, head: dict, records) -> None:
         out.write(f", {len(vlog['problems'])} bad rows)\n" if vlog["problems"] else ")\n")
         for p in vlog["problems"][:20]:
             out.write(f"  row {p['row']}: {p['message']}\n")
-    table = [
-        [
-            rec["id"],
-            rec["status"],
-            rec["payer_class"] + (" (ref.)" if rec["money"].get("reference_only") else ""),
-            dollars(rec["money"]["allowed_as_billed"]),
-            dollars(rec["money"]["allowed_as_sent"]),
-            dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
-        ]
-        for rec in records
-        if rec.get("money")
-    ]
+    # A table a person reads: capped (memory stays flat on a 100,000-claim batch); the JSON
+    # report lists every claim.
+    table, more = [], 0
+    for rec in records:
+        if not rec.get("money"):
+            continue
+        if len(table) >= MAX_TABLE_ROWS:
+            more += 1
+            continue
+        table.append(
+            [
+                rec["id"],
+                rec["status"],
+                rec["payer_class"] + (" (ref.)" if rec["money"].get("reference_only") else ""),
+                dollars(rec["money"]["allowed_as_billed"]),
+                dollars(rec["money"]["allowed_as_sent"]),
+                dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
+            ]
+        )
     if table:
         out.write("\nestimated Medicare allowed amount per claim (ref. = reference only)\n")
         out.write(
@@ -112,6 +122,8 @@ def write_text(out: TextIO, head: dict, records) -> None:
             )
             + "\n"
         )
+        if more:
+            out.write(f"({more} more claims; the JSON report lists every claim)\n")
     for rec in records:
         if not rec["findings"] and not rec["changes"]:
             continue
