@@ -108,3 +108,67 @@ def test_sigkill_at_random_points_never_shows_a_broken_file(tmp_path):
 @pytest.mark.slow
 def test_sigkill_heavier(tmp_path):
     kill_many(tmp_path, 20_000, 40)
+
+
+def ledger_lines(db) -> int:
+    from x12tool.ledger.store import open_store
+
+    if not db.exists():
+        return 0
+    store = open_store(str(db), create=False)
+    try:
+        return store.counts()[0]
+    finally:
+        store.close()
+
+
+def test_sigkill_leaves_the_ledger_with_all_of_a_file_or_none(tmp_path):
+    """Issue 9 with the ledger (issue 7): a killed preflight has recorded either every line of
+    the file it sent or none of them, and a rerun counts nothing twice."""
+    claims, kills = 2_000, 8
+    src = tmp_path / NAME
+    with open(src, "wb") as fh:
+        synth.generate(fh, claims=claims, seed=SEED, defect_rate=0.1)
+
+    def run(out, db) -> subprocess.Popen:
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "x12tool",
+                "preflight",
+                str(src),
+                "--out-dir",
+                str(out),
+                "--no-ig",
+                "--ledger",
+                str(db),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+
+    base_db = tmp_path / "base.sqlite"
+    t0 = time.monotonic()
+    proc = run(tmp_path / "base", base_db)
+    _, err = proc.communicate(timeout=300)
+    took = time.monotonic() - t0
+    assert proc.returncode == 1, err
+    full = ledger_lines(base_db)
+    assert full > 0
+    rng = random.Random(SEED + 1)
+    db, out = tmp_path / "ledger.sqlite", tmp_path / "out"
+    for _ in range(kills):
+        proc = run(out, db)
+        time.sleep(rng.uniform(0.05, took * 1.05))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        assert ledger_lines(db) in (0, full)
+    proc = run(out, db)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, err
+    assert ledger_lines(db) == full
+    RESULTS["kill_ledger"] = {"claims": claims, "runs": kills, "result": "passed"}

@@ -33,6 +33,7 @@ def render() -> str:
     mut = RESULTS["mutations"]
     fuzz = RESULTS["fuzz"]
     kill = RESULTS["kill"]
+    kl = RESULTS.get("kill_ledger", {"claims": "?", "runs": "?", "result": "not run"})
     disk = RESULTS["disk"]
     phi = RESULTS["phi"]
     out = [
@@ -121,6 +122,11 @@ def render() -> str:
         "to a glob; ready/held re-read with X12Source); the rerun reproduced the uninterrupted "
         "outputs exactly and removed the killed runs' hidden temp files. A heavier variant "
         "(20,000 claims, 40 kills) is marked slow.",
+        "",
+        f"With the ledger (`--ledger`, SQLite): a {kl['claims']}-claim file SIGKILLed "
+        f"{kl['runs']} times at seeded random points: **{kl['result']}**. After every kill the "
+        "ledger held either none of the file's lines or all of them (one transaction per input "
+        "file); the rerun left exactly the uninterrupted run's count (nothing counted twice).",
         "",
         "## Patient data",
         "",

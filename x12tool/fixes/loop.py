@@ -121,6 +121,20 @@ def settle_claim(
                 segment=claim.clm,
             )
             return ClaimOutcome(claim, claim, check_claim(claim, rules, ctx) + [stuck], [], HELD)
+    if claim.lines and not current.lines:
+        # Every line was unsupported (e.g. one timed line under 8 minutes): a claim needs at
+        # least one 2400 loop (TR3), and nothing billable is left. Hold it unchanged; the
+        # practice voids or corrects it.
+        findings = findings + [
+            Finding(
+                "FIX002",
+                Severity.ERROR,
+                "the fixes would remove every service line (nothing the documentation supports "
+                "is left to bill); the claim is held unchanged: void or correct it in the "
+                "billing system",
+                segment=claim.clm,
+            )
+        ]
     if any(f.severity == Severity.ERROR for f in findings):
         # Held claims leave exactly as they came (original segments).
         return ClaimOutcome(claim, claim, findings, fixed, HELD)

@@ -11,6 +11,9 @@ CODE = "97530"
 # Notes shorter than this (after whitespace is collapsed) are ignored: short stock phrases
 # ("Pt tolerated well.", "See flowsheet") repeat legitimately and say nothing either way.
 MIN_NOTE_CHARS = 20
+# Notes remembered across the run (oldest forgotten first), so a 100,000-claim batch keeps
+# memory flat; a clone is found when its original is among the last 20,000 97530 notes seen.
+MAX_NOTES = 20_000
 
 
 def normalize_note(text: str) -> str:
@@ -90,7 +93,6 @@ class DOC003(Rule):
         def digest(text: str) -> bytes:
             return hashlib.blake2b(text.encode("utf-8"), key=key, digest_size=16).digest()
 
-        who = digest(identity)
         seen = []
         for n, line in enumerate(claim.lines):
             if line.code != CODE:
@@ -99,10 +101,13 @@ class DOC003(Rule):
                 note = normalize_note(row.note_text)
                 if row.cpt != CODE or len(note) < MIN_NOTE_CHARS:
                     continue
-                seen.append((row.service_date, n, row.row, line, (who, digest(note))))
+                # one digest of patient and note: 16 bytes of state per note, no text kept
+                seen.append((row.service_date, n, row.row, line, digest(identity + "\0" + note)))
         seen.sort(key=lambda item: item[:3])
         for day, _, row_number, line, note_key in seen:
             first_claim, first_day = first.setdefault(note_key, (claim.id, day))
+            if len(first) > MAX_NOTES:
+                del first[next(iter(first))]  # the oldest note: memory stays flat
             if first_day == day:
                 continue
             yield self.finding(

@@ -16,6 +16,20 @@ Severity `error` holds the claim unless a fix removes the cause. Fix `safe` is a
 """
 
 
+FIX_LOOP = """## Findings of the fix loop
+
+These are not rules: the fix loop (`x12tool/fixes/loop.py`) reports them about the fixes
+themselves. Both are errors, so the claim is held exactly as it came.
+
+- **FIX001**: the fixes did not settle within the pass limit (a fix undoing another): the
+  claim is held unchanged; please report it, it is a bug in a rule.
+- **FIX002**: the fixes would remove every service line (for example the claim's only timed
+  line documents fewer than 8 minutes): a claim needs at least one service line (TR3 loop
+  2400), and nothing the documentation supports is left to bill. Void or correct the claim in
+  the billing system.
+"""
+
+
 def render() -> str:
     rules = all_rules()
     out = [HEADER, "| code | name | severity | fix | summary |", "|---|---|---|---|---|"]
@@ -51,6 +65,7 @@ def render() -> str:
                 continue
             out.append(stripped)
         out.append("")
+    out.append(FIX_LOOP)
     text = "\n".join(out)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
