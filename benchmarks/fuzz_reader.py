@@ -16,8 +16,10 @@ and the synthetic claim (plus CORPUS/ if given, where libFuzzer also saves new i
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
 import sys
 import tempfile
 
@@ -70,6 +72,9 @@ def main(argv: list[str]) -> None:
     if not corpus:
         seed_dir = tempfile.mkdtemp(prefix="x12tool-fuzz-seeds-")
         args.append(seed_dir)
+        # atheris.Fuzz() ends the process; remove the seed folder (and what libFuzzer added
+        # to it) on the way out
+        atexit.register(shutil.rmtree, seed_dir, True)
     else:
         seed_dir = corpus[0]
         os.makedirs(seed_dir, exist_ok=True)

@@ -21,7 +21,14 @@ RESULTS["fuzz"] = {"quick_runs": QUICK_RUNS, "slow_seconds": SLOW_SECONDS}
 def fuzz(tmp_path, *args: str) -> subprocess.CompletedProcess:
     pytest.importorskip("atheris")
     return subprocess.run(
-        [sys.executable, str(FUZZER), *args, f"-artifact_prefix={tmp_path}/"],
+        # the seed corpus goes under tmp_path too (libFuzzer adds to it; nothing left in /tmp)
+        [
+            sys.executable,
+            str(FUZZER),
+            *args,
+            f"-artifact_prefix={tmp_path}/",
+            str(tmp_path / "corpus"),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
