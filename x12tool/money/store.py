@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
+
+from x12tool.sqlitefile import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fee_sources (
@@ -120,17 +120,12 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return row is not None
 
 
-class FeeStore:
+class FeeStore(SqliteFile):
     """A connection to the store file; ``create=False`` opens an existing file for reading and
     never writes to it (a file without our tables reads as empty)."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
-        self.path = Path(path)
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        elif not self.path.is_file():
-            raise FileNotFoundError(str(self.path))
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+        super().__init__(path, create=create)
         if create:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
@@ -139,25 +134,6 @@ class FeeStore:
         else:
             self.empty = not _has_tables(self.conn)
         self._rvu_cache: dict[tuple[str, int], StoredRvu | None] = {}
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> FeeStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self):
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     # ---------------------------------------------------------------- writing
 

@@ -17,12 +17,12 @@ Tables:
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from x12tool.sqlitefile import SqliteFile
 
 SCHEMA_VERSION = 1
 
@@ -76,41 +76,16 @@ class SourceInfo:
     imported_at: str
 
 
-class NcciStore:
+class NcciStore(SqliteFile):
     """A connection to the store; creates the file and schema on first use."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
-        self.path = Path(path)
-        if not create and not self.path.exists():
-            raise FileNotFoundError(str(self.path))
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+        super().__init__(path, create=create)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(_SCHEMA)
         self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> NcciStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: everything inside commits together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     # ---------------------------------------------------------------- writing (in a transaction)
 
