@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from x12tool.ledger.facts import GROUP_LABEL, from_cents, to_cents
 from x12tool.ledger.scope import Position
+from x12tool.ledger.view import ledger_scope
 
 
 def kx_limit(ref, year: int, group: str) -> int | None:
@@ -50,3 +51,17 @@ def breakdown(pos: Position, scope) -> str:
     if scope.ledger.store is None and not pos.override:
         text += "; this run's lines only: no ledger"
     return text
+
+
+def kx_line_positions(claim, ctx):
+    """(line fact, position, scope) for each therapy line of a claim whose payer applies the
+    KX threshold (the common walk of KX001-KX003)."""
+    if ctx.profile is None or not ctx.profile.kx_applies:
+        return
+    scope = ledger_scope(ctx)
+    facts = scope.observe(claim)
+    positions = scope.kx_positions(facts)
+    for f in facts.lines:
+        pos = positions.get(f.index)
+        if pos is not None:
+            yield f, pos, scope

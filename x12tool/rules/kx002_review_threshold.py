@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from x12tool.ledger import ledger_scope
-from x12tool.ledger.explain import breakdown, label, money, review_limit
+from x12tool.ledger.explain import breakdown, kx_line_positions, label, money, review_limit
 from x12tool.rules.base import Rule, Severity
 
 
@@ -46,15 +45,9 @@ class KX002(Rule):
     cross_claim = True
 
     def check(self, claim, ctx):
-        if ctx.profile is None or not ctx.profile.kx_applies:
-            return
-        scope = ledger_scope(ctx)
-        facts = scope.observe(claim)
-        positions = scope.kx_positions(facts)
-        for f in facts.lines:
-            pos = positions.get(f.index)
+        for f, pos, scope in kx_line_positions(claim, ctx):
             limit = review_limit(ctx.ref, f.year)
-            if pos is None or limit is None or not (pos.before <= limit < pos.after):
+            if limit is None or not (pos.before <= limit < pos.after):
                 continue
             yield self.finding(
                 ctx,

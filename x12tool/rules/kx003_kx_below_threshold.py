@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from x12tool.ledger import ledger_scope
-from x12tool.ledger.explain import breakdown, kx_limit, label, money
+from x12tool.ledger.explain import breakdown, kx_limit, kx_line_positions, label, money
 from x12tool.rules.base import Rule, Severity
 
 
@@ -44,14 +43,8 @@ class KX003(Rule):
     cross_claim = True
 
     def check(self, claim, ctx):
-        if ctx.profile is None or not ctx.profile.kx_applies:
-            return
-        scope = ledger_scope(ctx)
-        facts = scope.observe(claim)
-        positions = scope.kx_positions(facts)
-        for f in facts.lines:
-            pos = positions.get(f.index)
-            if pos is None or not f.kx:
+        for f, pos, scope in kx_line_positions(claim, ctx):
+            if not f.kx:
                 continue
             limit = kx_limit(ctx.ref, f.year, f.group)
             if limit is None or pos.after > limit:
