@@ -42,6 +42,25 @@ def test_rows_join_by_claim_in_any_order(tmp_path):
     assert v.problems == []
 
 
+def test_claims_whose_keys_collide_still_get_only_their_own_rows(tmp_path, monkeypatch):
+    # The index keeps a hash per claim id, not the id: when every id shares one key, each
+    # claim must still get exactly its rows, in file order, and no others.
+    monkeypatch.setattr("x12tool.visits._claim_key", lambda claim_id: 7)
+    v = log(
+        tmp_path,
+        "B,2026-03-02,97110,12,,PT,PT,\n"
+        "A,2026-03-02,97530,10,,PT,PT,first\n"
+        "A,2026-03-02,97110,15,,PT,PT,\n"
+        "C,2026-03-02,97140,8,,PT,PT,\n"
+        "A,2026-03-03,97530,20,,PT,PT,\n"
+        "B,2026-03-03,97110,11,,PT,PT,\n",
+    )
+    assert [(r.row, r.minutes) for r in v.for_claim("A")] == [(2, 10), (3, 15), (5, 20)]
+    assert [(r.row, r.minutes) for r in v.for_claim("B")] == [(1, 12), (6, 11)]
+    assert [(r.row, r.minutes) for r in v.for_claim("C")] == [(4, 8)]
+    assert v.for_claim("D") == []
+
+
 def test_bad_rows_are_reported_with_their_row_number_and_skipped(tmp_path):
     v = log(
         tmp_path,

@@ -8,7 +8,9 @@ A bad row is reported with its row number and skipped; it does not stop the run.
 
 from __future__ import annotations
 
+import bisect
 import csv
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +34,11 @@ OPTIONAL = (
 )
 DISCIPLINES = frozenset({"PT", "OT", "SLP"})
 ROLES = frozenset({"PT", "PTA", "OT", "OTA", "SLP"})
+
+
+def _claim_key(claim_id: str) -> int:
+    """The index key of a claim id (a module function so tests can force collisions)."""
+    return hash(claim_id)
 
 
 class VisitLogError(Exception):
@@ -65,10 +72,13 @@ class RowProblem:
 class VisitLog:
     """The visit log, indexed by claim id and read from disk on demand.
 
-    Loading scans the file once and keeps only where each claim's rows are (a packed integer
-    per claim: byte offset, first row number, row count), so memory stays small however long
-    the log is; a claim's rows are parsed and validated when a rule first asks for them. Rows
-    of claims that never come up are not validated.
+    Loading scans the file once and keeps only where each claim's rows are: per run of
+    consecutive rows of one claim, the hash of its claim id, byte offset, first row number and
+    row count, in four flat arrays sorted by hash (24 bytes a claim; a dict of claim ids would
+    take ~140, which at 100,000 claims was most of the growth of ``check``'s memory, see
+    docs/performance.md). A claim's rows are parsed and validated when a rule first asks for
+    them; rows whose claim id only shares the hash are read and dropped. Rows of claims that
+    never come up are not validated.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -76,7 +86,11 @@ class VisitLog:
         self.problems: list[RowProblem] = []
         self.columns: tuple[str, ...] = ()
         self.rows = 0
-        self._index: dict[str, int | list[int]] = {}
+        # spans, sorted by _hashes: hash(claim_id), byte offset, first row number, row count
+        self._hashes = array("q")
+        self._offsets = array("Q")
+        self._firsts = array("I")
+        self._counts = array("I")
         self._fields: dict[str, int] = {}
         self._checklist: tuple[str, ...] = ()
         self._problem_rows: set[int] = set()
@@ -137,7 +151,7 @@ class VisitLog:
         self._fields = {n: i for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL}
         self._checklist = tuple(c for c in CHECKLIST if c in self._fields)
         key = self._fields["claim_id"]
-        index = self._index
+        hashes, offsets, firsts, counts = array("q"), array("Q"), array("I"), array("I")
         last_claim = None
         n = 0
         for offset, record in self._records(fh):
@@ -161,23 +175,19 @@ class VisitLog:
                 last_claim = None
                 continue
             self.rows += 1
-            if claim_id == last_claim:
-                # consecutive rows of one claim: bump the count of the current span
-                spans = index[claim_id]
-                if isinstance(spans, list):
-                    spans[-1] += 1
-                else:
-                    index[claim_id] = spans + 1
+            if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
+                counts[-1] += 1  # consecutive rows of one claim: one span
                 continue
-            span = (offset << 40) | (n << 16) | 1
-            old = index.get(claim_id)
-            if old is None:
-                index[claim_id] = span
-            elif isinstance(old, list):
-                old.append(span)
-            else:
-                index[claim_id] = [old, span]
+            hashes.append(_claim_key(claim_id))
+            offsets.append(offset)
+            firsts.append(n)
+            counts.append(1)
             last_claim = claim_id
+        order = sorted(range(len(hashes)), key=hashes.__getitem__)
+        self._hashes = array("q", (hashes[i] for i in order))
+        self._offsets = array("Q", (offsets[i] for i in order))
+        self._firsts = array("I", (firsts[i] for i in order))
+        self._counts = array("I", (counts[i] for i in order))
 
     def _problem(self, row: int, message: str) -> None:
         if row not in self._problem_rows:
@@ -188,26 +198,30 @@ class VisitLog:
         cached = self._cache.get(claim_id)
         if cached is not None:
             return cached
-        spans = self._index.get(claim_id)
         rows: list[VisitRow] = []
-        if spans is not None:
-            for span in spans if isinstance(spans, list) else (spans,):
-                offset, first, count = span >> 40, (span >> 16) & 0xFFFFFF, span & 0xFFFF
-                self._fh.seek(offset)
-                n = first - 1
-                for _, record in self._records(self._fh):
-                    n += 1
-                    try:
-                        values = next(csv.reader([record.decode("utf-8")]), [])
-                    except (csv.Error, UnicodeDecodeError) as exc:
-                        self._problem(n, f"unreadable row: {exc}")
-                        values = []
-                    if values and any(v.strip() for v in values):
-                        row = self._row(n, values, self._fields)
-                        if row is not None and row.claim_id == claim_id:
-                            rows.append(row)
-                    if n >= first + count - 1:
-                        break
+        h = _claim_key(claim_id)
+        hashes = self._hashes
+        at = bisect.bisect_left(hashes, h)
+        spans = []
+        while at < len(hashes) and hashes[at] == h:
+            spans.append((self._offsets[at], self._firsts[at], self._counts[at]))
+            at += 1
+        for offset, first, count in sorted(spans):  # file order, as rows were written
+            self._fh.seek(offset)
+            n = first - 1
+            for _, record in self._records(self._fh):
+                n += 1
+                try:
+                    values = next(csv.reader([record.decode("utf-8")]), [])
+                except (csv.Error, UnicodeDecodeError) as exc:
+                    self._problem(n, f"unreadable row: {exc}")
+                    values = []
+                if values and any(v.strip() for v in values):
+                    row = self._row(n, values, self._fields)
+                    if row is not None and row.claim_id == claim_id:
+                        rows.append(row)
+                if n >= first + count - 1:
+                    break
         if len(self._cache) >= 16:  # the fix loop re-reads the same claim; keep a few
             self._cache.pop(next(iter(self._cache)))
         self._cache[claim_id] = rows

@@ -10,10 +10,19 @@ from x12tool.claims.model import (
     ServiceLine,
     Subscriber,
 )
-from x12tool.claims.stream import EnvelopeSegment, HLItem, Item, SetHeader, SetTrailer, iter_items
+from x12tool.claims.stream import (
+    ClaimSegments,
+    EnvelopeSegment,
+    HLItem,
+    Item,
+    SetHeader,
+    SetTrailer,
+    iter_items,
+)
 
 __all__ = [
     "Claim",
+    "ClaimSegments",
     "EnvelopeRef",
     "EnvelopeSegment",
     "HLBlock",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from x12tool.claims import parse
+from x12tool.claims import parse as _parse
 from x12tool.claims.model import Claim, EnvelopeRef, HLBlock
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.segment import Segment
@@ -45,10 +45,25 @@ class SetTrailer:
     envelope: EnvelopeRef
 
 
-Item = EnvelopeSegment | SetHeader | HLItem | Claim | SetTrailer
+@dataclass(slots=True)
+class ClaimSegments:
+    """A claim's segments (CLM to the next CLM, HL or SE), not parsed: ``iter_items(...,
+    parse=False)`` yields these for passes that only need the structure (re-validating an
+    output, docs/performance.md), where building the claim model would double the cost."""
+
+    segments: list[Segment]
+
+    @property
+    def id(self) -> str:
+        return self.segments[0].element(1)
 
 
-def iter_items(segments: Iterable[Segment], path: str | None = None) -> Iterator[Item]:
+Item = EnvelopeSegment | SetHeader | HLItem | Claim | ClaimSegments | SetTrailer
+
+
+def iter_items(
+    segments: Iterable[Segment], path: str | None = None, *, parse: bool = True
+) -> Iterator[Item]:
     isa = gs = None
     env: EnvelopeRef | None = None
     set_number = 0
@@ -57,6 +72,7 @@ def iter_items(segments: Iterable[Segment], path: str | None = None) -> Iterator
     claim_segs: list[Segment] | None = None
     chain: dict[str, HLBlock] = {}
     parsed: dict[str, object] = {}
+    model = parse
 
     def fail(seg: Segment, message: str) -> X12InputError:
         return X12InputError(
@@ -75,12 +91,14 @@ def iter_items(segments: Iterable[Segment], path: str | None = None) -> Iterator
         if hb.level == "20":
             chain.pop("22", None)
             chain.pop("23", None)
-            parsed["billing"] = parse.billing_provider(hb)
+            if model:
+                parsed["billing"] = _parse.billing_provider(hb)
         elif hb.level == "22":
             chain.pop("23", None)
-            parsed["subscriber"] = parse.subscriber(hb)
-        elif hb.level == "23":
-            parsed["patient"] = parse.patient(hb)
+            if model:
+                parsed["subscriber"] = _parse.subscriber(hb)
+        elif hb.level == "23" and model:
+            parsed["patient"] = _parse.patient(hb)
         yield HLItem(hb, env)
 
     def close_claim() -> Iterator[Item]:
@@ -94,8 +112,11 @@ def iter_items(segments: Iterable[Segment], path: str | None = None) -> Iterator
                 segs[0],
                 "claim (CLM) outside a subscriber HL (2000B): the HL loops are out of order",
             )
+        if not model:
+            yield ClaimSegments(segs)
+            return
         pat_block = chain.get("23")
-        yield parse.claim(
+        yield _parse.claim(
             segs,
             env,
             chain["20"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 
 from x12tool.rules.base import Rule, Severity
 
@@ -63,8 +64,8 @@ class DOC003(Rule):
         20 characters are ignored. The patient is the 2000C patient (name and birth date) when
         there is one, else the subscriber's member id. The rule works within one claim and
         across the claims of one run. It keeps no note text and no identity: only keyed
-        hashes (the key is random per run) of the patient and the note, mapped to the claim
-        id and date where the note was first seen. The finding goes on the line of the date
+        64-bit hashes (the key is random per run) of the patient and the note, mapped to the
+        claim id and date where the note was first seen. The finding goes on the line of the date
         seen second and names the first claim and date; a note on the same date as its first
         occurrence is not flagged, so checking a claim again never matches it with itself.
         Within a claim dates are taken in order; across claims, in the order of the file.
@@ -90,8 +91,9 @@ class DOC003(Rule):
         state = ctx.state.setdefault(self.code, {"key": secrets.token_bytes(16), "first": {}})
         key, first = state["key"], state["first"]
 
-        def digest(text: str) -> bytes:
-            return hashlib.blake2b(text.encode("utf-8"), key=key, digest_size=16).digest()
+        def digest(text: str) -> int:
+            raw = hashlib.blake2b(text.encode("utf-8"), key=key, digest_size=8).digest()
+            return int.from_bytes(raw, "big")
 
         seen = []
         for n, line in enumerate(claim.lines):
@@ -101,13 +103,17 @@ class DOC003(Rule):
                 note = normalize_note(row.note_text)
                 if row.cpt != CODE or len(note) < MIN_NOTE_CHARS:
                     continue
-                # one digest of patient and note: 16 bytes of state per note, no text kept
+                # one 64-bit digest of patient and note, no text kept
                 seen.append((row.service_date, n, row.row, line, digest(identity + "\0" + note)))
         seen.sort(key=lambda item: item[:3])
         for day, _, row_number, line, note_key in seen:
-            first_claim, first_day = first.setdefault(note_key, (claim.id, day))
+            # "claim id<US>date ordinal": one string a note (~130 bytes with its key, 20,000
+            # notes ~2.7 MB; a (str, date) tuple and a bytes key took ~230)
+            packed = first.setdefault(note_key, f"{claim.id}\x1f{day.toordinal()}")
             if len(first) > MAX_NOTES:
                 del first[next(iter(first))]  # the oldest note: memory stays flat
+            first_claim, _, ordinal = packed.rpartition("\x1f")
+            first_day = date.fromordinal(int(ordinal))
             if first_day == day:
                 continue
             yield self.finding(
