@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from x12tool.edi import pyx12_speed
 from x12tool.edi.ig_chunks import Chunk, iter_split
 
 # Below this many (estimated) claims one in-process run beats starting worker processes.
@@ -52,6 +53,7 @@ def run_pyx12(path: str) -> list[tuple]:
 
     Module level so that worker processes can run it. Never raises for bad input.
     """
+    pyx12_speed.install()
     _quiet_pyx12()
     import pyx12.params
     import pyx12.x12n_document

@@ -1,0 +1,232 @@
+"""pyx12_speed's replacements give exactly pyx12 4.0.0's results.
+
+The stock side runs in a child process that never calls ``install()``, while this process runs
+the same files with the replacements in; every ``run_pyx12`` result must be equal.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import pyx12.path
+import pyx12.validation
+from conftest import FIXTURES, ROOT, SYNTHETIC
+
+from x12tool.edi import ig, pyx12_speed
+from x12tool.edi.ig_chunks import iter_split
+from x12tool.synth import generate
+
+STOCK = """
+import json, sys
+import pyx12.path
+from x12tool.edi import ig, pyx12_speed
+pyx12_speed.install = lambda: False  # run_pyx12 calls it; keep pyx12 stock
+out = [ig.run_pyx12(p) for p in json.loads(open(sys.argv[1]).read())]
+assert pyx12.path.X12Path.__hash__.__module__ == "pyx12.path"
+json.dump(out, sys.stdout)
+"""
+
+MUTATIONS = {  # name: (segment prefix, replace this, with this)
+    "bad_pos": ("CLM*", "*11:B:1*", "*00:B:1*"),
+    "bad_entity_qualifier": ("NM1*IL*", "****MI*", "****ZZ*"),
+    "bad_service_date": ("DTP*472*D8*", "*D8*2026", "*D8*2026134"),
+    "bad_birth_date": ("DMG*D8*", "*D8*19", "*D8*1999139"),
+    "ctrl_bel": ("NM1*IL*", "*1*", "*1*\x07"),
+    "ctrl_soh": ("NM1*82*", "*1*", "*1*A\x01"),
+    "ctrl_etb_before_ht": ("N3*", "N3*", "N3*\x17AB\x09"),
+    "ctrl_us": ("N4*", "*TX*", "*T\x1fX*"),
+    "ctrl_ht_alone": ("NM1*PR*", "*2*", "*2*\x09"),
+    "too_many_elements": ("REF*6R*", "REF*6R*", "REF*6R*X*Y*Z*W*"),
+    "too_long": ("CLM*", "CLM*", "CLM*" + "9" * 40),
+    "trailing_space": ("NM1*PR*", "*PI*", "*PI *"),
+    "unknown_segment": ("LX*", "LX*", "ZZZ*1~\nLX*"),
+}
+DROPS = {  # missing segments / loops, hence counter resets and missing-mandatory errors
+    "no_billing_provider": "NM1*85*",
+    "no_subscriber_name": "NM1*IL*",
+    "no_sbr": "SBR*",
+    "no_dtp": "DTP*472*",
+    "no_se": "SE*",
+}
+
+
+def x12_files():
+    for p in sorted(FIXTURES.rglob("*")):
+        if p.is_file() and p.suffix in (".837", ".edi", ".txt", ".x12"):
+            yield p
+
+
+def variants():
+    """Generated claims made wrong in the ways MUTATIONS and DROPS list, a few claims each."""
+    buf = io.BytesIO()
+    generate(buf, claims=30, seed=11, claims_per_st=15, defect_rate=0)
+    segs = buf.getvalue().decode("latin-1").split("~\n")
+    out = list(segs)
+    for k, (prefix, old, new) in enumerate(MUTATIONS.values()):
+        hits = [i for i, s in enumerate(segs) if s.startswith(prefix)]
+        for i in hits[k % 3 :: 5]:
+            out[i] = out[i].replace(old, new, 1)
+    yield "mutated", out
+    drop = set()
+    for k, prefix in enumerate(DROPS.values()):
+        drop.update([i for i, s in enumerate(segs) if s.startswith(prefix)][k % 2 :: 4])
+    yield "dropped", [s for i, s in enumerate(segs) if i not in drop]
+    # HI over its max use; loop 2310B (NM1*82) repeated past its max count of 1
+    hi = [s + ("~\n" + s) * 2 if s[:3] == "HI*" or s[:7] == "NM1*82*" else s for s in segs]
+    yield "reordered", hi[:20] + hi[25:30] + hi[20:25] + hi[30:]
+
+
+def inputs(tmp_path) -> list[str]:
+    """Every fixture, a defective generated file and hand-made variants; raw and normalized."""
+    files = list(x12_files())
+    synth = tmp_path / "synth.837"
+    with open(synth, "wb") as fh:
+        generate(fh, claims=300, seed=7, claims_per_st=120, defect_rate=0.3, interchanges=2)
+    files.append(synth)
+    for name, segs in variants():
+        p = tmp_path / f"{name}.837"
+        p.write_bytes("~\n".join(segs).encode("latin-1"))
+        files.append(p)
+    paths = []
+    for n, f in enumerate(files):
+        paths.append(str(f))
+        folder = tmp_path / f"chunks{n}"
+        folder.mkdir()
+        try:
+            paths += [c.path for c in iter_split(str(f), str(folder), 10**9)]
+            if f == synth:  # also cut into small pieces, as validate() does on large files
+                paths += [c.path for c in iter_split(str(f), str(folder), 100)]
+        except Exception:  # x12tool refuses some fixtures (e.g. ISA12 00402); raw run above
+            pass
+    return paths
+
+
+@pytest.fixture
+def speed_state():
+    """Leave pyx12 patched or stock as the test found it."""
+    was = pyx12_speed.ACTIVE
+    yield
+    pyx12_speed.uninstall()
+    if was:
+        pyx12_speed.install()
+
+
+def test_results_identical_to_stock_pyx12(tmp_path, speed_state):
+    assert pyx12.__version__ == pyx12_speed.EXPECTED_VERSION, "update pyx12_speed for this pyx12"
+    paths = inputs(tmp_path)
+    listing = tmp_path / "paths.json"
+    listing.write_text(json.dumps(paths))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    stock = subprocess.Popen(  # runs on the other core meanwhile
+        [sys.executable, "-c", STOCK, str(listing)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
+    )
+    assert pyx12_speed.install() is True
+    assert pyx12.path.X12Path.__hash__ is pyx12_speed._x12path_hash
+    fast = [ig.run_pyx12(p) for p in paths]
+    out, _ = stock.communicate(timeout=600)
+    assert stock.returncode == 0
+    expected = json.loads(out)
+    assert len(expected) == len(paths)
+    for path, want, got in zip(paths, expected, json.loads(json.dumps(fast)), strict=True):
+        assert got == want, path
+    # the inputs do make pyx12 report each kind of error the replacements touch
+    found = [r for rs in fast for r in rs]
+    messages = " ".join(r[4] for r in found)
+    assert len(found) > 1000
+    for text in ("(<BEL>)", "(<SOH>)", "(<HT>)", "(<US>)", "invalid date", "Loop 2310B exceeded"):
+        assert text in messages, text
+    assert {"1", "3", "4", "5", "6", "7", "8"} <= {r[3] for r in found}
+
+
+def observe() -> list:
+    """What the replaced functions return, through pyx12's own API, on many inputs."""
+    import pyx12.map_if
+    import pyx12.nodeCounter
+    import pyx12.params
+    import pyx12.segment
+
+    def outcome(f, *args):
+        try:
+            return f(*args)
+        except Exception as exc:
+            return (type(exc).__name__, str(exc))
+
+    out = []
+    root = pyx12.map_if.load_map_file("837.5010.X222.A1.xml", pyx12.params.params())
+    nodes = list(root.loop_segment_iterator())
+    texts = [n.get_path() for n in nodes]
+    texts += [c.get_path() for n in nodes if n.is_segment() for c in n.children]
+    texts += [t.lstrip("/") for t in texts[::7]] + [t + "/" for t in texts[::11]]
+    texts += ["", "/", "//", "02", "02-1", "REF[6R]", "REF[6R]02-3", "A/B/SEG00-0", "[X]", "1"]
+    paths = []
+    for text in texts:
+        p = outcome(pyx12.path.X12Path, text)
+        out.append((text, outcome(repr, p), outcome(hash, p)))
+        if isinstance(p, pyx12.path.X12Path):
+            paths.append(p)
+    odd = pyx12.path.X12Path("/A/SEG[Q]01-2")
+    for attr, val in [("relative", None), ("ele_idx", 0), ("subele_idx", 0), ("id_val", "")]:
+        setattr(odd, attr, val)
+        out.append((repr(odd), odd.format(), hash(odd), str(odd)))
+
+    counter = pyx12.nodeCounter.NodeCounter({p: i for i, p in enumerate(paths)})
+    for p in paths[::5] + ["/ISA_LOOP/GS_LOOP", "", "/", "ISA_LOOP"]:
+        c = pyx12.nodeCounter.NodeCounter(counter.getState())
+        c.reset_to_node(p)
+        out.append([(k.format(), v) for k, v in c.getState().items()])
+
+    check = pyx12.validation.contains_control_character
+    chars = [chr(i) for i in range(256)] + ["\u2028", "\x85"]
+    out += [check(c) for c in chars] + [check(f"AB{c}CD", "E", "00501") for c in chars]
+    out += [check(a + b) for a in chars[:33] for b in chars[:33]]
+    out.append(outcome(check, None))
+
+    seg = pyx12.segment.Segment("CLM*A*B:C:D*E**F", "~", "*", ":")
+    for ref in ["CLM01", "01", "02", "02-1", "02-3", "02-9", "CLM02-2", "09", "NM101", "", "3"]:
+        out.append((outcome(seg.get_value, ref), outcome(seg._parse_refdes, ref)))
+    for ref in ["02-", "CLM[1]01", "[1]", "/A/CLM02", "/A/CLM02", "CLM1", "05-0", "CLM"]:
+        out.append((outcome(seg.get_value, ref), outcome(seg._parse_refdes, ref)))
+    return out
+
+
+def test_replacements_return_what_the_originals_return(speed_state):
+    pyx12_speed.uninstall()
+    stock = observe()
+    assert pyx12_speed.install() is True
+    fast = observe()
+    assert len(fast) == len(stock) > 5000
+    for want, got in zip(stock, fast, strict=True):
+        assert got == want
+
+
+def test_install_is_idempotent(speed_state):
+    pyx12_speed.uninstall()
+    stock_repr = pyx12.path.X12Path.__repr__
+    assert pyx12_speed.install() is True
+    patched = dict(vars(pyx12.path.X12Path))
+    assert pyx12_speed.install() is True
+    assert dict(vars(pyx12.path.X12Path)) == patched
+    assert len(pyx12_speed._ORIGINALS) == 6
+    pyx12_speed.uninstall()
+    assert pyx12.path.X12Path.__repr__ is stock_repr
+
+
+def test_other_pyx12_versions_run_stock(monkeypatch, speed_state):
+    pyx12_speed.uninstall()
+    stock = dict(vars(pyx12.path.X12Path)), pyx12.validation.contains_control_character
+    monkeypatch.setattr(pyx12, "__version__", "4.0.1")
+    assert pyx12_speed.install() is False
+    assert pyx12_speed.ACTIVE is False
+    assert pyx12_speed.install() is False
+    assert (dict(vars(pyx12.path.X12Path)), pyx12.validation.contains_control_character) == stock
+    assert ig.run_pyx12(str(SYNTHETIC)) == []  # calls install(), still stock
+    assert pyx12.path.X12Path.__hash__.__module__ == "pyx12.path"
