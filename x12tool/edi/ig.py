@@ -26,9 +26,19 @@ from dataclasses import dataclass
 from x12tool.edi import pyx12_speed
 from x12tool.edi.ig_chunks import Chunk, iter_split
 
-# Below this many (estimated) claims one in-process run beats starting worker processes.
-PARALLEL_MIN_CLAIMS = 2000
+# Below this many (estimated) claims one in-process run beats starting worker processes: a
+# forked worker costs ~0.1 s (map load) and pyx12 validates ~750 claims/s with pyx12_speed, so
+# two workers already win at a few hundred claims (1,000 claims: 1.95 s in process, see
+# docs/performance.md for the figures with workers).
+PARALLEL_MIN_CLAIMS = 300
 BYTES_PER_CLAIM = 600  # a therapy claim is ~600 bytes (perf-anchors.md)
+# Chunk sizes. Small chunks let the caller check claims while the workers validate the next
+# ones (it waits only for the chunk a claim is in); each chunk costs a map load (~0.1 s). Two
+# chunks a worker, 500 to 5,000 claims each, but never fewer chunks than workers. Measured on
+# 1,000 / 10,000 claims (docs/performance.md): 2 chunks of ~500 beat 6 of ~170 (1.33 s vs 1.48 s).
+CHUNK_MIN_CLAIMS = 500
+CHUNK_MAX_CLAIMS = 5000
+CHUNKS_PER_WORKER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +128,8 @@ def _chunk_size(path: str, workers: int) -> int:
         claims = 0
     if workers <= 1 or claims < PARALLEL_MIN_CLAIMS:
         return 10**9  # one chunk
-    return max(500, min(5000, claims // (2 * workers)))
+    size = max(CHUNK_MIN_CLAIMS, min(CHUNK_MAX_CLAIMS, claims // (CHUNKS_PER_WORKER * workers)))
+    return min(size, -(-claims // workers))  # every worker gets a chunk
 
 
 def default_workers() -> int:
@@ -143,6 +154,8 @@ class IgStream:
         self.covered = 0
         self.file_level: list[IgIssue] = []
         size = _chunk_size(path, self.workers)
+        if size < 10**9:
+            _preload()  # before the fork, so the workers share it instead of each importing it
         try:
             for chunk in iter_split(path, self.folder, size):
                 if size < 10**9:
@@ -209,6 +222,13 @@ class IgStream:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _preload() -> None:
+    pyx12_speed.install()
+    _quiet_pyx12()
+    import pyx12.params  # noqa: F401
+    import pyx12.x12n_document  # noqa: F401
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
