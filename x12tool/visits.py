@@ -8,7 +8,6 @@ A bad row is reported with its row number and skipped; it does not stop the run.
 
 from __future__ import annotations
 
-import bisect
 import csv
 from array import array
 from collections.abc import Iterator
@@ -86,9 +85,9 @@ class VisitLog:
 
     Loading scans the file once and keeps only where each claim's rows are: per run of
     consecutive rows of one claim, the hash of its claim id, byte offset, first row number and
-    row count, in four flat arrays sorted by hash (24 bytes a claim; a dict of claim ids would
-    take ~140, which at 100,000 claims was most of the growth of ``check``'s memory, see
-    docs/performance.md). A claim's rows are parsed and validated when a rule first asks for
+    row count, in four flat arrays with a hash table over them (~40 bytes a claim; a dict of
+    claim ids would take ~140, which at 100,000 claims was most of the growth of ``check``'s
+    memory, see docs/performance.md). A claim's rows are parsed and validated when a rule first asks for
     them; rows whose claim id only shares the hash are read and dropped. Rows of claims that
     never come up are not validated.
     """
@@ -98,7 +97,9 @@ class VisitLog:
         self.problems: list[RowProblem] = []
         self.columns: tuple[str, ...] = ()
         self.rows = 0
-        # spans, sorted by _hashes: hash(claim_id), byte offset, first row number, row count
+        # spans in file order: hash(claim_id), byte offset, first row number, row count; and an
+        # open-addressing table of span numbers + 1 (0: empty), slot = hash & (size - 1)
+        self._table = array("q")
         self._hashes = array("q")
         self._offsets = array("Q")
         self._firsts = array("I")
@@ -203,11 +204,18 @@ class VisitLog:
             firsts.append(n)
             counts.append(1)
             last_claim = claim_id
-        order = sorted(range(len(hashes)), key=hashes.__getitem__)
-        self._hashes = array("q", (hashes[i] for i in order))
-        self._offsets = array("Q", (offsets[i] for i in order))
-        self._firsts = array("I", (firsts[i] for i in order))
-        self._counts = array("I", (counts[i] for i in order))
+        self._hashes, self._offsets, self._firsts, self._counts = hashes, offsets, firsts, counts
+        # A hash table in a flat array rather than sorting (sorting 100,000 keys made ~7 MB of
+        # short-lived ints, which showed in the peak memory): at most half full, linear probing.
+        size = 1 << max(4, (2 * len(hashes)).bit_length())
+        table = array("q", bytes(8 * size))
+        mask = size - 1
+        for number, h in enumerate(hashes, start=1):
+            slot = h & mask
+            while table[slot]:
+                slot = (slot + 1) & mask
+            table[slot] = number
+        self._table = table
 
     def _problem(self, row: int, message: str) -> None:
         if row not in self._problem_rows:
@@ -220,13 +228,17 @@ class VisitLog:
             return cached
         rows: list[VisitRow] = []
         h = _claim_key(claim_id)
-        hashes = self._hashes
-        at = bisect.bisect_left(hashes, h)
+        hashes, table = self._hashes, self._table
         spans = []
-        while at < len(hashes) and hashes[at] == h:
-            spans.append((self._offsets[at], self._firsts[at], self._counts[at]))
-            at += 1
-        for offset, first, count in sorted(spans):  # file order, as rows were written
+        if table:
+            mask = len(table) - 1
+            slot = h & mask
+            while number := table[slot]:
+                if hashes[number - 1] == h:
+                    spans.append(number - 1)
+                slot = (slot + 1) & mask
+        for span in sorted(spans):  # file order, as rows were written
+            offset, first, count = self._offsets[span], self._firsts[span], self._counts[span]
             self._fh.seek(offset)
             n = first - 1
             for _, record in self._records(self._fh):
