@@ -74,3 +74,23 @@ def test_pyx12_quirks_do_not_reach_it(tmp_path):
         p = tmp_path / f"{name}.x12"
         p.write_bytes(body)
         assert ig.validate(str(p)) == [], name
+
+
+def test_a_worker_warm_map_is_used_once_and_gives_the_same_findings(tmp_path, monkeypatch):
+    # Workers load the maps when they start (ig._warm_worker) and hand each preloaded map to
+    # pyx12 once; findings must not depend on whether a chunk got a preloaded map.
+    import pyx12.map_if
+
+    monkeypatch.setattr(pyx12.map_if, "load_map_file", pyx12.map_if.load_map_file)
+    monkeypatch.setattr(ig, "_warm", {})
+    path = defective(tmp_path, claims=40, per_st=40)
+    chunks = split(str(path), str(tmp_path), 20)
+    assert len(chunks) >= 2
+    cold = [ig.run_pyx12(c.path) for c in chunks]
+    assert any(cold)
+    ig._warm_worker()
+    assert set(ig._warm) == set(ig.WARM_MAPS)
+    warm = [ig.run_pyx12(c.path) for c in chunks]
+    assert ig._warm == {}  # each preloaded map went to exactly one run
+    assert warm == cold
+    assert [ig.run_pyx12(c.path) for c in chunks] == cold

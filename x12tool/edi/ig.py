@@ -154,13 +154,15 @@ class IgStream:
         self.covered = 0
         self.file_level: list[IgIssue] = []
         size = _chunk_size(path, self.workers)
-        if size < 10**9:
-            _preload()  # before the fork, so the workers share it instead of each importing it
         try:
+            if size < 10**9:
+                _preload()  # before the fork, so the workers share it instead of each importing it
+                # Start the workers now: they load the 837P map (~0.1 s each) while this
+                # process is still cutting the first chunks.
+                self.pool = _pool(self.workers)
+                self.pool.submit(int)
             for chunk in iter_split(path, self.folder, size):
-                if size < 10**9:
-                    if self.pool is None:
-                        self.pool = _pool(self.workers)
+                if self.pool is not None:
                     self.pending.append((chunk, self.pool.submit(run_pyx12, chunk.path)))
                 else:
                     self.pending.append((chunk, run_pyx12(chunk.path)))
@@ -231,12 +233,48 @@ def _preload() -> None:
     import pyx12.x12n_document  # noqa: F401
 
 
+# Maps a worker loads when it starts (pyx12 4.0.0 names): the interchange control map and the
+# 837P map, which every chunk of an 837P file needs.
+WARM_MAPS = ("x12.control.00501.xml", "837.5010.X222.A1.xml")
+_warm: dict[str, object] = {}
+
+
+def _warm_worker() -> None:
+    """Pool initializer: load the maps before the first chunk arrives.
+
+    Each preloaded map is handed to pyx12 once, unused, exactly as ``load_map_file`` would
+    have built it (same file, default parameters, package maps); later runs load their own, so
+    no map object is ever shared between two validations.
+    """
+    _preload()
+    import pyx12.map_if
+    import pyx12.params
+
+    param = pyx12.params.params()
+    for name in WARM_MAPS:
+        try:
+            _warm[name] = pyx12.map_if.load_map_file(name, param)
+        except Exception:  # noqa: BLE001 - a map that does not load is loaded (and fails) later
+            continue
+    original = pyx12.map_if.load_map_file
+
+    def load_map_file(map_file, param, map_path=None):
+        warm = _warm.pop(map_file, None) if map_path is None else None
+        return warm if warm is not None else original(map_file, param, map_path)
+
+    pyx12.map_if.load_map_file = load_map_file
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
 
     # fork: works from any caller (spawn would re-import an unguarded __main__); the workers
     # only read their chunk file and return plain tuples.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_warm_worker,
+    )
 
 
 def validate(path: str, workers: int | None = None) -> list[IgIssue]:
