@@ -16,13 +16,16 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from x12tool.edi.reader import SegmentReader
+from x12tool.edi.delimiters import WHITESPACE, detect
+from x12tool.edi.errors import X12InputError
+
+READ_SIZE = 1 << 20
 
 
 @dataclass
 class Chunk:
     path: str
-    runs: list[tuple[int, int, int]] = field(default_factory=list)  # (chunk line, index, count)
+    runs: list[list[int]] = field(default_factory=list)  # [chunk line, index, count]
     lines: int = 0
     own_from: int = 0  # first original index that appears here for the first time
     last_index: int = 0  # last original index written here
@@ -44,24 +47,27 @@ class _Writer:
         self.fh = os.fdopen(fd, "w", encoding="latin-1", newline="")
         self.chunk = Chunk(path)
         self.delims = delims
-        self.term = delims.segment
-        self.sep = "" if self.term == "\n" else "\n"
+        # one segment a line: the terminator, then a line break unless it is one
+        self.end = delims.segment + ("" if delims.segment == "\n" else "\n")
+        self.run: list[int] | None = None  # the open run: [chunk line, index, count]
 
     def write(self, fields: list[str], index: int) -> None:
-        self.fh.write(self.delims.element.join(fields) + self.term + self.sep)
+        self.write_text(self.delims.element.join(fields), index)
+
+    def write_text(self, text: str, index: int) -> None:
+        # Called for every segment of the file: the open run is a list bumped in place.
+        self.fh.write(text + self.end)
         c = self.chunk
         c.lines += 1
         if index:
-            if (
-                c.runs
-                and c.runs[-1][0] + c.runs[-1][2] == c.lines
-                and (c.runs[-1][1] + c.runs[-1][2] == index)
-            ):
-                start, first, count = c.runs[-1]
-                c.runs[-1] = (start, first, count + 1)
+            run = self.run
+            if run is not None and run[0] + run[2] == c.lines and run[1] + run[2] == index:
+                run[2] += 1
             else:
-                c.runs.append((c.lines, index, 1))
-            c.last_index = max(c.last_index, index)
+                run = self.run = [c.lines, index, 1]
+                c.runs.append(run)
+            if index > c.last_index:
+                c.last_index = index
 
     def close(self) -> Chunk:
         self.fh.close()
@@ -82,6 +88,47 @@ def _a1(fields: list[str]) -> list[str]:
     return fields
 
 
+def _bodies(fh, path: str):
+    """(delimiters, iterator of (file-wide segment index, segment text without terminator)).
+
+    A lighter pass than ``SegmentReader``: no Segment objects, positions or offsets, and no
+    checks beyond the ISA's (the main pass reads the same file with the full reader and refuses
+    what is broken; chunks of a broken file are thrown away with it). Segment indices count
+    exactly as the reader's do for any file the reader accepts: every non-empty text between
+    terminators, leading whitespace (line breaks, indentation) dropped, and a last segment
+    without a terminator.
+    """
+    head = fh.read(READ_SIZE).decode("latin-1")
+    try:
+        delims, preamble = detect(head)
+    except X12InputError as exc:
+        raise exc.located(path) from None
+
+    def bodies():
+        term = delims.segment
+        buf = head[len(preamble.text) :]
+        index = 0
+        eof = False
+        while not eof:
+            more = fh.read(READ_SIZE)
+            if more:
+                buf += more.decode("latin-1")
+            else:
+                eof = True
+            pieces = buf.split(term)
+            buf = "" if eof else pieces.pop()
+            last = len(pieces) - 1
+            for n, piece in enumerate(pieces):
+                body = piece.lstrip(WHITESPACE)
+                if eof and n == last:
+                    body = body.rstrip(WHITESPACE)  # a last segment without its terminator
+                if body:
+                    index += 1
+                    yield index, body
+
+    return delims, bodies()
+
+
 def split(path: str, folder: str, chunk_claims: int) -> list[Chunk]:
     """Write the chunks of ``path`` into ``folder`` and return them in file order."""
     return list(iter_split(path, folder, chunk_claims))
@@ -92,12 +139,12 @@ def iter_split(path: str, folder: str, chunk_claims: int):
     chunks: list[Chunk] = []
     yielded = 0
     with open(path, "rb") as fh:
-        reader = SegmentReader(fh, path)
-        delims = reader.delims
+        delims, segments = _bodies(fh, path)
+        elem = delims.element
         w: _Writer | None = None
         isa = gs = None  # (fields, index)
-        header: list[tuple[list[str], int]] = []  # ST .. before first HL
-        billing: list[tuple[list[str], int]] = []  # current HL 20 loop
+        header: list[tuple[str, int]] = []  # ST .. before first HL: (text, index)
+        billing: list[tuple[str, int]] = []  # current HL 20 loop: (text, index)
         in_set = in_header = in_billing = False
         claims = 0  # claims in the current chunk
         set_lines = 0
@@ -117,7 +164,7 @@ def iter_split(path: str, folder: str, chunk_claims: int):
             w.write(gs[0], gs[1])
             sets = 0
 
-        def end_chunk(ge: tuple[list[str], int] | None, iea: tuple[list[str], int] | None):
+        def end_chunk(ge: tuple[object, int] | None, iea: tuple[object, int] | None):
             nonlocal w
             gs_fields = gs[0]
             isa_fields = isa[0]
@@ -136,55 +183,55 @@ def iter_split(path: str, folder: str, chunk_claims: int):
             set_lines = 0
             hl_map.clear()
             hl_next = 0
-            for fields, index in header:
-                w.write(fields, index)
+            for text, index in header:
+                w.write_text(text, index)
                 set_lines += 1
             if copy_billing and billing:
-                for fields, index in billing:
-                    write_in_set(fields, index)
+                for text, index in billing:
+                    write_in_set(text, index)
 
-        def write_in_set(fields: list[str], index: int) -> None:
+        def write_in_set(text: str, index: int) -> None:
             nonlocal set_lines, hl_next
-            if fields[0] == "HL":
+            if text.startswith("HL" + elem):
+                fields = text.split(elem)
                 hl_next += 1
                 new = str(hl_next)
                 hl_map[fields[1] if len(fields) > 1 else ""] = new
-                fields = list(fields)
                 fields[1] = new
                 if len(fields) > 2 and fields[2]:
                     fields[2] = hl_map.get(fields[2], fields[2])
-            w.write(fields, index)
+                text = elem.join(fields)
+            w.write_text(text, index)
             set_lines += 1
 
-        def end_set(se: tuple[list[str], int] | None) -> None:
-            st = header[0][0]
+        def end_set(se: tuple[str, int] | None) -> None:
+            st = header[0][0].split(elem)
             control = st[2] if len(st) > 2 else ""
             w.write(["SE", str(set_lines + 1), control], se[1] if se else 0)
 
         try:
-            for seg in reader:
+            for idx, text in segments:
                 while yielded < len(chunks):
                     yield chunks[yielded]
                     yielded += 1
-                fields = _a1(seg.fields)
-                tag = fields[0]
-                idx = seg.index
+                cut = text.find(elem)
+                tag = text[:cut] if cut >= 0 else text
                 if tag == "ISA":
-                    isa = (fields, idx)
+                    isa = (text.split(elem), idx)
                     continue
                 if tag == "GS":
-                    gs = (fields, idx)
+                    gs = (_a1(text.split(elem)), idx)
                     continue
                 if tag == "ST":
                     in_set = in_header = True
                     in_billing = False
-                    header = [(fields, idx)]
+                    header = [(elem.join(_a1(text.split(elem))), idx)]
                     billing = []
                     continue
                 if tag == "GE":
                     # A chunk never spans two groups: it closes with the group.
                     if w is not None:
-                        end_chunk((fields, idx), None)
+                        end_chunk((None, idx), None)
                         claims = 0
                     continue
                 if tag == "IEA":
@@ -195,16 +242,17 @@ def iter_split(path: str, folder: str, chunk_claims: int):
                     if w is None:
                         start_chunk()
                         start_set(copy_billing=False)
-                    end_set((fields, idx))
+                    end_set((text, idx))
                     in_set = False
                     if claims >= chunk_claims:
                         end_chunk(None, None)
                         claims = 0
                     continue
                 if in_header and tag != "HL":
-                    header.append((fields, idx))
+                    header.append((text, idx))
                     continue
                 if tag == "HL":
+                    fields = text.split(elem)
                     level = fields[3] if len(fields) > 3 else ""
                     if in_header:
                         in_header = False
@@ -219,17 +267,17 @@ def iter_split(path: str, folder: str, chunk_claims: int):
                         start_chunk()
                         start_set(copy_billing=level == "22")
                     if level == "20":
-                        billing = [(fields, idx)]
+                        billing = [(text, idx)]
                         in_billing = True
                     else:
                         in_billing = False
-                    write_in_set(fields, idx)
+                    write_in_set(text, idx)
                     continue
                 if in_billing:
-                    billing.append((fields, idx))
+                    billing.append((text, idx))
                 if tag == "CLM":
                     claims += 1
-                write_in_set(fields, idx)
+                write_in_set(text, idx)
             if w is not None:
                 # a truncated file: close what we have so pyx12 reports on it
                 end_chunk(None, None)
