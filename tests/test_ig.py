@@ -94,3 +94,29 @@ def test_a_worker_warm_map_is_used_once_and_gives_the_same_findings(tmp_path, mo
     assert ig._warm == {}  # each preloaded map went to exactly one run
     assert warm == cold
     assert [ig.run_pyx12(c.path) for c in chunks] == cold
+
+
+def test_the_chunk_cutter_counts_segments_as_the_reader_does(tmp_path):
+    # pyx12's cur_line is mapped back through these indices: the light scanner of ig_chunks must
+    # number segments exactly as SegmentReader does on every layout the reader accepts.
+    from x12tool.edi.ig_chunks import _bodies
+    from x12tool.edi.reader import SegmentReader
+
+    data = SYNTHETIC.read_bytes()
+    variants = {
+        "as is": data,
+        "no breaks": data.replace(b"~\n", b"~"),
+        "crlf": data.replace(b"~\n", b"~\r\n"),
+        "indented": data.replace(b"~\n", b"~\n    "),
+        "bom": b"\xef\xbb\xbf" + data,
+        "unterminated": data.rstrip(b"\n")[:-1] + b"  \n",
+        "newline terminator": data.replace(b"~\n", b"\n"),
+    }
+    for name, raw in variants.items():
+        path = tmp_path / "v.837"
+        path.write_bytes(raw)
+        with open(path, "rb") as fh:
+            expected = [(s.index, s.delims.join(s.fields)) for s in SegmentReader(fh, str(path))]
+        with open(path, "rb") as fh:
+            _, bodies = _bodies(fh, str(path))
+            assert list(bodies) == expected, name
