@@ -47,6 +47,18 @@ DISCIPLINES = frozenset({"PT", "OT", "SLP"})
 ROLES = frozenset({"PT", "PTA", "OT", "OTA", "SLP"})
 
 
+def _split_record(record: bytes) -> list[str]:
+    """The fields of one CSV record. A record without quotes or stray line breaks is what most
+    EMR exports write, and splitting it on commas gives exactly what the csv module gives; a
+    csv.reader per record cost more than the rules that read the row (docs/performance.md)."""
+    text = record.decode("utf-8")
+    if '"' not in text:
+        line = text.rstrip("\r\n")
+        if "\r" not in line and "\n" not in line:
+            return line.split(",") if line else []
+    return next(csv.reader([text]), [])
+
+
 def _claim_key(claim_id: str) -> int:
     """The index key of a claim id (a module function so tests can force collisions)."""
     return hash(claim_id)
@@ -87,9 +99,9 @@ class VisitLog:
     consecutive rows of one claim, the hash of its claim id, byte offset, first row number and
     row count, in four flat arrays with a hash table over them (~40 bytes a claim; a dict of
     claim ids would take ~140, which at 100,000 claims was most of the growth of ``check``'s
-    memory, see docs/performance.md). A claim's rows are parsed and validated when a rule first asks for
-    them; rows whose claim id only shares the hash are read and dropped. Rows of claims that
-    never come up are not validated.
+    memory, see docs/performance.md). A claim's rows are parsed and validated when a rule
+    first asks for them; rows whose claim id only shares the hash are read and dropped. Rows
+    of claims that never come up are not validated.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -244,7 +256,7 @@ class VisitLog:
             for _, record in self._records(self._fh):
                 n += 1
                 try:
-                    values = next(csv.reader([record.decode("utf-8")]), [])
+                    values = _split_record(record)
                 except (csv.Error, UnicodeDecodeError) as exc:
                     self._problem(n, f"unreadable row: {exc}")
                     values = []
