@@ -98,3 +98,35 @@ def test_unknown_columns_are_ignored_and_header_case_does_not_matter(tmp_path):
     assert v.columns == ("claim_id", "service_date", "cpt", "minutes")
     assert v.for_claim("A")[0].minutes == 10
     assert not v.has_checklist
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        b"a,b,c\n",
+        b"a,b,c\r\n",
+        b"a,,c",
+        b"\n",
+        b"",
+        b" a , b ,\n",
+        b'a,"b,c",d\n',
+        b'a,"x\ny",z\n',
+        b",,,\n",
+        "\u00e9,b\n".encode(),
+        b"a,b\rc\n",
+    ],
+)
+def test_a_record_splits_as_the_csv_module_splits_it(record):
+    import csv
+
+    from x12tool.visits import _split_record
+
+    def parse(fn):
+        try:
+            return fn()
+        except csv.Error as exc:
+            return ("error", str(exc))
+
+    assert parse(lambda: _split_record(record)) == parse(
+        lambda: next(csv.reader([record.decode()]), [])
+    )
