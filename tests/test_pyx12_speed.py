@@ -195,6 +195,124 @@ def observe() -> list:
         out.append((outcome(seg.get_value, ref), outcome(seg._parse_refdes, ref)))
     for ref in ["02-", "CLM[1]01", "[1]", "/A/CLM02", "/A/CLM02", "CLM1", "05-0", "CLM"]:
         out.append((outcome(seg.get_value, ref), outcome(seg._parse_refdes, ref)))
+    return out + observe_map(root, nodes, outcome)
+
+
+ODD_SEGMENTS = [  # beside every generated and mutated segment
+    "SV1",
+    "SV1*",
+    "SV1*:99213",
+    "SV1*HC",
+    "SV1*HC:99213:25:::::X*1*UN",
+    "SV1*ZZ:1*1",
+    "SV1*HC:1:2:3:4:5:6:7:8:9",
+    "HL*1**20*1",
+    "HL*1**99*1",
+    "HL",
+    "NM1",
+    "NM1*",
+    "NM1*85:X*2",
+    "NM1*QQ*1",
+    "DTP*472*RD8*20260101-20260105",
+    "DTP*472*RD8*20260101",
+    "DTP*472*D8*2026010",
+    "DTP*472*TM*1260",
+    "DTP*434*RD8*2026010120260105",
+    "REF*G1*",
+    "REF*",
+    "REF*ZZ*1",
+    "CLM*1*0**11:B:1*Y*A*Y*Y",
+    "CLM*1*10*X*11:B*Y*A*Y*Y*P*AA:EM:OA",
+    "PWK*OZ*AA*ZZ*Q",
+    "N4*CITY*TX*7",
+    "N4*CITY*T\x01X*77777",
+    "AMT*D*1.5.5",
+    "AMT*D*-1",
+    "AMT*EAF*1E3",
+    "QTY*PT*1.",
+    "HI*ABK:J20.9*ABF:Z00",
+    "HI*ABK:J209*ABF:Z0000:D8:20260101",
+    "HI*ABK*ABF",
+    "K3*A*B*C*D",
+    "LX*A",
+    "LX*1*2",
+    "SBR*P*18*******MC*X",
+    "ZZZ*1",
+]
+
+
+def sample_segments():
+    """Segment texts: every generated and mutated segment, once, plus ODD_SEGMENTS."""
+    texts = {}
+    for _, segs in variants():
+        for text in segs:
+            texts.setdefault(text.strip(), None)
+    texts.update(dict.fromkeys(ODD_SEGMENTS))
+    return [t for t in texts if t]
+
+
+def observe_map(root, nodes, outcome) -> list:
+    """segment_if.is_valid_errors / is_match, element_if.is_valid_errors, loop_if.__len__ and
+    walk_tree._scan_loop_at_position (through walk_errors), each called twice per input."""
+    import pyx12.map_if
+    import pyx12.map_walker
+    import pyx12.segment
+
+    def errs(result):
+        if not isinstance(result, tuple) or not isinstance(result[-1], list):  # raised
+            return result
+        ok, errors = result
+        return ok, [
+            (e.err_cde, e.err_str, e.err_val, e.refdes, e.map_node and e.map_node.get_path())
+            for e in errors
+        ]
+
+    segs = [pyx12.segment.Segment(t, "~", "*", ":") for t in sample_segments()]
+    segs.append(pyx12.segment.Segment("", "~", "*", ":"))
+    by_id = {}
+    for seg in segs:
+        by_id.setdefault(seg.seg_id, []).append(seg)
+    seg_nodes = [n for n in nodes if isinstance(n, pyx12.map_if.segment_if)]
+    loops = [n for n in nodes if isinstance(n, pyx12.map_if.loop_if)]
+    out = [len(loop) for loop in loops] + [bool(loop) for loop in loops]
+    for node in seg_nodes:
+        mine = by_id.get(node.id, [])[:50]
+        for seg in mine + mine:
+            out.append((node.get_path(), errs(outcome(node.is_valid_errors, seg))))
+        out.append([outcome(node.is_match, seg) for seg in segs])
+    values = {e.get_value() for seg in segs for c in seg.elements for e in c.elements}
+    values = sorted(values) + ["", " ", "A ", "-1.5", "1-", "20260230", "2400", "12.", "\x07"]
+    elements = [c for n in seg_nodes for c in n.children if isinstance(c, pyx12.map_if.element_if)]
+    elements += [e for n in seg_nodes for c in n.children if c.is_composite() for e in c.children]
+    for ele in elements[::5]:
+        for val in values[:: 1 + len(values) // 50] + values[-9:]:
+            for data in (pyx12.segment.Element(val), pyx12.segment.Composite(val, ":")):
+                out.append(errs(outcome(ele.is_valid_errors, data)))
+                out.append(errs(outcome(ele.is_valid_errors, data, [])))
+                out.append(errs(outcome(ele.is_valid_errors, data)))
+        out.append(errs(outcome(ele.is_valid_errors, None)))
+        out.append(errs(outcome(ele.is_valid_errors, pyx12.segment.Composite("", ":"))))
+        out.append(errs(outcome(ele.is_valid_errors, pyx12.segment.Composite("A:B", ":"))))
+        out.append(errs(outcome(ele.is_valid_errors, pyx12.segment.Element("1"), ["D8", "TM"])))
+    starts = seg_nodes[::4] + loops[::4] + [root]
+    firsts = [by_id[k][0] for k in sorted(by_id, key=str) if k] + [segs[-1]]
+    for start in starts:
+        walker = pyx12.map_walker.walk_tree()
+        for seg in firsts:
+            found = outcome(walker.walk_errors, start, seg, 3, 7, "L")
+            if isinstance(found, tuple) and len(found) == 4:
+                node, pops, pushes, errors = found
+                found = (
+                    node and node.get_path(),
+                    [p.get_path() for p in pops],
+                    [p.get_path() for p in pushes],
+                    [
+                        (e.err_cde, e.err_str, e.src_line, e.map_node and e.map_node.get_path())
+                        for e in errors
+                    ],
+                )
+            out.append((start.get_path(), found))
+        out.append(sorted((k.format(), v) for k, v in walker.counter.getState().items()))
     return out
 
 
@@ -215,7 +333,7 @@ def test_install_is_idempotent(speed_state):
     patched = dict(vars(pyx12.path.X12Path))
     assert pyx12_speed.install() is True
     assert dict(vars(pyx12.path.X12Path)) == patched
-    assert len(pyx12_speed._ORIGINALS) == 6
+    assert len(pyx12_speed._ORIGINALS) == 11
     pyx12_speed.uninstall()
     assert pyx12.path.X12Path.__repr__ is stock_repr
 
