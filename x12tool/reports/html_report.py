@@ -213,8 +213,9 @@ def _claim_head(rec: dict):
 
 
 # A page a biller can open: claims that need a look are listed, up to a cap per table; the JSON
-# report lists every claim. Keeps memory flat on a 100,000-claim batch.
-MAX_LISTED = 200
+# report lists every claim. Keeps memory flat on a 100,000-claim batch: the page is built whole,
+# and at 200 a table it added ~3 MB to preflight's peak at 100,000 claims (docs/performance.md).
+MAX_LISTED = 100
 
 
 def _collect(records: Iterable[dict]):
