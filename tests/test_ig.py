@@ -120,3 +120,35 @@ def test_the_chunk_cutter_counts_segments_as_the_reader_does(tmp_path):
         with open(path, "rb") as fh:
             _, bodies = _bodies(fh, str(path))
             assert list(bodies) == expected, name
+
+
+def test_chunk_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead = tmp_path / f"{ig.FOLDER_PREFIX}{int(gone.stdout)}-abc"
+    alive = tmp_path / f"{ig.FOLDER_PREFIX}{os.getppid()}-def"  # the test runner's parent
+    other = tmp_path / "x12tool-ig-notapid"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "chunk.x12").write_text("ISA*...")
+    path = tmp_path / "ok.837"
+    with open(path, "wb") as fh:
+        generate(fh, claims=5, seed=2, claims_per_st=5, defect_rate=0)
+    assert ig.validate(str(path), workers=1) == []
+    assert not dead.exists()
+    assert alive.exists() and other.exists()
+    # and the run's own folder is gone when it ends
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("x12tool-ig-")) == [
+        alive.name,
+        other.name,
+    ]

@@ -145,7 +145,8 @@ class IgStream:
 
     def __init__(self, path: str, workers: int | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
-        self.folder = tempfile.mkdtemp(prefix="x12tool-ig-")
+        _remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
         self.pool: ProcessPoolExecutor | None = None
         self.pending: deque[tuple[Chunk, Future | list]] = deque()
         self.keys: list[int] = []
@@ -224,6 +225,34 @@ class IgStream:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# Chunk folders are named with the pid of the run that owns them, so that the next run can remove
+# those of runs that were killed (SIGKILL leaves no chance to clean up; they hold claim data).
+FOLDER_PREFIX = "x12tool-ig-"
+
+
+def _remove_stale_folders() -> None:
+    root = tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(FOLDER_PREFIX):
+            continue
+        pid_text = name[len(FOLDER_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        path = os.path.join(root, name)
+        try:
+            if os.stat(path).st_uid != os.getuid():
+                continue  # another user's run: not ours to judge
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)  # its run is gone
+        except OSError:
+            continue  # alive (or not ours to signal): leave it
 
 
 def _preload() -> None:
