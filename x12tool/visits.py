@@ -33,10 +33,7 @@ OPTIONAL = (
 )
 # The columns _row reads, in the order it unpacks them.
 _ROW_COLUMNS = (
-    "claim_id",
-    "service_date",
-    "cpt",
-    "minutes",
+    *REQUIRED,
     "line_control",
     "discipline",
     "provider_role",
