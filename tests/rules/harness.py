@@ -148,9 +148,9 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         ytd = tmp / f"{case.name}.ytd.csv"
         ytd.write_text(case.ytd.strip() + "\n")
         ctx.ledger = open_ledger(ytd=str(ytd), enabled=False)
-    from x12tool.ledger import LEDGER_RULES, Ledger
+    from x12tool.ledger import Ledger
 
-    if rule.code in LEDGER_RULES:
+    if "ledger" in rule.needs:
         # As process_file does: the ledger pre-pass sees every claim of the file first.
         ctx.ledger = ctx.ledger or Ledger()
         ctx.ledger.begin_file(str(x12), ctx, [rule()])

@@ -18,12 +18,12 @@ from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.ledger import LedgerError, default_ledger_path
 from x12tool.ledger.amounts import read_amounts
-from x12tool.ledger.explain import kx_limit, label, money, review_limit
 from x12tool.ledger.facts import GROUPS, from_cents
 from x12tool.ledger.scope import PROGRESS_EVERY, count_since_report
 from x12tool.ledger.store import LedgerStore, open_store
 from x12tool.money import fmt
 from x12tool.phi import mask_id
+from x12tool.rules.kx import kx_limit, label, money, review_limit
 
 _ledger = click.option(
     "--ledger",

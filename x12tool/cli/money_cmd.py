@@ -15,7 +15,7 @@ from x12tool.cli.app import UserFileError
 from x12tool.cli.maps_cmd import maps_group
 from x12tool.money.importers import FeeImportError, FeeImportResult, import_gpci, import_pfs
 from x12tool.money.store import FeeStore
-from x12tool.ncci.store import default_db_path
+from x12tool.refdata.paths import default_db_path
 
 SHOW_BAD = 20
 

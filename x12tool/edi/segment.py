@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from x12tool.edi.delimiters import Delimiters
 
 
@@ -79,3 +81,11 @@ class Segment:
 
     def __repr__(self) -> str:
         return f"Segment({self.text!r}, position={self.position}, offset={self.offset})"
+
+
+def format_decimal(value: Decimal) -> str:
+    """X12 R type: no exponent, no needless trailing zeros ("65", "32.5")."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"

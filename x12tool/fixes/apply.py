@@ -12,16 +12,8 @@ from decimal import Decimal
 
 from x12tool.claims import Claim
 from x12tool.claims import parse as claim_parse
-from x12tool.edi.segment import Segment
+from x12tool.edi.segment import Segment, format_decimal
 from x12tool.rules.base import DeleteLine, Edit, SetElement, SetModifiers, SetUnits
-
-
-def format_decimal(value: Decimal) -> str:
-    """X12 R type: no exponent, no needless trailing zeros ("65", "32.5")."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _set(seg: Segment, index: int, value: str, component: int | None = None) -> Segment:

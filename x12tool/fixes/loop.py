@@ -102,8 +102,6 @@ def settle_claim(
             break
         edits = [e for f in chosen for e in f.fix.edits]
         current = reparse(current, apply_edits(current, edits))
-        for f in chosen:
-            f.status = "fixed"
         fixed.extend(chosen)
         if seen is None:
             seen = {_state(claim)}

@@ -3,7 +3,7 @@
 The discipline comes from the line's therapy modifier only (GP -> PT, GO -> OT, GN -> SLP), the
 way Medicare's CWF keys the KX accrual; a line with none or with two different ones is not a
 therapy line for the ledger (MOD001/MOD002 report it). The amount is the line's estimated
-Medicare allowed amount from the money layer's pricer (MPPR and CQ/CO applied), in cents.
+Medicare allowed amount from the run's pricing service (MPPR and CQ/CO applied), in cents.
 """
 
 from __future__ import annotations
@@ -11,10 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
 
-# The rules that read the ledger: a file gets the ledger pre-pass only when one of them runs
-# (or when preflight records).
-LEDGER_RULES = frozenset({"KX001", "KX002", "KX003", "DOC002"})
+if TYPE_CHECKING:
+    from x12tool.claims import Claim, ServiceLine
+    from x12tool.money.pricing import ClaimPrice
+    from x12tool.refdata import Profile, RefData
+    from x12tool.visits import VisitRow
+
 GROUPS = ("PT_SLP", "OT")
 GROUP_OF = {"PT": "PT_SLP", "SLP": "PT_SLP", "OT": "OT"}
 GROUP_LABEL = {"PT_SLP": "PT/SLP", "OT": "OT"}
@@ -60,6 +64,27 @@ class ClaimFacts:
         return self.frequency in (VOID, REPLACEMENT)
 
 
+class FactsContext(Protocol):
+    """What the ledger reads of the rule context to learn a claim's facts (the rules' context
+    satisfies it; the ledger never imports the rules)."""
+
+    ref: RefData
+    profile: Profile | None
+
+    @property
+    def visits(self) -> object | None: ...
+
+    def for_claim(self, claim: Claim) -> object: ...
+
+    def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]: ...
+
+    def pricer(self) -> _Pricer: ...
+
+
+class _Pricer(Protocol):
+    def price(self, claim: Claim) -> ClaimPrice: ...
+
+
 def member_of(claim) -> str:
     return (claim.subscriber.member_id or "").strip()
 
@@ -83,13 +108,11 @@ def from_cents(value: int) -> Decimal:
     return (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
-def claim_facts(claim, ctx) -> ClaimFacts:
+def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     """The ledger facts of a claim as it stands (priced with the run's fee schedule)."""
-    from x12tool.money import pricer_for
-
     ctx.for_claim(claim)
     part_b = bool(ctx.profile is not None and ctx.profile.kx_applies)
-    price = pricer_for(ctx).price(claim)
+    price = ctx.pricer().price(claim)
     lines = []
     for i, line in enumerate(claim.lines):
         disc = discipline_of(line, ctx.ref)

@@ -18,7 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from x12tool.ledger.facts import ClaimFacts, claim_facts
+from x12tool.claims import Claim, iter_items
+from x12tool.edi import X12Source
+from x12tool.ledger.facts import ClaimFacts, FactsContext, claim_facts
 
 # A gap longer than this between two treatment days of a discipline starts a new episode for
 # the progress-report count (a plan of care is certified for at most 90 days, cms-rules.md §9).
@@ -82,7 +84,9 @@ class MemberState:
 
 
 class FileScope:
-    def __init__(self, ledger, ctx, path: str | None = None, *, write: bool = False) -> None:
+    def __init__(
+        self, ledger, ctx: FactsContext, path: str | None = None, *, write: bool = False
+    ) -> None:
         self.ledger = ledger
         self.ctx = ctx
         self.source = os.path.basename(path) if path else ""
@@ -97,11 +101,13 @@ class FileScope:
             and getattr(ledger, "ytd", None) is None
         )
 
+    @property
+    def has_store(self) -> bool:
+        """The ledger has a store (else only the run's lines and --ytd amounts count)."""
+        return getattr(self.ledger, "store", None) is not None
+
     # --- the run's lines
     def prepass(self, path: str) -> None:
-        from x12tool.claims import Claim, iter_items
-        from x12tool.edi import X12Source
-
         with X12Source(path) as src:
             for item in iter_items(src.segments(), path):
                 if isinstance(item, Claim):

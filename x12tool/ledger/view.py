@@ -1,4 +1,4 @@
-"""The ledger as the rules and commands see it (``RuleContext.ledger``).
+"""The ledger as the rules and commands see it (``RuleContext.ledger``, a ``LedgerService``).
 
 A :class:`Ledger` holds the store (or none: then only the run's own lines and ``--ytd``
 amounts count) and the file scope of the input being processed. ``process_file`` opens a
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from x12tool.ledger.amounts import Amounts, read_amounts
 from x12tool.ledger.errors import LedgerError
-from x12tool.ledger.facts import LEDGER_RULES
+from x12tool.ledger.facts import FactsContext
 from x12tool.ledger.paths import default_ledger_path
 from x12tool.ledger.scope import FileScope
 from x12tool.ledger.store import LedgerStore, open_store
@@ -22,7 +22,7 @@ from x12tool.ledger.store import LedgerStore, open_store
 # Test hook (tests/ledger): seconds to wait after a writing scope has taken its locks and read
 # the ledger, so that two processes are sure to overlap. Never set in production.
 HOLD_ENV = "X12TOOL_LEDGER_TEST_HOLD"
-_LAZY_KEY = "ledger.lazy"
+LEDGER = "ledger"  # what a rule lists in ``needs`` when it reads the ledger
 
 
 class Ledger:
@@ -44,8 +44,11 @@ class Ledger:
     def where(self) -> str:
         return self.store.where if self.store is not None else ""
 
-    def begin_file(self, path: str, ctx, rules, *, write: bool = False) -> FileScope:
-        """Open the scope of one input file: pre-pass, locks (when writing), totals."""
+    def begin_file(self, path: str, ctx: FactsContext, rules, *, write: bool = False) -> FileScope:
+        """Open the scope of one input file: pre-pass, locks (when writing), totals.
+
+        ``rules``: the run's rules; the pre-pass runs only when one of them lists ``"ledger"``
+        in its ``needs`` (or when preflight records)."""
         if self.file is not None:
             raise RuntimeError("a ledger file scope is already open")
         write = write and self.writable
@@ -54,7 +57,7 @@ class Ledger:
         # the file. It is only worth its cost when there are amounts to add the run to (a
         # ledger or --ytd); with neither, the run's lines are counted in file order.
         has_totals = self.store is not None or self.ytd is not None
-        if write or (has_totals and any(r.code in LEDGER_RULES for r in rules)):
+        if write or (has_totals and any(LEDGER in getattr(r, "needs", ()) for r in rules)):
             scope.prepass(path)
         if write:
             self.store.begin(scope.lock_keys())
@@ -88,25 +91,19 @@ class Ledger:
             raise RuntimeError("no context for a lazy ledger scope")
         return self._lazy
 
+    def scope_for(self, ctx: FactsContext) -> FileScope:
+        """The scope a rule reads: the open file's, else a run-only scope that learns the
+        claims of ``ctx`` as they are checked."""
+        if self.file is None and self._lazy is None:
+            self._lazy = FileScope(self, ctx)
+        return self.scope()
+
     def close(self) -> None:
         if self.file is not None:
             self.end_file(commit=False)
         if self.store is not None:
             self.store.close()
             self.store = None
-
-
-def ledger_scope(ctx) -> FileScope:
-    """The scope a rule reads: the session ledger's open file, else a run-only scope kept in
-    the rule context's state."""
-    ledger = ctx.ledger
-    if ledger is None:
-        ledger = ctx.state.get(_LAZY_KEY)
-        if ledger is None:
-            ledger = ctx.state[_LAZY_KEY] = Ledger()
-    if ledger.file is None and ledger._lazy is None:
-        ledger._lazy = FileScope(ledger, ctx)
-    return ledger.scope()
 
 
 def open_ledger(

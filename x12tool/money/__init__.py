@@ -2,13 +2,14 @@
 
 * :mod:`.schedule`: RVUs, conversion factors, GPCIs of the run (national or a locality).
 * :mod:`.pricing`: the allowed amount of service lines (MPPR, CQ/CO, status).
-* :mod:`.effects`: the money of a settled claim and of each finding.
+* :mod:`.effects`: the money records of a settled claim and :class:`Pricer` (the rules'
+  ``pricing`` service); each finding's effect is computed by its rule (``Rule.money_effect``).
 * :mod:`.totals`: run totals for the summary.
 * :mod:`.store`, :mod:`.importers`: imported CMS PPRRVU and GPCI files.
 
-The run's :class:`FeeSchedule` travels on the rule context (``ctx.state[FEES_KEY]``, set by
-:func:`x12tool.preflight.session.open_session`); :func:`pricer_for` falls back to a national
-schedule from the shipped maps when a caller built its own context.
+The run's :class:`Pricer` travels on the rule context (``ctx.pricing``, set by
+:func:`x12tool.preflight.session.open_session`); a context built without one prices with the
+national schedule of the shipped maps. This package never imports the rules.
 """
 
 from __future__ import annotations
@@ -23,11 +24,7 @@ from x12tool.money.schedule import (
 )
 from x12tool.money.totals import MoneyTotals
 
-FEES_KEY = "money.fees"  # not a rule code, so no rule's cross-claim state collides with it
-_PRICER_KEY = "money.pricer"
-
 __all__ = [
-    "FEES_KEY",
     "NATIONAL_BASIS",
     "ClaimMoney",
     "FeeSchedule",
@@ -38,18 +35,4 @@ __all__ = [
     "dollars",
     "fmt",
     "open_fee_schedule",
-    "pricer_for",
 ]
-
-
-def pricer_for(ctx) -> Pricer:
-    """The run's pricer, kept on the rule context."""
-    pricer = ctx.state.get(_PRICER_KEY)
-    fees = ctx.state.get(FEES_KEY)
-    if pricer is None or pricer.fees is not fees:
-        if fees is None:
-            fees = FeeSchedule(ctx.ref)
-            ctx.state[FEES_KEY] = fees
-        pricer = Pricer(fees)
-        ctx.state[_PRICER_KEY] = pricer
-    return pricer

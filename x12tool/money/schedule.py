@@ -17,6 +17,7 @@ from pathlib import Path
 
 from x12tool.money.store import NATIONAL, FeeStore, Gpci, LocalityRow
 from x12tool.refdata import RefData
+from x12tool.refdata.paths import default_db_path
 
 NATIONAL_BASIS = "national"
 PAID_STATUSES = frozenset("ART")  # A active, R restricted, T paid when no other service that day
@@ -213,8 +214,6 @@ def open_fee_schedule(
 ) -> FeeSchedule:
     """The run's schedule: the store at ``maps_db`` (default: the user data folder) when the file
     exists (read only, never created), and the given localities."""
-    from x12tool.ncci.store import default_db_path
-
     path = Path(maps_db) if maps_db else default_db_path()
     store = FeeStore(path, create=False) if path.is_file() else None
     return FeeSchedule(ref, store, list(localities or ()))

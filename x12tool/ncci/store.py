@@ -20,9 +20,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from x12tool.sqlitefile import SqliteFile
+from x12tool.refdata.paths import default_db_path  # noqa: F401  (re-exported)
+from x12tool.refdata.sqlitefile import SqliteFile
 
 SCHEMA_VERSION = 1
 
@@ -56,12 +56,6 @@ CREATE TABLE IF NOT EXISTS mue (
     source_id INTEGER NOT NULL REFERENCES sources(id)
 );
 """
-
-
-def default_db_path() -> Path:
-    """``$XDG_DATA_HOME/x12tool/maps.sqlite``, or ``~/.local/share/x12tool/maps.sqlite``."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "x12tool" / "maps.sqlite"
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,7 @@ def run_preflight(
     changed_fh = os.fdopen(changed_fd, "wb")
     files = [ready, held]
     spool = ClaimSpool()
-    ledger = session.ctx.ledger
+    ledger = session.ledger
     recording = None  # the ledger's transaction for this file (docs/ledger.md)
     try:
         if ledger is not None and ledger.writable:

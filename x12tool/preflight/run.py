@@ -16,8 +16,10 @@ from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer
 from x12tool.edi import X12Source
 from x12tool.edi.ig import IgIssue, IgStream
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
-from x12tool.money import ClaimMoney, MoneyTotals, fmt, pricer_for
+from x12tool.ledger.view import Ledger
+from x12tool.money import ClaimMoney, MoneyTotals, fmt
 from x12tool.phi import mask_id
+from x12tool.preflight.money import claim_money
 from x12tool.preflight.split import OutputSet
 from x12tool.rules.base import Finding, Rule
 from x12tool.rules.context import RuleContext
@@ -47,9 +49,11 @@ class Summary:
     ig_file_issues: list[IgIssue] = field(default_factory=list)
     money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
 
-    def add_money(self, outcome: ClaimOutcome, ctx: RuleContext) -> ClaimMoney:
+    def add_money(
+        self, outcome: ClaimOutcome, ctx: RuleContext, rules: dict[str, Rule]
+    ) -> ClaimMoney:
         """The money step: price the claim and its findings, add them to the totals."""
-        money = pricer_for(ctx).outcome(outcome)
+        money = claim_money(outcome, ctx.pricer(), rules)
         self.money.add(money)
         return money
 
@@ -94,20 +98,21 @@ def finding_record(f: Finding, resolution: str) -> dict:
     }
 
 
-def _with_money(record: dict, f: Finding) -> dict:
-    if f.money is not None:
-        record["money"] = fmt(f.money)
-        record["money_effect"] = f.extra.get("money_effect")
+def _with_money(record: dict, f: Finding, money: ClaimMoney | None) -> dict:
+    got = money.effect_of(f) if money is not None else None
+    if got is not None:
+        record["money"] = fmt(got[1])
+        record["money_effect"] = got[0]
     return record
 
 
 def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = None) -> dict:
     applied = o.status != HELD
     records = [
-        _with_money(finding_record(f, "fixed" if applied else "fixable"), f) for f in o.fixed
+        _with_money(finding_record(f, "fixed" if applied else "fixable"), f, money) for f in o.fixed
     ]
     for f in o.findings:
-        records.append(_with_money(finding_record(f, "fixable" if f.fix else "open"), f))
+        records.append(_with_money(finding_record(f, "fixable" if f.fix else "open"), f, money))
     records.sort(key=lambda r: (r["position"] or 0, r["code"]))
     changes = []
     if o.changed:
@@ -152,7 +157,7 @@ def process_file(
     summary = Summary(ig=ig)
     # The ledger's view of this file (a pre-pass over its claims), unless the caller (preflight,
     # which records) opened one already; check and fix only read.
-    ledger = ctx.ledger if ctx.ledger is not None and ctx.ledger.file is None else None
+    ledger = ctx.ledger if isinstance(ctx.ledger, Ledger) and ctx.ledger.file is None else None
     if ledger is not None:
         ledger.begin_file(path, ctx, rules)
     router = None
@@ -165,6 +170,7 @@ def process_file(
             if ledger is not None:
                 ledger.end_file(commit=False)
             raise
+    by_code = {r.code: r for r in rules}  # whose money_effect prices a finding
     context: dict[str, list[IgIssue]] = defaultdict(list)
     unit: list = []  # [subscriber block, [(patient block, outcome)]]
     patient = None
@@ -218,7 +224,7 @@ def process_file(
                     summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
                     for f in list(outcome.fixed) + list(outcome.findings):
                         summary.findings[f.severity.value] += 1
-                    money = summary.add_money(outcome, ctx)
+                    money = summary.add_money(outcome, ctx, by_code)
                     if not unit:
                         raise AssertionError(
                             "claim outside a subscriber unit"

@@ -1,11 +1,16 @@
-"""What one command run needs: reference data, profiles, visit log, NCCI index, rules."""
+"""What one command run needs: reference data, profiles, the rules and the services they read.
+
+The services (visit log, NCCI index, pricing, ledger) are the concrete implementations of the
+protocols in :mod:`x12tool.rules.services`; this is where they are chosen and opened.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from x12tool.ledger import open_ledger
-from x12tool.money import FEES_KEY, FeeSchedule, open_fee_schedule
+from x12tool.ledger import Ledger, open_ledger
+from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
+from x12tool.ncci import open_index
 from x12tool.refdata import load_refdata
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
@@ -19,6 +24,7 @@ class Session:
     rules: list[Rule]
     visits: VisitLog | None
     fees: FeeSchedule | None = field(default=None)  # fee schedule of the money step
+    ledger: Ledger | None = field(default=None)  # the therapy ledger (ctx.ledger)
 
     @property
     def money_basis(self) -> str:
@@ -54,20 +60,15 @@ def open_session(
 ) -> Session:
     ref = load_refdata(profiles)
     log = VisitLog(visits) if visits else None
-    ncci = None
-    try:
-        from x12tool.ncci import open_index
-    except ImportError:  # pragma: no cover - NCCI layer not installed
-        open_index = None
-    if open_index is not None:
-        ncci = open_index(ref, maps_db)
+    ncci = open_index(ref, maps_db)
     rules = select_rules(select, ignore)
     if not ig:
         rules = [r for r in rules if r.code != "IG001"]
     ctx = RuleContext(ref=ref, visits=log, ncci=ncci)
     # The therapy ledger (docs/ledger.md): preflight records (record=True), check/fix read.
-    ctx.ledger = open_ledger(ledger, ytd, write=record, enabled=not no_ledger)
+    the_ledger = open_ledger(ledger, ytd, write=record, enabled=not no_ledger)
+    ctx.ledger = the_ledger
     # The money step prices with this (imported PFS/GPCI in the maps store, --locality).
     fees = open_fee_schedule(ref, maps_db, locality or ())
-    ctx.state[FEES_KEY] = fees
-    return Session(ctx, rules, log, fees)
+    ctx.pricing = Pricer(fees)
+    return Session(ctx, rules, log, fees, the_ledger)

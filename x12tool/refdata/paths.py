@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import os
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -17,3 +18,10 @@ def maps_dir() -> Traversable:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "maps"
+
+
+def default_db_path() -> Path:
+    """The imported-maps store (NCCI tables, PFS, GPCI) shared by ``ncci`` and ``money``:
+    ``$XDG_DATA_HOME/x12tool/maps.sqlite``, or ``~/.local/share/x12tool/maps.sqlite``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "x12tool" / "maps.sqlite"

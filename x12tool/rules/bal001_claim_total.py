@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from x12tool.fixes.apply import format_decimal
+from x12tool.edi.segment import format_decimal
 from x12tool.rules.base import Applicability, Fix, Rule, SetElement, Severity
 
 

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from x12tool.edi.segment import Segment
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
     from x12tool.rules.context import RuleContext
+    from x12tool.rules.money import ClaimPricing, Effect
 
 DOC_SECTIONS = ("Why is this bad?", "Example", "Use instead", "Fix safety", "Source")
 
@@ -89,10 +90,6 @@ class DeleteLine:
 Edit = SetElement | SetModifiers | SetUnits | DeleteLine
 
 
-def edit_segment(edit: Edit) -> Segment:
-    return edit.lx if isinstance(edit, DeleteLine) else edit.segment
-
-
 @dataclass(frozen=True, slots=True)
 class Fix:
     applicability: Applicability
@@ -102,17 +99,19 @@ class Fix:
         return "; ".join(e.describe() for e in self.edits)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
+    """What a rule found: an immutable value. Whether its fix was applied is the fix loop's
+    record (``ClaimOutcome.fixed``), its dollar effect the money step's (``ClaimMoney``)."""
+
     code: str
     severity: Severity
     message: str
     segment: Segment | None = None  # where: position and byte offset come from it
     line: int | None = None  # LX01 of the service line, when the finding is about one
     fix: Fix | None = None
-    money: Decimal | None = None  # dollar effect, filled by the money layer
-    status: str = ""  # "fixed" once the fix loop applied its fix
-    extra: dict = field(default_factory=dict)
+    # data the rule keeps for its own money_effect (e.g. the supported units), never shown
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def position(self) -> int | None:
@@ -132,6 +131,10 @@ class Rule:
     fix: ClassVar[Applicability | None] = None  # what kind of fix the rule can offer
     # True for rules whose verdict depends on other claims of the run (KX, cloned notes):
     cross_claim: ClassVar[bool] = False
+    # The services the rule reads (x12tool.rules.services.SERVICES): "visits", "ncci",
+    # "pricing", "ledger". The session opens them; the ledger pre-pass runs only for rules
+    # that need the ledger.
+    needs: ClassVar[frozenset[str]] = frozenset()
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -146,6 +149,7 @@ class Rule:
         line: ServiceLine | None = None,
         fix: Fix | None = None,
         severity: Severity | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -154,7 +158,16 @@ class Rule:
             segment=segment if segment is not None else (line.sv1 or line.lx if line else None),
             line=line.number if line is not None else None,
             fix=fix,
+            extra=extra if extra is not None else {},
         )
+
+    def money_effect(self, finding: Finding, priced: ClaimPricing) -> Effect | None:
+        """The dollar effect of one of this rule's findings on the claim as billed
+        (``(effect, amount)``, see :mod:`x12tool.rules.money`), or None.
+
+        Default: an error on a held claim puts its line (or the claim) at risk. A rule whose
+        findings move money otherwise overrides this."""
+        return priced.at_risk(finding)
 
     @classmethod
     def doc(cls) -> str:

@@ -1,4 +1,8 @@
-"""What a rule may read besides the claim: reference data, the payer profile, the visit log."""
+"""What a rule may read besides the claim: reference data, the payer profile, the services.
+
+The services (visit log, NCCI lookups, pricing, ledger) are typed by the protocols of
+:mod:`x12tool.rules.services`; a rule lists the ones it reads in ``Rule.needs``.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,40 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from x12tool.rules.base import Severity
+from x12tool.rules.services import (
+    LedgerScope,
+    LedgerService,
+    NcciLookup,
+    Pricing,
+    VisitSource,
+    default_ncci,
+    default_pricing,
+    run_only_ledger,
+)
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
     from x12tool.refdata import Profile, RefData
     from x12tool.rules.base import Rule
-    from x12tool.visits import VisitLog, VisitRow
+    from x12tool.visits import VisitRow
 
 
 @dataclass
 class RuleContext:
     ref: RefData
-    visits: VisitLog | None = None
+    visits: VisitSource | None = None  # None: no visit log (the rules that need it are silent)
     profile: Profile | None = None  # set per claim by for_claim()
-    ncci: Any = None  # NCCI/MUE lookups (x12tool.ncci), when available
-    ledger: Any = None  # therapy ledger, when available
+    ncci: NcciLookup | None = None  # None: curated pairs only (ncci_lookup())
+    ledger: LedgerService | None = None  # None: the run's own lines only (ledger_scope())
+    pricing: Pricing | None = None  # None: national schedule of the shipped maps (pricer())
     today: date | None = None
     # pyx12 implementation-guide issues of the claim being checked (None: validation is off)
     ig_issues: list | None = None
-    # Per-rule state for rules that look across claims of one run (keyed by rule code).
-    state: dict[str, Any] = field(default_factory=dict)
+    # Cross-claim state of the rules that look across claims of one run (run_state()).
+    _run_state: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _memo: tuple[object, dict] = field(default=(None, {}), repr=False)
+    _default_ncci: NcciLookup | None = field(default=None, repr=False)
+    _run_ledger: LedgerService | None = field(default=None, repr=False)
     _profiles: dict = field(default_factory=dict, repr=False)
     _severity: dict = field(default_factory=dict, repr=False)
     _active: dict = field(default_factory=dict, repr=False)
@@ -41,6 +59,45 @@ class RuleContext:
             profile = self._profiles[key] = self.ref.profile_for(*key)
         self.profile = profile
         return self
+
+    # --- services -------------------------------------------------------------------------
+
+    def ncci_lookup(self) -> NcciLookup:
+        """``ncci``, else an index over the curated pairs only (built once)."""
+        if self.ncci is not None:
+            return self.ncci
+        if self._default_ncci is None:
+            self._default_ncci = default_ncci(self.ref)
+        return self._default_ncci
+
+    def pricer(self) -> Pricing:
+        """``pricing``, else the national schedule of the shipped maps (kept for the run)."""
+        if self.pricing is None:
+            self.pricing = default_pricing(self.ref)
+        return self.pricing
+
+    def ledger_scope(self) -> LedgerScope:
+        """The ledger scope of the file being checked: the session ledger's, else one of the
+        run's own lines kept on this context."""
+        ledger = self.ledger
+        if ledger is None:
+            if self._run_ledger is None:
+                self._run_ledger = run_only_ledger()
+            ledger = self._run_ledger
+        return ledger.scope_for(self)
+
+    def run_state(self, rule: Rule, initial: dict[str, Any]) -> dict[str, Any]:
+        """The state a cross-claim rule keeps for the run (``initial`` the first time)."""
+        return self._run_state.setdefault(rule.code, initial)
+
+    def claim_memo(self, claim: Claim) -> dict:
+        """Values derived from one claim that several rules read (timed groups, NCCI hits):
+        kept while the same claim object is being checked."""
+        if self._memo[0] is not claim:
+            self._memo = (claim, {})
+        return self._memo[1]
+
+    # --- profile ------------------------------------------------------------------------------
 
     def severity_for(self, rule: Rule) -> Severity:
         if self.profile is None:

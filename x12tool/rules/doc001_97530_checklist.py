@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.services import VISITS
 
 CODE = "97530"
 
@@ -46,6 +47,7 @@ class DOC001(Rule):
     name = "documentation.97530-checklist"
     severity = Severity.ERROR
     fix = None
+    needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
         if ctx.visits is None or not ctx.visits.has_checklist:

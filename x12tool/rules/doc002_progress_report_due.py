@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ledger import ledger_scope
 from x12tool.ledger.scope import PROGRESS_EVERY
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.services import LEDGER, PRICING, VISITS
 
 NAMES = {"PT": "PT", "OT": "OT", "SLP": "SLP"}
 
@@ -53,12 +53,13 @@ class DOC002(Rule):
     name = "documentation.progress-report-due"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({VISITS, LEDGER, PRICING})
     cross_claim = True
 
     def check(self, claim, ctx):
         if ctx.visits is None or ctx.profile is None or not ctx.profile.kx_applies:
             return
-        scope = ledger_scope(ctx)
+        scope = ctx.ledger_scope()
         facts = scope.observe(claim)
         for gap in scope.progress_days(facts):
             if gap.days <= PROGRESS_EVERY:

@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.services import VISITS
 
 CODE = "97530"
 # Notes shorter than this (after whitespace is collapsed) are ignored: short stock phrases
@@ -80,6 +81,7 @@ class DOC003(Rule):
     name = "documentation.cloned-note"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({VISITS})
     cross_claim = True
 
     def check(self, claim, ctx):
@@ -88,7 +90,7 @@ class DOC003(Rule):
         identity = patient_identity(claim)
         if identity is None:
             return
-        state = ctx.state.setdefault(self.code, {"key": secrets.token_bytes(16), "first": {}})
+        state = ctx.run_state(self, {"key": secrets.token_bytes(16), "first": {}})
         key, first = state["key"], state["first"]
 
         def digest(text: str) -> int:

@@ -43,11 +43,13 @@ class IG001(Rule):
             seg = by_index.get(issue.index, claim.clm)
             where = f"{issue.element or issue.tag}: " if (issue.element or issue.tag) else ""
             outside = "" if issue.index in by_index else " (outside the claim loop)"
-            f = self.finding(ctx, f"pyx12: {where}{issue.message}{outside}", segment=seg)
+            owner = None
             for line in claim.lines:
                 if any(s is seg for s in claim.segments[line.start : line.end]):
-                    f.line = line.number
-            yield f
+                    owner = line
+            yield self.finding(
+                ctx, f"pyx12: {where}{issue.message}{outside}", segment=seg, line=owner
+            )
 
 
 RULE = IG001

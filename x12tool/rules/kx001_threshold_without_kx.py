@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ledger.explain import breakdown, kx_limit, kx_line_positions, label, money
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
+from x12tool.rules.kx import breakdown, kx_limit, kx_line_positions, label, money
+from x12tool.rules.services import LEDGER, PRICING
 from x12tool.rules.therapy import MAX_MODIFIERS
 
 
@@ -53,6 +54,7 @@ class KX001(Rule):
     name = "kx.threshold-without-kx"
     severity = Severity.ERROR
     fix = Applicability.UNSAFE
+    needs = frozenset({LEDGER, PRICING})
     cross_claim = True
 
     def check(self, claim, ctx):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ledger.explain import breakdown, kx_line_positions, label, money, review_limit
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.kx import breakdown, kx_line_positions, label, money, review_limit
+from x12tool.rules.services import LEDGER, PRICING
 
 
 class KX002(Rule):
@@ -42,6 +43,7 @@ class KX002(Rule):
     name = "kx.review-threshold"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({LEDGER, PRICING})
     cross_claim = True
 
     def check(self, claim, ctx):

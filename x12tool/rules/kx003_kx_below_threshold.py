@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ledger.explain import breakdown, kx_limit, kx_line_positions, label, money
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.kx import breakdown, kx_limit, kx_line_positions, label, money
+from x12tool.rules.services import LEDGER, PRICING
 
 
 class KX003(Rule):
@@ -40,6 +41,7 @@ class KX003(Rule):
     name = "kx.below-threshold"
     severity = Severity.INFO
     fix = None
+    needs = frozenset({LEDGER, PRICING})
     cross_claim = True
 
     def check(self, claim, ctx):

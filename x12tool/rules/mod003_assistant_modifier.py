@@ -4,6 +4,8 @@ the documents show a therapy assistant furnished the service."""
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
+from x12tool.rules.money import REDUCTION, fixed_modifiers
+from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import MAX_MODIFIERS, day
 
 ASSISTANT_ROLES = {"PTA": "PT", "OTA": "OT"}
@@ -58,6 +60,7 @@ class MOD003(Rule):
     name = "assistant-modifier"
     severity = Severity.ERROR
     fix = Applicability.UNSAFE
+    needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
         ref = ctx.ref
@@ -127,15 +130,27 @@ class MOD003(Rule):
         else:
             why = "if the assistant furnished more than 10% of its minutes (de minimis standard)"
             severity = None if ctx.profile.severity_for(self.code) else Severity.WARNING
-        finding = self.finding(
+        return self.finding(
             ctx,
             f"{line.code} on {day(line)} has no {mod} but {who}: {todo} {why}",
             line=line,
             fix=fix,
             severity=severity,
+            extra={"missing_modifier": mod},
         )
-        finding.extra = {"missing_modifier": mod}
-        return finding
+
+    def money_effect(self, finding, priced):
+        """``reduction``: what the 85% CQ/CO payment takes off the line."""
+        i = priced.index_of(finding)
+        if i is not None:
+            mods = fixed_modifiers(finding)
+            if mods is None and finding.extra.get("missing_modifier"):
+                mods = (*priced.inputs[i].modifiers, finding.extra["missing_modifier"])
+            if mods is not None:
+                delta = priced.billed.total - priced.price(priced.with_modifiers(i, mods)).total
+                if delta > 0:
+                    return REDUCTION, delta
+        return super().money_effect(finding, priced)
 
 
 RULE = MOD003

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ncci.hits import index_for, lines_by_date, pair_hits, suspicious_modifiers
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
+from x12tool.rules.ncci_hits import index_for, lines_by_date, pair_hits, suspicious_modifiers
+from x12tool.rules.services import NCCI
 
 
 class MOD004(Rule):
@@ -38,6 +39,7 @@ class MOD004(Rule):
     name = "bypass-modifier.no-partner"
     severity = Severity.WARNING
     fix = Applicability.UNSAFE
+    needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
         index = index_for(ctx)

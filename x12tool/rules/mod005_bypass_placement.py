@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from x12tool.ncci.hits import (
+from x12tool.rules.base import Rule, Severity
+from x12tool.rules.ncci_hits import (
     X_MODIFIERS,
     bypass_modifiers,
     has_bypass,
     line_numbers,
     pair_hits,
 )
-from x12tool.rules.base import Rule, Severity
+from x12tool.rules.services import NCCI
 
 
 class MOD005(Rule):
@@ -41,6 +42,7 @@ class MOD005(Rule):
     name = "bypass-modifier.placement"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
         for line in claim.lines:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ncci.hits import bypass_modifiers, has_bypass, index_for, line_numbers, pair_hits
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.ncci_hits import bypass_modifiers, has_bypass, index_for, line_numbers, pair_hits
+from x12tool.rules.services import NCCI
 
 
 class NCCI001(Rule):
@@ -39,6 +40,7 @@ class NCCI001(Rule):
     name = "ncci.bypass-missing"
     severity = Severity.ERROR
     fix = None
+    needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
         table = index_for(ctx).ptp_source

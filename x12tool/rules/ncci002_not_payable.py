@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from x12tool.ncci.hits import has_bypass, index_for, line_numbers, pair_hits
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.ncci_hits import has_bypass, index_for, line_numbers, pair_hits
+from x12tool.rules.services import NCCI
 
 
 class NCCI002(Rule):
@@ -37,6 +38,7 @@ class NCCI002(Rule):
     name = "ncci.not-payable"
     severity = Severity.ERROR
     fix = None
+    needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
         table = index_for(ctx).ptp_source

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from x12tool.ncci.hits import index_for, line_numbers, lines_by_date
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.ncci_hits import index_for, line_numbers, lines_by_date
+from x12tool.rules.services import NCCI
 
 _MAI = {
     1: "MAI 1, per claim line",
@@ -57,6 +58,7 @@ class NCCI003(Rule):
     name = "mue.units-exceeded"
     severity = Severity.ERROR
     fix = None
+    needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
         index = index_for(ctx)

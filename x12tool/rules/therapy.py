@@ -150,9 +150,10 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
 
     Only meaningful with a visit log; the result is cached for the claim being checked.
     """
-    cache = ctx.state.get("_timed")
-    if cache is not None and cache[0] is claim:
-        return cache[1]
+    memo = ctx.claim_memo(claim)
+    cached = memo.get("timed_groups")
+    if cached is not None:
+        return cached
     ref = ctx.ref
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     claim_disciplines = set()
@@ -197,7 +198,7 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
                 disc = next(iter(claim_disciplines))
         group(r.service_date, disc).rows[r.cpt].append(r)
     result = sorted(groups.values(), key=lambda g: (g.day, g.discipline or ""))
-    ctx.state["_timed"] = (claim, result)
+    memo["timed_groups"] = result
     return result
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, DeleteLine, Fix, Rule, SetUnits, Severity
+from x12tool.rules.money import OVERBILLING, fixed_units
+from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import billed_units, scaled_charge, unit_comparisons
 
 
@@ -43,6 +45,7 @@ class TU001(Rule):
     name = "timed-units.overbilled"
     severity = Severity.ERROR
     fix = Applicability.SAFE
+    needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
         method = ctx.profile.unit_method
@@ -63,16 +66,28 @@ class TU001(Rule):
                 if method == "cms"
                 else f"its {g.minutes(code)} minutes"
             )
-            finding = self.finding(
+            yield self.finding(
                 ctx,
                 f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but {how} "
                 f"({ctx.profile.unit_method.upper()} method) support {allowed} for {code} "
                 f"({g.minutes(code)} min documented)",
                 line=line,
                 fix=fix,
+                extra={"billed": billed, "supported": allowed},
             )
-            finding.extra = {"billed": billed, "supported": allowed}
-            yield finding
+
+    def money_effect(self, finding, priced):
+        """``overbilling_avoided``: the claim as billed minus with the line at the supported
+        units (the MPPR recomputed, so the figure is what those units would really add)."""
+        i = priced.index_of(finding)
+        if i is not None:
+            units = fixed_units(finding)
+            if units is None and "supported" in finding.extra:
+                units = Decimal(finding.extra["supported"])
+            if units is not None and units < priced.inputs[i].units:
+                after = priced.price(priced.with_units(i, units)).total
+                return OVERBILLING, priced.billed.total - after
+        return super().money_effect(finding, priced)
 
 
 RULE = TU001

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
+from x12tool.rules.money import UNDERBILLED, fixed_units
+from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import billed_units, scaled_charge, unit_comparisons
 
 
@@ -36,6 +38,7 @@ class TU002(Rule):
     name = "timed-units.underbilled"
     severity = Severity.WARNING
     fix = Applicability.UNSAFE
+    needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
         for g, code, lines, billed, allowed in unit_comparisons(claim, ctx):
@@ -48,15 +51,26 @@ class TU002(Rule):
                 if charge is not None:
                     edit = SetUnits(line.sv1, Decimal(allowed), charge)
                     fix = Fix(Applicability.UNSAFE, (edit,))
-            finding = self.finding(
+            yield self.finding(
                 ctx,
                 f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but the documented "
                 f"minutes support {allowed} ({allowed - billed} unit(s) not billed)",
                 line=line,
                 fix=fix,
+                extra={"billed": billed, "supported": allowed},
             )
-            finding.extra = {"billed": billed, "supported": allowed}
-            yield finding
+
+    def money_effect(self, finding, priced):
+        """``underbilled``: the claim with the documented units minus as billed."""
+        i = priced.index_of(finding)
+        if i is not None:
+            units = fixed_units(finding)
+            if units is None and "supported" in finding.extra:
+                units = Decimal(finding.extra["supported"])
+            if units is not None and units > priced.inputs[i].units:
+                after = priced.price(priced.with_units(i, units)).total
+                return UNDERBILLED, after - priced.billed.total
+        return super().money_effect(finding, priced)
 
 
 RULE = TU002

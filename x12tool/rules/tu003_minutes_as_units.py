@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from x12tool.money.amounts import ZERO
 from x12tool.rules.base import Applicability, DeleteLine, Fix, Rule, SetUnits, Severity
+from x12tool.rules.money import AT_RISK, fixed_units
 from x12tool.rules.units import table_units
 
 
@@ -61,6 +63,17 @@ class TU003(Rule):
                 line=line,
                 fix=fix,
             )
+
+    def money_effect(self, finding, priced):
+        """``at_risk``: the line's value once its units are right (as sent, a payer rejects
+        it)."""
+        i = priced.index_of(finding)
+        if i is not None:
+            units = fixed_units(finding)
+            if units is not None:
+                line = priced.price(priced.with_units(i, units)).line(i)
+                return AT_RISK, line.amount if line else ZERO
+        return super().money_effect(finding, priced)
 
 
 RULE = TU003

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from x12tool.money.pricing import LineInput
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.money import UNDERBILLED
+from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import timed_groups
 
 
@@ -32,6 +37,7 @@ class TU005(Rule):
     name = "timed-units.documented-not-billed"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
         if ctx.visits is None or not ctx.visit_rows(claim):
@@ -48,14 +54,22 @@ class TU005(Rule):
                     # example 4's 97035): nothing is lost by not billing it.
                     continue
                 lost = f"; the minutes support {units} unit(s)" if units else ""
-                finding = self.finding(
+                yield self.finding(
                     ctx,
                     f"{code} on {g.day.isoformat()}: {g.minutes(code)} min documented "
                     f"(visit log row {rows[0].row}) but not billed{lost}",
                     segment=claim.clm,
+                    extra={"code": code, "date": g.day, "units": units or 0},
                 )
-                finding.extra = {"code": code, "date": g.day, "units": units or 0}
-                yield finding
+
+    def money_effect(self, finding, priced):
+        """``underbilled``: the claim with the documented service added minus as billed."""
+        x = finding.extra
+        if x.get("units"):
+            added = LineInput(-1, x["code"], (), Decimal(x["units"]), x["date"])
+            after = priced.price(priced.inputs + [added]).total
+            return UNDERBILLED, after - priced.billed.total
+        return super().money_effect(finding, priced)
 
 
 RULE = TU005

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.services import VISITS
 
 
 class TU006(Rule):
@@ -33,6 +34,7 @@ class TU006(Rule):
     name = "timed-units.no-minutes"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
         if ctx.visits is None or not ctx.visit_rows(claim):

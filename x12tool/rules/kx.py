@@ -1,10 +1,12 @@
-"""Thresholds in cents and the one-line explanations KX findings carry."""
+"""What the KX rules (KX001-KX003) share: thresholds in cents, the walk over a claim's therapy
+lines against the ledger, and the one-line explanations their findings carry."""
 
 from __future__ import annotations
 
 from x12tool.ledger.facts import GROUP_LABEL, from_cents, to_cents
 from x12tool.ledger.scope import Position
-from x12tool.ledger.view import ledger_scope
+from x12tool.money.amounts import dollars
+from x12tool.rules.services import LedgerScope
 
 
 def kx_limit(ref, year: int, group: str) -> int | None:
@@ -21,8 +23,6 @@ def review_limit(ref, year: int) -> int | None:
 
 
 def money(cents: int) -> str:
-    from x12tool.money import dollars
-
     return dollars(from_cents(cents))
 
 
@@ -30,14 +30,14 @@ def label(group: str) -> str:
     return GROUP_LABEL.get(group, group)
 
 
-def breakdown(pos: Position, scope) -> str:
+def breakdown(pos: Position, scope: LedgerScope) -> str:
     """ "ledger $1,900.00 + imported $300.00 + earlier lines of this run $150.00 (claims A, B)
     + this line $61.20", naming where each part comes from."""
     parts = []
     if pos.override:
         parts.append(f"--ytd {money(pos.recorded)}")
     else:
-        if scope.ledger.store is not None:
+        if scope.has_store:
             parts.append(f"ledger {money(pos.recorded)}")
         if pos.external:
             parts.append(f"imported {money(pos.external)}")
@@ -48,7 +48,7 @@ def breakdown(pos: Position, scope) -> str:
         parts.append(f"earlier lines of this run {money(pos.run_before)}{named}")
     parts.append(f"this line {money(pos.amount)}")
     text = " + ".join(parts)
-    if scope.ledger.store is None and not pos.override:
+    if not scope.has_store and not pos.override:
         text += "; this run's lines only: no ledger"
     return text
 
@@ -58,7 +58,7 @@ def kx_line_positions(claim, ctx):
     KX threshold (the common walk of KX001-KX003)."""
     if ctx.profile is None or not ctx.profile.kx_applies:
         return
-    scope = ledger_scope(ctx)
+    scope = ctx.ledger_scope()
     facts = scope.observe(claim)
     positions = scope.kx_positions(facts)
     for f in facts.lines:

@@ -7,23 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from x12tool.claims import Claim, ServiceLine
-from x12tool.ncci.lookup import NcciIndex
 from x12tool.refdata import NcciPair
 from x12tool.rules.context import RuleContext
+from x12tool.rules.services import NcciLookup
 
 DEFAULT_BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
 
 
-def index_for(ctx: RuleContext) -> NcciIndex:
-    """``ctx.ncci``, else an index over the curated pairs only (cached for the run)."""
-    if ctx.ncci is not None:
-        return ctx.ncci
-    cached = ctx.state.get("_ncci_index")
-    if cached is None or cached.ref is not ctx.ref:
-        cached = NcciIndex(ctx.ref, None)
-        ctx.state["_ncci_index"] = cached
-    return cached
+def index_for(ctx: RuleContext) -> NcciLookup:
+    """The run's NCCI lookups (curated pairs only when the caller gave none)."""
+    return ctx.ncci_lookup()
 
 
 def bypass_modifiers(ctx: RuleContext) -> frozenset[str]:
@@ -74,9 +68,11 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
     Same provider too: lines whose rendering NPIs (2420A, else 2310B, else billing) differ are
     not paired. Cached per claim for the run.
     """
-    cache = ctx.state.get("_ncci_hits")
-    if cache is not None and cache[0] is claim and cache[1] is ctx.profile:
-        return cache[2]
+    memo = ctx.claim_memo(claim)
+    key = ("ncci_hits", id(ctx.profile))
+    cached = memo.get(key)
+    if cached is not None:
+        return cached
     index = index_for(ctx)
     hits: list[PairHit] = []
     for day, lines in sorted(lines_by_date(claim).items()):
@@ -96,7 +92,7 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
                     ]
                     if c1 and c2:
                         hits.append(PairHit(pair, day, c1, c2))
-    ctx.state["_ncci_hits"] = (claim, ctx.profile, hits)
+    memo[key] = hits
     return hits
 
 

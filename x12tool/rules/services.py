@@ -1,0 +1,115 @@
+"""The data sources a rule may ask for, as typed interfaces.
+
+A rule names what it reads besides the claim and the reference data in ``needs`` (a subset of
+:data:`SERVICES`); the session hands the services to the rules on :class:`RuleContext`
+(``ctx.visits``, ``ctx.ncci``, ``ctx.ledger``, ``ctx.pricing``). The rule modules see only the
+protocols below; which class implements one is the session's business
+(``x12tool.preflight.session``). When a caller builds a context without a service, the context
+falls back to the defaults of :func:`default_ncci`, :func:`default_pricing` and
+:func:`run_only_ledger` (curated NCCI pairs only, the national fee schedule of the shipped maps,
+a ledger of the run's own lines): the only place in this layer that names the classes.
+
+The layers below the rules (``visits``, ``ncci``, ``money``, ``ledger``) never import the rules;
+``tests/`` and ``lint-imports`` (pyproject ``[tool.importlinter]``) hold that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Protocol
+
+from x12tool.ledger.view import Ledger
+from x12tool.money.effects import Pricer
+from x12tool.money.schedule import FeeSchedule
+from x12tool.ncci.lookup import NcciIndex
+
+if TYPE_CHECKING:
+    from x12tool.claims import Claim
+    from x12tool.ledger.facts import ClaimFacts
+    from x12tool.ledger.scope import Position, ProgressGap
+    from x12tool.money.pricing import ClaimPrice, LineInput
+    from x12tool.ncci.lookup import MueLimit
+    from x12tool.refdata import NcciPair, Profile, RefData
+    from x12tool.visits import VisitRow
+
+VISITS = "visits"  # the EMR visit log (--visits)
+NCCI = "ncci"  # NCCI PTP pairs and MUE limits
+PRICING = "pricing"  # the fee schedule: allowed amounts of a claim's lines
+LEDGER = "ledger"  # the therapy ledger: what earlier runs sent per beneficiary and year
+SERVICES = frozenset({VISITS, NCCI, PRICING, LEDGER})
+
+
+class VisitSource(Protocol):
+    """The visit log: documented minutes per claim, date and code."""
+
+    def for_claim(self, claim_id: str) -> list[VisitRow]: ...
+
+
+class NcciLookup(Protocol):
+    """NCCI procedure-to-procedure pairs and MUE limits."""
+
+    @property
+    def has_ptp(self) -> bool: ...
+
+    @property
+    def has_mue(self) -> bool: ...
+
+    @property
+    def ptp_source(self) -> str: ...
+
+    @property
+    def mue_source(self) -> str: ...
+
+    def pairs_for(
+        self, code_a: str, code_b: str, day: date, profile: Profile | None = None
+    ) -> list[NcciPair]: ...
+
+    def mue(
+        self, code: str, day: date | None = None, profile: Profile | None = None
+    ) -> MueLimit | None: ...
+
+
+class Pricing(Protocol):
+    """Allowed amounts of a claim's lines (as billed, or with changed line inputs)."""
+
+    def price(self, claim: Claim, inputs: list[LineInput] | None = None) -> ClaimPrice: ...
+
+
+class LedgerScope(Protocol):
+    """One input file's view of the ledger (the run's lines plus the recorded totals)."""
+
+    @property
+    def has_store(self) -> bool: ...
+
+    def observe(self, claim: Claim) -> ClaimFacts: ...
+
+    def kx_positions(self, facts: ClaimFacts) -> dict[int, Position]: ...
+
+    def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]: ...
+
+
+class LedgerService(Protocol):
+    """The therapy ledger; :meth:`scope_for` gives the scope of the file being checked."""
+
+    def scope_for(self, ctx: object) -> LedgerScope: ...
+
+
+def default_ncci(ref: RefData) -> NcciLookup:
+    return NcciIndex(ref, None)
+
+
+def default_pricing(ref: RefData) -> Pricing:
+    return Pricer(FeeSchedule(ref))
+
+
+def run_only_ledger() -> LedgerService:
+    return Ledger()
+
+
+def needs_of(rules: Iterable[object]) -> frozenset[str]:
+    """The services a set of rules asks for."""
+    out: set[str] = set()
+    for rule in rules:
+        out |= getattr(rule, "needs", frozenset())
+    return frozenset(out)
