@@ -3,7 +3,7 @@
     python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat N] [--skip-pyx12-above N]
                              [--out docs/performance.md]
 
-Generates seeded 837P files with ``python -m x12tool.synth`` into ``benchmarks/data/`` (reused
+Generates seeded 837P files with ``python -m devtools.synth`` into ``benchmarks/data/`` (reused
 while the generator and its parameters are unchanged), then runs every command as a whole
 process, file by file and pair by pair on the same file, and prints one table: wall time, CPU
 time (user+sys of the process and the children it reaped), peak RSS, claims per second and the
@@ -35,7 +35,7 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 DATA = BENCH / "data"
-SYNTH = ROOT / "x12tool" / "synth.py"
+SYNTH = ROOT / "devtools" / "synth.py"
 
 BEGIN = "<!-- latest-figures:begin (written by benchmarks/run.py --out) -->"
 END = "<!-- latest-figures:end -->"
@@ -100,7 +100,7 @@ def generate(size: int, breaks: bool, args: argparse.Namespace) -> DataFile:
             return DataFile(size, breaks, path, visits, meta)
     note(f"generating {path.relative_to(ROOT)} ({size:,} claims) ...")
     tmp_path, tmp_visits = path.with_suffix(".837.tmp"), visits.with_suffix(".csv.tmp")
-    cmd = [sys.executable, "-m", "x12tool.synth", "--claims", str(size), "--seed", str(args.seed)]
+    cmd = [sys.executable, "-m", "devtools.synth", "--claims", str(size), "--seed", str(args.seed)]
     cmd += ["-o", str(tmp_path), "--visits", str(tmp_visits)]
     cmd += ["--claims-per-st", str(args.claims_per_st), "--defect-rate", str(args.defect_rate)]
     if not breaks:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from x12tool.synth import generate
+from devtools.synth import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = ROOT / "benchmarks" / "floor.py"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from x12tool import synth
+from devtools import synth
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = ROOT / "fixtures" / "public"

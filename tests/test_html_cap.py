@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from devtools.synth import generate
 from x12tool.reports.html_report import MAX_LISTED
-from x12tool.synth import generate
 
 
 def test_long_lists_are_capped_with_a_count_of_the_rest(tmp_path, cli):

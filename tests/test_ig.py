@@ -6,9 +6,9 @@ import io
 
 from conftest import SYNTHETIC
 
+from devtools.synth import generate
 from x12tool.edi import ig
 from x12tool.edi.ig_chunks import split
-from x12tool.synth import generate
 
 
 def defective(tmp_path, claims: int = 120, per_st: int = 60):

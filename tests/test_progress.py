@@ -10,8 +10,8 @@ import sys
 
 from conftest import ROOT
 
+from devtools.synth import generate
 from x12tool.cli.progress import Progress
-from x12tool.synth import generate
 
 
 def big_file(tmp_path):

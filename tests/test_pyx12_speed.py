@@ -17,9 +17,9 @@ import pyx12.path
 import pyx12.validation
 from conftest import FIXTURES, ROOT, SYNTHETIC
 
+from devtools.synth import generate
 from x12tool.edi import ig, pyx12_speed
 from x12tool.edi.ig_chunks import iter_split
-from x12tool.synth import generate
 
 STOCK = """
 import json, sys

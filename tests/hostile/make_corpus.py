@@ -1,7 +1,7 @@
 """Build the corpus of broken (and awkward but valid) 837P inputs for the hostile-input tests.
 
 Every case is derived by a program from ``fixtures/sample/therapy_batch.837`` or from the
-seeded synthetic generator (``x12tool.synth``); nothing is hand-edited, nothing generated is
+seeded synthetic generator (``devtools.synth``); nothing is hand-edited, nothing generated is
 committed. Use it as a script::
 
     python tests/hostile/make_corpus.py DEST            # the corpus (a few hundred KB)
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from x12tool import synth  # noqa: E402
+from devtools import synth  # noqa: E402
 
 SAMPLE = ROOT / "fixtures" / "sample" / "therapy_batch.837"
 SEED = 9009

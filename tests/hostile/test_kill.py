@@ -18,8 +18,8 @@ import time
 import pytest
 from conftest import ROOT
 
+from devtools import synth
 from hostile.conftest import KINDS, RESULTS, visible
-from x12tool import synth
 from x12tool.edi import X12Source
 
 CLAIMS = 6_000  # a couple of seconds per run here; the slow variant uses 20k claims

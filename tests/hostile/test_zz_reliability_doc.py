@@ -46,7 +46,7 @@ def render() -> str:
         "",
         "The corpus is built by `tests/hostile/make_corpus.py` from `fixtures/sample` and the "
         "seeded",
-        "generator (`x12tool.synth`) into a temporary folder at test time (`python "
+        "generator (`devtools.synth`) into a temporary folder at test time (`python "
         "tests/hostile/make_corpus.py DEST` writes it for a look). Each case runs as "
         "`python -X dev -m x12tool preflight CASE --out-dir OUT` and `x12tool check CASE` with "
         "default options (pyx12 on, no visit log).",

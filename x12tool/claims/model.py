@@ -88,10 +88,6 @@ class EnvelopeRef:
     set_number: int  # 1-based count of transaction sets in the file
 
     @property
-    def interchange_control(self) -> str:
-        return self.isa.element(13)
-
-    @property
     def group_control(self) -> str:
         return self.gs.element(6)
 
@@ -157,9 +153,6 @@ class Claim:
     @property
     def position(self) -> int | None:
         return self.clm.position
-
-    def line_segments(self, line: ServiceLine) -> list[Segment]:
-        return self.segments[line.start : line.end]
 
     def discipline_provider(self, line: ServiceLine) -> Provider | None:
         """Whose taxonomy says who furnished the line: 2420A, else 2310B, else 2010AA."""

@@ -21,9 +21,11 @@ from x12tool.cli import maps_cmd as _maps_cmd  # noqa: F401
 from x12tool.cli import money_cmd as _money_cmd  # noqa: F401
 from x12tool.cli import preflight as _preflight  # noqa: F401
 from x12tool.cli import rules_cmd as _rules_cmd  # noqa: F401
-from x12tool.cli.app import cli
+from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.crash import write_crash_report
 from x12tool.edi.errors import X12InputError
+from x12tool.refdata import MapError
+from x12tool.visits import VisitLogError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,15 +110,6 @@ def _output_error(exc: OSError) -> str | None:
 
 def _usage_error(exc: Exception) -> str | None:
     """Errors in the user's own side files (profiles, visit logs) are usage errors."""
-    from x12tool.cli.app import UserFileError
-    from x12tool.visits import VisitLogError
-
-    if isinstance(exc, UserFileError | VisitLogError):
-        return str(exc)
-    try:
-        from x12tool.refdata import MapError
-    except ImportError:  # pragma: no cover
-        return None
-    if isinstance(exc, MapError):
+    if isinstance(exc, UserFileError | VisitLogError | MapError):
         return str(exc)
     return None

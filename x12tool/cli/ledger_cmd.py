@@ -23,6 +23,7 @@ from x12tool.ledger.scope import PROGRESS_EVERY, count_since_report
 from x12tool.ledger.store import LedgerStore, open_store
 from x12tool.money import fmt
 from x12tool.phi import mask_id
+from x12tool.refdata import load_refdata
 from x12tool.rules.kx import kx_limit, label, money, review_limit
 
 _ledger = click.option(
@@ -61,8 +62,6 @@ def ledger_group() -> None:
 def show_cmd(member: str, ledger: str | None, year: int | None) -> int:
     """Year-to-date amounts by group against the KX and review thresholds, the claims that
     count, and treatment days since the last progress report, for MEMBER (printed as given)."""
-    from x12tool.refdata import load_refdata
-
     ref = load_refdata(None)
     with _open(ledger, create=False) as store:
         lines = store.show_lines(member)

@@ -130,10 +130,6 @@ class NcciIndex:
             return None
         return self._mue(code.strip().upper())
 
-    def mue_rationale(self, code: str) -> str:
-        row = self.store.mue_row(code.strip().upper()) if self.has_mue else None
-        return row[2] if row else ""
-
     @property
     def mue_source(self) -> str:
         if not self.has_mue:

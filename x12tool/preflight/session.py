@@ -15,6 +15,7 @@ from x12tool.refdata import load_refdata
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.registry import select_rules
+from x12tool.rules.services import IG
 from x12tool.visits import VisitLog
 
 
@@ -63,7 +64,7 @@ def open_session(
     ncci = open_index(ref, maps_db)
     rules = select_rules(select, ignore)
     if not ig:
-        rules = [r for r in rules if r.code != "IG001"]
+        rules = [r for r in rules if IG not in r.needs]  # no pyx12 run: IG001 has no input
     ctx = RuleContext(ref=ref, visits=log, ncci=ncci)
     # The therapy ledger (docs/ledger.md): preflight records (record=True), check/fix read.
     the_ledger = open_ledger(ledger, ytd, write=record, enabled=not no_ledger)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
 from x12tool.phi import mask_id
+from x12tool.refdata import load_refdata
 
 COLUMNS = [
     "file",
@@ -30,8 +31,6 @@ COLUMNS = [
 
 def iter_claims(path: str) -> Iterator[Claim]:
     """Every claim of a file, with its payer class set, streaming."""
-    from x12tool.refdata import load_refdata
-
     ref = load_refdata()
     with X12Source(path) as src:
         for item in iter_items(src.segments(), path):

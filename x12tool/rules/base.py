@@ -7,6 +7,7 @@ the sections listed in ``DOC_SECTIONS``; ``tests/test_rules_meta.py`` fails when
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -171,8 +172,6 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        import inspect
-
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

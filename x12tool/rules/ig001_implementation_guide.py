@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.services import IG
 
 
 class IG001(Rule):
@@ -34,6 +35,7 @@ class IG001(Rule):
     name = "implementation-guide"
     severity = Severity.ERROR
     fix = None
+    needs = frozenset({IG})
 
     def check(self, claim, ctx):
         if not ctx.ig_issues:

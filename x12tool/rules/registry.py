@@ -10,6 +10,7 @@ import pkgutil
 import re
 from functools import cache
 
+import x12tool.rules as pkg
 from x12tool.rules.base import Rule
 
 _MODULE = re.compile(r"^[a-z]+\d{3}_\w+$")
@@ -17,8 +18,6 @@ _MODULE = re.compile(r"^[a-z]+\d{3}_\w+$")
 
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
-    import x12tool.rules as pkg
-
     found: dict[str, type[Rule]] = {}
     for info in pkgutil.iter_modules(pkg.__path__):
         if not _MODULE.match(info.name):

@@ -37,7 +37,8 @@ VISITS = "visits"  # the EMR visit log (--visits)
 NCCI = "ncci"  # NCCI PTP pairs and MUE limits
 PRICING = "pricing"  # the fee schedule: allowed amounts of a claim's lines
 LEDGER = "ledger"  # the therapy ledger: what earlier runs sent per beneficiary and year
-SERVICES = frozenset({VISITS, NCCI, PRICING, LEDGER})
+IG = "ig"  # pyx12's implementation-guide issues of the claim (ctx.ig_issues; --ig)
+SERVICES = frozenset({VISITS, NCCI, PRICING, LEDGER, IG})
 
 
 class VisitSource(Protocol):

@@ -33,7 +33,11 @@ line +1 unit against the visit minutes), ``missing_gp`` (therapy modifier droppe
 line), ``clm02_mismatch``, ``ncci_97140_97530_no_59``, ``lone_59`` (59 with no NCCI partner on
 the date) and ``units_in_minutes`` (SV103 MJ, SV104 = minutes).
 
-Memory does not grow with ``claims``: segments are written claim by claim.
+Memory does not grow with ``claims``: segments are written claim by claim, by the product's
+own writer (:class:`x12tool.edi.writer.X12Writer`, which also counts SE01/GE01/IEA01); units
+come from the product's 8-minute table (:mod:`x12tool.rules.units`). Not part of the wheel.
+
+    python -m devtools.synth --claims 1000 --seed 1 -o file.837 --visits visits.csv
 """
 
 from __future__ import annotations
@@ -47,6 +51,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import BinaryIO, TextIO
 
+from x12tool.edi.delimiters import Delimiters
+from x12tool.edi.segment import Segment
+from x12tool.edi.writer import X12Writer
+from x12tool.rules import units as unit_rules
+from x12tool.rules.units import CodeMinutes, table_units
+
 __all__ = [
     "VISIT_HEADER",
     "DEFECT_TYPES",
@@ -56,8 +66,8 @@ __all__ = [
     "Clinician",
     "Payer",
     "Person",
+    "ClaimWriter",
     "ServiceLine",
-    "X12Writer",
     "ama_units",
     "cms_units",
     "fmt_amount",
@@ -66,7 +76,6 @@ __all__ = [
     "make_mbi",
     "make_npi",
     "npi_check_digit",
-    "units_for_minutes",
 ]
 
 VISIT_HEADER = (
@@ -163,26 +172,16 @@ def _conflicts(code: str, chosen: list[str]) -> bool:
 # --------------------------------------------------------------------------- unit rules
 
 
-def units_for_minutes(minutes: int) -> int:
-    """CMS 8-minute table: 8-22 -> 1, 23-37 -> 2, ... (0 below 8)."""
-    return 0 if minutes < 8 else (minutes + 7) // 15
-
-
 def cms_units(minutes: dict[str, int]) -> dict[str, int]:
-    """CMS total-time method: units from the day's total timed minutes, shared out by full
-    15-minute blocks first, then by largest leftover (reproduces CMS examples 1-4)."""
-    total = units_for_minutes(sum(minutes.values()))
-    alloc = {c: m // 15 for c, m in minutes.items()}
-    remaining = total - sum(alloc.values())
-    order = sorted(minutes, key=lambda c: (-(minutes[c] % 15), -minutes[c], c))
-    for c in order[: max(remaining, 0)]:
-        alloc[c] += 1
-    return alloc
+    """CMS total-time method (the product's :func:`x12tool.rules.units.cms_units`); codes in
+    code order, so a tie goes to the lower code."""
+    items = [CodeMinutes(c, m) for c, m in sorted(minutes.items())]
+    return unit_rules.cms_units(items)
 
 
 def ama_units(minutes: dict[str, int]) -> dict[str, int]:
     """AMA/CPT per-code method: each timed code counted on its own minutes."""
-    return {c: units_for_minutes(m) for c, m in minutes.items()}
+    return {c: table_units(m) for c, m in minutes.items()}
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -302,12 +301,18 @@ class Claim:
         return sum(ln.charge_cents for ln in self.lines)
 
 
-def _seg(*elements: str) -> str:
-    return "*".join(elements).rstrip("*")
+def _seg(*elements: str) -> list[str]:
+    """The elements of a segment, trailing empty ones dropped."""
+    fields = list(elements)
+    while len(fields) > 1 and fields[-1] == "":
+        fields.pop()
+    return fields
 
 
-class X12Writer:
-    """Streams an 837P: ISA/GS/ST envelopes with correct counts and control numbers."""
+class ClaimWriter:
+    """Streams an 837P: ISA/GS/ST envelopes with control numbers, through the product's
+    :class:`~x12tool.edi.writer.X12Writer` (which sets SE01, GE01 and IEA01 from what it wrote).
+    """
 
     def __init__(
         self,
@@ -323,8 +328,8 @@ class X12Writer:
         usage: str = "T",
         when: tuple[str, str] = ("20260701", "0800"),
     ) -> None:
-        self.out = out
-        self.term = "~\n" if line_breaks else "~"
+        self.delims = Delimiters("*", "^", ":", "~", "\n" if line_breaks else "")
+        self.writer = X12Writer(out)
         self.sender_id = sender_id
         self.receiver_id = receiver_id
         self.submitter_name = submitter_name
@@ -333,33 +338,24 @@ class X12Writer:
         self.receiver_name = receiver_name
         self.usage = usage
         self.ccyymmdd, self.hhmm = when
-        self.segments = 0
         self.claims = 0
         self.lines = 0
         self.units = 0
         self.transactions = 0
         self.interchanges = 0
-        self.bytes = 0
-        self._st_count = 0
         self._st_ctrl = ""
         self._gs_ctrl = ""
         self._isa_ctrl = ""
-        self._st_in_gs = 0
         self._hl = 0
         self._bp_hl = 0
 
-    def _write(self, segs: list[str], in_st: bool = True) -> None:
-        data = (self.term.join(segs) + self.term).encode("ascii")
-        self.out.write(data)
-        self.bytes += len(data)
-        self.segments += len(segs)
-        if in_st:
-            self._st_count += len(segs)
+    def _write(self, segs: list[list[str]]) -> None:
+        for fields in segs:
+            self.writer.write(Segment(fields, None, None, None, self.delims))
 
     def begin_interchange(self, control: int) -> None:
         self._isa_ctrl = f"{control:09d}"
         self._gs_ctrl = str(control)
-        self._st_in_gs = 0
         yymmdd = self.ccyymmdd[2:]
         isa = (
             f"ISA*00*{'':10}*00*{'':10}*ZZ*{self.sender_id:<15}*ZZ*{self.receiver_id:<15}"
@@ -376,14 +372,12 @@ class X12Writer:
             "X",
             "005010X222A1",
         )
-        self._write([isa, gs], in_st=False)
+        self._write([isa.split("*"), gs])
         self.interchanges += 1
 
     def begin_transaction(self, control: int, reference: str) -> None:
         self._st_ctrl = f"{control:04d}"
-        self._st_count = 0
         self._hl = 0
-        self._st_in_gs += 1
         self.transactions += 1
         self._write(
             [
@@ -493,26 +487,20 @@ class X12Writer:
         self.lines += len(c.lines)
 
     def end_transaction(self) -> None:
-        self._write([_seg("SE", str(self._st_count + 1), self._st_ctrl)])
+        self._write([_seg("SE", "0", self._st_ctrl)])  # SE01 counted by the writer
 
     def end_interchange(self) -> None:
-        self._write(
-            [
-                _seg("GE", str(self._st_in_gs), self._gs_ctrl),
-                _seg("IEA", "1", self._isa_ctrl),
-            ],
-            in_st=False,
-        )
+        self._write([_seg("GE", "0", self._gs_ctrl), _seg("IEA", "0", self._isa_ctrl)])
 
     def counts(self) -> dict:
         return {
             "claims": self.claims,
             "lines": self.lines,
-            "segments": self.segments,
+            "segments": self.writer.segments_written,
             "units": self.units,
             "transactions": self.transactions,
             "interchanges": self.interchanges,
-            "bytes": self.bytes,
+            "bytes": self.writer.bytes_written,
         }
 
 
@@ -1104,7 +1092,7 @@ def generate(
     if claims_per_st < 1:
         raise ValueError("claims_per_st must be >= 1")
     interchanges = max(1, min(interchanges, claims))
-    writer = X12Writer(out, line_breaks=line_breaks)
+    writer = ClaimWriter(out, line_breaks=line_breaks)
     vis_csv = csv.writer(visits, lineterminator="\n") if visits is not None else None
     if vis_csv:
         vis_csv.writerow(VISIT_HEADER)
@@ -1156,7 +1144,7 @@ def generate(
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m x12tool.synth",
+        prog="python -m devtools.synth",
         description="Generate a deterministic synthetic 837P therapy claim file.",
     )
     p.add_argument("--claims", type=int, required=True)
