@@ -3,7 +3,7 @@
 Claims are named by CLM01 (the provider's patient control number, which the provider chose and
 needs to find the claim). Member ids are masked unless the user passes ``--show-phi``;
 ``mask_id`` keeps the last four characters so a biller can still tell two members apart, the way
-card numbers are shown. Names and birth dates are never printed.
+card numbers are shown. x12tool's own messages never show names or birth dates.
 """
 
 from __future__ import annotations

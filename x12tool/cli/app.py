@@ -12,10 +12,15 @@ class UserFileError(Exception):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="x12tool")
+@click.version_option(__version__, "-V", "--version", prog_name="x12tool")
 def cli() -> None:
     """Preflight outgoing 837P (005010X222A1) therapy claims before the clearinghouse sees them.
 
-    Exit codes: 0 nothing held, 1 claims held or error findings, 2 usage error,
-    3 input not processable, 4 internal error.
+    \b
+    Exit codes:
+      0  nothing held: every claim is ready (or was corrected by safe fixes)
+      1  claims held (or, for check, would be held)
+      2  usage error: bad option, missing file, unreadable visit log or profile file
+      3  an input is not processable (not X12, broken envelope, unsupported version)
+      4  internal error, or an output failed re-validation (nothing is written)
     """

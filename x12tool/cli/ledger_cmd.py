@@ -52,7 +52,7 @@ def _open(spec: str | None, *, create: bool) -> LedgerStore:
 @cli.group("ledger")
 def ledger_group() -> None:
     """The therapy ledger: what preflight sent, per beneficiary and year (KX, progress
-    reports). See docs/ledger.md."""
+    reports). See the docs: The therapy ledger."""
 
 
 @ledger_group.command("show")

@@ -59,7 +59,8 @@ def _run(fn, db: Path, *args) -> ImportResult:
 
 @cli.group("maps")
 def maps_group() -> None:
-    """Local reference tables: import CMS NCCI PTP edits and MUE values (see docs/ncci.md)."""
+    """Local reference tables: import CMS NCCI PTP edits and MUE values (see the docs: NCCI
+    pair edits, MUE limits and modifier 59)."""
 
 
 @maps_group.command("import-ncci")
@@ -90,7 +91,7 @@ def info_cmd(maps_db: str | None) -> int:
     """What the store holds: which files and quarters, row counts."""
     db = _db(maps_db)
     if not db.is_file():
-        click.echo(f"{db}: no NCCI store (only the curated pairs of maps/ncci.xml are used)")
+        click.echo(f"{db}: no NCCI store (only the curated NCCI pair set is used)")
         return exitcodes.OK
     try:
         store = NcciStore(db, create=False)

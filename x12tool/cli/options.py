@@ -59,7 +59,7 @@ def locality_option(f):
         metavar="MAC:LOCALITY",
         help="Price with the GPCIs of this Medicare locality (e.g. 04412:31) from an imported "
         "GPCI file ('x12tool maps import-gpci'); NPI=MAC:LOCALITY sets it for one billing "
-        "provider. Default: national (all GPCIs 1.0). See docs/money.md.",
+        "provider. Default: national (all GPCIs 1.0). See the docs: What each finding costs.",
     )(f)
 
 
@@ -74,7 +74,7 @@ def ledger_options(f):
             help="The therapy ledger: a SQLite file or a postgresql:// URL (env X12TOOL_LEDGER). "
             "Default: $XDG_DATA_HOME/x12tool/ledger.sqlite (~/.local/share/x12tool/"
             "ledger.sqlite) when it exists. preflight records what it sends; check and fix "
-            "only read. See docs/ledger.md.",
+            "only read. See the docs: The therapy ledger.",
         ),
         click.option("--no-ledger", is_flag=True, help="Use no ledger (not even the default)."),
         click.option(

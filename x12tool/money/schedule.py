@@ -83,7 +83,8 @@ class FeeSchedule:
                 where = f" in {store.path}" if store is not None else " (no maps store)"
                 raise LocalityError(
                     f"--locality {spec}: no GPCI for locality {mac}:{loc}{where}; import CMS's "
-                    "GPCI file with 'x12tool maps import-gpci FILE' first (see docs/money.md)"
+                    "GPCI file with 'x12tool maps import-gpci FILE' first (see the docs: What each "
+                    "finding costs)"
                 )
             if npi is None:
                 self.default = rows

@@ -52,7 +52,7 @@ class NcciIndex:
         if self.has_ptp:
             labels = sorted({s.label for s in self.store.sources("ptp")})
             return f"CMS PTP table {', '.join(labels)}"
-        return "curated set, maps/ncci.xml"
+        return "the curated NCCI pair set"
 
     def _label(self, source_id: int) -> str:
         if source_id not in self._labels:

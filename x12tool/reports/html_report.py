@@ -421,7 +421,7 @@ def render_html(docs: list[tuple[dict, Iterable[dict]]]) -> str:
         E.P(
             E.CLASS("meta"),
             f"{files}. Dollar figures are estimates of the Medicare Physician Fee Schedule "
-            "allowed amount (see docs/money.md), not remittance amounts.",
+            "allowed amount (see the docs: What each finding costs), not remittance amounts.",
         ),
     )
     for head, records in docs:

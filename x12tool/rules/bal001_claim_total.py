@@ -33,7 +33,7 @@ class BAL001(Rule):
     Source
         TR3 005010X222A1 §1.4.4 balancing (CLM02 = sum of SV102), as cited by X12 RFI 2168;
         Stedi claim edit "total claim charge amount should equal the sum of the individual
-        service line charges". research: cms-rules.md §8.
+        service line charges".
     """
 
     code = "BAL001"

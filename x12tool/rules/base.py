@@ -176,4 +176,5 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        return cls.doc().splitlines()[0] if cls.__doc__ else ""
+        """The docstring's first paragraph, as one line (a whole sentence)."""
+        return " ".join(cls.doc().split("\n\n")[0].split()) if cls.__doc__ else ""

@@ -47,7 +47,6 @@ class COD001(Rule):
         TR3 005010X222A1 SV1 (SV101-1 qualifiers ER/HC/IV/WK, SV101-3..6 modifiers, SV101-7
         description, SV102 charge, SV103 UN/MJ, SV104 count, SV107 pointers), CLM02, DTP*472
         D8/RD8, as encoded by stupidedi X222A1-HC837; CPT/HCPCS code formats.
-        research: cms-rules.md §2, §8.
     """
 
     code = "COD001"

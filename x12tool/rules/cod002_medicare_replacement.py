@@ -42,8 +42,7 @@ class COD002(Rule):
 
     Source
         CMS PFS RVU26C (PPRRVU2026_Jul_nonQPP.csv) status codes: 97014 status I, G0283 status A,
-        97010 status B; codes.xml <replacement scope="medicare"> and <bundled>.
-        research: cms-rules.md §2, §7.
+        97010 status B (the codes map's Medicare replacements and bundled codes).
     """
 
     code = "COD002"

@@ -30,7 +30,6 @@ class COD003(Rule):
     Source
         TR3 005010X222A1 SV107 (composite diagnosis code pointer: one required plus up to three,
         each 1-12, pointing into 2300 HI), as encoded by stupidedi X222A1-HC837.
-        research: cms-rules.md §8.
     """
 
     code = "COD003"

@@ -39,8 +39,7 @@ class DOC001(Rule):
     Source
         CPT descriptor of 97530 ("direct (one-on-one) patient contact", quoted by Noridian);
         CMS Carriers Manual Transmittal 1753 (group therapy is 97150); Pub 100-02, Medicare
-        Benefit Policy Manual, Ch. 15 §220.3 (documentation of therapy services);
-        research: cms-rules.md §9, §10.
+        Benefit Policy Manual, Ch. 15 §220.3 (documentation of therapy services).
     """
 
     code = "DOC001"

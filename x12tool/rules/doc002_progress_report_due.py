@@ -46,7 +46,7 @@ class DOC002(Rule):
 
     Source
         CMS Pub 100-02, Medicare Benefit Policy Manual, Ch. 15 §220.3 D (progress report at
-        least once every 10 treatment days). research: cms-rules.md §9.
+        least once every 10 treatment days).
     """
 
     code = "DOC002"

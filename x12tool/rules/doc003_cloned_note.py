@@ -73,8 +73,7 @@ class DOC003(Rule):
 
     Source
         CMS Pub 100-02, Medicare Benefit Policy Manual, Ch. 15 §220.3 (documentation of each
-        treatment); CPT descriptor of 97530 (direct one-on-one contact); research:
-        cms-rules.md §9, §10.
+        treatment); CPT descriptor of 97530 (direct one-on-one contact).
     """
 
     code = "DOC003"

@@ -28,7 +28,7 @@ class IG001(Rule):
 
     Source
         ASC X12N 837P TR3 005010X222A1 (via pyx12 4.0.0's 837.5010.X222.A1 map); WEDI SNIP
-        types 1-2. research: edi-anchors.md A.1, C.1, D.4.
+        types 1-2.
     """
 
     code = "IG001"

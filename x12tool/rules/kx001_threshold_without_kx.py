@@ -17,7 +17,7 @@ class KX001(Rule):
         services are medically necessary and documented. A line past the threshold without KX
         is denied. The amount that accrues is the Medicare allowed amount of every therapy
         line of the calendar year, per beneficiary, GP and GN lines together and GO lines
-        apart. One 837 file cannot see it: the therapy ledger (docs/ledger.md) remembers what
+        apart. One 837 file cannot see it: the therapy ledger (`x12tool ledger`) remembers what
         preflight sent before.
 
     Example
@@ -46,8 +46,8 @@ class KX001(Rule):
 
     Source
         BBA 2018 §50202 (SSA §1833(g)(7)); Noridian JE "Per-Beneficiary KX Modifier
-        Thresholds"; CMS Therapy Services page (allowed amounts accrue). research:
-        cms-rules.md §4; maps/thresholds.xml.
+        Thresholds"; CMS Therapy Services page (allowed amounts accrue). The yearly amounts
+        ship in the thresholds map.
     """
 
     code = "KX001"

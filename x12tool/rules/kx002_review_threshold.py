@@ -36,7 +36,7 @@ class KX002(Rule):
 
     Source
         BBA 2018 §50202 (SSA §1833(g)(7)(B)); MLN MM11055; Noridian JE KX thresholds page.
-        research: cms-rules.md §4; maps/thresholds.xml (review).
+        The yearly review amount ships in the thresholds map.
     """
 
     code = "KX002"

@@ -33,8 +33,7 @@ class KX003(Rule):
         for it. Medicare Part B claims only.
 
     Source
-        BBA 2018 §50202 (SSA §1833(g)(7)); Noridian JE KX thresholds page. research:
-        cms-rules.md §4.
+        BBA 2018 §50202 (SSA §1833(g)(7)); Noridian JE KX thresholds page.
     """
 
     code = "KX003"

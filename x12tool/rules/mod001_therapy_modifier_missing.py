@@ -43,7 +43,6 @@ class MOD001(Rule):
         CR 10176 (Transmittal 3814, eff. 2018-01-01): therapy modifiers on always-therapy codes
         and the discipline-locked codes; CMS RVU26C MULT PROC indicator 5 as the always-therapy
         proxy; NUCC taxonomy codes; TR3 005010X222A1 SV101-3..6 (four modifier slots).
-        research: cms-rules.md §2, §3, §8.
     """
 
     code = "MOD001"

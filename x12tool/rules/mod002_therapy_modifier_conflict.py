@@ -38,7 +38,6 @@ class MOD002(Rule):
     Source
         CR 10176 (Transmittal 3814, eff. 2018-01-01): therapy modifiers and the discipline-locked
         codes; the therapy modifiers feed the KX thresholds (SSA §1833(g)).
-        research: cms-rules.md §3, §4.
     """
 
     code = "MOD002"

@@ -53,7 +53,7 @@ class MOD003(Rule):
         CMS "Billing Examples Using CQ/CO Modifiers for Services Furnished In Whole or In Part
         by PTAs and OTAs" and Pub 100-04 Ch. 5 §20.1; BBA 2018 §53107 / SSA §1834(v) (85% from
         2022-01-01); CY2020 PFS final rule (de minimis 10% standard); CQ+GP / CO+GO pairing
-        (webpt.com, [M]); NUCC taxonomy 225200000X / 224Z00000X. research: cms-rules.md §3, §8.
+        (webpt.com, [M]); NUCC taxonomy 225200000X / 224Z00000X.
     """
 
     code = "MOD003"

@@ -32,7 +32,7 @@ class MOD004(Rule):
 
     Source
         CMS, Medicare NCCI PTP edits and NCCI Policy Manual Ch. I (NCCI-associated modifiers);
-        OIG reviews of modifier 59 use. research: cms-rules.md §5, §6 (MAI 1).
+        OIG reviews of modifier 59 use.
     """
 
     code = "MOD004"

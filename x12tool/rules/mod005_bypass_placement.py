@@ -35,7 +35,7 @@ class MOD005(Rule):
 
     Source
         CMS, Medicare NCCI PTP edits (modifier on the column-2 code); CMS CR 8863 (2015),
-        X{EPSU} modifiers as more selective versions of 59 [M]. research: cms-rules.md §5.
+        X{EPSU} modifiers as more selective versions of 59 [M].
     """
 
     code = "MOD005"

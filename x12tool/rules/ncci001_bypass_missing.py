@@ -33,7 +33,7 @@ class NCCI001(Rule):
     Source
         CMS, Medicare NCCI PTP edits (modifier indicator 0/1/9; modifier on the column-2 code);
         retired CMS modifier-59 article, Example 9 (97140/97530, separate 15-minute blocks);
-        APTA "NCCI code edits: your questions answered" (2020). research: cms-rules.md §5.
+        APTA "NCCI code edits: your questions answered" (2020).
     """
 
     code = "NCCI001"

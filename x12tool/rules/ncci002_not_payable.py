@@ -30,8 +30,7 @@ class NCCI002(Rule):
 
     Source
         CMS, Medicare NCCI PTP edits: modifier indicator 0 = no modifier allowed; webpt.com
-        (Apr 2023) on commercial denials of 97530 with 97140 despite 59. research: cms-rules.md
-        §5.
+        (Apr 2023) on commercial denials of 97530 with 97140 despite 59.
     """
 
     code = "NCCI002"

@@ -51,7 +51,7 @@ class NCCI003(Rule):
 
     Source
         CMS, Medicare NCCI Medically Unlikely Edits, Practitioner Services MUE Table (columns
-        and MAI 1/2/3); FCSO and Palmetto GBA on MAI meanings. research: cms-rules.md §6.
+        and MAI 1/2/3); FCSO and Palmetto GBA on MAI meanings.
     """
 
     code = "NCCI003"

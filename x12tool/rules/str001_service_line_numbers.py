@@ -29,8 +29,7 @@ class STR001(Rule):
 
     Source
         ASC X12N 837P TR3 005010X222A1, loop 2400 (repeat 50) and LX segment (LX01 assigned
-        number, sequential within the claim); research: cms-rules.md §8, edi-anchors.md C.3
-        (pyx12 rejects an LX out of sequence).
+        number, sequential within the claim); pyx12 rejects an LX out of sequence.
     """
 
     code = "STR001"

@@ -38,7 +38,6 @@ class TU001(Rule):
     Source
         CMS Pub 100-04, Claims Processing Manual, Ch. 5 §20.2 (Counting Minutes for Timed Codes
         in 15 Minute Units) and its worked examples; AMA/CPT time rule for the `ama` method.
-        research: cms-rules.md §1a, §1b.
     """
 
     code = "TU001"

@@ -31,7 +31,7 @@ class TU002(Rule):
         someone has checked the note.
 
     Source
-        CMS Pub 100-04 Ch. 5 §20.2 and its worked examples; research: cms-rules.md §1a.
+        CMS Pub 100-04 Ch. 5 §20.2 and its worked examples.
     """
 
     code = "TU002"

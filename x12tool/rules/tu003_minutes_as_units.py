@@ -30,8 +30,7 @@ class TU003(Rule):
         units and the line is deleted.
 
     Source
-        TR3 005010X222A1 SV103 (MJ minutes, UN unit); CMS Pub 100-04 Ch. 5 §20.2 table;
-        research: cms-rules.md §1a, §8.
+        TR3 005010X222A1 SV103 (MJ minutes, UN unit); CMS Pub 100-04 Ch. 5 §20.2 table.
     """
 
     code = "TU003"

@@ -27,7 +27,7 @@ class TU004(Rule):
 
     Source
         First Coast Service Options, "Therapy services: counting units" (timed code on a single
-        line per DOS, 19 Apr 2021); CMS Pub 100-04 Ch. 5 §20.2; research: cms-rules.md §1a.
+        line per DOS, 19 Apr 2021); CMS Pub 100-04 Ch. 5 §20.2.
     """
 
     code = "TU004"

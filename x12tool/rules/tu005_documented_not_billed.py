@@ -29,8 +29,7 @@ class TU005(Rule):
         No automatic fix: adding a service line attests that it was furnished.
 
     Source
-        CMS Pub 100-04 Ch. 5 §20.2 (all timed minutes of the day count toward the units);
-        research: cms-rules.md §1a.
+        CMS Pub 100-04 Ch. 5 §20.2 (all timed minutes of the day count toward the units).
     """
 
     code = "TU005"

@@ -27,7 +27,7 @@ class TU006(Rule):
 
     Source
         CMS Pub 100-04 Ch. 5 §20.2 (units follow documented treatment minutes); Pub 100-02
-        Ch. 15 §220.3 (documentation of treatment time); research: cms-rules.md §1a, §9.
+        Ch. 15 §220.3 (documentation of treatment time).
     """
 
     code = "TU006"
