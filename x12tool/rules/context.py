@@ -86,9 +86,11 @@ class RuleContext:
             ledger = self._run_ledger
         return ledger.scope_for(self)
 
-    def run_state(self, rule: Rule, initial: dict[str, Any]) -> dict[str, Any]:
-        """The state a cross-claim rule keeps for the run (``initial`` the first time)."""
-        return self._run_state.setdefault(rule.code, initial)
+    def run_state(self, owner: Rule | str, initial: dict[str, Any]) -> dict[str, Any]:
+        """The state a cross-claim rule keeps for the run (``initial`` the first time). A
+        helper module shared by a family of rules passes its own name as ``owner``."""
+        key = owner if isinstance(owner, str) else owner.code
+        return self._run_state.setdefault(key, initial)
 
     def claim_memo(self, claim: Claim) -> dict:
         """Values derived from one claim that several rules read (timed groups, NCCI hits):
