@@ -49,6 +49,7 @@ RESULTS["mutations"] = {
         "reader": READ_EXAMPLES,
         "preflight": PREFLIGHT_EXAMPLES,
         "preflight_ig": PREFLIGHT_IG_EXAMPLES,
+        "preflight_ig_slow": PREFLIGHT_IG_EXAMPLES_SLOW,
     },
 }
 
