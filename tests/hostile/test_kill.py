@@ -122,7 +122,7 @@ def ledger_lines(db) -> int:
         store.close()
 
 
-LEDGER_CLAIMS, LEDGER_KILLS = 800, 5  # the slow variant: 4,000 claims, 15 kills
+LEDGER_CLAIMS, LEDGER_KILLS = 1_000, 5  # the slow variant: 4,000 claims, 15 kills
 
 
 def test_sigkill_leaves_the_ledger_with_all_of_a_file_or_none(tmp_path):
