@@ -81,8 +81,9 @@ def variants():
     yield "reordered", hi[:20] + hi[25:30] + hi[20:25] + hi[30:]
 
 
-# The default run's fixtures: pyx12 errors of codes 1-8 and HL/LX (ims), a file only pyx12
-# refuses (lfh), one our reader refuses (oopfactory), the clean therapy claim.
+# The default run's fixtures: pyx12 errors of codes 1-8 and HL/LX (ims), a raw file pyx12
+# refuses whole (lfh), one with findings only once normalized (oopfactory), the clean therapy
+# claim. The mutated, dropped and reordered variants add the rest.
 FAST_FIXTURES = {
     "ims__x12_complex.txt",
     "lfh__demo.837",
