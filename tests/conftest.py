@@ -26,6 +26,10 @@ def run_cli(*args: str, cwd: str | os.PathLike | None = None, env: dict | None =
     """Run x12tool in a child process under ``python -X dev`` (tracebacks would show)."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    # Dev mode's warnings (ResourceWarning, DeprecationWarning ...) and faulthandler stay on;
+    # its debug hooks on the memory allocator (a fifth of each child's CPU time, for checking C
+    # extensions' buffers) are left out unless the caller asks for an allocator.
+    full_env.setdefault("PYTHONMALLOC", "pymalloc")
     if env:
         full_env.update(env)
     return subprocess.run(

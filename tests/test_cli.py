@@ -328,9 +328,25 @@ def test_several_interchanges_and_sets_split_correctly(cli, tmp_path):
     assert ig_validate(str(out / "held" / "two.837")) == []
 
 
-def test_no_traceback_on_directory_input(cli, tmp_path):
-    r = cli("check", tmp_path)
+def test_a_folder_means_its_regular_files(cli, tmp_path):
+    """A folder is its regular files, sorted, not recursive, dot files left out; a file in it
+    that is not X12 gets its one line (exit 3), the others are still checked."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.x12").write_bytes(SYNTHETIC.read_bytes())
+    (folder / "sub" / "b.x12").write_bytes(SYNTHETIC.read_bytes())
+    (folder / ".partial").write_text("ISA*half a file")
+    r = cli("check", folder, "--no-ig", "--format", "json")
+    assert r.returncode == 1 and r.stderr == "", r.stderr  # the synthetic claim is held
+    report = json.loads(r.stdout)
+    assert report["file"].endswith("a.x12") and report["summary"]["claims"] == 1
+    (folder / "notes.txt").write_text("Dear billing team,\n")
+    r = cli("check", folder, "--no-ig")
+    assert r.returncode == 3
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and "notes.txt" in lines[0] and "byte 0" in lines[0], r.stderr
     assert "Traceback" not in r.stderr
+    assert "PTCLAIM001" in r.stdout  # a.x12 was still checked
 
 
 def test_a_crash_mid_run_leaves_no_partial_file(tmp_path, monkeypatch):

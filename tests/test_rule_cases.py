@@ -10,6 +10,14 @@ from x12tool.rules.registry import get_rule
 CASES = [(path.stem, case) for path in all_case_files() for case in load_cases(path)]
 
 
+def per_finding(expected: str | list[str], flat: list) -> list[str]:
+    """A case's ``fix``/``severity``: one value for every finding, or a list, one per finding."""
+    if isinstance(expected, str):
+        return [expected] * len(flat)
+    assert len(expected) == len(flat), f"{len(expected)} values for {len(flat)} findings"
+    return list(expected)
+
+
 @pytest.mark.parametrize("code,case", CASES, ids=[f"{c}-{k.name}" for c, k in CASES])
 def test_rule_case(code, case, tmp_path):
     rule = get_rule(case.rule)
@@ -23,11 +31,11 @@ def test_rule_case(code, case, tmp_path):
     ][: len(got)] and len(got) == len(want), f"findings {got}, expected {want}"
     flat = [f for fs in run.findings for f in fs]
     if case.fix is not None:
-        first = flat[0]
-        applicability = first.fix.applicability.value if first.fix else "none"
-        assert applicability == case.fix
+        got = [f.fix.applicability.value if f.fix else "none" for f in flat]
+        assert got == per_finding(case.fix, flat), f"fix applicability {got}"
     if case.severity is not None:
-        assert flat[0].severity.value == case.severity
+        got = [f.severity.value for f in flat]
+        assert got == per_finding(case.severity, flat), f"severities {got}"
     for f in flat:
         assert f.message and "\n" not in f.message
         assert f.segment is not None and f.position is not None

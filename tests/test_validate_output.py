@@ -22,10 +22,22 @@ def sample() -> str:
     return SAMPLE.read_bytes().decode("latin-1")
 
 
-def test_the_sample_passes_with_its_claim_count(tmp_path):
+def test_the_sample_passes_with_its_claim_count_and_is_left_as_it_was(tmp_path):
     claims = len(re.findall(r"(?:^|~)\s*CLM\*", sample()))
     assert claims == 16
-    validate_output(variant(tmp_path, sample()), claims=claims, pyx12=False, label="ready")
+    path = variant(tmp_path, sample())
+    assert validate_output(path, claims=claims, pyx12=False, label="ready") is None
+    assert validate_output(path, claims=claims, pyx12=True, label="ready") is None
+    assert Path(path).read_bytes() == SAMPLE.read_bytes()
+
+
+def test_pyx12_findings_are_refused_only_when_pyx12_is_asked_for(tmp_path):
+    text = sample()
+    clm = re.search(r"CLM\*[^~]*\*11:B:1\*", text)
+    bad = variant(tmp_path, text.replace(clm.group(0), clm.group(0).replace("11:B:1", "00:B:1")))
+    validate_output(bad, claims=16, pyx12=False, label="ready")  # structure is fine
+    with pytest.raises(OutputValidationError, match=r"ready output fails 837P validation \(pyx12"):
+        validate_output(bad, claims=16, pyx12=True, label="ready")
 
 
 def test_a_claim_count_that_does_not_match_is_refused(tmp_path):
@@ -51,8 +63,13 @@ def test_lx_out_of_sequence_is_refused(tmp_path, old, new, message):
 
 
 def test_lx_is_not_checked_when_asked_not_to(tmp_path):
-    text = sample().replace("LX*2~", "LX*3~", 1)
-    validate_output(variant(tmp_path, text), claims=16, pyx12=False, label="held", check_lx=False)
+    path = variant(tmp_path, sample().replace("LX*2~", "LX*3~", 1))
+    with pytest.raises(OutputValidationError, match="has LX 3 where 2 belongs"):
+        validate_output(path, claims=16, pyx12=False, label="held")
+    assert validate_output(path, claims=16, pyx12=False, label="held", check_lx=False) is None
+    # the claim count is still checked
+    with pytest.raises(OutputValidationError, match="holds 16 claims; 15 were written"):
+        validate_output(path, claims=15, pyx12=False, label="held", check_lx=False)
 
 
 def test_a_broken_hl_parent_or_envelope_count_is_refused(tmp_path):

@@ -14,6 +14,7 @@ import io
 import tempfile
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE, SYNTHETIC
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
@@ -38,7 +39,8 @@ SEPARATORS = "*:^~|!+\\{}>"
 
 READ_EXAMPLES = 150
 PREFLIGHT_EXAMPLES = 100
-PREFLIGHT_IG_EXAMPLES = 40
+PREFLIGHT_IG_EXAMPLES = 12  # each runs pyx12 (about 0.3 s); the slow variant runs 100
+PREFLIGHT_IG_EXAMPLES_SLOW = 100
 
 COUNTS = {"reader": 0, "preflight": 0, "preflight_ig": 0}
 RESULTS["mutations"] = {
@@ -47,6 +49,7 @@ RESULTS["mutations"] = {
         "reader": READ_EXAMPLES,
         "preflight": PREFLIGHT_EXAMPLES,
         "preflight_ig": PREFLIGHT_IG_EXAMPLES,
+        "preflight_ig_slow": PREFLIGHT_IG_EXAMPLES_SLOW,
     },
 }
 
@@ -184,14 +187,25 @@ def test_preflight_of_mutants_writes_only_files_that_reread(data):
     preflight_mutant(data, ig=False)
 
 
-@settings(max_examples=PREFLIGHT_IG_EXAMPLES, **SETTINGS)
-@given(mutated(names=tuple(SMALL)))
-def test_ready_files_from_mutants_pass_pyx12(data):
+def ready_mutant_passes_pyx12(data: bytes) -> bool:
     # Inputs our reader refuses are the other two properties' business; with IG on some of
     # them crash the pyx12 stage instead (see test_bad_inputs.py, REFUSE_XFAIL["missing_gs"]).
     try:
         read_all(data)
     except X12InputError:
         assume(False)
-    COUNTS["preflight_ig"] += 1
     preflight_mutant(data, ig=True)
+    return True
+
+
+@settings(max_examples=PREFLIGHT_IG_EXAMPLES, **SETTINGS)
+@given(mutated(names=tuple(SMALL)))
+def test_ready_files_from_mutants_pass_pyx12(data):
+    COUNTS["preflight_ig"] += ready_mutant_passes_pyx12(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=PREFLIGHT_IG_EXAMPLES_SLOW, **SETTINGS)
+@given(mutated(names=tuple(SMALL)))
+def test_ready_files_from_mutants_pass_pyx12_more_examples(data):
+    ready_mutant_passes_pyx12(data)

@@ -104,7 +104,9 @@ def render() -> str:
         "Mutations of the synthetic fixture, a 3-claim synthetic file and the sample batch: "
         "delete, duplicate, swap or truncate segments; delete, duplicate or truncate elements; "
         "truncate the file; change a separator everywhere or put one inside data. Derandomized, "
-        "no shrinking: the counts are the same every run.",
+        "no shrinking: the counts are the same every run. The pyx12 property runs "
+        f"{mut['planned']['preflight_ig_slow']} examples in the slow set "
+        "(`test_ready_files_from_mutants_pass_pyx12_more_examples`).",
         "",
         f"Fuzzing: `python benchmarks/fuzz_reader.py -runs={fuzz['quick_runs']} -seed=1` "
         f"({fuzz['quick_runs']} inputs, default suite: `test_fuzz_reader_bounded_runs`) and "
@@ -126,12 +128,15 @@ def render() -> str:
         f"With the ledger (`--ledger`, SQLite): a {kl['claims']}-claim file SIGKILLed "
         f"{kl['runs']} times at seeded random points: **{kl['result']}**. After every kill the "
         "ledger held either none of the file's lines or all of them (one transaction per input "
-        "file); the rerun left exactly the uninterrupted run's count (nothing counted twice).",
+        "file); the rerun left exactly the uninterrupted run's count (nothing counted twice). "
+        "A heavier variant (4,000 claims, 15 kills) is marked slow.",
         "",
         "## Patient data",
         "",
         f"`tests/hostile/test_phi.py`: `lines`, `lines --format csv`, `check`, `preflight` and "
-        f"`fix` with default options on {len(phi)} readable fixtures: no member id, subscriber "
+        f"`fix` with default options on {len(phi)} readable fixtures (the other "
+        f"{len(RESULTS['phi_slow'])} in the slow set: `python -m pytest -m slow "
+        "tests/hostile/test_phi.py`): no member id, subscriber "
         "or patient name or birth date of the file in stdout, stderr or any report; every file "
         "written is 0600. The XXE payload test is `tests/test_refdata.py`.",
         "",

@@ -10,10 +10,11 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``ptp`` / ``mue``: optional CMS-layout PTP (tab-delimited) / MUE (CSV) text, imported into a
   temporary NCCI store the case's rules then use (as ``--maps-db`` would).
 - ``expect``: the findings of this rule, as ``"CODE"`` or ``"CODE@LX"`` strings, in order.
-- ``fix``: applicability of the first expected finding's fix (``safe``/``unsafe``/``none``).
+- ``fix``: applicability of the expected findings' fixes (``safe``/``unsafe``/``none``): one
+  value for all of them, or a list with one value per finding, in order.
 - ``after``: optional claim text after the fix loop run with this rule alone (``unsafe = true``
   to apply unsafe fixes), or ``"held"`` when the claim must be held.
-- ``severity``: optional expected severity of the first finding.
+- ``severity``: optional expected severity of the findings: one value for all, or a list.
 - ``ytd``: optional year-to-date amounts CSV text (``member_id,year,group,amount``, the
   ``--ytd``/``ledger import`` layout) the case's rules use as the beneficiary's amounts before
   the run (KX rules). Without it ledger rules see only the case's own lines.
@@ -76,10 +77,10 @@ class Case:
     ptp: str | None = None
     mue: str | None = None
     expect: list[str] = field(default_factory=list)
-    fix: str | None = None
+    fix: str | list[str] | None = None
     after: str | None = None
     unsafe: bool = False
-    severity: str | None = None
+    severity: str | list[str] | None = None
     ytd: str | None = None
 
 
