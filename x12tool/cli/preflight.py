@@ -13,8 +13,19 @@ from x12tool.cli.inputs import expand_inputs
 from x12tool.cli.options import ledger_options, locality_option, rule_options
 from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
-from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight
+from x12tool.preflight.outputs import ACK_KINDS, SameFileError, run_fix, run_preflight, write_acks
 from x12tool.preflight.validate import OutputValidationError
+from x12tool.reports.ack_x12 import AckNumbers
+
+
+def _ack_kinds(ctx, param, value) -> frozenset[str]:
+    kinds = frozenset(k.strip().lower() for k in (value or "").split(",") if k.strip())
+    unknown = sorted(kinds - set(ACK_KINDS))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown acknowledgment {', '.join(unknown)}; choose from 999, 277ca"
+        )
+    return kinds
 
 
 @cli.command("preflight")
@@ -33,6 +44,16 @@ from x12tool.preflight.validate import OutputValidationError
     help="What to print on stdout (reports are always written as .json, .txt and .html); "
     "html prints one page covering every input.",
 )
+@click.option(
+    "--ack",
+    "acks",
+    default="",
+    callback=_ack_kinds,
+    metavar="999,277ca",
+    help="Also write the acknowledgments a clearinghouse would send: DIR/reports/NAME.999 "
+    "(005010X231A1, or a TA1) and DIR/reports/NAME.277ca (005010X214, carries patient "
+    "identifiers; 0600). See docs/acknowledgments.md.",
+)
 def preflight_cmd(
     inputs,
     out_dir,
@@ -49,6 +70,7 @@ def preflight_cmd(
     ytd,
     unsafe_fixes,
     fmt,
+    acks,
 ) -> int:
     """Split each input into DIR/ready/NAME (claims that go) and DIR/held/NAME (claims held),
     with DIR/reports/NAME.json, .txt and .html. Exit 0 all ready, 1 some held, 3 an input
@@ -69,6 +91,7 @@ def preflight_cmd(
     )
     code = exitcodes.OK
     totals = []
+    numbers = AckNumbers()  # the run's acknowledgment control numbers (unique in the run)
     for path in paths:
         try:
             progress = Progress(path)
@@ -81,11 +104,21 @@ def preflight_cmd(
                     ig=ig,
                     show_phi=show_phi,
                     progress=progress,
+                    acks=acks,
+                    numbers=numbers,
                 )
             finally:
                 progress.done()
         except X12InputError as exc:
-            click.echo(f"x12tool: {exc} (input refused; nothing written for it)", err=True)
+            what = "nothing written for it"
+            if acks:
+                try:
+                    done = write_acks(path, out_dir, acks, numbers, refusal=exc)
+                except X12InputError:
+                    done = {}
+                if done:
+                    what = "only its acknowledgment written: " + ", ".join(done.values())
+            click.echo(f"x12tool: {exc} (input refused; {what})", err=True)
             code = exitcodes.INPUT
             continue
         except SameFileError as exc:

@@ -49,6 +49,8 @@ class IgIssue:
     code: str  # pyx12 error code (999 IK4/IK3 or TA1 code)
     message: str
     value: str = ""
+    ref: str = ""  # X12 data element reference number (999 IK402), element errors only
+    level: str = ""  # "isa", "gs", "st" (interchange, group, set-level), "" for segments
 
 
 def _quiet_pyx12() -> None:
@@ -59,7 +61,7 @@ def _quiet_pyx12() -> None:
 
 
 def run_pyx12(path: str) -> list[tuple]:
-    """Validate one normalized chunk; (cur_line, tag, element, code, message, value) tuples.
+    """Validate one normalized chunk; (cur_line, tag, element, code, message, value, ref, level).
 
     Module level so that worker processes can run it. Never raises for bad input.
     """
@@ -79,7 +81,7 @@ def run_pyx12(path: str) -> list[tuple]:
                 fd_json=fjson,
             )
     except Exception as exc:  # pyx12 raises EngineError and others on input it rejects
-        return [(0, "", "", "pyx12", f"pyx12 could not validate the file: {exc}", "")]
+        return [(0, "", "", "pyx12", f"pyx12 could not validate the file: {exc}", "", "", "")]
     return list(_parse_json(fjson.getvalue()))
 
 
@@ -87,10 +89,10 @@ def _parse_json(text: str):
     try:
         doc = json.loads(text) if text.strip() else {}
     except ValueError:
-        yield (0, "", "", "pyx12", "pyx12 produced an unreadable error report", "")
+        yield (0, "", "", "pyx12", "pyx12 produced an unreadable error report", "", "", "")
         return
 
-    def err(line, tag, element, e):
+    def err(line, tag, element, e, ref="", level=""):
         return (
             line or 0,
             tag,
@@ -98,17 +100,19 @@ def _parse_json(text: str):
             str(e.get("err_cde", "")),
             e.get("err_str", ""),
             str(e.get("err_val") or ""),
+            ref,
+            level,
         )
 
     for ic in doc.get("interchanges", []):
         for e in ic.get("errors", []):
-            yield err(ic.get("cur_line"), "ISA", "", e)
+            yield err(ic.get("cur_line"), "ISA", "", e, level="isa")
         for g in ic.get("groups", []):
             for e in g.get("errors", []):
-                yield err(g.get("cur_line"), "GS", "", e)
+                yield err(g.get("cur_line"), "GS", "", e, level="gs")
             for t in g.get("transactions", []):
                 for e in t.get("errors", []):
-                    yield err(t.get("cur_line"), "ST", "", e)
+                    yield err(t.get("cur_line"), "ST", "", e, level="st")
                 for s in t.get("segments", []):
                     tag = s.get("seg_id", "")
                     for e in s.get("errors", []):
@@ -118,7 +122,8 @@ def _parse_json(text: str):
                         if el.get("subele_pos"):
                             name += f"-{el['subele_pos']}"
                         for e in el.get("errors", []):
-                            yield err(s.get("cur_line"), tag, name, e)
+                            ref = str(el.get("ele_ref_num") or "")
+                            yield err(s.get("cur_line"), tag, name, e, ref)
 
 
 def _chunk_size(path: str, workers: int) -> int:
@@ -180,9 +185,9 @@ class IgStream:
                 raw = run_pyx12(chunk.path)  # a worker died (killed, out of memory): redo here
         else:
             raw = result
-        for line, tag, element, code, message, value in raw:
+        for line, tag, element, code, message, value, ref, level in raw:
             index = chunk.original(line) if line else 0
-            issue = IgIssue(index, tag, element, code, message, value)
+            issue = IgIssue(index, tag, element, code, message, value, ref, level)
             if issue in self.seen:
                 continue  # the same header line validated in two chunks
             self.seen.add(issue)

@@ -13,12 +13,18 @@ import os
 import tempfile
 from dataclasses import dataclass
 
+from x12tool.edi.envelope_scan import scan_envelopes
+from x12tool.edi.errors import X12InputError
 from x12tool.edi.writer import X12Writer
+from x12tool.preflight.acks import AckBook
 from x12tool.preflight.atomic import AtomicFile, publish_together
 from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.split import OutputSet
 from x12tool.preflight.validate import validate_output
+from x12tool.reports.ack277 import render_277
+from x12tool.reports.ack999 import render_999
+from x12tool.reports.ack_x12 import AckNumbers, check_ack
 from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
 from x12tool.reports.spool import ClaimSpool
@@ -74,6 +80,8 @@ def run_preflight(
     show_phi: bool,
     html: bool = False,
     progress=None,
+    acks: frozenset[str] = frozenset(),
+    numbers: AckNumbers | None = None,
 ) -> PreflightResult:
     name = os.path.basename(path)
     targets = {
@@ -82,6 +90,7 @@ def run_preflight(
         "json": os.path.join(out_dir, "reports", name + ".json"),
         "txt": os.path.join(out_dir, "reports", name + ".txt"),
         "html": os.path.join(out_dir, "reports", name + ".html"),
+        **ack_targets(path, out_dir, acks),
     }
     for target in targets.values():
         if os.path.exists(target) and _same(target, path):
@@ -99,11 +108,16 @@ def run_preflight(
     changed_fh = os.fdopen(changed_fd, "wb")
     files = [ready, held]
     spool = ClaimSpool()
+    book = AckBook() if acks else None
     ledger = session.ledger
     recording = None  # the ledger's transaction for this file (docs/ledger.md)
     try:
         if ledger is not None and ledger.writable:
             recording = ledger.begin_file(path, session.ctx, session.rules, write=True)
+        on_outcome = _chain(
+            recording.record if recording is not None else None,
+            book.record if book is not None else None,
+        )
         sinks = Sinks(
             ready=OutputSet(X12Writer(ready.fh)),
             held=OutputSet(X12Writer(held.fh)),
@@ -118,7 +132,7 @@ def run_preflight(
             ig=ig,
             show_phi=show_phi,
             on_claim=progress.wrap(spool.add) if progress is not None else spool.add,
-            on_outcome=recording.record if recording is not None else None,
+            on_outcome=on_outcome,
         )
         changed_fh.close()
         going = summary.ready + summary.corrected
@@ -175,6 +189,10 @@ def run_preflight(
             text.detach()
             report.commit()
             written[kind] = targets[kind]
+        if acks:
+            written.update(
+                write_acks(path, out_dir, acks, numbers or AckNumbers(), summary=summary, book=book)
+            )
         return PreflightResult(summary, written)
     except BaseException:
         if recording is not None:
@@ -185,12 +203,82 @@ def run_preflight(
         raise
     finally:
         spool.close()
+        if book is not None:
+            book.close()
         if not changed_fh.closed:
             changed_fh.close()
         try:
             os.unlink(changed_path)
         except OSError:
             pass
+
+
+def _chain(*callbacks):
+    live = [c for c in callbacks if c is not None]
+    if not live:
+        return None
+    if len(live) == 1:
+        return live[0]
+
+    def call(outcome) -> None:
+        for c in live:
+            c(outcome)
+
+    return call
+
+
+ACK_KINDS = {"999": ".999", "277ca": ".277ca"}
+
+
+def ack_targets(path: str, out_dir: str, acks: frozenset[str]) -> dict[str, str]:
+    name = os.path.basename(path)
+    return {k: os.path.join(out_dir, "reports", name + ACK_KINDS[k]) for k in sorted(acks)}
+
+
+def write_acks(
+    path: str,
+    out_dir: str,
+    acks: frozenset[str],
+    numbers: AckNumbers,
+    *,
+    summary: Summary | None = None,
+    book: AckBook | None = None,
+    refusal: X12InputError | None = None,
+) -> dict[str, str]:
+    """Write the acknowledgments of one input (docs/acknowledgments.md): 0600, temp + fsync +
+    re-read + rename. A refused input (``refusal``) gets only its 999 (or TA1): none of its
+    claims was judged, so there is no 277CA, and an older run's is removed. Raises
+    :class:`X12InputError` when not even the ISA can be read (nothing to acknowledge)."""
+    targets = ack_targets(path, out_dir, acks)
+    scan = scan_envelopes(path)
+    written = {}
+    for kind, target in targets.items():
+        if kind == "277ca" and (book is None or refusal is not None):
+            _remove_stale(target)
+            continue
+        if kind == "999":
+            pieces = [
+                render_999(
+                    scan,
+                    summary.ig_issues if summary is not None else [],
+                    numbers,
+                    claims=book.issue_claims if book is not None else None,
+                    refusal=refusal,
+                )
+            ]
+        else:
+            pieces = render_277(scan, book, numbers)
+        out = AtomicFile(target, 0o600)
+        try:
+            for piece in pieces:
+                out.fh.write(piece.encode("ascii", "replace"))
+            out.commit(check_ack)
+        except BaseException:
+            if not out.done:
+                out.discard()
+            raise
+        written[kind] = target
+    return written
 
 
 def _html(out, head: dict, spool: ClaimSpool) -> None:

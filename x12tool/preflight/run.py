@@ -47,6 +47,7 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     ig: bool = False
     ig_file_issues: list[IgIssue] = field(default_factory=list)
+    ig_issues: list[IgIssue] = field(default_factory=list)  # every pyx12 issue (the 999's)
     money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
 
     def add_money(
@@ -271,6 +272,7 @@ def process_file(
         if router is not None:
             router.all()  # wait for the last chunks; their file-level issues go in the report
             summary.ig_file_issues = list(router.file_level)
+            summary.ig_issues = router.all()
     finally:
         if router is not None:
             router.close()

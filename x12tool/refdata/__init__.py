@@ -4,12 +4,21 @@ The data lives in XML files under ``maps/`` (validated against XSDs); see docs/m
 """
 
 from .errors import MapError
-from .loader import DEFAULT_PROFILE, RefData, load_refdata
+from .loader import (
+    DEFAULT_PROFILE,
+    ClaimStatus,
+    ClaimStatusMap,
+    RefData,
+    load_claim_status,
+    load_refdata,
+)
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
 from .paths import maps_dir
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "ClaimStatus",
+    "ClaimStatusMap",
     "CodeInfo",
     "MapError",
     "ModifierInfo",
@@ -18,6 +27,7 @@ __all__ = [
     "RefData",
     "Rvu",
     "Threshold",
+    "load_claim_status",
     "load_refdata",
     "maps_dir",
 ]
