@@ -12,9 +12,19 @@ from lxml import etree
 from x12tool.refdata import MapError, load_refdata, maps_dir
 from x12tool.refdata.xmlload import load_document, make_parser, parse_bytes
 
-MAPS = ["codes", "thresholds", "payers", "taxonomy", "profiles", "pfs", "ncci"]
+MAPS = ["codes", "thresholds", "payers", "taxonomy", "profiles", "pfs", "ncci", "claim_status"]
 # Elements that are containers, not values: they need no source/confidence of their own.
-CONTAINERS = {"codes", "thresholds", "payers", "taxonomy", "profiles", "pfs", "ncci", "code"}
+CONTAINERS = {
+    "codes",
+    "thresholds",
+    "payers",
+    "taxonomy",
+    "profiles",
+    "pfs",
+    "ncci",
+    "code",
+    "claim_status",
+}
 
 
 @pytest.fixture(scope="module")

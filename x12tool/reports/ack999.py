@@ -16,7 +16,8 @@ What it says (docs/acknowledgments.md; research/acknowledgments.md §1):
   x12tool refuse the file;
 - AK9: ``A``/``E`` when every set was accepted (``E`` when one had errors), ``P`` when some were
   rejected, ``R`` when all were or the group's own envelope is wrong (AK905: GE missing, GS06/GE02
-  disagree, GE01 wrong, group or version not supported);
+  disagree, GE01 wrong, group or version not supported), and for every group of a file x12tool
+  refused (exit 3): nothing of that file goes, whatever its other sets' IK5 say;
 - a TA1 (after the ISA) when the interchange envelope is wrong (IEA missing, IEA02 or IEA01
   wrong): a TA1-only interchange when no group could be read.
 
@@ -137,7 +138,9 @@ def _group(
             results.append(result)
             accepted += result != "R"
     received = len(g.sets)
-    if group_codes or not results or accepted == 0:
+    if refusal is not None or group_codes or not results or accepted == 0:
+        # x12tool refuses a file whole (exit 3): nothing of it goes, so every group is rejected;
+        # the IK5s still say which set carried the error.
         ak901 = "R"
     elif accepted < received:
         ak901 = "P"

@@ -1,0 +1,269 @@
+"""``preflight --ack 999,277ca``: the acknowledgments a clearinghouse would send, before upload.
+
+One preflight run (a child process) covers every case: the bundled sample, the sample with one
+bad element (pyx12: place of service 00), the sample with a broken SE01 in its first set
+(refused, exit 3) and an interchange whose group is gone (refused; only a TA1 can answer).
+Every acknowledgment it writes must pass pyx12's own 999 (X231A1) and 277 (X214) maps.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import stat
+
+import pytest
+from conftest import SAMPLE, run_cli
+
+from x12tool.refdata import load_claim_status
+from x12tool.rules.registry import select_rules
+
+BATCH = SAMPLE / "therapy_batch.837"
+VISITS = SAMPLE / "therapy_visits.csv"
+ST_POSITION = 3  # the sample's first ST is the interchange's third segment (ISA, GS, ST)
+
+
+def _segments(path) -> list[list[str]]:
+    return [s.strip().split("*") for s in path.read_text().split("~") if s.strip()]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("acks")
+    text = BATCH.read_text()
+    inputs = {"sample": BATCH}
+    # CMS-EX3's place of service 00 (CLM05-1): an IG error pyx12 reports on the CLM.
+    bad = base / "badel.837"
+    bad.write_text(text.replace("CLM*CMS-EX3*132***11:", "CLM*CMS-EX3*132***00:", 1))
+    inputs["badel"] = bad
+    # The first set's SE01 off by one: refused (exit 3).
+    first_se = re.search(r"SE\*(\d+)\*0001~", text)
+    se = base / "badse.837"
+    se.write_text(text.replace(first_se.group(0), f"SE*{int(first_se.group(1)) + 1}*0001~"))
+    inputs["badse"] = se
+    # The group is gone: IEA01 says 1 group, there are none; only the ISA can be answered.
+    nogs = base / "nogs.837"
+    nogs.write_text(text[: text.index("GS*")] + text[text.index("IEA*") :])
+    inputs["nogs"] = nogs
+    out = base / "out"
+    r = run_cli(
+        "preflight",
+        *inputs.values(),
+        "--visits",
+        VISITS,
+        "--out-dir",
+        out,
+        "--ack",
+        "999,277ca",
+    )
+    reports = out / "reports"
+    return {
+        "r": r,
+        "out": out,
+        "inputs": inputs,
+        "ack": {k: reports / (p.name + ".999") for k, p in inputs.items()},
+        "ca": {k: reports / (p.name + ".277ca") for k, p in inputs.items()},
+        "json": {k: reports / (p.name + ".json") for k, p in inputs.items()},
+    }
+
+
+def pyx12_errors(path) -> list:
+    """pyx12's own validation (x12n_document) of one file: every error it reports."""
+    import pyx12.params
+    import pyx12.x12n_document
+
+    logging.getLogger("pyx12").propagate = False
+    logging.getLogger("pyx12").addHandler(logging.NullHandler())
+    fj = io.StringIO()
+    with open(path, encoding="ascii") as src:
+        ok = pyx12.x12n_document.x12n_document(
+            pyx12.params.params(), src, io.StringIO(), None, None, fj
+        )
+    errors = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            errors.extend(node.get("errors") or [])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads(fj.getvalue() or "{}"))
+    if not ok and not errors:
+        errors.append("x12n_document returned False")
+    return errors
+
+
+def test_run_exit_code_and_stdout_without_phi(run):
+    r = run["r"]
+    assert r.returncode == 3, r.stderr  # two inputs refused
+    assert "Traceback" not in r.stderr
+    names = [s[9] for s in _segments(BATCH) if s[:2] == ["NM1", "IL"]]
+    last_names = [s[3] for s in _segments(BATCH) if s[:2] == ["NM1", "IL"]]
+    assert names and last_names
+    for value in names + last_names:
+        assert value not in r.stdout and value not in r.stderr
+    assert "only its acknowledgment written" in r.stderr
+
+
+@pytest.mark.parametrize("kind", ["sample", "badel", "badse", "nogs"])
+def test_every_999_passes_pyx12(run, kind):
+    path = run["ack"][kind]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert pyx12_errors(path) == []
+
+
+@pytest.mark.parametrize("kind", ["sample", "badel"])
+def test_every_277ca_passes_pyx12(run, kind):
+    path = run["ca"][kind]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert pyx12_errors(path) == []
+
+
+def test_refused_inputs_get_no_277ca(run):
+    assert not run["ca"]["badse"].exists()
+    assert not run["ca"]["nogs"].exists()
+    assert not (run["out"] / "ready" / "badse.837").exists()
+
+
+def _claims_277(path) -> dict[str, list[str]]:
+    """CLM01 (2200D TRN02) -> its claim STC, from a 277CA."""
+    claims, in_patient = {}, False
+    current = None
+    for seg in _segments(path):
+        if seg[0] == "HL":
+            in_patient = seg[3] == "PT"
+            current = None
+        elif seg[0] == "TRN" and in_patient and seg[1] == "2":
+            current = seg[2]
+        elif seg[0] == "STC" and current is not None and current not in claims:
+            claims[current] = seg
+    return claims
+
+
+def test_sample_277ca_accepts_ready_and_rejects_held_claim_by_claim(run):
+    report = json.loads(run["json"]["sample"].read_text())
+    stcs = _claims_277(run["ca"]["sample"])
+    assert set(stcs) == {c["id"] for c in report["claims"]}
+    smap = load_claim_status()
+    for claim in report["claims"]:
+        stc = stcs[claim["id"]]
+        if claim["status"] == "held":
+            assert stc[3] == "U", claim["id"]
+            assert stc[1].split(":")[0] in {"A3", "A6", "A7", "A8"}
+            codes = [f["code"] for f in claim["findings"] if f["severity"] == "error"]
+            assert stc[1] == ":".join(smap.for_rule(codes[0]).composite)
+            assert stc[12].startswith(codes[0])  # our rule code in STC12 for the biller
+        else:
+            assert stc[3] == "WQ" and stc[1] == "A1:19:40", claim["id"]
+        assert stc[4] == str(claim["charge"]) or claim["status"] == "corrected"
+
+
+def test_sample_277ca_totals(run):
+    report = json.loads(run["json"]["sample"].read_text())
+    segs = _segments(run["ca"]["sample"])
+    qty = {}
+    for s in segs:
+        if s[0] == "QTY" and s[1] in ("90", "AA"):
+            qty[s[1]] = qty.get(s[1], 0) + int(s[2])
+    summary = report["summary"]
+    assert qty["90"] == summary["ready"] + summary["corrected"]
+    assert qty["AA"] == summary["held"]
+    held = sum(float(c["charge"]) for c in report["claims"] if c["status"] == "held")
+    yy = sum(float(s[2]) for s in segs if s[:2] == ["AMT", "YY"] and s)
+    # AMT*YY appears at 2200B and 2200C: the set and its providers each total the same claims
+    assert yy == pytest.approx(2 * held)
+
+
+def test_held_line_findings_get_2220d_with_line_control(run):
+    segs = _segments(run["ca"]["sample"])
+    svc = [s for s in segs if s[0] == "SVC"]
+    assert svc, "held claims with line findings have 2220D loops"
+    # NCCI-HOLD's finding names line 2 (97530): its SVC echoes SV101/SV102/SV104 as sent
+    assert ["SVC", "HC:97530:GP", "130", "", "", "", "", "2"] in svc
+
+
+def test_999_bad_element_points_where_the_report_does(run):
+    report = json.loads(run["json"]["badel"].read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "CMS-EX3")
+    ig = [f for f in claim["findings"] if f["code"] == "IG001"]
+    assert ig and claim["status"] == "held"
+    segs = _segments(run["ack"]["badel"])
+    ik3 = [s for s in segs if s[0] == "IK3"]
+    assert ik3 == [["IK3", "CLM", str(ig[0]["position"] - ST_POSITION + 1), "", "8"]]
+    assert ["CTX", "CLM01:CMS-EX3"] in segs
+    assert ["IK4", "5:1", "1331", "7", "00"] in segs
+    # accepted with errors: the claim is rejected on the 277CA instead (status 684)
+    assert ["IK5", "E", "5"] in segs and segs[segs.index(["IK5", "E", "5"]) - 4][2] == "0001"
+    assert [s for s in segs if s[0] == "AK9"] == [["AK9", "E", "2", "2", "2"]]
+    assert _claims_277(run["ca"]["badel"])["CMS-EX3"][1] == "A3:684"
+
+
+def test_999_broken_se01_rejects_that_set(run):
+    stderr = run["r"].stderr
+    m = re.search(r"badse\.837: segment (\d+) \(SE\).*the transaction set has (\d+)", stderr)
+    assert m, stderr
+    position, actual = int(m.group(1)), int(m.group(2))
+    assert position - ST_POSITION + 1 == actual  # the SE our report names closes set 0001
+    segs = _segments(run["ack"]["badse"])
+    sets = {}
+    for s in segs:
+        if s[0] == "AK2":
+            key = s[2]
+        elif s[0] == "IK5":
+            sets[key] = s[1:]
+    assert sets == {"0001": ["R", "4"], "0002": ["A"]}
+    # the file was refused whole: nothing of it goes, so the group is rejected
+    assert [s for s in segs if s[0] == "AK9"] == [["AK9", "R", "2", "2", "0"]]
+
+
+def test_group_less_interchange_gets_a_ta1(run):
+    segs = _segments(run["ack"]["nogs"])
+    assert [s[0] for s in segs] == ["ISA", "TA1", "IEA"]
+    isa = _segments(BATCH)[0]
+    assert segs[1] == ["TA1", isa[13], isa[9], isa[10], "R", "021"]
+
+
+def test_control_numbers_unique_in_the_run_and_parties_swapped(run):
+    isa_in = _segments(BATCH)[0]
+    controls = []
+    for path in [*run["ack"].values(), *[p for p in run["ca"].values() if p.exists()]]:
+        segs = _segments(path)
+        isa = segs[0]
+        assert (isa[5], isa[6].strip(), isa[7], isa[8].strip()) == (
+            isa_in[7],
+            isa_in[8].strip(),
+            isa_in[5],
+            isa_in[6].strip(),
+        )
+        controls.append(isa[13])
+        gs = next((s for s in segs if s[0] == "GS"), None)
+        if gs is not None:
+            assert int(gs[6]) == int(isa[13])
+    assert len(controls) == len(set(controls)) == 6
+
+
+def test_claim_status_map_names_real_rules_and_pyx12_codes():
+    """Every mapping names a rule that exists and codes pyx12's 277 map accepts (its code
+    lists stop around 2014, acknowledgments.md §0 item 6)."""
+    import pyx12
+
+    smap = load_claim_status()
+    rules = {r.code for r in select_rules(None, None)}
+    assert set(smap.rules) <= rules
+    codes_xml = (os.path.dirname(pyx12.__file__) + "/map/codes.xml").replace("\\", "/")
+    text = open(codes_xml, encoding="utf-8").read()
+
+    def codes(list_id):
+        start = text.index(f"<id>{list_id}</id>")
+        body = text[start : text.index("</codeset>", start)]
+        return set(re.findall(r"<code>([^<]+)</code>", body))
+
+    statuses, categories = codes("claim_status"), codes("claim_status_cat")
+    for st in [*smap.rules.values(), *smap.outcomes.values()]:
+        assert st.category in categories and st.status in statuses, st
