@@ -267,3 +267,56 @@ def test_claim_status_map_names_real_rules_and_pyx12_codes():
     statuses, categories = codes("claim_status"), codes("claim_status_cat")
     for st in [*smap.rules.values(), *smap.outcomes.values()]:
         assert st.category in categories and st.status in statuses, st
+
+
+def _ik_loops(text: str) -> list[tuple]:
+    """AK2, IK3 and IK4 of a 999 as (segment, id/position, position/ref, code)."""
+    segs = [s.strip().split("*") for s in text.split("~") if s.strip()]
+    return [
+        (s[0], s[1], s[2], s[4] if s[0] == "IK3" else s[3])
+        for s in segs
+        if s[0] in ("IK3", "IK4", "AK2")
+    ]
+
+
+def _pyx12_999(path) -> str:
+    """pyx12's own 999 (error_999) of a whole file."""
+    import pyx12.params
+    import pyx12.x12n_document
+
+    own = io.StringIO()
+    logging.getLogger("pyx12").propagate = False
+    with open(path, encoding="latin-1") as src:
+        pyx12.x12n_document.x12n_document(pyx12.params.params(), src, own, None, None, None)
+    return own.getvalue()
+
+
+def test_999_ik3_ik4_equal_pyx12s_own_999(run):
+    ours = _ik_loops(run["ack"]["badel"].read_text())
+    assert ("IK3", "CLM", "37", "8") in ours
+    assert ours == _ik_loops(_pyx12_999(run["inputs"]["badel"]))
+
+
+@pytest.mark.slow
+def test_999_from_chunks_equals_one_run_and_pyx12s_own_999(tmp_path, monkeypatch):
+    """IK3/IK4 come from the chunked pyx12 run mapped back to the file: the same 999 whatever
+    the number of chunks, with the same IK3/IK4 as pyx12's own 999 of the whole file."""
+    from datetime import datetime
+
+    from test_ig import defective
+
+    from x12tool.edi import ig
+    from x12tool.edi.envelope_scan import scan_envelopes
+    from x12tool.reports.ack999 import render_999
+    from x12tool.reports.ack_x12 import AckNumbers
+
+    path = str(defective(tmp_path, claims=40, per_st=20))
+    when = datetime(2026, 3, 10, 9, 15)
+    serial = render_999(scan_envelopes(path), ig.validate(path, workers=1), AckNumbers(now=when))
+    monkeypatch.setattr(ig, "PARALLEL_MIN_CLAIMS", 0)
+    monkeypatch.setattr(ig, "_chunk_size", lambda p, w: 10)
+    chunked = render_999(scan_envelopes(path), ig.validate(path, workers=2), AckNumbers(now=when))
+    assert chunked == serial
+    theirs = _ik_loops(_pyx12_999(path))
+    assert sum(1 for t in theirs if t[0] == "IK3") >= 5
+    assert _ik_loops(serial) == theirs
