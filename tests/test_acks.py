@@ -48,6 +48,12 @@ def run(tmp_path_factory):
     nogs = base / "nogs.837"
     nogs.write_text(text[: text.index("GS*")] + text[text.index("IEA*") :])
     inputs["nogs"] = nogs
+    # Two interchanges in one file (the second with its own control numbers).
+    second = text.replace("000000310", "000000311").replace("*310*", "*311*")
+    second = second.replace("GE*2*310~", "GE*2*311~")
+    two = base / "two.837"
+    two.write_text(text + second)
+    inputs["two"] = two
     out = base / "out"
     r = run_cli(
         "preflight",
@@ -111,14 +117,14 @@ def test_run_exit_code_and_stdout_without_phi(run):
     assert "only its acknowledgment written" in r.stderr
 
 
-@pytest.mark.parametrize("kind", ["sample", "badel", "badse", "nogs"])
+@pytest.mark.parametrize("kind", ["sample", "badel", "badse", "nogs", "two"])
 def test_every_999_passes_pyx12(run, kind):
     path = run["ack"][kind]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert pyx12_errors(path) == []
 
 
-@pytest.mark.parametrize("kind", ["sample", "badel"])
+@pytest.mark.parametrize("kind", ["sample", "badel", "two"])
 def test_every_277ca_passes_pyx12(run, kind):
     path = run["ca"][kind]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -222,6 +228,18 @@ def test_999_broken_se01_rejects_that_set(run):
     assert [s for s in segs if s[0] == "AK9"] == [["AK9", "R", "2", "2", "0"]]
 
 
+def test_two_interchanges_two_acknowledgment_interchanges(run):
+    for path in (run["ack"]["two"], run["ca"]["two"]):
+        segs = _segments(path)
+        assert [s[0] for s in segs].count("ISA") == 2
+        assert [s[0] for s in segs].count("IEA") == 2
+    once = _claims_277(run["ca"]["sample"])
+    assert [s[0] for s in _segments(run["ca"]["two"])].count("TRN") == 2 * sum(
+        1 for s in _segments(run["ca"]["sample"]) if s[0] == "TRN"
+    )
+    assert set(_claims_277(run["ca"]["two"])) == set(once)
+
+
 def test_group_less_interchange_gets_a_ta1(run):
     segs = _segments(run["ack"]["nogs"])
     assert [s[0] for s in segs] == ["ISA", "TA1", "IEA"]
@@ -245,7 +263,7 @@ def test_control_numbers_unique_in_the_run_and_parties_swapped(run):
         gs = next((s for s in segs if s[0] == "GS"), None)
         if gs is not None:
             assert int(gs[6]) == int(isa[13])
-    assert len(controls) == len(set(controls)) == 6
+    assert len(controls) == len(set(controls)) == 8
 
 
 def test_claim_status_map_names_real_rules_and_pyx12_codes():

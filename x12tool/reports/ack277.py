@@ -225,7 +225,9 @@ def render_277(scan: EnvelopeScan, book: AckBook, numbers: AckNumbers) -> Iterat
             sets = []
             for s in g.sets:
                 set_number += 1
-                if set_number in book.sets:  # a set with claims (a 277CA needs one)
+                # a set with claims (a 277CA needs one) that the 999 does not reject: a rejected
+                # set takes all its claims down, and they get no 277CA (acknowledgments.md §0)
+                if set_number in book.sets and not s.codes:
                     sets.append((s, set_number))
             if sets:
                 groups.append((g, sets))
