@@ -27,6 +27,7 @@ drops HL/LX errors, and would write one 999 per chunk (acknowledgments.md §1.5)
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 
@@ -113,9 +114,12 @@ def _group(
             group_codes.append(i.code)
     accepted = 0
     results = []
+    segment_issues = sorted((i for i in issues if not i.level), key=lambda i: i.index)
+    keys = [i.index for i in segment_issues]
     if g.supported:
         for s in g.sets:
-            own = [i for i in issues if s.contains(i.index) and not i.level]
+            lo = bisect.bisect_left(keys, s.first_index)
+            own = segment_issues[lo : bisect.bisect_right(keys, s.last_index)]
             codes = list(s.codes)
             for i in issues:
                 if i.level == "st" and s.contains(i.index) and i.code not in codes:
