@@ -338,3 +338,63 @@ def test_999_from_chunks_equals_one_run_and_pyx12s_own_999(tmp_path, monkeypatch
     theirs = _ik_loops(_pyx12_999(path))
     assert sum(1 for t in theirs if t[0] == "IK3") >= 5
     assert _ik_loops(serial) == theirs
+
+
+def test_277ca_with_several_statuses_and_an_unmapped_rule_passes_pyx12(tmp_path):
+    """A held claim whose findings map to three statuses (STC01, STC10, STC11) at claim and line
+    level, one of a rule the map does not know (fallback A3:0), still validates."""
+    from decimal import Decimal
+
+    from x12tool.edi.envelope_scan import scan_envelopes
+    from x12tool.preflight.acks import AckBook, Totals
+    from x12tool.reports.ack277 import render_277
+    from x12tool.reports.ack_x12 import AckNumbers
+
+    book = AckBook()
+    codes = ["TU001", "MOD001", "NEW999"]
+    record = {
+        "set": 1,
+        "provider": "1",
+        "billing": ["2", "CLINIC", "", "", "XX", "1582037465"],
+        "patient": ["DOE", "JANE", "1EG4TE5MK73"],
+        "id": "C1",
+        "charge": "150",
+        "status": "held",
+        "d9": "CH0001",
+        "dates": ["20260302", "20260303"],
+        "findings": [[c, f"{c} message: with * and ~ inside"] for c in codes],
+        "fixed": [],
+        "lines": [
+            {
+                "number": 1,
+                "svc": ["HC", "97530", "GP"],
+                "charge": "150",
+                "units": "2",
+                "control": "C1-1",
+                "dtp": ["D8", "20260302"],
+                "codes": codes,
+            }
+        ],
+    }
+    book.fh.write(json.dumps(record) + "\n")
+    book.count = 1
+    book.sets[1] = Totals(rejected=1, rejected_amount=Decimal(150))
+    book.providers[(1, "1")] = Totals(rejected=1, rejected_amount=Decimal(150))
+    path = tmp_path / "one.277ca"
+    path.write_text("".join(render_277(scan_envelopes(str(BATCH)), book, AckNumbers())))
+    book.close()
+    segs = _segments(path)
+    stc = [s for s in segs if s[0] == "STC" and s[3] == "U"]
+    assert stc[0][1] == "A7:476" and stc[0][10:12] == ["A6:453", "A3:0"]
+    assert stc[0][12].startswith("TU001 TU001 message with and inside")
+    assert stc[1][1] == "A7:476" and stc[1][10:12] == ["A6:453", "A3:0"]
+    assert ["REF", "D9", "CH0001"] in segs and ["REF", "FJ", "C1-1"] in segs
+    assert ["DTP", "472", "RD8", "20260302-20260303"] in segs
+    assert pyx12_errors(path) == []
+
+
+def test_unknown_ack_kind_is_a_usage_error(tmp_path):
+    r = run_cli("preflight", BATCH, "--out-dir", tmp_path / "o", "--ack", "999,835")
+    assert r.returncode == 2
+    assert "unknown acknowledgment 835" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
