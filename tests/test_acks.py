@@ -346,8 +346,8 @@ def test_277ca_with_several_statuses_and_an_unmapped_rule_passes_pyx12(tmp_path)
     from decimal import Decimal
 
     from x12tool.edi.envelope_scan import scan_envelopes
-    from x12tool.preflight.acks import AckBook, Totals
     from x12tool.reports.ack277 import render_277
+    from x12tool.reports.ack_book import AckBook, Totals
     from x12tool.reports.ack_x12 import AckNumbers
 
     book = AckBook()

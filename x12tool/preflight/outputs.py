@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from x12tool.edi.envelope_scan import scan_envelopes
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.writer import X12Writer
-from x12tool.preflight.acks import AckBook
 from x12tool.preflight.atomic import AtomicFile, publish_together
 from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
 from x12tool.preflight.session import Session
@@ -24,6 +23,7 @@ from x12tool.preflight.split import OutputSet
 from x12tool.preflight.validate import validate_output
 from x12tool.reports.ack277 import render_277
 from x12tool.reports.ack999 import render_999
+from x12tool.reports.ack_book import AckBook
 from x12tool.reports.ack_x12 import AckNumbers, check_ack
 from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json

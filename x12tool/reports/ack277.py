@@ -31,8 +31,8 @@ from decimal import Decimal
 from itertools import groupby
 
 from x12tool.edi.envelope_scan import EnvelopeScan, SetScan
-from x12tool.preflight.acks import AckBook, Totals
 from x12tool.refdata import ClaimStatus, ClaimStatusMap, load_claim_status
+from x12tool.reports.ack_book import AckBook, Totals
 from x12tool.reports.ack_x12 import (
     AckNumbers,
     SegmentOut,
