@@ -48,6 +48,7 @@ class SetScan:
 class GroupScan:
     gs: Segment
     first_index: int
+    last_index: int = 0  # index of GE (0 until read)
     sets: list[SetScan] = field(default_factory=list)
     ge: Segment | None = None
     codes: list[str] = field(default_factory=list)  # AK905-909 (element 716)
@@ -139,6 +140,7 @@ def scan_envelopes(path: str) -> EnvelopeScan:
                 group.sets.append(cur)
             elif tag == "GE" and group is not None:
                 group.ge = seg
+                group.last_index = index
                 if seg.element(2) != group.gs.element(6):
                     group.codes.append("4")
                 if seg.element(1) != str(len(group.sets)):

@@ -110,7 +110,8 @@ def _group(
     out.seg("AK1", clean(g.gs.element(1), 2), clean(g.gs.element(6), 9), clean(g.gs.element(8)))
     group_codes = list(g.codes)
     for i in issues:
-        if i.level == "gs" and i.index == g.first_index and i.code not in group_codes:
+        last = g.last_index or (g.sets[-1].last_index if g.sets else g.first_index)
+        if i.level == "gs" and g.first_index <= i.index <= last and i.code not in group_codes:
             group_codes.append(i.code)
     accepted = 0
     results = []
