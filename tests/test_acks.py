@@ -398,3 +398,27 @@ def test_unknown_ack_kind_is_a_usage_error(tmp_path):
     assert r.returncode == 2
     assert "unknown acknowledgment 835" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_999_copies_no_person_data(tmp_path):
+    """IK404 carries the bad value, except in segments with names, ids, addresses or dates of
+    birth (a bad DMG02 must not put a birth date in the 999)."""
+    from x12tool.edi.envelope_scan import scan_envelopes
+    from x12tool.edi.ig import IgIssue
+    from x12tool.reports.ack999 import render_999
+    from x12tool.reports.ack_x12 import AckNumbers
+
+    segs = [s.strip() for s in BATCH.read_text().split("~")]
+    dmg = next(i for i, s in enumerate(segs, 1) if s.startswith("DMG*"))
+    sv1 = next(i for i, s in enumerate(segs, 1) if s.startswith("SV1*"))
+    issues = [
+        IgIssue(dmg, "DMG", "DMG02", "8", "bad date", "19481399", "1251"),
+        IgIssue(sv1, "SV1", "SV103", "7", "bad code", "XX", "355"),
+    ]
+    text = render_999(scan_envelopes(str(BATCH)), issues, AckNumbers())
+    assert "19481399" not in text
+    assert f"IK3*DMG*{dmg - 2}**8~\nIK4*2*1251*8~" in text
+    assert f"IK3*SV1*{sv1 - 2}**8~\nIK4*3*355*7*XX~" in text
+    path = tmp_path / "x.999"
+    path.write_text(text)
+    assert pyx12_errors(path) == []

@@ -42,6 +42,9 @@ VERSION = "005010X231A1"
 SEQUENCE_CODES = {"HL1": ("1", "628"), "HL2": ("2", "734"), "LX": ("1", "554")}
 SEGMENT_CODES = frozenset("1 2 3 4 5 6 7 8 I4 I6 I7 I8 I9".split())
 ELEMENT_CODES = frozenset("1 2 3 4 5 6 7 8 9 10 12 13 I6 I9 I10 I11 I12 I13".split())
+# IK404 copies the bad value; not for segments that carry a person's name, id, address, birth
+# date or phone (the 999 is routed like a report, not like a claim file).
+PERSON_SEGMENTS = frozenset({"NM1", "N3", "N4", "DMG", "PER", "REF"})
 _ELEMENT = re.compile(r"^[A-Z0-9]{2,3}?(\d{2})(?:-(\d+))?$")
 
 
@@ -50,7 +53,8 @@ def _ik4(issue: IgIssue) -> tuple[str, ...]:
     pos = str(int(m.group(1))) if m else "1"
     where = composite(pos, m.group(2) or "") if m else pos
     code = issue.code if issue.code in ELEMENT_CODES else "7"
-    return ("IK4", where, issue.ref, code, clean(issue.value, 99))
+    value = "" if issue.tag in PERSON_SEGMENTS else clean(issue.value, 99)
+    return ("IK4", where, issue.ref, code, value)
 
 
 def _set_errors(s: SetScan, issues: list[IgIssue], claims: dict[int, str], out: SegmentOut):
