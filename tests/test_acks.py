@@ -422,3 +422,15 @@ def test_999_copies_no_person_data(tmp_path):
     path = tmp_path / "x.999"
     path.write_text(text)
     assert pyx12_errors(path) == []
+
+
+def test_ack_reread_refuses_a_wrong_count(tmp_path):
+    from x12tool.reports.ack_x12 import AckCheckError, check_ack
+
+    good = BATCH.read_text()
+    path = tmp_path / "x.999"
+    path.write_text(good)
+    check_ack(str(path))  # the sample's envelopes are right
+    path.write_text(good.replace("\nSE*", "\nSE*9", 1))
+    with pytest.raises(AckCheckError, match="does not close ST"):
+        check_ack(str(path))

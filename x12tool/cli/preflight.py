@@ -15,7 +15,7 @@ from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
 from x12tool.preflight.outputs import ACK_KINDS, SameFileError, run_fix, run_preflight, write_acks
 from x12tool.preflight.validate import OutputValidationError
-from x12tool.reports.ack_x12 import AckNumbers
+from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
 
 
 def _ack_kinds(ctx, param, value) -> frozenset[str]:
@@ -123,7 +123,7 @@ def preflight_cmd(
             continue
         except SameFileError as exc:
             raise UserFileError(str(exc)) from None
-        except OutputValidationError as exc:
+        except (OutputValidationError, AckCheckError) as exc:
             click.echo(f"x12tool: {path}: {exc}; nothing was written for it", err=True)
             return exitcodes.INTERNAL
         s = result.summary

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from itertools import groupby
+from itertools import chain, groupby
 
 from x12tool.edi.envelope_scan import EnvelopeScan, SetScan
 from x12tool.refdata import ClaimStatus, ClaimStatusMap, load_claim_status
@@ -171,7 +171,7 @@ def _set(
     set_number: int,
     numbers: AckNumbers,
     smap: ClaimStatusMap,
-) -> None:
+) -> Iterator[str]:
     day = numbers.now.strftime("%Y%m%d")
     out.start_set("ST", "277", st02, VERSION)
     out.seg("BHT", "0085", "08", ref, day, numbers.now.strftime("%H%M"), "TH")
@@ -207,10 +207,12 @@ def _set(
         ptotals = book.providers.get((set_number, provider), Totals())
         out.seg("STC", _stc(received), "", "WQ", amount(ptotals.total_amount))
         _counts(out, ptotals, "QA", "QC")
-        for rec in [first, *claims]:
+        for rec in chain([first], claims):  # streamed: never a provider's claims in a list
             hl += 1
             _claim(out, rec, hl, parent, day, smap)
+            yield out.drain()  # a claim at a time: memory stays flat however large the set
     out.end_set(st02)
+    yield out.drain()
 
 
 def render_277(scan: EnvelopeScan, book: AckBook, numbers: AckNumbers) -> Iterator[str]:
@@ -242,8 +244,9 @@ def render_277(scan: EnvelopeScan, book: AckBook, numbers: AckNumbers) -> Iterat
                 out = SegmentOut()
                 st02 = f"{n:04d}"
                 ref = f"X12T{control:09d}{n:04d}"
-                _set(out, s, st02, ref, records.take(number), book, number, numbers, smap)
-                yield out.text()
+                yield from _set(
+                    out, s, st02, ref, records.take(number), book, number, numbers, smap
+                )
         yield ge(n, control)
         yield iea(1, control)
 

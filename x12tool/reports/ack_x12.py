@@ -85,6 +85,12 @@ class SegmentOut:
     def text(self) -> str:
         return "".join(self.lines)
 
+    def drain(self) -> str:
+        """The segments built since the last drain (the count for SE01 goes on)."""
+        text = "".join(self.lines)
+        self.lines.clear()
+        return text
+
 
 def isa(input_isa: Segment, control: int, now: datetime) -> str:
     """The acknowledgment's ISA: the input's sender and receiver swapped."""
@@ -148,33 +154,37 @@ class AckCheckError(Exception):
 
 
 def check_ack(path: str) -> None:
-    """Re-read a written acknowledgment: every SE01/GE01/IEA01 count and control number."""
-    with open(path, encoding="ascii") as fh:
-        segs = [line.rstrip("\n").rstrip(TERMINATOR).split(ELEMENT) for line in fh if line.strip()]
+    """Re-read a written acknowledgment: every SE01/GE01/IEA01 count and control number.
+
+    Streamed, one segment at a time: a 100,000-claim 277CA is never held in memory."""
     st = gs_ = isa_ = None
     count = sets = groups = 0
-    for seg in segs:
-        tag = seg[0]
-        if st is not None:
-            count += 1
-            if tag == "SE":
-                if seg[1] != str(count) or seg[2] != st[2]:
-                    raise AckCheckError(f"{path}: SE {seg} does not close ST {st[2]} ({count})")
-                st = None
-            continue
-        if tag == "ISA":
-            isa_, groups = seg, 0
-        elif tag == "GS":
-            gs_, sets, groups = seg, 0, groups + 1
-        elif tag == "ST":
-            st, count, sets = seg, 1, sets + 1
-        elif tag == "GE":
-            if gs_ is None or seg[1] != str(sets) or seg[2] != gs_[6]:
-                raise AckCheckError(f"{path}: GE {seg} does not close its group")
-            gs_ = None
-        elif tag == "IEA":
-            if isa_ is None or seg[1] != str(groups) or seg[2] != isa_[13]:
-                raise AckCheckError(f"{path}: IEA {seg} does not close its interchange")
-            isa_ = None
+    with open(path, encoding="ascii") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            seg = line.rstrip("\n").rstrip(TERMINATOR).split(ELEMENT)
+            tag = seg[0]
+            if st is not None:
+                count += 1
+                if tag == "SE":
+                    if seg[1] != str(count) or seg[2] != st[2]:
+                        raise AckCheckError(f"{path}: SE {seg} does not close ST {st[2]} ({count})")
+                    st = None
+                continue
+            if tag == "ISA":
+                isa_, groups = seg, 0
+            elif tag == "GS":
+                gs_, sets, groups = seg, 0, groups + 1
+            elif tag == "ST":
+                st, count, sets = seg, 1, sets + 1
+            elif tag == "GE":
+                if gs_ is None or seg[1] != str(sets) or seg[2] != gs_[6]:
+                    raise AckCheckError(f"{path}: GE {seg} does not close its group")
+                gs_ = None
+            elif tag == "IEA":
+                if isa_ is None or seg[1] != str(groups) or seg[2] != isa_[13]:
+                    raise AckCheckError(f"{path}: IEA {seg} does not close its interchange")
+                isa_ = None
     if st is not None or gs_ is not None or isa_ is not None:
         raise AckCheckError(f"{path}: an envelope is not closed")
