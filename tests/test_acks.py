@@ -48,6 +48,13 @@ def run(tmp_path_factory):
     nogs = base / "nogs.837"
     nogs.write_text(text[: text.index("GS*")] + text[text.index("IEA*") :])
     inputs["nogs"] = nogs
+    # A 4010 interchange (refused): only a TA1 can answer it; another guide's GS08 (refused).
+    v4010 = base / "v4010.837"
+    v4010.write_text(text.replace("*00501*", "*00401*", 1))
+    inputs["v4010"] = v4010
+    gs08 = base / "gs08.837"
+    gs08.write_text(text.replace("*X*005010X222A1~\nST", "*X*005010X223A2~\nST", 1))
+    inputs["gs08"] = gs08
     # Two interchanges in one file (the second with its own control numbers).
     second = text.replace("000000310", "000000311").replace("*310*", "*311*")
     second = second.replace("GE*2*310~", "GE*2*311~")
@@ -117,7 +124,7 @@ def test_run_exit_code_and_stdout_without_phi(run):
     assert "only its acknowledgment written" in r.stderr
 
 
-@pytest.mark.parametrize("kind", ["sample", "badel", "badse", "nogs", "two"])
+@pytest.mark.parametrize("kind", ["sample", "badel", "badse", "nogs", "two", "v4010", "gs08"])
 def test_every_999_passes_pyx12(run, kind):
     path = run["ack"][kind]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -228,6 +235,15 @@ def test_999_broken_se01_rejects_that_set(run):
     assert [s for s in segs if s[0] == "AK9"] == [["AK9", "R", "2", "2", "0"]]
 
 
+def test_unsupported_version_and_guide(run):
+    segs = _segments(run["ack"]["v4010"])
+    assert [s[0] for s in segs] == ["ISA", "TA1", "IEA"] and segs[1][4:] == ["R", "003"]
+    segs = _segments(run["ack"]["gs08"])
+    assert ["AK1", "HC", "310", "005010X223A2"] in segs
+    assert [s for s in segs if s[0] in ("AK2", "AK9")] == [["AK9", "R", "2", "2", "0", "2"]]
+    assert not run["ca"]["gs08"].exists()
+
+
 def test_two_interchanges_two_acknowledgment_interchanges(run):
     for path in (run["ack"]["two"], run["ca"]["two"]):
         segs = _segments(path)
@@ -263,7 +279,7 @@ def test_control_numbers_unique_in_the_run_and_parties_swapped(run):
         gs = next((s for s in segs if s[0] == "GS"), None)
         if gs is not None:
             assert int(gs[6]) == int(isa[13])
-    assert len(controls) == len(set(controls)) == 8
+    assert len(controls) == len(set(controls)) == 10
 
 
 def test_claim_status_map_names_real_rules_and_pyx12_codes():

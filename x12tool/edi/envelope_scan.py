@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from x12tool.edi.delimiters import ISA_LENGTH, Delimiters
 from x12tool.edi.envelope import SUPPORTED_VERSIONS
-from x12tool.edi.errors import X12InputError
+from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.segment import Segment
 from x12tool.edi.source import X12Source
 
@@ -74,8 +75,37 @@ class EnvelopeScan:
                 yield from g.sets
 
 
+def _bare_isa(path: str) -> Segment | None:
+    """An ISA our reader refuses (another version, e.g. 4010) but whose 106 characters still
+    split into its 16 elements: enough to answer with a TA1."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("latin-1")
+    except OSError:
+        return None
+    head = head.lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if not head.startswith("ISA") or len(head) < ISA_LENGTH:
+        return None
+    fields = head[: ISA_LENGTH - 1].split(head[3])
+    if len(fields) != 17:
+        return None
+    delims = Delimiters(head[3], None, fields[16], head[ISA_LENGTH - 1])
+    return Segment(fields, 1, 0, None, delims)
+
+
 def scan_envelopes(path: str) -> EnvelopeScan:
     """Read ``path`` once; raises :class:`X12InputError` only when no ISA can be read."""
+    try:
+        return _scan(path)
+    except UnsupportedError:
+        isa = _bare_isa(path)
+        if isa is None or isa.element(12) == "00501":
+            raise
+        # TA105 003: this version of the interchange controls is not supported
+        return EnvelopeScan([InterchangeScan(isa, ta1="003")])
+
+
+def _scan(path: str) -> EnvelopeScan:
     scan = EnvelopeScan()
     ic: InterchangeScan | None = None
     group: GroupScan | None = None
