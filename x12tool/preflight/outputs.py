@@ -23,6 +23,7 @@ from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
 from x12tool.reports.spool import ClaimSpool
 from x12tool.reports.text_report import write_text
+from x12tool.reports.worklist import write_worklist
 
 
 class SameFileError(Exception):
@@ -64,6 +65,18 @@ def report_head(path: str, summary: Summary, session: Session) -> dict:
     return head
 
 
+def default_targets(out_dir: str, name: str) -> dict[str, str]:
+    """Where preflight writes the outputs of input NAME: ready/, held/, reports/."""
+    return {
+        "ready": os.path.join(out_dir, "ready", name),
+        "held": os.path.join(out_dir, "held", name),
+        "json": os.path.join(out_dir, "reports", name + ".json"),
+        "txt": os.path.join(out_dir, "reports", name + ".txt"),
+        "html": os.path.join(out_dir, "reports", name + ".html"),
+        "worklist": os.path.join(out_dir, "reports", name + ".worklist.csv"),
+    }
+
+
 def run_preflight(
     path: str,
     session: Session,
@@ -74,15 +87,13 @@ def run_preflight(
     show_phi: bool,
     html: bool = False,
     progress=None,
+    targets: dict[str, str] | None = None,
+    report_mode: int = 0o600,
 ) -> PreflightResult:
     name = os.path.basename(path)
-    targets = {
-        "ready": os.path.join(out_dir, "ready", name),
-        "held": os.path.join(out_dir, "held", name),
-        "json": os.path.join(out_dir, "reports", name + ".json"),
-        "txt": os.path.join(out_dir, "reports", name + ".txt"),
-        "html": os.path.join(out_dir, "reports", name + ".html"),
-    }
+    # ``targets`` (the outbox's folders and names) replaces the out-dir layout below.
+    targets = targets or default_targets(out_dir, name)
+    name = os.path.basename(targets["ready"])
     for target in targets.values():
         if os.path.exists(target) and _same(target, path):
             raise SameFileError(f"{target}: output would overwrite the input")
@@ -165,8 +176,17 @@ def run_preflight(
         head["outputs"] = {k: os.path.relpath(v, out_dir) for k, v in written.items()}
         head["money_basis"] = session.money_basis
         head["money_detail"] = session.money_detail
-        for kind, render in (("json", write_json), ("txt", write_text), ("html", _html)):
-            report = AtomicFile(targets[kind], 0o600)
+        renders = [("json", write_json), ("txt", write_text), ("html", _html)]
+        worklist = targets.get("worklist")
+        if worklist and summary.held:
+            # every held claim, for the billers (the HTML page links to it when it lists part)
+            renders.append(("worklist", _worklist))
+            head["worklist"] = os.path.basename(worklist)
+        elif worklist:
+            _remove_stale(worklist)
+        for kind, render in renders:
+            # reports may be group-readable (--report-mode); claim files never are
+            report = AtomicFile(targets[kind], report_mode)
             files.append(report)
             # streamed into the temp file: a 100,000-claim report never sits in memory
             text = io.TextIOWrapper(report.fh, encoding="utf-8", newline="", write_through=True)
@@ -191,6 +211,10 @@ def run_preflight(
             os.unlink(changed_path)
         except OSError:
             pass
+
+
+def _worklist(out, head: dict, spool: ClaimSpool) -> None:
+    write_worklist(out, spool)
 
 
 def _html(out, head: dict, spool: ClaimSpool) -> None:
