@@ -103,6 +103,14 @@ def test_the_log_file_in_the_folder_is_not_an_input(box, capsys):
     assert len(log.read_text().splitlines()) == 5  # 3 inputs + totals, then totals
 
 
+def test_pattern_leaves_other_files_alone(box, capsys):
+    (box / "notes.txt").write_text("call the clearinghouse\n")
+    code, out, _ = run(capsys, "outbox", box, *BASE, *NOW, "--pattern", "b*.837")
+    assert code == exitcodes.HELD
+    assert out.startswith("batch.837: held") and len(out.splitlines()) == 1
+    assert (box / "notes.txt").exists() and (box / "junk.837").exists()
+
+
 def test_same_name_later_gets_a_distinct_output_name(box, capsys):
     run(capsys, "outbox", box, *BASE, *NOW)
     data = BATCH.read_bytes().replace(b"SEED-97530", b"SEED-97531")

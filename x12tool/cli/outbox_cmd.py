@@ -40,6 +40,14 @@ from x12tool.pipeline.outbox import Outbox, OutboxRun
     help="An upload command still running after this long counts as failed.",
 )
 @click.option(
+    "--pattern",
+    "patterns",
+    multiple=True,
+    metavar="GLOB",
+    help="Take only files whose name matches (repeatable, e.g. '*.837'); others are left "
+    "alone. Default: every file.",
+)
+@click.option(
     "--min-age",
     type=click.FloatRange(min=0),
     default=10,
@@ -67,6 +75,7 @@ def outbox_cmd(
     unsafe_fixes,
     upload_cmd,
     upload_timeout,
+    patterns,
     min_age,
     report_mode,
     dry_run,
@@ -95,7 +104,7 @@ def outbox_cmd(
         no_ledger=no_ledger,
         record=not dry_run,
     )
-    box = Outbox(folder, min_age=min_age, keep=(log,))
+    box = Outbox(folder, min_age=min_age, keep=(log,), patterns=patterns)
     runlog = RunLog(fmt, log)
     if dry_run:
         result = box.dry_run(session, unsafe=unsafe_fixes, ig=ig, upload_cmd=upload_cmd)

@@ -21,6 +21,7 @@ twice; DUP001 (with a ledger) then holds its claims if they come back.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shlex
 import sqlite3
@@ -137,8 +138,15 @@ def _files(folder: str) -> list[str]:
 
 
 class Outbox:
-    def __init__(self, folder: str, min_age: float = 0.0, keep: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        folder: str,
+        min_age: float = 0.0,
+        keep: tuple[str, ...] = (),
+        patterns: tuple[str, ...] = (),
+    ) -> None:
         self.folder = folder
+        self.patterns = tuple(patterns)  # fnmatch patterns of the names to take (empty: all)
         self.min_age = min_age
         # files of ours that may sit in DIR (the --log file): never inputs
         self.keep = {os.path.abspath(p) for p in keep if p}
@@ -172,6 +180,8 @@ class Outbox:
         fresh = []
         for n in _files(self.folder):
             if os.path.abspath(os.path.join(self.folder, n)) in self.keep:
+                continue
+            if self.patterns and not any(fnmatch.fnmatchcase(n, p) for p in self.patterns):
                 continue
             try:
                 age = now - os.stat(os.path.join(self.folder, n)).st_mtime
