@@ -12,6 +12,7 @@ import pytest
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12InputError, X12Source
+from x12tool.pipeline.lock import LOCK_NAME
 
 # Filled by the tests of this folder, rendered by test_zz_reliability_doc.py.
 RESULTS: dict[str, object] = {}
@@ -32,10 +33,11 @@ def corpus(tmp_path_factory):
 
 
 def written_files(out: Path) -> list[Path]:
-    """Every regular file under ``out`` (hidden temp files included)."""
+    """Every regular file under ``out`` (hidden temp files included), but the out-dir's lock
+    file (``.x12tool.lock``: every run takes it; it holds no claim data)."""
     if not out.exists():
         return []
-    return sorted(p for p in out.rglob("*") if p.is_file())
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.name != LOCK_NAME)
 
 
 def visible(folder: Path) -> list[Path]:

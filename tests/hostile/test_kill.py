@@ -91,7 +91,8 @@ def kill_many(folder, claims: int, kills: int) -> int:
     assert rerun.returncode == 1, err
     assert outputs(out) == expected
     # the killed runs' hidden temp files (claim data) were cleared by the rerun
-    assert [p.name for p in out.rglob(".*") if p.is_file()] == []
+    hidden = [p.name for p in out.rglob(".*") if p.is_file()]
+    assert hidden in ([], [".x12tool.lock"])  # (the lock file holds no claim data)
     return killed
 
 

@@ -18,10 +18,14 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``ytd``: optional year-to-date amounts CSV text (``member_id,year,group,amount``, the
   ``--ytd``/``ledger import`` layout) the case's rules use as the beneficiary's amounts before
   the run (KX rules). Without it ledger rules see only the case's own lines.
+- ``sent``: optional list of claim texts, each sent by preflight in an earlier file (recorded
+  in a temporary SQLite ledger before the case runs; DUP001). A text equal to ``claim`` makes
+  a file identical to the case's own: a rerun of the same file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +86,7 @@ class Case:
     unsafe: bool = False
     severity: str | list[str] | None = None
     ytd: str | None = None
+    sent: list[str] = field(default_factory=list)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -151,7 +156,10 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         ctx.ledger = open_ledger(ytd=str(ytd), enabled=False)
     from x12tool.ledger import Ledger
 
-    if "ledger" in rule.needs:
+    if case.sent:
+        ctx.ledger = sent_ledger(case, ctx, tmp)
+        ctx.ledger.begin_file(str(x12), ctx, [rule()])
+    elif "ledger" in rule.needs:
         # As process_file does: the ledger pre-pass sees every claim of the file first.
         ctx.ledger = ctx.ledger or Ledger()
         ctx.ledger.begin_file(str(x12), ctx, [rule()])
@@ -167,6 +175,27 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
                     ctx.ig_issues = [i for i in issues if first <= i.index <= last]
                 findings.append(check_claim(item, [rule()], ctx))
     return Run(claims, findings, ctx)
+
+
+def sent_ledger(case: Case, ctx: RuleContext, tmp: Path):
+    """A SQLite ledger in which preflight sent each of ``case.sent`` in a file of its own."""
+    from types import SimpleNamespace
+
+    from x12tool.ledger import open_ledger
+
+    db = tmp / f"{case.name}.ledger.sqlite"
+    for n, text in enumerate(case.sent):
+        earlier = tmp / f"{case.name}.sent{n}.x12"
+        earlier.write_text(interchange(dataclasses.replace(case, claim=text)), encoding="latin-1")
+        ledger = open_ledger(str(db), write=True)
+        scope = ledger.begin_file(str(earlier), ctx, [], write=True)
+        with X12Source(earlier) as src:
+            for item in iter_items(src.segments(), str(earlier)):
+                if isinstance(item, Claim):
+                    scope.record(SimpleNamespace(status="ready", final=item))
+        ledger.end_file(commit=True)
+        ledger.close()
+    return open_ledger(str(db))
 
 
 def settle(case: Case, rule: type[Rule], run: Run):

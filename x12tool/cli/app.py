@@ -23,4 +23,6 @@ def cli() -> None:
       2  usage error: bad option, missing file, unreadable visit log or profile file
       3  an input is not processable (not X12, broken envelope, unsupported version)
       4  internal error, or an output failed re-validation (nothing is written)
+      5  another x12tool run holds the lock on the output folder (nothing was done)
+      6  outbox --upload-cmd: an upload failed (the file stays in upload/ for the next run)
     """

@@ -11,13 +11,18 @@ import click
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.inputs import expand_inputs
-from x12tool.cli.options import ledger_options, locality_option, rule_options
+from x12tool.cli.options import (
+    PAYER_PROFILES_KEY,
+    ledger_options,
+    locality_option,
+    rule_options,
+)
 from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
 from x12tool.ledger import LedgerError
 from x12tool.money import LocalityError
 from x12tool.preflight.run import process_file, sha256_file
-from x12tool.preflight.session import open_session
+from x12tool.preflight.session import PayerProfileError, open_session
 from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
 from x12tool.reports.spool import ClaimSpool
@@ -40,9 +45,14 @@ CSV_COLUMNS = [
 
 
 def session_or_usage(**kwargs):
+    # --payer-profile is kept in the context (x12tool.cli.options) rather than passed through
+    # every command's signature.
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(PAYER_PROFILES_KEY):
+        kwargs.setdefault("payer_profiles", ctx.meta[PAYER_PROFILES_KEY])
     try:
         return open_session(**kwargs)
-    except (VisitLogError, LocalityError, LedgerError) as exc:
+    except (VisitLogError, LocalityError, LedgerError, PayerProfileError) as exc:
         raise UserFileError(str(exc)) from None
 
 

@@ -14,6 +14,20 @@ def _codes(ctx, param, value):
     return out
 
 
+PAYER_PROFILES_KEY = "x12tool.payer_profiles"
+
+
+def _payer_profiles(ctx, param, value):
+    mapping = {}
+    for spec in value or ():
+        payer, sep, profile = spec.partition("=")
+        if not sep or not payer.strip() or not profile.strip():
+            raise click.BadParameter(f"{spec!r}: expected PAYER_ID=PROFILE")
+        mapping[payer.strip()] = profile.strip()
+    ctx.meta[PAYER_PROFILES_KEY] = mapping
+    return tuple(value or ())
+
+
 def rule_options(f):
     options = [
         click.option(
@@ -44,6 +58,15 @@ def rule_options(f):
             help="Validate against the 837P implementation guide with pyx12.",
         ),
         click.option("--show-phi", is_flag=True, help="Show member ids unmasked in reports."),
+        click.option(
+            "--payer-profile",
+            multiple=True,
+            metavar="PAYER_ID=PROFILE",
+            callback=_payer_profiles,
+            expose_value=False,
+            help="Use this payer profile for claims to this payer id (repeatable; the config "
+            "file's [payers] table).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -87,3 +110,29 @@ def ledger_options(f):
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def _report_mode(ctx, param, value):
+    if value is None:
+        return 0o600
+    text = str(value).strip()
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected an octal mode such as 0640") from None
+    # owner read/write, at most group read: reports never go to other users, and are never
+    # writable or executable by anyone but the owner
+    if mode & ~0o640 or not mode & 0o600 == 0o600:
+        raise click.BadParameter(f"{text}: allowed are 0600 and 0640 (owner rw, group r at most)")
+    return mode
+
+
+def report_mode_option(f):
+    """``--report-mode 0640``: reports readable by the billing team's group (docs/config.md)."""
+    return click.option(
+        "--report-mode",
+        metavar="MODE",
+        callback=_report_mode,
+        help="Permissions of the reports (.json, .txt, .html, .worklist.csv): 0600 (default) or "
+        "0640 for the billing team's group. Claim files (ready/, held/) stay owner-only.",
+    )(f)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 
 import click
 
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.check import session_or_usage
-from x12tool.cli.inputs import expand_inputs
-from x12tool.cli.options import ledger_options, locality_option, rule_options
+from x12tool.cli.inputs import expand_inputs, stdin_file
+from x12tool.cli.options import (
+    ledger_options,
+    locality_option,
+    report_mode_option,
+    rule_options,
+)
 from x12tool.cli.progress import Progress
+from x12tool.cli.runlog import RunLog
 from x12tool.edi import X12InputError
+from x12tool.pipeline.lock import FolderLock
 from x12tool.preflight.outputs import ACK_KINDS, SameFileError, run_fix, run_preflight, write_acks
+from x12tool.preflight.run import sha256_file
 from x12tool.preflight.validate import OutputValidationError
 from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
 
@@ -38,11 +49,27 @@ def _ack_kinds(ctx, param, value) -> frozenset[str]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html"]),
+    type=click.Choice(["text", "json", "html", "jsonl"]),
     default="text",
     show_default=True,
     help="What to print on stdout (reports are always written as .json, .txt and .html); "
-    "html prints one page covering every input.",
+    "html prints one page covering every input; jsonl one JSON line per input (refused ones "
+    "included) and a totals line.",
+)
+@click.option(
+    "--log",
+    type=click.Path(dir_okay=False),
+    help="Also append the run's JSON lines (one per input, then totals) to this file.",
+)
+@report_mode_option
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another preflight writing into the same --out-dir to finish; "
+    "then exit 5.",
 )
 @click.option(
     "--ack",
@@ -52,7 +79,7 @@ def _ack_kinds(ctx, param, value) -> frozenset[str]:
     metavar="999,277ca",
     help="Also write the acknowledgments a clearinghouse would send: DIR/reports/NAME.999 "
     "(005010X231A1, or a TA1) and DIR/reports/NAME.277ca (005010X214, carries patient "
-    "identifiers; 0600). See docs/acknowledgments.md.",
+    "identifiers; 0600). See the docs: Acknowledgments.",
 )
 def preflight_cmd(
     inputs,
@@ -70,12 +97,16 @@ def preflight_cmd(
     ytd,
     unsafe_fixes,
     fmt,
+    log,
+    report_mode,
+    lock_wait,
     acks,
 ) -> int:
     """Split each input into DIR/ready/NAME (claims that go) and DIR/held/NAME (claims held),
     with DIR/reports/NAME.json, .txt and .html. Exit 0 all ready, 1 some held, 3 an input
-    refused."""
+    refused, 5 another preflight holds --out-dir."""
     paths = expand_inputs(inputs)
+    refuse_same_names(paths)
     session = session_or_usage(
         visits=visits,
         profiles=profiles,
@@ -89,6 +120,40 @@ def preflight_cmd(
         no_ledger=no_ledger,
         record=True,
     )
+    # One run at a time per output folder: two runs would mix each other's reports.
+    with FolderLock(out_dir, wait=lock_wait):
+        runlog = RunLog("jsonl" if fmt == "jsonl" else "quiet", log)
+        code = _preflight_all(
+            paths, session, out_dir, unsafe_fixes, ig, show_phi, fmt, runlog, report_mode, acks
+        )
+        runlog.totals(code)
+        return code
+
+
+def _sha(path: str) -> str | None:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
+
+
+def refuse_same_names(paths: list[str]) -> None:
+    """Outputs are named after the input's base name: two inputs with one name would overwrite
+    each other's outputs, so the run is refused (exit 2) before anything is written."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        name = os.path.basename(path)
+        if name in seen and not os.path.samefile(seen[name], path):
+            raise click.UsageError(
+                f"two inputs are named {name} ({seen[name]}, {path}): their outputs would "
+                "overwrite each other; rename one or run them separately"
+            )
+        seen[name] = path
+
+
+def _preflight_all(
+    paths, session, out_dir, unsafe_fixes, ig, show_phi, fmt, runlog, report_mode, acks
+) -> int:
     code = exitcodes.OK
     totals = []
     numbers = AckNumbers()  # the run's acknowledgment control numbers (unique in the run)
@@ -106,6 +171,7 @@ def preflight_cmd(
                     progress=progress,
                     acks=acks,
                     numbers=numbers,
+                    report_mode=report_mode,
                 )
             finally:
                 progress.done()
@@ -120,19 +186,37 @@ def preflight_cmd(
                     what = "only its acknowledgment written: " + ", ".join(done.values())
             click.echo(f"x12tool: {exc} (input refused; {what})", err=True)
             code = exitcodes.INPUT
+            runlog.input(
+                file=path, sha256=_sha(path), status="refused", exit=exitcodes.INPUT,
+                reason=str(exc),
+            )  # fmt: skip
             continue
         except SameFileError as exc:
             raise UserFileError(str(exc)) from None
         except (OutputValidationError, AckCheckError) as exc:
             click.echo(f"x12tool: {path}: {exc}; nothing was written for it", err=True)
+            runlog.input(
+                file=path, sha256=_sha(path), status="failed", exit=exitcodes.INTERNAL,
+                reason=str(exc),
+            )  # fmt: skip
             return exitcodes.INTERNAL
         s = result.summary
         if s.held and code == exitcodes.OK:
             code = exitcodes.HELD
+        going = s.ready + s.corrected
+        runlog.input(
+            file=path,
+            sha256=_sha(path),
+            status="ready" if not s.held else ("held" if going else "all-held"),
+            exit=exitcodes.HELD if s.held else exitcodes.OK,
+            counts=s.as_dict(),
+            outputs=result.written,
+        )
+        if fmt == "jsonl":
+            continue
         totals.append((path, s, result.written))
     if fmt == "html":
         import json
-        import sys
 
         from x12tool.reports.html_report import write_html
 
@@ -188,7 +272,12 @@ def fix_cmd(
     unsafe_fixes,
     diff,
 ) -> int:
-    """Write IN with every applicable fix to OUT (all claims; held ones unchanged)."""
+    """Write IN with every applicable fix to OUT (all claims; held ones unchanged). IN or OUT
+    may be - for standard input / output."""
+    if diff and output == "-":
+        raise click.UsageError("--diff prints to stdout: it cannot be used with -o -")
+    if input_file == "-":
+        input_file = stdin_file()
     session = session_or_usage(
         visits=visits,
         profiles=profiles,
@@ -210,13 +299,26 @@ def fix_cmd(
                 if after is not None:
                     click.echo(f"  + {after.text}")
 
+    target = output
+    if output == "-":
+        # validated in a private temp file first: stdout gets a complete, re-validated file or
+        # nothing at all
+        folder = tempfile.mkdtemp(prefix="x12tool-fix-")
+        click.get_current_context().call_on_close(lambda: shutil.rmtree(folder, True))
+        target = os.path.join(folder, os.path.basename(input_file))
     try:
-        s = run_fix(input_file, session, output, unsafe=unsafe_fixes, ig=ig, on_outcome=show)
+        s = run_fix(input_file, session, target, unsafe=unsafe_fixes, ig=ig, on_outcome=show)
     except SameFileError as exc:
         raise UserFileError(str(exc)) from None
     except OutputValidationError as exc:
         click.echo(f"x12tool: {input_file}: {exc}; nothing was written", err=True)
         return exitcodes.INTERNAL
+    if output == "-":
+        sys.stdout.flush()
+        with open(target, "rb") as fh:
+            shutil.copyfileobj(fh, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
+        output = "stdout"
     click.echo(
         f"{os.path.basename(input_file)}: {s.claims} claims: {s.ready} ready, {s.corrected} "
         f"corrected, {s.held} held (unchanged) -> {output}",

@@ -85,6 +85,57 @@ class _Pricer(Protocol):
     def price(self, claim: Claim) -> ClaimPrice: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SentClaim:
+    """What DUP001 compares: the claim id, and the member with every service line's dates,
+    code, modifiers and units (as a digest: two claims with the same lines match)."""
+
+    claim_id: str
+    member: str
+    fingerprint: str
+    frequency: str
+    first_date: str
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierSending:
+    """A claim the ledger recorded as sent from another input file (DUP001)."""
+
+    claim_id: str
+    member: str
+    frequency: str  # CLM05-3 as sent: 1 original, 7 replacement, 8 void
+    source_file: str
+    recorded_at: str  # ISO time preflight recorded it
+    same_id: bool  # same claim id as the claim asked about
+    same_services: bool  # same member and the same service lines (dates, codes, ...)
+    voided_since: bool  # a later sending of its claim id was a void (CLM05-3 = 8)
+
+
+def sent_claim(claim) -> SentClaim:
+    import hashlib
+
+    member = member_of(claim)
+    lines = sorted(
+        (
+            ln.date_from.isoformat() if ln.date_from else "",
+            (ln.date_to or ln.date_from).isoformat() if (ln.date_to or ln.date_from) else "",
+            (ln.code or "").strip().upper(),
+            ":".join(sorted(m.strip().upper() for m in ln.modifiers if m.strip())),
+            format(ln.units.normalize(), "f") if ln.units is not None else "",
+        )
+        for ln in claim.lines
+    )
+    text = "\x1e".join([member] + ["\x1f".join(parts) for parts in lines])
+    dates = [ln[0] for ln in lines if ln[0]]
+    return SentClaim(
+        claim_id=(claim.id or "").strip(),
+        member=member,
+        fingerprint=hashlib.sha256(text.encode("utf-8")).hexdigest()[:32],
+        frequency=(claim.frequency or "1").strip() or "1",
+        first_date=min(dates) if dates else "",
+    )
+
+
 def member_of(claim) -> str:
     return (claim.subscriber.member_id or "").strip()
 

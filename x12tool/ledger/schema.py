@@ -47,4 +47,20 @@ DDL = (
         imported_at TEXT NOT NULL,
         PRIMARY KEY (member_id, year, grp)
     )""",
+    # Every claim preflight sent (or voided), with the fingerprint of its service lines, for
+    # DUP001. Keyed by the claim id and the sha256 of the input file it came in, so a rerun of
+    # the same file rewrites its own rows and is never a duplicate of itself.
+    """CREATE TABLE IF NOT EXISTS ledger_sent_claims (
+        claim_id TEXT NOT NULL,
+        source_sha256 TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        frequency TEXT NOT NULL,
+        first_date TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, source_sha256)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ledger_sent_claims_fp"
+    " ON ledger_sent_claims (member_id, fingerprint)",
 )

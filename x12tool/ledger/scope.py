@@ -20,7 +20,14 @@ from datetime import date, timedelta
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
-from x12tool.ledger.facts import ClaimFacts, FactsContext, claim_facts
+from x12tool.ledger.facts import (
+    VOID,
+    ClaimFacts,
+    EarlierSending,
+    FactsContext,
+    claim_facts,
+    sent_claim,
+)
 
 # A gap longer than this between two treatment days of a discipline starts a new episode for
 # the progress-report count (a plan of care is certified for at most 90 days, cms-rules.md §9).
@@ -90,6 +97,8 @@ class FileScope:
         self.ledger = ledger
         self.ctx = ctx
         self.source = os.path.basename(path) if path else ""
+        self.path = path
+        self._sha256: str | None = None
         self.write = write
         self.members: dict[str, MemberState] = {}
         self.recorded_lines = 0
@@ -105,6 +114,50 @@ class FileScope:
     def has_store(self) -> bool:
         """The ledger has a store (else only the run's lines and --ytd amounts count)."""
         return getattr(self.ledger, "store", None) is not None
+
+    @property
+    def source_sha256(self) -> str | None:
+        """The input file's sha256 (DUP001: a file is never a duplicate of itself)."""
+        if self._sha256 is None and self.path:
+            import hashlib
+
+            h = hashlib.sha256()
+            with open(self.path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            self._sha256 = h.hexdigest()
+        return self._sha256
+
+    def sent_before(self, claim) -> list[EarlierSending]:
+        """Earlier sendings of this claim id, or of a claim of the same member with the same
+        service lines, from other input files (a file is never a duplicate of itself), oldest
+        first. Empty without a store."""
+        store = getattr(self.ledger, "store", None)
+        if store is None:
+            return []
+        sent = sent_claim(claim)
+        mine = self.source_sha256
+        rows = [
+            r
+            for r in store.sent_claims(sent.claim_id, sent.member, sent.fingerprint)
+            if r[1] != mine
+        ]
+        latest: dict[str, str] = {}
+        for r in rows:  # oldest first: the last row of a claim id is its current state
+            latest[r[0]] = r[4]
+        return [
+            EarlierSending(
+                claim_id=claim_id,
+                member=member,
+                frequency=frequency,
+                source_file=source,
+                recorded_at=recorded,
+                same_id=claim_id == sent.claim_id,
+                same_services=member == sent.member and fingerprint == sent.fingerprint,
+                voided_since=latest[claim_id] == VOID,
+            )
+            for claim_id, _sha, member, fingerprint, frequency, source, recorded in rows
+        ]
 
     # --- the run's lines
     def prepass(self, path: str) -> None:
@@ -247,6 +300,9 @@ class FileScope:
         """on_outcome of process_file: record a claim that goes (never a held one)."""
         if not self.write or outcome.status == "held":
             return
+        sha = self.source_sha256
+        if sha is not None:
+            self.ledger.store.record_sent(sent_claim(outcome.final), self.source, sha)
         facts = claim_facts(outcome.final, self.ctx)
         if not facts.member:
             return

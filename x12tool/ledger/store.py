@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from x12tool.ledger.errors import LedgerError
-from x12tool.ledger.facts import ClaimFacts
+from x12tool.ledger.facts import ClaimFacts, SentClaim
 from x12tool.ledger.paths import describe, is_postgres
 from x12tool.ledger.schema import DDL, SCHEMA_VERSION
 
@@ -179,6 +179,39 @@ class LedgerStore:
                     (member, f.discipline, f.day.isoformat(), claim_id),
                 )
         return len(facts.lines)
+
+    def record_sent(self, sent: SentClaim, source_file: str, source_sha256: str) -> None:
+        """Remember a claim that went (DUP001): its id, member, line fingerprint, frequency."""
+        self.execute(
+            "INSERT INTO ledger_sent_claims (claim_id, source_sha256, member_id, fingerprint,"
+            " frequency, first_date, source_file, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (claim_id, source_sha256) DO UPDATE SET"
+            " member_id = excluded.member_id, fingerprint = excluded.fingerprint,"
+            " frequency = excluded.frequency, first_date = excluded.first_date,"
+            " source_file = excluded.source_file, recorded_at = excluded.recorded_at",
+            (
+                sent.claim_id,
+                source_sha256,
+                sent.member,
+                sent.fingerprint,
+                sent.frequency,
+                sent.first_date,
+                source_file,
+                # microseconds: the order of two sendings within one second still counts
+                datetime.now(UTC).isoformat(),
+            ),
+        )
+
+    def sent_claims(self, claim_id: str, member: str, fingerprint: str) -> list[tuple]:
+        """Earlier sendings of this claim id, or of a claim with this member and fingerprint:
+        (claim_id, source_sha256, member_id, fingerprint, frequency, source_file, recorded_at),
+        oldest first."""
+        return self.rows(
+            "SELECT claim_id, source_sha256, member_id, fingerprint, frequency, source_file,"
+            " recorded_at FROM ledger_sent_claims WHERE claim_id = ?"
+            " OR (member_id = ? AND fingerprint = ?) ORDER BY recorded_at, claim_id",
+            (claim_id, member, fingerprint),
+        )
 
     def import_external(self, amounts: dict, source: str) -> int:
         """Set the external amount of each (member, year, group) in ``amounts`` (one

@@ -29,6 +29,7 @@ from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
 from x12tool.reports.spool import ClaimSpool
 from x12tool.reports.text_report import write_text
+from x12tool.reports.worklist import write_worklist
 
 
 class SameFileError(Exception):
@@ -70,6 +71,18 @@ def report_head(path: str, summary: Summary, session: Session) -> dict:
     return head
 
 
+def default_targets(out_dir: str, name: str) -> dict[str, str]:
+    """Where preflight writes the outputs of input NAME: ready/, held/, reports/."""
+    return {
+        "ready": os.path.join(out_dir, "ready", name),
+        "held": os.path.join(out_dir, "held", name),
+        "json": os.path.join(out_dir, "reports", name + ".json"),
+        "txt": os.path.join(out_dir, "reports", name + ".txt"),
+        "html": os.path.join(out_dir, "reports", name + ".html"),
+        "worklist": os.path.join(out_dir, "reports", name + ".worklist.csv"),
+    }
+
+
 def run_preflight(
     path: str,
     session: Session,
@@ -82,16 +95,15 @@ def run_preflight(
     progress=None,
     acks: frozenset[str] = frozenset(),
     numbers: AckNumbers | None = None,
+    targets: dict[str, str] | None = None,
+    report_mode: int = 0o600,
 ) -> PreflightResult:
     name = os.path.basename(path)
-    targets = {
-        "ready": os.path.join(out_dir, "ready", name),
-        "held": os.path.join(out_dir, "held", name),
-        "json": os.path.join(out_dir, "reports", name + ".json"),
-        "txt": os.path.join(out_dir, "reports", name + ".txt"),
-        "html": os.path.join(out_dir, "reports", name + ".html"),
-        **ack_targets(path, out_dir, acks),
-    }
+    # ``targets`` (the outbox's folders and names) replaces the out-dir layout below.
+    targets = targets or default_targets(out_dir, name)
+    name = os.path.basename(targets["ready"])
+    # acknowledgments sit beside the other reports, named like them
+    targets = {**targets, **ack_targets(name, os.path.dirname(targets["json"]), acks)}
     for target in targets.values():
         if os.path.exists(target) and _same(target, path):
             raise SameFileError(f"{target}: output would overwrite the input")
@@ -179,8 +191,17 @@ def run_preflight(
         head["outputs"] = {k: os.path.relpath(v, out_dir) for k, v in written.items()}
         head["money_basis"] = session.money_basis
         head["money_detail"] = session.money_detail
-        for kind, render in (("json", write_json), ("txt", write_text), ("html", _html)):
-            report = AtomicFile(targets[kind], 0o600)
+        renders = [("json", write_json), ("txt", write_text), ("html", _html)]
+        worklist = targets.get("worklist")
+        if worklist and summary.held:
+            # every held claim, for the billers (the HTML page links to it when it lists part)
+            renders.append(("worklist", _worklist))
+            head["worklist"] = os.path.basename(worklist)
+        elif worklist:
+            _remove_stale(worklist)
+        for kind, render in renders:
+            # reports may be group-readable (--report-mode); claim files never are
+            report = AtomicFile(targets[kind], report_mode)
             files.append(report)
             # streamed into the temp file: a 100,000-claim report never sits in memory
             text = io.TextIOWrapper(report.fh, encoding="utf-8", newline="", write_through=True)
@@ -191,7 +212,15 @@ def run_preflight(
             written[kind] = targets[kind]
         if acks:
             written.update(
-                write_acks(path, out_dir, acks, numbers or AckNumbers(), summary=summary, book=book)
+                write_acks(
+                    path,
+                    out_dir,
+                    acks,
+                    numbers or AckNumbers(),
+                    summary=summary,
+                    book=book,
+                    targets={k: targets[k] for k in acks},
+                )
             )
         return PreflightResult(summary, written)
     except BaseException:
@@ -230,9 +259,8 @@ def _chain(*callbacks):
 ACK_KINDS = {"999": ".999", "277ca": ".277ca"}
 
 
-def ack_targets(path: str, out_dir: str, acks: frozenset[str]) -> dict[str, str]:
-    name = os.path.basename(path)
-    return {k: os.path.join(out_dir, "reports", name + ACK_KINDS[k]) for k in sorted(acks)}
+def ack_targets(name: str, reports_dir: str, acks: frozenset[str]) -> dict[str, str]:
+    return {k: os.path.join(reports_dir, name + ACK_KINDS[k]) for k in sorted(acks)}
 
 
 def write_acks(
@@ -244,12 +272,14 @@ def write_acks(
     summary: Summary | None = None,
     book: AckBook | None = None,
     refusal: X12InputError | None = None,
+    targets: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Write the acknowledgments of one input (docs/acknowledgments.md): 0600, temp + fsync +
     re-read + rename. A refused input (``refusal``) gets only its 999 (or TA1): none of its
     claims was judged, so there is no 277CA, and an older run's is removed. Raises
     :class:`X12InputError` when not even the ISA can be read (nothing to acknowledge)."""
-    targets = ack_targets(path, out_dir, acks)
+    if targets is None:
+        targets = ack_targets(os.path.basename(path), os.path.join(out_dir, "reports"), acks)
     scan = scan_envelopes(path)
     written = {}
     for kind, target in targets.items():
@@ -279,6 +309,10 @@ def write_acks(
             raise
         written[kind] = target
     return written
+
+
+def _worklist(out, head: dict, spool: ClaimSpool) -> None:
+    write_worklist(out, spool)
 
 
 def _html(out, head: dict, spool: ClaimSpool) -> None:

@@ -114,6 +114,13 @@ def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = Non
     ]
     for f in o.findings:
         records.append(_with_money(finding_record(f, "fixable" if f.fix else "open"), f, money))
+    # the line's date and procedure code (the worklist's columns, reports/NAME.worklist.csv)
+    lines = {ln.number: ln for ln in o.original.lines if ln.number is not None}
+    for r in records:
+        line = lines.get(r["line"]) if r["line"] is not None else None
+        if line is not None:
+            r["date"] = line.date_from.isoformat() if line.date_from else None
+            r["procedure_code"] = line.code or None
     records.sort(key=lambda r: (r["position"] or 0, r["code"]))
     changes = []
     if o.changed:

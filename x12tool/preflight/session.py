@@ -19,6 +19,10 @@ from x12tool.rules.services import IG
 from x12tool.visits import VisitLog
 
 
+class PayerProfileError(ValueError):
+    """A payer id mapped to a profile that does not exist (usage error)."""
+
+
 @dataclass
 class Session:
     ctx: RuleContext
@@ -58,8 +62,14 @@ def open_session(
     ytd: str | None = None,
     no_ledger: bool = False,
     record: bool = False,
+    payer_profiles: dict[str, str] | None = None,
 ) -> Session:
     ref = load_refdata(profiles)
+    if payer_profiles:
+        try:
+            ref = ref.with_payer_profiles(payer_profiles)
+        except KeyError as exc:
+            raise PayerProfileError(f"--payer-profile: {exc.args[0]}") from None
     log = VisitLog(visits) if visits else None
     ncci = open_index(ref, maps_db)
     rules = select_rules(select, ignore)

@@ -8,6 +8,7 @@ See docs/maps.md for what each holds and how profiles resolve.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -484,6 +485,19 @@ class RefData:
     # profiles
     def profile(self, name: str) -> Profile | None:
         return self.profiles.get(name)
+
+    def with_payer_profiles(self, mapping: Mapping[str, str]) -> RefData:
+        """A copy in which these payer ids (SBR/NM1*PR id -> profile name) choose their profile
+        before any profile file's own matches (the config file's ``[payers]`` table)."""
+        unknown = sorted(p for p in mapping.values() if p not in self.profiles)
+        if unknown:
+            raise KeyError(
+                f"unknown payer profile {unknown[0]!r} (known: {', '.join(sorted(self.profiles))})"
+            )
+        twin = copy.copy(self)
+        index = {k.strip().upper(): v for k, v in mapping.items()}
+        twin._id_index = [index, *self._id_index]
+        return twin
 
     def profile_for(self, payer_class: str, payer_id: str | None = None) -> Profile:
         """Payer-id match beats payer-class match beats ``default``; user-file matches first."""

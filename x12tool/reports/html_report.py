@@ -240,8 +240,15 @@ def _collect(records: Iterable[dict]):
     return by_rule, held, corrected, listed, counts
 
 
-def _more(shown: int, total: int):
+def _more(shown: int, total: int, worklist: str | None = None):
     if total > shown:
+        if worklist:  # every held claim, one row per reason, in a file beside this page
+            return E.P(
+                E.CLASS("note"),
+                f"{total - shown} more not listed here; every held claim is in the worklist ",
+                E.A(worklist, href=worklist),
+                " (and the JSON report).",
+            )
         return E.P(
             E.CLASS("note"), f"{total - shown} more not listed here; the JSON report has them all."
         )
@@ -342,7 +349,7 @@ def _file_section(head: dict, records: Iterable[dict]):
         sec.append(div)
 
     # corrected claims
-    if (note := _more(len(held), counts["held"])) is not None:
+    if (note := _more(len(held), counts["held"], head.get("worklist"))) is not None:
         sec.append(note)
     sec.append(E.H3(f"Corrected claims: before and after ({counts['corrected']})"))
     if not corrected:

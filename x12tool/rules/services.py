@@ -26,7 +26,7 @@ from x12tool.ncci.lookup import NcciIndex
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim
-    from x12tool.ledger.facts import ClaimFacts
+    from x12tool.ledger.facts import ClaimFacts, EarlierSending
     from x12tool.ledger.scope import Position, ProgressGap
     from x12tool.money.pricing import ClaimPrice, LineInput
     from x12tool.ncci.lookup import MueLimit
@@ -88,6 +88,8 @@ class LedgerScope(Protocol):
     def kx_positions(self, facts: ClaimFacts) -> dict[int, Position]: ...
 
     def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]: ...
+
+    def sent_before(self, claim: Claim) -> list[EarlierSending]: ...
 
 
 class LedgerService(Protocol):
