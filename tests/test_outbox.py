@@ -294,3 +294,21 @@ def test_a_file_still_being_written_waits_for_the_next_run(box, capsys):
     code, out, _ = run(capsys, "outbox", box, *BASE)
     assert code == exitcodes.HELD and out.startswith("one.837: all-held")
     assert (box / "batch.837").exists()
+
+
+def test_outbox_writes_acknowledgments_beside_its_reports(box, capsys):
+    from test_acks import pyx12_errors
+
+    (box / "one.837").unlink()
+    (box / "junk.837").unlink()
+    code, _, err = run(capsys, "outbox", box, *BASE, *NOW, "--ack", "999,277ca")
+    assert code == exitcodes.HELD, err
+    reports = box / "reports"
+    for name in ("batch.837.999", "batch.837.277ca"):
+        assert (reports / name).is_file()
+        assert stat_mode(reports / name) == 0o600
+        assert pyx12_errors(reports / name) == []
+
+
+def stat_mode(path) -> int:
+    return os.stat(path).st_mode & 0o777

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from x12tool.preflight.outputs import ACK_KINDS
+
 
 def _codes(ctx, param, value):
     if not value:
@@ -136,3 +138,25 @@ def report_mode_option(f):
         help="Permissions of the reports (.json, .txt, .html, .worklist.csv): 0600 (default) or "
         "0640 for the billing team's group. Claim files (ready/, held/) stay owner-only.",
     )(f)
+
+
+def _ack_kinds(ctx, param, value) -> frozenset[str]:
+    kinds = frozenset(k.strip().lower() for k in (value or "").split(",") if k.strip())
+    unknown = sorted(kinds - set(ACK_KINDS))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown acknowledgment {', '.join(unknown)}; choose from 999, 277ca"
+        )
+    return kinds
+
+
+ack_option = click.option(
+    "--ack",
+    "acks",
+    default="",
+    callback=_ack_kinds,
+    metavar="999,277ca",
+    help="Also write the acknowledgments a clearinghouse would send: reports/NAME.999 "
+    "(005010X231A1, or a TA1) and reports/NAME.277ca (005010X214, carries patient "
+    "identifiers; 0600). See the docs: Acknowledgments.",
+)

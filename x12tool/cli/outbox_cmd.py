@@ -8,6 +8,7 @@ from x12tool import exitcodes
 from x12tool.cli.app import cli
 from x12tool.cli.check import session_or_usage
 from x12tool.cli.options import (
+    ack_option,
     ledger_options,
     locality_option,
     report_mode_option,
@@ -57,6 +58,7 @@ from x12tool.pipeline.outbox import Outbox, OutboxRun
     "younger one; it is taken next run).",
 )
 @report_mode_option
+@ack_option
 @click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
 @log_options
 def outbox_cmd(
@@ -78,6 +80,7 @@ def outbox_cmd(
     patterns,
     min_age,
     report_mode,
+    acks,
     dry_run,
     fmt,
     log,
@@ -119,6 +122,7 @@ def outbox_cmd(
                 upload_timeout=upload_timeout,
                 echo=lambda m: click.echo(m, err=True),
                 report_mode=report_mode,
+                acks=acks,
             )
     _report(result, runlog, dry_run)
     return result.exit_code

@@ -14,6 +14,7 @@ from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.check import session_or_usage
 from x12tool.cli.inputs import expand_inputs, stdin_file
 from x12tool.cli.options import (
+    ack_option,
     ledger_options,
     locality_option,
     report_mode_option,
@@ -23,20 +24,10 @@ from x12tool.cli.progress import Progress
 from x12tool.cli.runlog import RunLog
 from x12tool.edi import X12InputError
 from x12tool.pipeline.lock import FolderLock
-from x12tool.preflight.outputs import ACK_KINDS, SameFileError, run_fix, run_preflight, write_acks
+from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight, write_acks
 from x12tool.preflight.run import sha256_file
 from x12tool.preflight.validate import OutputValidationError
 from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
-
-
-def _ack_kinds(ctx, param, value) -> frozenset[str]:
-    kinds = frozenset(k.strip().lower() for k in (value or "").split(",") if k.strip())
-    unknown = sorted(kinds - set(ACK_KINDS))
-    if unknown:
-        raise click.BadParameter(
-            f"unknown acknowledgment {', '.join(unknown)}; choose from 999, 277ca"
-        )
-    return kinds
 
 
 @cli.command("preflight")
@@ -71,16 +62,7 @@ def _ack_kinds(ctx, param, value) -> frozenset[str]:
     help="How long to wait for another preflight writing into the same --out-dir to finish; "
     "then exit 5.",
 )
-@click.option(
-    "--ack",
-    "acks",
-    default="",
-    callback=_ack_kinds,
-    metavar="999,277ca",
-    help="Also write the acknowledgments a clearinghouse would send: DIR/reports/NAME.999 "
-    "(005010X231A1, or a TA1) and DIR/reports/NAME.277ca (005010X214, carries patient "
-    "identifiers; 0600). See the docs: Acknowledgments.",
-)
+@ack_option
 def preflight_cmd(
     inputs,
     out_dir,

@@ -37,6 +37,7 @@ from x12tool.preflight.outputs import run_preflight
 from x12tool.preflight.run import process_file, sha256_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.validate import OutputValidationError
+from x12tool.reports.ack_x12 import AckNumbers
 
 STATE_NAME = ".x12tool-outbox.sqlite"
 FOLDERS = ("upload", "held", "reports", "archive", "refused", "sent")
@@ -151,6 +152,8 @@ class Outbox:
         # files of ours that may sit in DIR (the --log file): never inputs
         self.keep = {os.path.abspath(p) for p in keep if p}
         self.report_mode = 0o600
+        self.acks: frozenset[str] = frozenset()
+        self.numbers = AckNumbers()
         self.work = os.path.join(folder, ".work")
 
     def path(self, *parts: str) -> str:
@@ -202,8 +205,11 @@ class Outbox:
         upload_timeout: float,
         echo: Callable[[str], None],
         report_mode: int = 0o600,
+        acks: frozenset[str] = frozenset(),
     ) -> OutboxRun:
         self.report_mode = report_mode
+        self.acks = acks
+        self.numbers = AckNumbers()  # the run's acknowledgment control numbers
         for name in (".work", *FOLDERS):
             os.makedirs(self.path(name), mode=0o700, exist_ok=True)
         db = self.open_state(create=True)
@@ -289,6 +295,7 @@ class Outbox:
             done = run_preflight(
                 src, session, self.folder, unsafe=unsafe, ig=ig, show_phi=show_phi,
                 targets=targets, report_mode=self.report_mode,
+                acks=self.acks, numbers=self.numbers,
             )  # fmt: skip
         except X12InputError as exc:
             reason = str(exc)
