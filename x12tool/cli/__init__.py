@@ -22,6 +22,7 @@ from x12tool.cli import maps_cmd as _maps_cmd  # noqa: F401
 from x12tool.cli import money_cmd as _money_cmd  # noqa: F401
 from x12tool.cli import outbox_cmd as _outbox_cmd  # noqa: F401
 from x12tool.cli import preflight as _preflight  # noqa: F401
+from x12tool.cli import remit_cmd as _remit_cmd  # noqa: F401
 from x12tool.cli import rules_cmd as _rules_cmd  # noqa: F401
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.config import CONFIGURABLE, make_configurable

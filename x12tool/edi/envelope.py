@@ -16,13 +16,17 @@ from x12tool.edi.segment import Segment
 # GS08/ST03 versions read as 837P. X222A2 is a label some systems send for the same guide; pyx12
 # only knows A1 (edi-anchors.md D.6 item 3), so the IG validator maps A2 to A1.
 SUPPORTED_VERSIONS = frozenset({"005010X222A1", "005010X222A2"})
+# The 835 remittance (005010X221A1, TR3 1.4: GS01 "HP", ST01 "835") is read only by the remittance
+# path (x12tool/remit); the 837 path keeps refusing it.
+REMIT_VERSIONS = frozenset({"005010X221A1"})
 
 
 class EnvelopeChecker:
     """Feed it every segment in order; it raises :class:`X12InputError` at the first violation."""
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, kind: str = "837") -> None:
         self.path = path
+        self.kind = kind  # "837" (claims) or "835" (remittances)
         self.isa: Segment | None = None
         self.gs: Segment | None = None
         self.st: Segment | None = None
@@ -60,35 +64,53 @@ class EnvelopeChecker:
                 self._fail(seg, "GS outside an interchange: expected ISA first")
             if self.gs is not None:
                 self._fail(seg, "GS before the previous group's GE: GE is missing")
-            if seg.element(1) != "HC":
-                self._fail(
-                    seg,
-                    f"functional group GS01 {seg.element(1)!r} is not supported; an 837P group "
-                    "has GS01 'HC'",
-                    UnsupportedError,
-                )
-            version = seg.element(8)
-            if version not in SUPPORTED_VERSIONS:
-                self._fail(
-                    seg,
-                    f"GS08 version {version!r} is not supported; x12tool reads 837P "
-                    "005010X222A1 (or the 005010X222A2 label)",
-                    UnsupportedError,
-                )
+            if self.kind == "835":
+                self._check_remit_group(seg)
+            else:
+                if seg.element(1) != "HC":
+                    hint = (
+                        " (an 835 remittance: use 'x12tool remit import')"
+                        if seg.element(1) == "HP"
+                        else ""
+                    )
+                    self._fail(
+                        seg,
+                        f"functional group GS01 {seg.element(1)!r} is not supported; an 837P "
+                        f"group has GS01 'HC'{hint}",
+                        UnsupportedError,
+                    )
+                version = seg.element(8)
+                if version not in SUPPORTED_VERSIONS:
+                    self._fail(
+                        seg,
+                        f"GS08 version {version!r} is not supported; x12tool reads 837P "
+                        "005010X222A1 (or the 005010X222A2 label)",
+                        UnsupportedError,
+                    )
             self.gs = seg
             self.sets = 0
             self.groups += 1
         elif tag == "ST":
             if self.gs is None:
                 self._fail(seg, "ST outside a functional group: expected GS first")
-            if seg.element(1) != "837":
+            expected = "835" if self.kind == "835" else "837"
+            if seg.element(1) != expected:
                 self._fail(
                     seg,
-                    f"transaction set {seg.element(1)!r} is not supported; x12tool reads 837P",
+                    f"transaction set {seg.element(1)!r} is not supported; x12tool reads "
+                    f"{'835 remittances here' if expected == '835' else '837P'}",
                     UnsupportedError,
                 )
             st03 = seg.element(3)
-            if st03 and st03 not in SUPPORTED_VERSIONS:
+            if self.kind == "835":
+                # ST03 is "Not Used" in X221A1 but some payers send the version there anyway.
+                if st03 and st03 not in REMIT_VERSIONS:
+                    self._fail(
+                        seg,
+                        f"ST03 version {st03!r} is not supported; expected 005010X221A1",
+                        UnsupportedError,
+                    )
+            elif st03 and st03 not in SUPPORTED_VERSIONS:
                 self._fail(
                     seg,
                     f"ST03 version {st03!r} is not supported; expected 005010X222A1",
@@ -134,6 +156,23 @@ class EnvelopeChecker:
         else:
             self._fail(seg, f"segment {tag} outside a transaction set (between ST and SE)")
 
+    def _check_remit_group(self, seg: Segment) -> None:
+        if seg.element(1) != "HP":
+            self._fail(
+                seg,
+                f"functional group GS01 {seg.element(1)!r} is not supported here; an 835 "
+                "remittance group has GS01 'HP'",
+                UnsupportedError,
+            )
+        version = seg.element(8)
+        if version not in REMIT_VERSIONS:
+            self._fail(
+                seg,
+                f"GS08 version {version!r} is not supported; x12tool reads 835 remittances "
+                "005010X221A1",
+                UnsupportedError,
+            )
+
     def _close_set(self, seg: Segment) -> None:
         assert self.st is not None
         if seg.element(2) != self.st.element(2):
@@ -161,10 +200,10 @@ class EnvelopeChecker:
 
 
 def checked(
-    segments: Iterable[Segment], path: str | None = None, end_offset=None
+    segments: Iterable[Segment], path: str | None = None, end_offset=None, kind: str = "837"
 ) -> Iterator[Segment]:
     """Yield the segments, checking the envelope as they pass."""
-    checker = EnvelopeChecker(path)
+    checker = EnvelopeChecker(path, kind)
     last = None
     for seg in segments:
         checker.feed(seg)

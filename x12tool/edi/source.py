@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 from x12tool.edi.envelope import checked
-from x12tool.edi.errors import X12InputError
+from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.reader import CHUNK, SegmentReader
 from x12tool.edi.segment import Segment
 
@@ -18,8 +18,9 @@ class X12Source:
     interchange); ``segments()`` streams the file once, checking the envelopes as it goes.
     """
 
-    def __init__(self, path: str | os.PathLike, chunk_size: int = CHUNK) -> None:
+    def __init__(self, path: str | os.PathLike, chunk_size: int = CHUNK, kind: str = "837") -> None:
         self.path = os.fspath(path)
+        self.kind = kind  # "837" claims, "835" remittances (envelope.EnvelopeChecker)
         if os.path.isdir(self.path):
             raise X12InputError("is a folder, not a file", path=self.path)
         try:
@@ -28,6 +29,14 @@ class X12Source:
             raise X12InputError(f"cannot read file: {exc.strerror}", path=self.path) from None
         try:
             self.reader = SegmentReader(self._fh, self.path, chunk_size)
+        except UnsupportedError as exc:
+            self._fh.close()
+            if kind == "835" and exc.tag == "ISA":
+                # ISA12 other than 00501: a 4010 (X091A1) 835 is refused, named as such.
+                exc.message = exc.message.replace(
+                    "837P files only", "835 remittances (005010X221A1) only"
+                )
+            raise
         except BaseException:
             self._fh.close()
             raise
@@ -41,7 +50,7 @@ class X12Source:
     def segments(self, check: bool = True) -> Iterator[Segment]:
         if not check:
             return iter(self.reader)
-        return checked(self.reader, self.path, lambda: self.reader.bytes_read)
+        return checked(self.reader, self.path, lambda: self.reader.bytes_read, self.kind)
 
     def close(self) -> None:
         self._fh.close()

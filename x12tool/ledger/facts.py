@@ -54,6 +54,8 @@ class ClaimFacts:
     part_b: bool  # the payer profile applies the KX threshold (Medicare Part B)
     lines: tuple[LineFact, ...]
     years: frozenset[int] = frozenset()  # years of all its dated lines (for the locks)
+    payer_id: str = ""  # 2010BB NM109 (what a remittance's claim is matched against)
+    payer_class: str = ""
 
     @property
     def void(self) -> bool:
@@ -197,4 +199,6 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         part_b=part_b,
         lines=tuple(lines),
         years=frozenset(ln.date_from.year for ln in claim.lines if ln.date_from is not None),
+        payer_id=(claim.subscriber.payer_id or "").strip().upper(),
+        payer_class=claim.payer_class,
     )

@@ -63,4 +63,94 @@ DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS ledger_sent_claims_fp"
     " ON ledger_sent_claims (member_id, fingerprint)",
+    # Issue 16 (remittances, docs/remittance.md). Every claim preflight sent, with its payer:
+    # what an 835's CLP01 is matched against.
+    """CREATE TABLE IF NOT EXISTS ledger_claims (
+        claim_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        payer_id TEXT NOT NULL,
+        payer_class TEXT NOT NULL,
+        frequency TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        sent_on TEXT NOT NULL,
+        PRIMARY KEY (claim_id, member_id)
+    )""",
+    # One row per 835 file imported (a log: importing it again changes nothing).
+    """CREATE TABLE IF NOT EXISTS remit_files (
+        sha256 TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    )""",
+    # The current adjudication of a claim by a payer (a reversal leaves the row with status 22
+    # and no lines, so an older remittance imported later cannot bring the payment back).
+    # remit_id = payer key | CLP01 | CLP07 | occurrence of that triple in its file.
+    """CREATE TABLE IF NOT EXISTS remit_claims (
+        remit_id TEXT PRIMARY KEY,
+        payer_key TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        charged_cents BIGINT NOT NULL,
+        paid_cents BIGINT NOT NULL,
+        patient_cents BIGINT NOT NULL,
+        filing TEXT NOT NULL,
+        payer_control TEXT NOT NULL,
+        payer_id TEXT NOT NULL,
+        payer_class TEXT NOT NULL,
+        payer_name TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        matched INTEGER NOT NULL,
+        sent_on TEXT NOT NULL,
+        trace TEXT NOT NULL,
+        method TEXT NOT NULL,
+        paid_on TEXT NOT NULL,
+        remarks TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        source_file TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS remit_claims_claim ON remit_claims (claim_id)",
+    # Service payments (2110 SVC) of the current adjudications; line_no 0 = the claim level.
+    """CREATE TABLE IF NOT EXISTS remit_lines (
+        remit_id TEXT NOT NULL,
+        payer_key TEXT NOT NULL,
+        claim_id TEXT NOT NULL,
+        line_no INTEGER NOT NULL,
+        line_key TEXT NOT NULL,
+        match_basis TEXT NOT NULL,
+        service_date TEXT NOT NULL,
+        code TEXT NOT NULL,
+        modifiers TEXT NOT NULL,
+        units TEXT NOT NULL,
+        charged_cents BIGINT NOT NULL,
+        paid_cents BIGINT NOT NULL,
+        allowed_cents BIGINT NOT NULL,
+        allowed_basis TEXT NOT NULL,
+        denied INTEGER NOT NULL,
+        remarks TEXT NOT NULL,
+        PRIMARY KEY (remit_id, line_no)
+    )""",
+    "CREATE INDEX IF NOT EXISTS remit_lines_claim ON remit_lines (claim_id, line_key)",
+    # CAS adjustments: group (CO/PR/OA/PI/CR), CARC, amount; line_no 0 = claim level.
+    """CREATE TABLE IF NOT EXISTS remit_adjustments (
+        remit_id TEXT NOT NULL,
+        line_no INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        grp TEXT NOT NULL,
+        carc TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL,
+        PRIMARY KEY (remit_id, line_no, seq)
+    )""",
+    # PLB provider-level adjustments (not a claim's): kept per file and position.
+    """CREATE TABLE IF NOT EXISTS remit_plb (
+        file_sha256 TEXT NOT NULL,
+        set_number INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        payer_key TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        fiscal_date TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        amount_cents BIGINT NOT NULL,
+        PRIMARY KEY (file_sha256, set_number, seq)
+    )""",
 )

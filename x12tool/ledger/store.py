@@ -140,9 +140,26 @@ class LedgerStore:
                     " AND service_date = ? AND code = ?",
                     (claim_id, member, day.isoformat(), code),
                 )
+        stamp = now()
+        # Which payer the claim went to, for matching its 835 (docs/remittance.md).
+        self.execute(
+            "INSERT INTO ledger_claims (claim_id, member_id, payer_id, payer_class, frequency,"
+            " source_file, sent_on) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (claim_id,"
+            " member_id) DO UPDATE SET payer_id = excluded.payer_id, payer_class ="
+            " excluded.payer_class, frequency = excluded.frequency, source_file ="
+            " excluded.source_file",
+            (
+                claim_id,
+                member,
+                facts.payer_id,
+                facts.payer_class,
+                facts.frequency or "1",
+                source_file,
+                stamp[:10],
+            ),
+        )
         if facts.void:
             return 0
-        stamp = now()
         for f in facts.lines:
             self.execute(
                 "INSERT INTO ledger_lines (claim_id, line_key, service_date, code, member_id,"
