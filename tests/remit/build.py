@@ -77,8 +77,8 @@ def remit_text(
         sign = -1 if c.status == "22" else 1
         icn = c.icn or f"ICN{n:04d}"
         body.append(
-            f"CLP*{c.claim_id}*{c.status}*{charge * sign:.2f}*{paid * sign:.2f}*{pr * sign or 0:.2f}"
-            f"*{c.filing}*{icn}*11*1~"
+            f"CLP*{c.claim_id}*{c.status}*{charge * sign:.2f}*{paid * sign:.2f}"
+            f"*{pr * sign or 0:.2f}*{c.filing}*{icn}*11*1~"
         )
         body += _cas(c.cas)
         body.append(f"NM1*QC*1*DOE*JANE****MI*{c.member}~")

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from remit.build import Clp, Svc, write_remit
-from remit.common import D1, D2, D3, claim, line, write_837
+from remit.common import D2, D3, claim, line, write_837
 
 SENT = (
     claim("C1", line("97110", charge="40", ref6r="C1L1"), line("97530", charge="45")),
