@@ -76,7 +76,7 @@ def test_first_remittance_matches_and_stores_per_line(history):
     # Allowed: AMT*B6 where present, else paid + PR adjustments.
     assert lines[("C1", "97530")][4:6] == (3500, "AMT*B6")
     assert lines[("C1", "97110")][4:6] == (3000, "paid+PR")
-    assert lines[("C4", "97750")][2:] == (5000, 0, 5000, "paid+PR", 1, "")  # PR-204: denied
+    assert lines[("C4", "97750")][2:] == (5000, 0, 0, "paid+PR", 1, "")  # PR-204: denied
     assert lines[("C2", "97140")][2:] == (4000, 0, 0, "paid+PR", 1, "M15")  # CO-97
     assert lines[("C3", "97110")][6] == 0  # CO-151 cut 2 units: paid, not a denial
     assert ("C3", "97110", "CO", "151", 8000) in adj

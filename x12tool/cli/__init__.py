@@ -16,6 +16,7 @@ import click
 from x12tool import exitcodes
 from x12tool.cli import check as _check  # noqa: F401  (each import registers commands)
 from x12tool.cli import config_cmd as _config_cmd  # noqa: F401
+from x12tool.cli import denials_cmd as _denials_cmd  # noqa: F401
 from x12tool.cli import ledger_cmd as _ledger_cmd  # noqa: F401
 from x12tool.cli import lines as _lines  # noqa: F401
 from x12tool.cli import maps_cmd as _maps_cmd  # noqa: F401

@@ -98,11 +98,16 @@ class ServicePayment:
 
     @property
     def patient_share(self) -> Decimal:
-        return sum((a.amount for a in self.adjustments if a.group == "PR"), Decimal(0))
+        """Deductible, coinsurance and copay (PR-1/2/3): allowed, but the patient's to pay.
+        Other PR reasons (PR-204 not covered, PR-27 after coverage ended) allow nothing."""
+        return sum(
+            (a.amount for a in self.adjustments if (a.group, a.reason) in COST_SHARE), Decimal(0)
+        )
 
     @property
     def allowed(self) -> tuple[Decimal, str]:
-        """(allowed amount, basis): AMT*B6 when the payer sent it, else paid + PR adjustments."""
+        """(allowed amount, basis): AMT*B6 when the payer sent it, else paid + the patient's
+        cost share (PR-1/2/3)."""
         if self.allowed_b6 is not None:
             return self.allowed_b6, "AMT*B6"
         return self.paid + self.patient_share, "paid+PR"

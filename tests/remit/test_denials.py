@@ -1,0 +1,96 @@
+"""`x12tool denials`: the worked example's figures, checked by hand (tests/remit/scenario.py).
+
+Eight remitted lines after both remittances (C5's first payment reversed, its re-payment kept):
+  C1 97110 40/30, C1 97530 45/35, C2 97530 45/35, C2 97140 40/0 (CO-97), C3 97110 240/120
+  (CO-151 80), C4 97750 50/0 (PR-204), C5 97110 40/25 (PR-2 5), ZZ999 97110 40/20.
+Charged 540.00, paid 265.00, denied 2 of 8 lines = 25.0 %, dollars denied 40 + 50 = 90.00.
+Allowed: 30 + 35 (AMT*B6) + 35 + 0 + 120 + 0 + 30 (25 paid + PR-2 5) + 20 = 270.00.
+Days to payment: sent 2026-03-10; C1-C4 paid 2026-04-01 (22 days), C5's re-payment 2026-05-01
+(52 days; the reversed payment has no lines left); ZZ999 was never sent, so it has none. Per
+claim payment of the payer: (22 * 4 + 52) / 5 = 28.0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from remit.common import record_sent
+from remit.scenario import write_all
+from remit.test_import import run
+from x12tool.ledger.store import open_store
+
+
+@pytest.fixture
+def spec(tmp_path):
+    spec = str(tmp_path / "l.sqlite")
+    sent, first, second = write_all(tmp_path)
+    record_sent(spec, sent)
+    with open_store(spec) as store:
+        store.execute("UPDATE ledger_claims SET sent_on = '2026-03-10'")
+    for f in (first, second):
+        assert run("remit", "import", f, "--ledger", spec, "--no-ig")[0] == 0
+    return spec
+
+
+def groups(spec, *args) -> dict:
+    code, out, err = run("denials", "--ledger", spec, "--format", "json", *args)
+    assert code == 0, err
+    doc = json.loads(out)
+    return {dim: {r["key"]: r for r in rows} for dim, rows in doc["groups"].items()}
+
+
+def test_figures_by_hand(spec):
+    g = groups(
+        spec,
+        "--by",
+        "payer",
+        "--by",
+        "code",
+        "--by",
+        "pair",
+        "--by",
+        "carc",
+        "--by",
+        "rarc",
+        "--by",
+        "month",
+        "--by",
+        "modifiers",
+    )
+    payer = g["payer"]["00952 MEDICARE PART B TEST MAC"]
+    assert (payer["lines"], payer["denied"], payer["denial_rate"]) == (8, 2, "25.0%")
+    assert (payer["charged"], payer["paid"], payer["allowed"]) == ("540.00", "265.00", "270.00")
+    assert (payer["denied_dollars"], payer["days_to_payment"]) == ("90.00", "28.0")
+    assert g["code"]["97140"]["denial_rate"] == "100.0%"
+    assert g["code"]["97110"]["lines"] == 4 and g["code"]["97110"]["paid"] == "195.00"
+    assert g["pair"]["97140 with 97530"]["denied"] == 1
+    assert g["pair"]["97530 with 97140"]["denied"] == 0
+    assert set(g["pair"]) == {
+        "97140 with 97530",
+        "97530 with 97140",
+        "97110 with 97530",
+        "97530 with 97110",
+    }
+    assert g["carc"]["CO-45"]["carc_amount"] == "100.00"  # 10 + 10 + 10 + 40 + 10 + 20
+    assert g["carc"]["CO-151"]["carc_amount"] == "80.00"
+    assert g["carc"]["PR-204"]["denied_dollars"] == "50.00"
+    assert list(g["carc"])[0] == "CO-45"  # ordered by dollars
+    assert g["rarc"] == {"M15": g["rarc"]["M15"]} and g["rarc"]["M15"]["denied"] == 1
+    assert g["month"]["2026-03"]["lines"] == 8
+    assert g["modifiers"]["59-GP"]["denied"] == 1
+
+
+def test_filters_and_formats(spec):
+    g = groups(spec, "--code", "97110", "--by", "payer")
+    assert g["payer"]["00952 MEDICARE PART B TEST MAC"]["lines"] == 4
+    assert groups(spec, "--payer", "99999", "--by", "payer")["payer"] == {}
+    assert groups(spec, "--since", "2026-03-04", "--by", "code")["code"].keys() == {"97110"}
+    code, out, _ = run("denials", "--ledger", spec, "--format", "csv", "--by", "code")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["key"] for r in rows] == ["97750", "97140", "97110", "97530"]  # by dollars denied
+    code, out, _ = run("denials", "--ledger", spec, "--by", "carc")
+    assert code == 0 and "CO-97" in out and "carc_amount" in out

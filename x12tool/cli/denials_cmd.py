@@ -1,0 +1,139 @@
+"""``x12tool denials``: denial and payment figures from imported 835s (docs/remittance.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+from tabulate import tabulate
+
+from x12tool import exitcodes
+from x12tool.cli.app import cli
+from x12tool.cli.ledger_cmd import _ledger, _open
+from x12tool.money import fmt
+
+FORMATS = ("text", "csv", "json", "html")
+COLUMNS = (
+    "by",
+    "key",
+    "lines",
+    "denied",
+    "denial_rate",
+    "charged",
+    "paid",
+    "allowed",
+    "denied_dollars",
+    "carc_amount",
+    "days_to_payment",
+)
+
+
+def _money(cents: int) -> str:
+    return fmt(cents / 100) if isinstance(cents, int) else fmt(cents)
+
+
+def _rows(dim, groups) -> list[dict]:
+    from decimal import Decimal
+
+    out = []
+    for g in groups:
+        key = f"{g.key} {g.label}".strip() if g.label else g.key
+        out.append(
+            {
+                "by": dim,
+                "key": key,
+                "lines": g.lines,
+                "denied": g.denied,
+                "denial_rate": f"{g.rate}%",
+                "charged": fmt(Decimal(g.charged) / 100),
+                "paid": fmt(Decimal(g.paid) / 100),
+                "allowed": fmt(Decimal(g.allowed) / 100),
+                "denied_dollars": fmt(Decimal(g.denied_dollars) / 100),
+                "carc_amount": fmt(Decimal(g.code_amount) / 100) if dim == "carc" else "",
+                "days_to_payment": str(g.days) if g.days is not None else "",
+            }
+        )
+    return out
+
+
+@cli.group("denials", invoke_without_command=True)
+@_ledger
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Service dates from (YYYY-MM-DD).")
+@click.option("--payer", help="Only this payer id (the 837's 2010BB NM109 for matched claims).")
+@click.option("--code", help="Only this procedure code.")
+@click.option(
+    "--by",
+    "dims",
+    multiple=True,
+    type=click.Choice(
+        ["payer", "code", "modifiers", "pair", "carc", "rarc", "discipline", "provider", "month"]
+    ),
+    help="Group by (repeatable). Default: payer, code, pair, carc.",
+)
+@click.option("--format", "fmt_", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (default stdout)."
+)
+@click.pass_context
+def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
+    """Denial and payment analytics from the 835s imported with 'remit import': counts, denial
+    rate, dollars denied and days to payment by payer, code, modifier set, code pair on a date,
+    CARC/RARC, discipline, provider or month."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"ledger": ledger, "since": since, "payer": payer, "code": code}
+        return exitcodes.OK
+    from x12tool.refdata import load_refdata
+    from x12tool.remit.analytics import load_lines, summarize
+
+    dims = dims or ("payer", "code", "pair", "carc")
+    ref = load_refdata(None)
+    with _open(ledger, create=False) as store:
+        lines = load_lines(store, since=since.date() if since else None, payer=payer, code=code)
+    tables = {d: _rows(d, summarize(d, lines, ref.therapy_modifiers)) for d in dims}
+    if fmt_ == "json":
+        text = (
+            json.dumps(
+                {
+                    "lines": len(lines),
+                    "filters": {
+                        "since": since.date().isoformat() if since else None,
+                        "payer": payer,
+                        "code": code,
+                    },
+                    "code_descriptions": "not shipped: see docs/remittance.md (CARC/RARC lists)",
+                    "groups": tables,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    elif fmt_ == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for rows in tables.values():
+            w.writerows(rows)
+        text = buf.getvalue()
+    elif fmt_ == "html":
+        from x12tool.remit.html import denials_page
+
+        text = denials_page(lines, tables)
+    else:
+        parts = [f"{len(lines)} remitted service line(s)"]
+        for dim, rows in tables.items():
+            cols = [c for c in COLUMNS[1:] if dim == "carc" or c != "carc_amount"]
+            parts.append(
+                f"\nby {dim}:\n"
+                + tabulate(
+                    [[r[c] for c in cols] for r in rows], headers=cols, disable_numparse=True
+                )
+            )
+        text = "\n".join(parts) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+    return exitcodes.OK
