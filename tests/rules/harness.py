@@ -15,6 +15,8 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``after``: optional claim text after the fix loop run with this rule alone (``unsafe = true``
   to apply unsafe fixes), or ``"held"`` when the claim must be held.
 - ``severity``: optional expected severity of the findings: one value for all, or a list.
+- ``remit``: optional 835 claim payments (CLP ... segments, one a line) from payer 00952,
+  wrapped into a full 835 and imported into a temporary ledger the case's rules read (DEN001).
 - ``ytd``: optional year-to-date amounts CSV text (``member_id,year,group,amount``, the
   ``--ytd``/``ledger import`` layout) the case's rules use as the beneficiary's amounts before
   the run (KX rules). Without it ledger rules see only the case's own lines.
@@ -87,6 +89,7 @@ class Case:
     severity: str | list[str] | None = None
     ytd: str | None = None
     sent: list[str] = field(default_factory=list)
+    remit: str | None = None
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -107,6 +110,44 @@ def interchange(case: Case) -> str:
     body = head + claim + "\n"
     count = body.count("~") - 2  # segments from ST on (ISA and GS are not counted)
     return body + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"
+
+
+REMIT_HEADER = (
+    "ISA*00*          *00*          *ZZ*PAYER          *ZZ*SUBMITTER      *260901*1200*^*00501"
+    "*000000001*0*T*:~\n"
+    "GS*HP*PAYER*SUBMITTER*20260901*1200*1*X*005010X221A1~\n"
+    "ST*835*0001~\n"
+    "BPR*H*0*C*NON************20260901~\n"
+    "TRN*1*CASE0001*1999999999~\n"
+    "N1*PR*CASE PAYER~\n"
+    "N3*1 PAYER WAY~\n"
+    "N4*ANYTOWN*IL*627010000~\n"
+    "REF*2U*00952~\n"
+    "PER*BL*PROVIDER SERVICES*TE*8005550100~\n"
+    "N1*PE*EXAMPLE THERAPY*XX*1234567893~\n"
+    "LX*1~\n"
+)
+
+
+def remittance(case: Case) -> str:
+    body = "\n".join(ln.strip() for ln in (case.remit or "").strip().splitlines() if ln.strip())
+    text = REMIT_HEADER + body + "\n"
+    count = text.count("~") - 2
+    return text + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"
+
+
+def remit_ledger(case: Case, ref, tmp: Path):
+    """A ledger holding the case's 835 (DEN001)."""
+    from x12tool.ledger import open_ledger
+    from x12tool.ledger.store import open_store
+    from x12tool.remit.store import RemitImporter
+
+    path = tmp / f"{case.name}.835"
+    path.write_text(remittance(case), encoding="latin-1")
+    spec = str(tmp / f"{case.name}.ledger.sqlite")
+    with open_store(spec) as store:
+        RemitImporter(store, ref).import_file(str(path))
+    return open_ledger(spec)
 
 
 def ncci_index(case: Case, ref, tmp: Path):
@@ -154,6 +195,8 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         ytd = tmp / f"{case.name}.ytd.csv"
         ytd.write_text(case.ytd.strip() + "\n")
         ctx.ledger = open_ledger(ytd=str(ytd), enabled=False)
+    if case.remit:
+        ctx.ledger = remit_ledger(case, ref, tmp)
     from x12tool.ledger import Ledger
 
     if case.sent:

@@ -15,6 +15,7 @@ Definitions (docs/remittance.md):
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -261,6 +262,40 @@ class Pattern:
     def top_carcs(self, n: int = 3) -> str:
         top = sorted(self.carcs.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
         return ", ".join(f"{c} x{k}" for c, k in top) or "no CARC"
+
+
+ENV = "X12TOOL_DEN001"
+
+
+class ThresholdError(ValueError):
+    """X12TOOL_DEN001 is not readable (a usage error, exit 2)."""
+
+
+def thresholds_from_env() -> Thresholds:
+    """DEN001's thresholds: ``X12TOOL_DEN001="min_lines=5,min_rate=0.6,days=180"`` (any subset)."""
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return Thresholds()
+    values = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        values[name.strip()] = value.strip()
+    unknown = set(values) - {"min_lines", "min_rate", "days"}
+    try:
+        if unknown:
+            raise ValueError
+        th = Thresholds(
+            min_lines=int(values.get("min_lines", 5)),
+            min_rate=Decimal(values.get("min_rate", "0.60")),
+            days=int(values.get("days", 180)),
+        )
+        if th.min_lines < 1 or not (0 < th.min_rate <= 1) or th.days < 1:
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        raise ThresholdError(
+            f"{ENV}={text!r}: expected min_lines=N (>= 1), min_rate=0.NN (0-1], days=N (>= 1)"
+        ) from None
+    return th
 
 
 def _add(p: Pattern, ln: RemitLine) -> None:
