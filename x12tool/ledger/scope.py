@@ -52,6 +52,7 @@ class Position:
     run_before: int  # this run's earlier lines (date order) of the beneficiary and group
     amount: int  # this line
     claims_before: tuple[str, ...] = ()  # claim ids of those earlier run lines
+    remitted: tuple[int, int] = (0, 0)  # (lines, cents) of recorded from payers' 835s
 
     @property
     def before(self) -> int:
@@ -77,6 +78,8 @@ class MemberState:
     loaded: bool = False
     known: frozenset = frozenset()  # run keys the loaded totals exclude
     recorded: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (lines, cents) of ``recorded`` that are the payer's allowed amounts from 835s
+    remitted: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
     external: dict[tuple[int, str], int] = field(default_factory=dict)
     days: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
     reports: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
@@ -218,13 +221,16 @@ class FileScope:
             return
         years = [y for c in state.claims.values() for y in c.years]
         min_year = min(years) - 1 if years else 0
-        for claim_id, _key, day, code, year, grp, disc, cents, part_b in store.member_lines(
-            member, min_year
-        ):
+        state.remitted = {}
+        for row in store.member_lines(member, min_year):
+            claim_id, _key, day, code, year, grp, disc, cents, part_b, remitted = row
             if (claim_id, None, None) in keys or (claim_id, day, code) in keys:
                 continue
             if part_b:
                 state.recorded[(year, grp)] = state.recorded.get((year, grp), 0) + int(cents)
+                if remitted:
+                    n, total = state.remitted.get((year, grp), (0, 0))
+                    state.remitted[(year, grp)] = (n + 1, total + int(cents))
             state.days[disc].add(date.fromisoformat(day))
         for year, grp, cents, _source in store.member_external(member):
             state.external[(int(year), grp)] = int(cents)
@@ -254,6 +260,7 @@ class FileScope:
             else:
                 recorded = state.recorded.get((year, group), 0)
                 external = state.external.get((year, group), 0)
+            remitted = (0, 0) if override else state.remitted.get((year, group), (0, 0))
             run_before, claims = 0, []
             for _day, seq, index, cents, claim_id in entries:
                 if seq == facts.seq:
@@ -266,6 +273,7 @@ class FileScope:
                         run_before,
                         cents,
                         tuple(dict.fromkeys(claims)),
+                        remitted,
                     )
                 elif claim_id != facts.claim_id:
                     claims.append(claim_id)

@@ -97,12 +97,43 @@ class LedgerStore:
 
     # --- reads for the rules
     def member_lines(self, member: str, min_year: int = 0) -> list[tuple]:
-        """(claim_id, line_key, service_date, code, year, grp, discipline, amount_cents, part_b)."""
+        """(claim_id, line_key, service_date, code, year, grp, discipline, amount_cents, part_b,
+        remitted): the amount is the payer's allowed amount from an imported 835 when one
+        matched the line as the primary payer's (or a denial's) answer, else our estimate;
+        ``remitted`` says which (docs/remittance.md)."""
+        if not self._has_remit():
+            return [
+                (*r, 0)
+                for r in self.rows(
+                    "SELECT claim_id, line_key, service_date, code, year, grp, discipline,"
+                    " amount_cents, part_b FROM ledger_lines WHERE member_id = ? AND year >= ?",
+                    (member, min_year),
+                )
+            ]
+        # CLP02 1 / 19: processed as primary (and forwarded); 4: denied (nothing allowed).
+        # Secondary and tertiary payers' amounts do not replace the primary allowed amount.
         return self.rows(
-            "SELECT claim_id, line_key, service_date, code, year, grp, discipline, amount_cents,"
-            " part_b FROM ledger_lines WHERE member_id = ? AND year >= ?",
-            (member, min_year),
+            "SELECT l.claim_id, l.line_key, l.service_date, l.code, l.year, l.grp, l.discipline,"
+            " COALESCE(r.allowed, l.amount_cents), l.part_b,"
+            " CASE WHEN r.allowed IS NULL THEN 0 ELSE 1 END"
+            " FROM ledger_lines l LEFT JOIN (SELECT rl.claim_id, rl.line_key,"
+            " MIN(rl.allowed_cents) AS allowed FROM remit_lines rl JOIN remit_claims rc"
+            " ON rc.remit_id = rl.remit_id WHERE rc.matched = 1 AND rl.line_key <> ''"
+            " AND rc.member_id = ? AND rc.status IN ('1', '4', '19')"
+            " GROUP BY rl.claim_id, rl.line_key) r"
+            " ON r.claim_id = l.claim_id AND r.line_key = l.line_key"
+            " WHERE l.member_id = ? AND l.year >= ?",
+            (member, member, min_year),
         )
+
+    def _has_remit(self) -> bool:
+        got = getattr(self, "_remit_tables", None)
+        if got is None:
+            got = self._remit_tables = self._table_exists("remit_lines")
+        return got
+
+    def _table_exists(self, name: str) -> bool:
+        raise NotImplementedError
 
     def member_external(self, member: str) -> list[tuple]:
         return self.rows(
@@ -322,6 +353,11 @@ class SqliteStore(LedgerStore):
     def _execute(self, sql: str, params: tuple = ()):
         return self.conn.execute(sql, params)
 
+    def _table_exists(self, name: str) -> bool:
+        return bool(
+            self.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        )
+
     def _begin(self, locks) -> None:
         # The write lock of the whole database, held until COMMIT/ROLLBACK: one preflight file
         # at a time decides and records; readers (check, fix, ledger show) are not blocked.
@@ -370,6 +406,9 @@ class PostgresStore(LedgerStore):
 
     def _execute(self, sql: str, params: tuple = ()):
         return self.conn.execute(sql, params or None)
+
+    def _table_exists(self, name: str) -> bool:
+        return bool(self.rows("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0])
 
     def _begin(self, locks) -> None:
         self.execute("BEGIN")

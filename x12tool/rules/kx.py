@@ -30,6 +30,13 @@ def label(group: str) -> str:
     return GROUP_LABEL.get(group, group)
 
 
+def basis(pos: Position) -> str:
+    """What the amounts are: our estimate, or the payer's allowed amounts where 835s had them."""
+    if pos.remitted[0]:
+        return "allowed: the payer's from 835s where remitted, else estimated"
+    return "estimated allowed"
+
+
 def breakdown(pos: Position, scope: LedgerScope) -> str:
     """ "ledger $1,900.00 + imported $300.00 + earlier lines of this run $150.00 (claims A, B)
     + this line $61.20", naming where each part comes from."""
@@ -38,7 +45,15 @@ def breakdown(pos: Position, scope: LedgerScope) -> str:
         parts.append(f"--ytd {money(pos.recorded)}")
     else:
         if scope.has_store:
-            parts.append(f"ledger {money(pos.recorded)}")
+            n, cents = pos.remitted
+            if n:
+                # The payer's own allowed amounts replace our estimate line by line (835s).
+                parts.append(
+                    f"ledger {money(pos.recorded)} (payer-allowed from 835s {money(cents)} on "
+                    f"{n} line(s), estimated {money(pos.recorded - cents)})"
+                )
+            else:
+                parts.append(f"ledger {money(pos.recorded)} (estimated)")
         if pos.external:
             parts.append(f"imported {money(pos.external)}")
     if pos.run_before:

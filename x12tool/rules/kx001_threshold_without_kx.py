@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
-from x12tool.rules.kx import breakdown, kx_limit, kx_line_positions, label, money
+from x12tool.rules.kx import basis, breakdown, kx_limit, kx_line_positions, label, money
 from x12tool.rules.services import LEDGER, PRICING
 from x12tool.rules.therapy import MAX_MODIFIERS
 
@@ -74,8 +74,8 @@ class KX001(Rule):
                 ctx,
                 f"{f.code} on {f.day.isoformat()} has no KX, but the beneficiary's {f.year} "
                 f"{label(f.group)} therapy amount {crossing} the {money(limit)} KX threshold: "
-                f"{money(pos.after)} with this line ({breakdown(pos, scope)}, estimated "
-                "allowed); add KX when the record documents medical necessity",
+                f"{money(pos.after)} with this line ({breakdown(pos, scope)}, {basis(pos)}); "
+                "add KX when the record documents medical necessity",
                 line=line,
                 fix=fix,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.kx import breakdown, kx_line_positions, label, money, review_limit
+from x12tool.rules.kx import basis, breakdown, kx_line_positions, label, money, review_limit
 from x12tool.rules.services import LEDGER, PRICING
 
 
@@ -55,8 +55,8 @@ class KX002(Rule):
                 ctx,
                 f"{f.code} on {f.day.isoformat()} takes the beneficiary's {f.year} "
                 f"{label(f.group)} therapy amount past the {money(limit)} targeted medical "
-                f"review threshold: {money(pos.after)} ({breakdown(pos, scope)}, estimated "
-                "allowed); make sure the episode's documentation supports medical necessity",
+                f"review threshold: {money(pos.after)} ({breakdown(pos, scope)}, {basis(pos)}); "
+                "make sure the episode's documentation supports medical necessity",
                 line=claim.lines[f.index],
             )
 

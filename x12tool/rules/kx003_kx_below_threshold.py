@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.kx import breakdown, kx_limit, kx_line_positions, label, money
+from x12tool.rules.kx import basis, breakdown, kx_limit, kx_line_positions, label, money
 from x12tool.rules.services import LEDGER, PRICING
 
 
@@ -54,7 +54,7 @@ class KX003(Rule):
                 ctx,
                 f"{f.code} on {f.day.isoformat()} has KX, but the beneficiary's {f.year} "
                 f"{label(f.group)} therapy amount is {money(pos.after)} with this line "
-                f"({breakdown(pos, scope)}, estimated allowed), not past the {money(limit)} "
+                f"({breakdown(pos, scope)}, {basis(pos)}), not past the {money(limit)} "
                 "KX threshold",
                 line=claim.lines[f.index],
             )
