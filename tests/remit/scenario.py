@@ -2,13 +2,13 @@
 
 Sent (payer 00952, Medicare Part B, member MEMBER001):
   C1  97110 GP x1 $40 (REF*6R C1L1), 97530 GP x1 $45         2026-03-02
-  C2  97530 GP x1 $45, 97140 GP 59 x1 $40                    2026-03-03
+  C2  97140 GP x1 $40, 97530 GP 59 x1 $45                    2026-03-03
   C3  97110 GP x6 $240                                       2026-03-04
   C4  97750 GP x1 $50                                        2026-03-02
   C5  97110 GP x1 $40                                        2026-03-02
 First remittance (check CHK1001, 2026-04-01):
   C1  97110 paid 30 (CO-45 10, REF*6R C1L1); 97530 paid 35 (CO-45 10, AMT*B6 35)
-  C2  97530 paid 35 (CO-45 10); 97140 paid 0 (CO-97 40, LQ M15)       -> 97140 denied
+  C2  97140 paid 30 (CO-45 10); 97530 paid 0 (CO-97 45, LQ M15)       -> 97530 denied
   C3  97110 x6 paid 120 (CO-151 80, CO-45 40)                          -> paid, 2 units cut
   C4  97750 paid 0 (PR-204 50)                                         -> denied
   C5  97110 paid 30 (CO-45 10), ICN5
@@ -28,7 +28,7 @@ from remit.common import D2, D3, claim, line, write_837
 
 SENT = (
     claim("C1", line("97110", charge="40", ref6r="C1L1"), line("97530", charge="45")),
-    claim("C2", line("97530", charge="45", day=D2), line("97140", "GP:59", "40", day=D2)),
+    claim("C2", line("97140", charge="40", day=D2), line("97530", "GP:59", "45", day=D2)),
     claim("C3", line("97110", charge="240", units="6", day=D3)),
     claim("C4", line("97750", charge="50")),
     claim("C5", line("97110", charge="40")),
@@ -45,8 +45,8 @@ FIRST = [
     Clp(
         "C2",
         lines=[
-            Svc("97530", charge="45", paid="35", day=D2, cas=[("CO", "45", "10")]),
-            Svc("97140", ("GP", "59"), "40", "0", day=D2, cas=[("CO", "97", "40")], lq=["M15"]),
+            Svc("97140", charge="40", paid="30", day=D2, cas=[("CO", "45", "10")]),
+            Svc("97530", ("GP", "59"), "45", "0", day=D2, cas=[("CO", "97", "45")], lq=["M15"]),
         ],
     ),
     Clp(

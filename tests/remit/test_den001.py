@@ -15,8 +15,8 @@ def history(n: int) -> list[Clp]:
         Clp(
             f"H{i}",
             lines=[
-                Svc("97530", charge="45", paid="35", cas=[("CO", "45", "10")]),
-                Svc("97140", ("GP", "59"), "40", "0", cas=[("CO", "97", "40")], lq=["M15"]),
+                Svc("97140", charge="40", paid="30", cas=[("CO", "45", "10")]),
+                Svc("97530", ("GP", "59"), "45", "0", cas=[("CO", "97", "45")], lq=["M15"]),
             ],
         )
         for i in range(n)
@@ -50,7 +50,7 @@ def test_den001_after_history_and_not_before(tmp_path):
     spec = str(tmp_path / "ledger.sqlite")
     new = write_837(
         tmp_path / "new.837",
-        claim("NEW1", line("97530", charge="45", day=D1), line("97140", "GP:59", "40", day=D1)),
+        claim("NEW1", line("97140", charge="40", day=D1), line("97530", "GP:59", "45", day=D1)),
     )
     # A ledger with no remittances yet.
     assert (
@@ -76,8 +76,8 @@ def test_den001_after_history_and_not_before(tmp_path):
     assert len(after) == 1
     claim_id, line_no, severity, message = after[0]
     assert (claim_id, line_no, severity) == ("NEW1", 2, "warning")
-    assert "payer 00952 denied 97140 billed with 97530 on the same date on 6 of 6" in message
-    assert "CO-97 x6" in message and "$240.00 denied" in message
+    assert "payer 00952 denied 97530 billed with 97140 on the same date on 6 of 6" in message
+    assert "CO-97 x6" in message and "$270.00 denied" in message
     assert code_after == code_before  # a warning: holds nothing more than before
     # Stricter thresholds: 6 lines are not enough for min_lines=7.
     assert den001(spec, new, X12TOOL_DEN001="min_lines=7")[1] == []
@@ -87,7 +87,7 @@ def test_bad_thresholds_are_a_usage_error(tmp_path, monkeypatch):
     spec = str(tmp_path / "ledger.sqlite")
     write_remit(tmp_path / "h.835", history(1))
     assert run("remit", "import", tmp_path / "h.835", "--ledger", spec, "--no-ig")[0] == 0
-    new = write_837(tmp_path / "new.837", claim("NEW1", line("97140", day=D1)))
+    new = write_837(tmp_path / "new.837", claim("NEW1", line("97530", day=D1)))
     monkeypatch.setenv("X12TOOL_DEN001", "min_rate=2")
     code, _, err = run("check", new, "--ledger", spec, "--no-ig")
     assert code == 2 and "X12TOOL_DEN001" in err and err.count("\n") == 1

@@ -1,10 +1,10 @@
 """`x12tool denials`: the worked example's figures, checked by hand (tests/remit/scenario.py).
 
 Eight remitted lines after both remittances (C5's first payment reversed, its re-payment kept):
-  C1 97110 40/30, C1 97530 45/35, C2 97530 45/35, C2 97140 40/0 (CO-97), C3 97110 240/120
+  C1 97110 40/30, C1 97530 45/35, C2 97140 40/30, C2 97530-59 45/0 (CO-97), C3 97110 240/120
   (CO-151 80), C4 97750 50/0 (PR-204), C5 97110 40/25 (PR-2 5), ZZ999 97110 40/20.
-Charged 540.00, paid 265.00, denied 2 of 8 lines = 25.0 %, dollars denied 40 + 50 = 90.00.
-Allowed: 30 + 35 (AMT*B6) + 35 + 0 + 120 + 0 + 30 (25 paid + PR-2 5) + 20 = 270.00.
+Charged 540.00, paid 260.00, denied 2 of 8 lines = 25.0 %, dollars denied 45 + 50 = 95.00.
+Allowed: 30 + 35 (AMT*B6) + 30 + 0 + 120 + 0 + 30 (25 paid + PR-2 5) + 20 = 265.00.
 Days to payment: sent 2026-03-10; C1-C4 paid 2026-04-01 (22 days), C5's re-payment 2026-05-01
 (52 days; the reversed payment has no lines left); ZZ999 was never sent, so it has none. Per
 claim payment of the payer: (22 * 4 + 52) / 5 = 28.0.
@@ -63,12 +63,13 @@ def test_figures_by_hand(spec):
     )
     payer = g["payer"]["00952 MEDICARE PART B TEST MAC"]
     assert (payer["lines"], payer["denied"], payer["denial_rate"]) == (8, 2, "25.0%")
-    assert (payer["charged"], payer["paid"], payer["allowed"]) == ("540.00", "265.00", "270.00")
-    assert (payer["denied_dollars"], payer["days_to_payment"]) == ("90.00", "28.0")
-    assert g["code"]["97140"]["denial_rate"] == "100.0%"
+    assert (payer["charged"], payer["paid"], payer["allowed"]) == ("540.00", "260.00", "265.00")
+    assert (payer["denied_dollars"], payer["days_to_payment"]) == ("95.00", "28.0")
+    assert g["code"]["97530"]["denial_rate"] == "50.0%"
+    assert g["code"]["97140"]["denial_rate"] == "0.0%"
     assert g["code"]["97110"]["lines"] == 4 and g["code"]["97110"]["paid"] == "195.00"
-    assert g["pair"]["97140 with 97530"]["denied"] == 1
-    assert g["pair"]["97530 with 97140"]["denied"] == 0
+    assert g["pair"]["97530 with 97140"]["denied"] == 1
+    assert g["pair"]["97140 with 97530"]["denied"] == 0
     assert set(g["pair"]) == {
         "97140 with 97530",
         "97530 with 97140",
@@ -91,6 +92,6 @@ def test_filters_and_formats(spec):
     assert groups(spec, "--since", "2026-03-04", "--by", "code")["code"].keys() == {"97110"}
     code, out, _ = run("denials", "--ledger", spec, "--format", "csv", "--by", "code")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [r["key"] for r in rows] == ["97750", "97140", "97110", "97530"]  # by dollars denied
+    assert [r["key"] for r in rows] == ["97750", "97530", "97110", "97140"]  # by dollars denied
     code, out, _ = run("denials", "--ledger", spec, "--by", "carc")
     assert code == 0 and "CO-97" in out and "carc_amount" in out

@@ -69,15 +69,15 @@ def test_first_remittance_matches_and_stores_per_line(history):
             " JOIN remit_lines l ON l.remit_id = a.remit_id AND l.line_no = a.line_no"
             " ORDER BY l.claim_id, l.code, a.seq"
         )
-    # REF*6R first, else code + modifiers + date (97140 with GP and 59 as we sent it).
+    # REF*6R first, else code + modifiers + date (97530 with GP and 59 as we sent it).
     assert lines[("C1", "97110")][:2] == ("6R:C1L1", "REF*6R")
     assert lines[("C1", "97530")][:2] == ("LX:2", "code+modifiers+date")
-    assert lines[("C2", "97140")][:2] == ("LX:2", "code+modifiers+date")
+    assert lines[("C2", "97530")][:2] == ("LX:2", "code+modifiers+date")
     # Allowed: AMT*B6 where present, else paid + PR adjustments.
     assert lines[("C1", "97530")][4:6] == (3500, "AMT*B6")
     assert lines[("C1", "97110")][4:6] == (3000, "paid+PR")
     assert lines[("C4", "97750")][2:] == (5000, 0, 0, "paid+PR", 1, "")  # PR-204: denied
-    assert lines[("C2", "97140")][2:] == (4000, 0, 0, "paid+PR", 1, "M15")  # CO-97
+    assert lines[("C2", "97530")][2:] == (4500, 0, 0, "paid+PR", 1, "M15")  # CO-97
     assert lines[("C3", "97110")][6] == 0  # CO-151 cut 2 units: paid, not a denial
     assert ("C3", "97110", "CO", "151", 8000) in adj
     # Unmatched: kept and listed, with the payer the remittance names.
@@ -97,7 +97,7 @@ def test_reversal_replaces_and_reimport_changes_nothing(history):
     c5 = [r for r in state["remit_claims"] if r[2] == "C5"]
     assert sorted((r[3], r[5]) for r in c5) == [("1", 2500), ("22", 0)]  # status, paid
     paid = sum(r[11] for r in state["remit_lines"])  # paid_cents
-    assert paid == 3000 + 3500 + 3500 + 0 + 12000 + 0 + 2500 + 2000  # C5 counted once: 25.00
+    assert paid == 3000 + 3500 + 3000 + 0 + 12000 + 0 + 2500 + 2000  # C5 counted once: 25.00
     assert len(state["remit_lines"]) == 8
     # Importing either file again, in any order, changes nothing.
     for f in (second, first, second):
@@ -149,3 +149,12 @@ def test_the_837_path_still_refuses_an_835(tmp_path):
     code, _, err = run("check", path, "--no-ig")
     assert code == 3
     assert "GS01 'HP' is not supported" in err and "x12tool remit import" in err
+
+
+def test_fixture_files_are_the_scenario(tmp_path):
+    """fixtures/remit835 (docs/remittance.md's worked example) is what scenario.py builds."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "remit835"
+    for built in write_all(tmp_path):
+        assert (folder / built.name).read_bytes() == built.read_bytes(), built.name

@@ -28,8 +28,8 @@ def test_allowed_from_835_replaces_the_estimate(tmp_path, ledger_spec):
     assert after == {
         ("C1", "6R:C1L1"): (3000, 1),
         ("C1", "LX:2"): (3500, 1),  # AMT*B6
-        ("C2", "LX:1"): (3500, 1),
-        ("C2", "LX:2"): (0, 1),  # CO-97: nothing allowed
+        ("C2", "LX:1"): (3000, 1),
+        ("C2", "LX:2"): (0, 1),  # 97530-59, CO-97: nothing allowed
         ("C3", "LX:1"): (12000, 1),  # 4 of 6 units allowed
         ("C4", "LX:1"): (0, 1),  # PR-204 denied
         ("C5", "LX:1"): (3000, 1),  # the re-payment: 25.00 paid + PR-2 5.00; reversal gone
@@ -51,5 +51,5 @@ def test_kx_message_says_which_amounts(tmp_path):
     assert "ledger" in kx003()[0] and "(estimated)" in kx003()[0]
     assert run("remit", "import", first, "--ledger", spec, "--no-ig")[0] == 0
     message = kx003()[0]
-    assert "payer-allowed from 835s $250.00 on 7 line(s)" in message, message
+    assert "payer-allowed from 835s $245.00 on 7 line(s)" in message, message
     assert "the payer's from 835s where remitted, else estimated" in message

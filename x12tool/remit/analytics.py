@@ -8,7 +8,8 @@ Definitions (docs/remittance.md):
   patient's cost share (``model.is_denied``);
 * **denial rate** = denied lines / lines; **dollars denied** = the charges of the denied lines;
 * **days to payment** = payment date (BPR16, else DTM*405) minus the date preflight recorded
-  the claim as sent, averaged over the claim payments of the group (matched claims only);
+  the claim as sent, averaged over the claim payments of the group (matched claims only, and
+  only payments dated on or after that date);
 * the **payer** of a line is the payer id our 837 sent the claim to (2010BB NM109) when the
   claim is matched, else the id the remittance gives (REF*2U, N104, else TRN03).
 """
@@ -216,7 +217,9 @@ def summarize(dim: str, lines: list[RemitLine], therapy: dict[str, str]) -> list
                 g.denied_dollars += ln.charged
             if dim == "carc":
                 g.code_amount += sum(a for gr, c, a in ln.adjustments if f"{gr}-{c}" == k)
-            if ln.sent_on and ln.paid_on:
+            # A payment dated before the ledger learned of the claim (history sent before the
+            # ledger existed) says nothing about how long the payer took: left out.
+            if ln.sent_on and ln.paid_on and ln.paid_on >= ln.sent_on:
                 g.waits[ln.remit_id] = (ln.paid_on - ln.sent_on).days
     order = sorted(groups.values(), key=lambda g: (-g.denied_dollars, -g.denied, g.key))
     if dim == "carc":
