@@ -14,7 +14,7 @@ from x12tool.cli.app import cli
 from x12tool.cli.ledger_cmd import _ledger, _open
 from x12tool.money import fmt
 
-FORMATS = ("text", "csv", "json", "html")
+FORMATS = ("text", "csv", "json")
 COLUMNS = (
     "by",
     "key",
@@ -116,10 +116,6 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
         for rows in tables.values():
             w.writerows(rows)
         text = buf.getvalue()
-    elif fmt_ == "html":
-        from x12tool.remit.html import denials_page
-
-        text = denials_page(lines, tables)
     else:
         parts = [f"{len(lines)} remitted service line(s)"]
         for dim, rows in tables.items():
