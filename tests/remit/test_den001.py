@@ -91,3 +91,27 @@ def test_bad_thresholds_are_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("X12TOOL_DEN001", "min_rate=2")
     code, _, err = run("check", new, "--ledger", spec, "--no-ig")
     assert code == 2 and "X12TOOL_DEN001" in err and err.count("\n") == 1
+
+
+def test_suggest_prints_a_profile_file_that_loads(tmp_path):
+    from pathlib import Path
+
+    from x12tool.refdata import load_refdata
+
+    spec = str(tmp_path / "ledger.sqlite")
+    write_remit(tmp_path / "h.835", history(6))
+    assert run("remit", "import", tmp_path / "h.835", "--ledger", spec, "--no-ig")[0] == 0
+    code, out, err = run("denials", "--ledger", spec, "suggest")
+    assert code == 0, err
+    assert 'column1="97140" column2="97530" modifier_indicator="0"' in out  # denied despite 59
+    assert "6 of 6 lines denied (100%)" in out and "CO-97 x6" in out
+    path = Path(tmp_path / "suggested.xml")
+    path.write_text(out)
+    ref = load_refdata(path)  # validates against maps/profiles.xsd
+    profile = ref.profile_for("medicare_b", "00952")
+    assert profile.name == "denials_00952"
+    pairs = {(p.column1, p.column2): p for p in ref.ncci_pairs(profile)}
+    assert pairs[("97140", "97530")].indicator == "0"
+    # Below the thresholds: no profile.
+    code, out, _ = run("denials", "--ledger", spec, "--code", "97140", "suggest")
+    assert "<profile " not in out

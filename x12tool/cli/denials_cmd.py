@@ -133,3 +133,44 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
     else:
         click.echo(text, nl=False)
     return exitcodes.OK
+
+
+@denials_group.command("suggest")
+@click.option("--days", type=int, help="Window in days (default: DEN001's, 180).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (default stdout)."
+)
+@click.pass_obj
+def suggest_cmd(obj, days, output) -> int:
+    """Print the payers' denial patterns (DEN001's thresholds) as payer-profile XML to review and
+    add to --profiles: code pairs as extra_pair, other patterns as comments."""
+    from datetime import timedelta
+
+    from x12tool.remit.analytics import load_lines, patterns, significant, thresholds_from_env
+    from x12tool.remit.suggest import profiles_xml
+
+    th = thresholds_from_env()
+    if days is not None:
+        if days < 1:
+            raise click.BadParameter("must be at least 1", param_hint="--days")
+        th = type(th)(th.min_lines, th.min_rate, days)
+    with _open(obj["ledger"], create=False) as store:
+        lines = load_lines(
+            store,
+            since=obj["since"].date() if obj["since"] else None,
+            payer=obj["payer"],
+            code=obj["code"],
+        )
+    dated = [ln.day for ln in lines if ln.day is not None]
+    if dated and obj["since"] is None:
+        end = max(dated)
+        lines = [ln for ln in lines if ln.day and end - timedelta(days=th.days) <= ln.day]
+    found = significant(patterns(lines), th)
+    classes = {ln.payer_id: ln.payer_class for ln in lines}
+    text = profiles_xml(found, classes)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+    return exitcodes.OK

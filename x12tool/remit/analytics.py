@@ -250,6 +250,9 @@ class Pattern:
     denied: int = 0
     dollars: int = 0  # charges of the denied lines
     carcs: dict[str, int] = field(default_factory=dict)  # GROUP-CARC -> denied lines
+    bypassed: int = 0  # denied lines that carried an NCCI bypass modifier (59, XE, XP, XS, XU)
+    first: date | None = None
+    last: date | None = None
 
     @property
     def rate(self) -> Decimal:
@@ -301,11 +304,18 @@ def thresholds_from_env() -> Thresholds:
     return th
 
 
+BYPASS = frozenset({"59", "XE", "XP", "XS", "XU"})
+
+
 def _add(p: Pattern, ln: RemitLine) -> None:
     p.lines += 1
+    if ln.day is not None:
+        p.first = min(p.first or ln.day, ln.day)
+        p.last = max(p.last or ln.day, ln.day)
     if ln.denied:
         p.denied += 1
         p.dollars += ln.charged
+        p.bypassed += bool(BYPASS & set(ln.modifiers))
         for c in dict.fromkeys(ln.denial_reasons):
             p.carcs[c] = p.carcs.get(c, 0) + 1
 
