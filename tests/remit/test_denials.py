@@ -95,3 +95,22 @@ def test_filters_and_formats(spec):
     assert [r["key"] for r in rows] == ["97750", "97530", "97110", "97140"]  # by dollars denied
     code, out, _ = run("denials", "--ledger", spec, "--by", "carc")
     assert code == 0 and "CO-97" in out and "carc_amount" in out
+
+
+def test_html_page_with_inline_svg(spec, tmp_path):
+    import lxml.html
+
+    out = tmp_path / "denials.html"
+    code, _, err = run("denials", "--ledger", spec, "--format", "html", "-o", out, "--by", "code")
+    assert code == 0, err
+    doc = lxml.html.fromstring(out.read_bytes())
+    svgs = doc.findall(".//svg")
+    assert len(svgs) == 2  # denial rate by payer over time; top CARCs by dollars
+    rate, carcs = svgs
+    dots = [c.findtext("title") for c in rate.iter("circle")]
+    assert dots == ["00952 2026-03: 2 of 8 lines denied (25%)"]
+    labels = [t.text for t in carcs.iter("text")]
+    assert labels[:2] == ["CO-45", "$100.00"] and "CO-97" in labels
+    assert not doc.findall(".//script")
+    rows = [[td.text for td in tr.findall("td")] for tr in doc.findall(".//tbody/tr")]
+    assert rows[0][:4] == ["97750", "1", "1", "100.0%"]

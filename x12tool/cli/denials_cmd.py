@@ -14,7 +14,7 @@ from x12tool.cli.app import cli
 from x12tool.cli.ledger_cmd import _ledger, _open
 from x12tool.money import fmt
 
-FORMATS = ("text", "csv", "json")
+FORMATS = ("text", "csv", "json", "html")
 COLUMNS = (
     "by",
     "key",
@@ -116,6 +116,11 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
         for rows in tables.values():
             w.writerows(rows)
         text = buf.getvalue()
+    elif fmt_ == "html":
+        from x12tool.reports.denials_html import denials_page
+
+        carcs = summarize("carc", lines, ref.therapy_modifiers)
+        text = denials_page(lines, tables, carcs)
     else:
         parts = [f"{len(lines)} remitted service line(s)"]
         for dim, rows in tables.items():
