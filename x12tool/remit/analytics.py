@@ -20,7 +20,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from x12tool.remit.model import COST_SHARE
@@ -343,3 +343,30 @@ def patterns(lines: Iterable[RemitLine]) -> dict[tuple, Pattern]:
 
 def significant(found: dict[tuple, Pattern], th: Thresholds) -> dict[tuple, Pattern]:
     return {k: p for k, p in found.items() if p.lines >= th.min_lines and p.rate >= th.min_rate}
+
+
+class DenialHistory:
+    """DEN001's view of the remittances: a payer's remitted lines read once, the significant
+    patterns of the window ending on a date of service computed once per (payer, date)."""
+
+    def __init__(self, store, th: Thresholds | None = None) -> None:
+        self.store = store
+        self.th = th if th is not None else thresholds_from_env()
+        self._lines: dict[str, list[RemitLine]] = {}
+        self._found: dict[tuple, dict[tuple, Pattern]] = {}
+
+    def patterns(self, payer: str, day: date) -> dict[tuple, Pattern]:
+        key = (payer, day)
+        got = self._found.get(key)
+        if got is None:
+            lines = self._lines.get(payer)
+            if lines is None:
+                try:
+                    lines = load_lines(self.store, payer=payer)
+                except Exception:  # noqa: BLE001 - a ledger from before the remittance tables
+                    lines = []
+                self._lines[payer] = lines
+            start = day - timedelta(days=self.th.days)
+            window = [ln for ln in lines if ln.day is not None and start <= ln.day <= day]
+            got = self._found[key] = significant(patterns(window), self.th)
+        return got

@@ -25,10 +25,9 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from x12tool.ledger.facts import to_cents
-from x12tool.ledger.store import LedgerStore, now
 from x12tool.remit.model import ClaimPayment, ProviderAdjustment, RemitHeader, is_denied
 from x12tool.remit.parse import iter_remit
 
@@ -51,6 +50,14 @@ class ImportResult:
     unmatched_lines: list[tuple[str, int, str, str]] = field(default_factory=list)
 
 
+def to_cents(amount: Decimal) -> int:
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
 def file_sha256(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -64,7 +71,9 @@ def _day(d) -> str:
 
 
 class RemitImporter:
-    def __init__(self, store: LedgerStore, ref) -> None:
+    def __init__(self, store, ref) -> None:
+        # ``store``: the ledger's store (x12tool.ledger.store.LedgerStore): execute, rows,
+        # begin, commit, rollback. Not imported: the ledger layer sits above this one.
         self.store = store
         self.ref = ref
 

@@ -10,40 +10,13 @@ from x12tool.rules.base import Rule, Severity
 _STATE = "DEN001"
 
 
-class _History:
-    """The payer's remitted lines, read once per payer; patterns per (payer, date) cached."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-        self.lines: dict[str, list] = {}
-        self.found: dict[tuple, dict] = {}
-        from x12tool.remit.analytics import thresholds_from_env
-
-        self.th = thresholds_from_env()
-
-    def patterns(self, payer: str, day) -> dict:
-        from x12tool.remit.analytics import load_lines, patterns, significant
-
-        key = (payer, day)
-        got = self.found.get(key)
-        if got is None:
-            lines = self.lines.get(payer)
-            if lines is None:
-                try:
-                    lines = load_lines(self.store, payer=payer)
-                except Exception:  # noqa: BLE001 - a ledger without remittance tables yet
-                    lines = []
-                self.lines[payer] = lines
-            start = day - timedelta(days=self.th.days)
-            window = [ln for ln in lines if ln.day is not None and start <= ln.day <= day]
-            got = self.found[key] = significant(patterns(window), self.th)
-        return got
-
-
-def _history(ctx) -> _History | None:
+def _history(ctx):
+    """The run's DenialHistory (x12tool.remit.analytics), None without a ledger store."""
     if _STATE not in ctx.state:
+        from x12tool.remit.analytics import DenialHistory
+
         store = getattr(ctx.ledger, "store", None)
-        ctx.state[_STATE] = _History(store) if store is not None else None
+        ctx.state[_STATE] = DenialHistory(store) if store is not None else None
     return ctx.state[_STATE]
 
 
