@@ -179,3 +179,58 @@ def suggest_cmd(obj, days, output) -> int:
     else:
         click.echo(text, nl=False)
     return exitcodes.OK
+
+
+@denials_group.command("rates")
+@click.option(
+    "--year", type=int, default=None, help="Year of the Medicare estimate (default: latest)."
+)
+@click.pass_obj
+def rates_cmd(obj, year) -> int:
+    """Per payer and code: the imported contract rate, the median allowed per unit of the last
+    10 paid 835 lines, and the Medicare PFS estimate (national) they replace for commercial and
+    Medicaid payers; the rate used and its basis."""
+    from datetime import date as _date
+    from decimal import Decimal
+
+    from x12tool.money import FeeSchedule
+    from x12tool.money.pricing import LineInput, price_lines
+    from x12tool.refdata import load_refdata
+    from x12tool.remit.rates import rate_table
+
+    ref = load_refdata(None)
+    fees = FeeSchedule(ref)
+    year = year or fees.latest_year()
+    with _open(obj["ledger"], create=False) as store:
+        rows = rate_table(store, obj["payer"])
+    table = []
+    for r in rows:
+        if obj["code"] and r.code != obj["code"].strip().upper():
+            continue
+        mods = tuple(m for m in r.modifiers.split(":") if m)
+        medicare = price_lines(fees, [LineInput(0, r.code, mods, Decimal(1), _date(year, 1, 1))])
+        rate, basis = r.rate
+        table.append(
+            [
+                r.payer_id,
+                r.code,
+                r.modifiers.replace(":", "-") or "",
+                fmt(Decimal(r.contract) / 100) if r.contract is not None else "",
+                fmt(Decimal(r.median_allowed) / 100) if r.median_allowed is not None else "",
+                fmt(medicare.total),
+                fmt(Decimal(rate) / 100) if rate is not None else "",
+                basis,
+            ]
+        )
+    headers = [
+        "payer",
+        "code",
+        "modifiers",
+        "contract",
+        "median_allowed",
+        f"medicare_{year}",
+        "rate",
+        "basis",
+    ]
+    click.echo(tabulate(table, headers=headers, disable_numparse=True))
+    return exitcodes.OK

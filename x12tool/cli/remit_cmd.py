@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from x12tool import exitcodes
-from x12tool.cli.app import cli
+from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.ledger_cmd import _ledger, _open
+from x12tool.cli.maps_cmd import maps_group
 from x12tool.edi.errors import X12InputError
 from x12tool.money import fmt
 
@@ -83,3 +84,22 @@ def import_cmd(files: tuple[str, ...], ledger: str | None, ig: bool) -> int:
                 if dropped:
                     echo(f"  pyx12: {dropped} known false positive(s) ignored (repeated PLB, ST03)")
     return code
+
+
+@maps_group.command("import-rates")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_ledger
+def import_rates_cmd(file: str, ledger: str | None) -> int:
+    """Import a contract fee schedule: payer_id,code,modifiers,rate (dollars per unit). Kept in
+    the ledger beside the 835s ('x12tool denials rates' compares them); importing the same
+    file again changes nothing. See docs/remittance.md."""
+    from x12tool.remit.rates import RatesError, import_rates
+
+    with _open(ledger, create=True) as store:
+        try:
+            n = import_rates(store, file)
+        except RatesError as exc:
+            raise UserFileError(str(exc)) from None
+        where = store.where
+    click.echo(f"{file}: {n} contract rate(s) imported -> {where}")
+    return exitcodes.OK

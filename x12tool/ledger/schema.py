@@ -153,4 +153,14 @@ DDL = (
         amount_cents BIGINT NOT NULL,
         PRIMARY KEY (file_sha256, set_number, seq)
     )""",
+    # Contract fee schedules (maps import-rates): the payer's rate per unit.
+    """CREATE TABLE IF NOT EXISTS contract_rates (
+        payer_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        modifiers TEXT NOT NULL,
+        rate_cents BIGINT NOT NULL,
+        source TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        PRIMARY KEY (payer_id, code, modifiers)
+    )""",
 )
