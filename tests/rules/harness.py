@@ -136,10 +136,10 @@ def remittance(case: Case) -> str:
     return text + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"
 
 
-def remit_ledger(case: Case, ref, tmp: Path):
-    """A ledger holding the case's 835 (DEN001)."""
-    from x12tool.ledger import open_ledger
+def remit_history(case: Case, ref, tmp: Path):
+    """The denial patterns of a ledger holding the case's 835 (DEN001)."""
     from x12tool.ledger.store import open_store
+    from x12tool.remit.analytics import DenialHistory
     from x12tool.remit.store import RemitImporter
 
     path = tmp / f"{case.name}.835"
@@ -147,7 +147,7 @@ def remit_ledger(case: Case, ref, tmp: Path):
     spec = str(tmp / f"{case.name}.ledger.sqlite")
     with open_store(spec) as store:
         RemitImporter(store, ref).import_file(str(path))
-    return open_ledger(spec)
+    return DenialHistory(open_store(spec, create=False))
 
 
 def ncci_index(case: Case, ref, tmp: Path):
@@ -196,7 +196,7 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         ytd.write_text(case.ytd.strip() + "\n")
         ctx.ledger = open_ledger(ytd=str(ytd), enabled=False)
     if case.remit:
-        ctx.ledger = remit_ledger(case, ref, tmp)
+        ctx.denials = remit_history(case, ref, tmp)
     from x12tool.ledger import Ledger
 
     if case.sent:

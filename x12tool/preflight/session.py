@@ -12,6 +12,7 @@ from x12tool.ledger import Ledger, open_ledger
 from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
 from x12tool.ncci import open_index
 from x12tool.refdata import load_refdata
+from x12tool.remit.analytics import DenialHistory
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.registry import select_rules
@@ -79,6 +80,9 @@ def open_session(
     # The therapy ledger (docs/ledger.md): preflight records (record=True), check/fix read.
     the_ledger = open_ledger(ledger, ytd, write=record, enabled=not no_ledger)
     ctx.ledger = the_ledger
+    # The payers' denial patterns in the ledger's 835s (DEN001; docs/remittance.md).
+    if the_ledger.store is not None:
+        ctx.denials = DenialHistory(the_ledger.store)
     # The money step prices with this (imported PFS/GPCI in the maps store, --locality).
     fees = open_fee_schedule(ref, maps_db, locality or ())
     ctx.pricing = Pricer(fees)

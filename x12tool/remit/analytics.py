@@ -355,6 +355,10 @@ class DenialHistory:
         self._lines: dict[str, list[RemitLine]] = {}
         self._found: dict[tuple, dict[tuple, Pattern]] = {}
 
+    @property
+    def window_days(self) -> int:
+        return self.th.days
+
     def patterns(self, payer: str, day: date) -> dict[tuple, Pattern]:
         key = (payer, day)
         got = self._found.get(key)

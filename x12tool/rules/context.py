@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from x12tool.rules.base import Severity
 from x12tool.rules.services import (
+    DenialPatterns,
     LedgerScope,
     LedgerService,
     NcciLookup,
@@ -37,6 +38,7 @@ class RuleContext:
     ncci: NcciLookup | None = None  # None: curated pairs only (ncci_lookup())
     ledger: LedgerService | None = None  # None: the run's own lines only (ledger_scope())
     pricing: Pricing | None = None  # None: national schedule of the shipped maps (pricer())
+    denials: DenialPatterns | None = None  # None: no 835s (DEN001 is silent)
     today: date | None = None
     # pyx12 implementation-guide issues of the claim being checked (None: validation is off)
     ig_issues: list | None = None

@@ -6,18 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from x12tool.rules.base import Rule, Severity
-
-_STATE = "DEN001"
-
-
-def _history(ctx):
-    """The run's DenialHistory (x12tool.remit.analytics), None without a ledger store."""
-    if _STATE not in ctx.state:
-        from x12tool.remit.analytics import DenialHistory
-
-        store = getattr(ctx.ledger, "store", None)
-        ctx.state[_STATE] = DenialHistory(store) if store is not None else None
-    return ctx.state[_STATE]
+from x12tool.rules.services import DENIALS
 
 
 class DEN001(Rule):
@@ -65,9 +54,10 @@ class DEN001(Rule):
     name = "denials.payer-pattern"
     severity = Severity.WARNING
     fix = None
+    needs = frozenset({DENIALS})
 
     def check(self, claim, ctx):
-        history = _history(ctx)
+        history = ctx.denials
         if history is None:
             return
         payer = (claim.subscriber.payer_id or "").strip().upper()
@@ -97,7 +87,7 @@ class DEN001(Rule):
             if pattern is None:
                 continue
             pct = (pattern.rate * 100).quantize(Decimal("1"))
-            start = line.date_from - timedelta(days=history.th.days)
+            start = line.date_from - timedelta(days=history.window_days)
             yield self.finding(
                 ctx,
                 f"payer {payer} denied {pattern.describe()} on {pattern.denied} of "

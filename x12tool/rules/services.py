@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from x12tool.money.pricing import ClaimPrice, LineInput
     from x12tool.ncci.lookup import MueLimit
     from x12tool.refdata import NcciPair, Profile, RefData
+    from x12tool.remit.analytics import Pattern
     from x12tool.visits import VisitRow
 
 VISITS = "visits"  # the EMR visit log (--visits)
@@ -38,7 +39,8 @@ NCCI = "ncci"  # NCCI PTP pairs and MUE limits
 PRICING = "pricing"  # the fee schedule: allowed amounts of a claim's lines
 LEDGER = "ledger"  # the therapy ledger: what earlier runs sent per beneficiary and year
 IG = "ig"  # pyx12's implementation-guide issues of the claim (ctx.ig_issues; --ig)
-SERVICES = frozenset({VISITS, NCCI, PRICING, LEDGER, IG})
+DENIALS = "denials"  # the payers' denial patterns in the imported 835s (DEN001)
+SERVICES = frozenset({VISITS, NCCI, PRICING, LEDGER, IG, DENIALS})
 
 
 class VisitSource(Protocol):
@@ -90,6 +92,18 @@ class LedgerScope(Protocol):
     def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]: ...
 
     def sent_before(self, claim: Claim) -> list[EarlierSending]: ...
+
+
+class DenialPatterns(Protocol):
+    """The payers' denial patterns from the 835s in the ledger (x12tool.remit.analytics):
+    ``patterns(payer, day)`` maps (payer, kind, code, modifiers, other code) to a pattern with
+    ``lines``, ``denied``, ``rate``, ``dollars``, ``describe()`` and ``top_carcs()``, for the
+    window of ``window_days`` ending on ``day``."""
+
+    @property
+    def window_days(self) -> int: ...
+
+    def patterns(self, payer: str, day: date) -> dict[tuple, Pattern]: ...
 
 
 class LedgerService(Protocol):
