@@ -40,3 +40,31 @@ def test_bad_rates_file_is_one_line_and_imports_nothing(tmp_path):
     assert err.count("\n") == 1
     with open_store(spec) as store:
         assert store.rows("SELECT COUNT(*) FROM contract_rates")[0][0] == 0
+
+
+def test_money_figures_use_the_payers_rate_for_commercial_claims(tmp_path):
+    import json
+
+    from remit.common import D1, claim, line, write_837
+
+    spec = str(tmp_path / "l.sqlite")
+    rates = tmp_path / "rates.csv"
+    rates.write_text("payer_id,code,modifiers,rate\n60054,97530,,38.50\n00952,97530,,99\n")
+    assert run("maps", "import-rates", rates, "--ledger", spec)[0] == 0
+
+    def money(path):
+        code, out, err = run("check", path, "--ledger", spec, "--no-ig", "--format", "json")
+        return {c["id"]: c["money"] for c in json.loads(out)["claims"]}
+
+    body = claim("N1", line("97530", charge="90", units="2", day=D1), line("97110", day=D1))
+    commercial = write_837(tmp_path / "ci.837", body, payer_id="60054")
+    text = commercial.read_text().replace("SBR*P*18*******MB~", "SBR*P*18*******CI~")
+    commercial.write_text(text)
+    got = money(commercial)["N1"]
+    assert got["payer_rates"] == "1 of 2 line(s)"
+    # 2 x 38.50 at the contract rate + 97110 at its PFS estimate as priced in the claim
+    # (national 2026, after the therapy MPPR: 22.21).
+    assert got["allowed_as_billed"] == "99.21"
+    # Medicare Part B keeps the fee schedule even when a rate is on file for the payer.
+    medicare = write_837(tmp_path / "mb.837", body)
+    assert "payer_rates" not in money(medicare)["N1"]

@@ -44,6 +44,8 @@ class ClaimMoney:
     sequestration: Decimal = ZERO
     by_rule: dict[str, Decimal] = field(default_factory=dict)
     held: bool = False
+    payer_rate_lines: int = 0  # lines priced at the payer's own rate (docs/remittance.md)
+    lines: int = 0
     # id(finding) -> (effect, amount): a record beside the finding, which stays as it was made
     effects: dict[int, tuple[str, Decimal]] = field(default_factory=dict)
 
@@ -65,6 +67,11 @@ class ClaimMoney:
             "at_risk": fmt(self.at_risk),
             "sequestration": fmt(self.sequestration),
             "reference_only": self.reference_only,
+            **(
+                {"payer_rates": f"{self.payer_rate_lines} of {self.lines} line(s)"}
+                if self.payer_rate_lines
+                else {}
+            ),
         }
 
 

@@ -17,6 +17,7 @@ from x12tool.money.effects import (
     UNDERBILLED,
     ClaimMoney,
 )
+from x12tool.remit.rates import NOTE_PREFIX
 from x12tool.rules.base import Rule
 from x12tool.rules.money import ClaimPricing
 from x12tool.rules.services import Pricing
@@ -30,6 +31,8 @@ def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> Cla
     billed = priced.billed
     m = ClaimMoney(payer_class=claim.payer_class or "", held=held)
     m.allowed_as_billed = billed.total
+    m.lines = len(billed.lines)
+    m.payer_rate_lines = sum(1 for ln in billed.lines if ln.note.startswith(NOTE_PREFIX))
     if held:
         m.at_risk = billed.total
     else:

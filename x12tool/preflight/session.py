@@ -13,6 +13,7 @@ from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
 from x12tool.ncci import open_index
 from x12tool.refdata import load_refdata
 from x12tool.remit.analytics import DenialHistory
+from x12tool.remit.rates import PayerRates, RatedPricer
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.registry import select_rules
@@ -83,7 +84,13 @@ def open_session(
     # The payers' denial patterns in the ledger's 835s (DEN001; docs/remittance.md).
     if the_ledger.store is not None:
         ctx.denials = DenialHistory(the_ledger.store)
-    # The money step prices with this (imported PFS/GPCI in the maps store, --locality).
+    # The money step prices with this (imported PFS/GPCI in the maps store, --locality), and
+    # with the payers' own rates for commercial and Medicaid claims where the ledger has them
+    # (contract rates, else the median allowed of their 835s; docs/remittance.md).
     fees = open_fee_schedule(ref, maps_db, locality or ())
     ctx.pricing = Pricer(fees)
+    if the_ledger.store is not None:
+        rates = PayerRates(the_ledger.store)
+        if rates:
+            ctx.pricing = RatedPricer(ctx.pricing, rates, ref)
     return Session(ctx, rules, log, fees, the_ledger)

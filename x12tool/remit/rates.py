@@ -155,3 +155,78 @@ def rate_table(store, payer: str | None = None, recent: int = RECENT) -> list[Ra
             )
         )
     return out
+
+
+# Payer classes whose money figures take the payer's own rate where one is known: the Medicare
+# PFS estimate is only a reference for them (docs/money.md "reference only"). Medicare Part B
+# keeps the PFS, which is its rate.
+RATED_CLASSES = frozenset({"commercial", "medicaid"})
+NOTE_PREFIX = "payer rate"
+
+
+class PayerRates:
+    """Per-unit rates by (payer id, code, modifiers): the imported contract rate (same modifier
+    set, else none), else the median allowed per unit of the payer's last 10 paid 835 lines."""
+
+    def __init__(self, store) -> None:
+        self._by: dict[tuple[str, str], list[RateRow]] = {}
+        try:
+            rows = rate_table(store)
+        except Exception:  # noqa: BLE001 - a ledger from before these tables: no rates
+            rows = []
+        for r in rows:
+            self._by.setdefault((r.payer_id, r.code), []).append(r)
+
+    def __bool__(self) -> bool:
+        return bool(self._by)
+
+    def per_unit(self, payer: str, code: str, modifiers) -> tuple[int, str] | None:
+        rows = self._by.get((payer, code))
+        if not rows:
+            return None
+        mods = ":".join(sorted(m.strip().upper() for m in modifiers if m.strip()))
+        exact = next((r for r in rows if r.modifiers == mods and r.contract is not None), None)
+        plain = next((r for r in rows if not r.modifiers), None)
+        for r in (exact, plain):
+            if r is not None and r.rate[0] is not None:
+                return r.rate
+        return None
+
+
+class RatedPricer:
+    """The run's pricing with payer rates: lines of commercial and Medicaid claims whose payer
+    has a rate for the code are priced at rate x units (note "payer rate: <basis>"); every
+    other line keeps the Medicare estimate. Wraps the fee-schedule pricer (duck-typed: this
+    layer does not import the money layer)."""
+
+    def __init__(self, base, rates: PayerRates, ref) -> None:
+        self.base = base
+        self.rates = rates
+        self.ref = ref
+        self.fees = getattr(base, "fees", None)
+
+    def price(self, claim, inputs=None):
+        price = self.base.price(claim, inputs)
+        payer_class = claim.payer_class or self.ref.payer_class(claim.subscriber.filing_indicator)
+        if payer_class not in RATED_CLASSES:
+            return price
+        payer = (claim.subscriber.payer_id or "").strip().upper()
+        items = inputs if inputs is not None else None
+        for ln in price.lines:
+            if ln.note.startswith(NOTE_PREFIX):
+                continue  # a cached price already rated
+            mods = ()
+            if items is not None:
+                src = next((i for i in items if i.key == ln.key), None)
+                mods = src.modifiers if src is not None else ()
+            elif 0 <= ln.key < len(claim.lines):
+                mods = tuple(claim.lines[ln.key].modifiers)
+            got = self.rates.per_unit(payer, ln.code, mods)
+            if got is None:
+                continue
+            cents, basis = got
+            amount = (Decimal(cents) * ln.units / 100).quantize(Decimal("0.01"))
+            ln.amount = ln.before_assistant = amount
+            ln.percent = None
+            ln.note = f"{NOTE_PREFIX}: {basis}"
+        return price
