@@ -68,3 +68,5 @@ def test_money_figures_use_the_payers_rate_for_commercial_claims(tmp_path):
     # Medicare Part B keeps the fee schedule even when a rate is on file for the payer.
     medicare = write_837(tmp_path / "mb.837", body)
     assert "payer_rates" not in money(medicare)["N1"]
+    code, out, _ = run("check", commercial, "--ledger", spec, "--no-ig")
+    assert "commercial (payer rate 1/2)" in out

@@ -152,7 +152,16 @@ def _status(status: str):
 
 
 def _ref_badge(rec: dict):
-    if (rec.get("money") or {}).get("reference_only"):
+    money = rec.get("money") or {}
+    if money.get("payer_rates"):
+        badge = E.SPAN(E.CLASS("ref"), f"payer rate on {money['payer_rates']}")
+        badge.set(
+            "title",
+            "Priced at the payer's contract rate or the median allowed of its "
+            "835s where known; the Medicare estimate otherwise (docs/remittance.md).",
+        )
+        return badge
+    if money.get("reference_only"):
         badge = E.SPAN(E.CLASS("ref"), "reference only")
         badge.set("title", REFERENCE_NOTE)
         return badge

@@ -40,12 +40,22 @@ def _claim_money(m: dict | None) -> str:
     ):
         if m.get(key) and m[key] != "0.00":
             text += f", {label} {dollars(m[key])}"
-    if m.get("reference_only"):
+    if m.get("payer_rates"):
+        text += f" (payer's own rate on {m['payer_rates']}, Medicare estimate otherwise)"
+    elif m.get("reference_only"):
         text += " (Medicare estimate, reference only)"
     return text + "\n"
 
 
 MAX_TABLE_ROWS = 500
+
+
+def _basis_mark(money: dict) -> str:
+    """(payer rate 1/2)": lines at the payer's own rate; " (ref.)": Medicare estimate only."""
+    if money.get("payer_rates"):
+        n, _, rest = money["payer_rates"].partition(" of ")
+        return f" (payer rate {n}/{rest.split()[0]})"
+    return " (ref.)" if money.get("reference_only") else ""
 
 
 def _fix(f: dict) -> str:
@@ -104,7 +114,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
             [
                 rec["id"],
                 rec["status"],
-                rec["payer_class"] + (" (ref.)" if rec["money"].get("reference_only") else ""),
+                rec["payer_class"] + _basis_mark(rec["money"]),
                 dollars(rec["money"]["allowed_as_billed"]),
                 dollars(rec["money"]["allowed_as_sent"]),
                 dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
