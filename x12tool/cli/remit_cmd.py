@@ -54,7 +54,9 @@ def import_cmd(files: tuple[str, ...], ledger: str | None, ig: bool) -> int:
                 f"{path}: {result.transactions} remittance(s), {result.claims} claim(s) "
                 f"({result.matched_claims} matched), {result.lines} service line(s) "
                 f"({result.matched_lines} matched, {result.denied_lines} denied), "
-                f"{result.reversals} reversal(s), {result.plb} provider adjustment(s), "
+                f"{result.reversals} reversal(s)"
+                + (f" ({result.reversal_lines} line(s) taken back)" if result.reversals else "")
+                + f", {result.plb} provider adjustment(s), "
                 f"paid {fmt(result.paid_cents / 100)} -> {store.where}"
             )
             if result.skipped_older:

@@ -17,6 +17,7 @@ Definitions (docs/remittance.md):
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -354,6 +355,7 @@ class DenialHistory:
         self.th = th if th is not None else thresholds_from_env()
         self._lines: dict[str, list[RemitLine]] = {}
         self._found: dict[tuple, dict[tuple, Pattern]] = {}
+        self._days: dict[str, list[date]] = {}
 
     @property
     def window_days(self) -> int:
@@ -369,8 +371,11 @@ class DenialHistory:
                     lines = load_lines(self.store, payer=payer)
                 except Exception:  # noqa: BLE001 - a ledger from before the remittance tables
                     lines = []
-                self._lines[payer] = lines
-            start = day - timedelta(days=self.th.days)
-            window = [ln for ln in lines if ln.day is not None and start <= ln.day <= day]
+                # By date of service (load order), undated lines left out: the window is a slice.
+                lines = self._lines[payer] = [ln for ln in lines if ln.day is not None]
+                self._days[payer] = [ln.day for ln in lines]
+            days = self._days[payer]
+            lo = bisect_left(days, day - timedelta(days=self.th.days))
+            window = lines[lo : bisect_right(days, day)]
             got = self._found[key] = significant(patterns(window), self.th)
         return got

@@ -43,6 +43,7 @@ class ImportResult:
     matched_lines: int = 0
     denied_lines: int = 0
     reversals: int = 0
+    reversal_lines: int = 0  # SVC of reversals: taken back, not stored
     skipped_older: int = 0
     plb: int = 0
     paid_cents: int = 0
@@ -168,9 +169,11 @@ class RemitImporter:
         remit_id = f"{payer_key}|{clp.claim_id}|{clp.payer_control}|{occurrence}"
         stored = store.rows("SELECT paid_on FROM remit_claims WHERE remit_id = ?", (remit_id,))
         result.claims += 1
-        result.lines += len(clp.services)
         if clp.reversal:
             result.reversals += 1
+            result.reversal_lines += len(clp.services)
+        else:
+            result.lines += len(clp.services)
         if stored and stored[0][0] > paid_on:
             result.skipped_older += 1  # a newer adjudication is already stored
             return
