@@ -114,3 +114,10 @@ def test_html_page_with_inline_svg(spec, tmp_path):
     assert not doc.findall(".//script")
     rows = [[td.text for td in tr.findall("td")] for tr in doc.findall(".//tbody/tr")]
     assert rows[0][:4] == ["97750", "1", "1", "100.0%"]
+
+
+def test_unmatched_listing(spec):
+    code, out, err = run("denials", "--ledger", spec, "unmatched")
+    assert code == 0, err
+    assert "1 unmatched claim payment(s)" in out and "ZZ999" in out
+    assert "0 unmatched line(s) of matched claims" in out

@@ -234,3 +234,33 @@ def rates_cmd(obj, year) -> int:
     ]
     click.echo(tabulate(table, headers=headers, disable_numparse=True))
     return exitcodes.OK
+
+
+@denials_group.command("unmatched")
+@click.pass_obj
+def unmatched_cmd(obj) -> int:
+    """List remitted claims with no claim sent through preflight (CLP01 not in the ledger), and
+    remitted lines of matched claims that match none of our lines. Claims by CLP01 only."""
+    from x12tool.remit.analytics import unmatched
+
+    with _open(obj["ledger"], create=False) as store:
+        claims, lines = unmatched(store, payer=obj["payer"])
+    click.echo(f"{len(claims)} unmatched claim payment(s)")
+    if claims:
+        click.echo(
+            tabulate(
+                claims,
+                headers=["claim", "payer", "status", "paid", "paid_on", "file"],
+                disable_numparse=True,
+            )
+        )
+    click.echo(f"\n{len(lines)} unmatched line(s) of matched claims")
+    if lines:
+        click.echo(
+            tabulate(
+                lines,
+                headers=["claim", "payer", "svc", "code", "modifiers", "date"],
+                disable_numparse=True,
+            )
+        )
+    return exitcodes.OK

@@ -75,7 +75,7 @@ def import_cmd(files: tuple[str, ...], ledger: str | None, ig: bool) -> int:
                 0, len(result.unmatched_lines) - SHOW_UNMATCHED
             )
             if more:
-                echo(f"  ... and {more} more unmatched (see 'x12tool denials --unmatched')")
+                echo(f"  ... and {more} more unmatched (all: 'x12tool denials unmatched')")
             if ig:
                 _, issues, dropped = validate_835(path)
                 if issues:

@@ -379,3 +379,29 @@ class DenialHistory:
             window = lines[lo : bisect_right(days, day)]
             got = self._found[key] = significant(patterns(window), self.th)
         return got
+
+
+def unmatched(store, payer: str | None = None) -> tuple[list[list], list[list]]:
+    """(claims, lines): remitted claim payments not matched to a sent claim, and remitted lines
+    of matched claims not matched to one of our lines."""
+    where, params = "", []
+    if payer:
+        where, params = " AND c.payer_id = ?", [payer.strip().upper()]
+    claims = [
+        [r[0], r[1], r[2], f"{Decimal(int(r[3])) / 100:.2f}", r[4], r[5]]
+        for r in store.rows(
+            "SELECT c.claim_id, c.payer_id, c.status, c.paid_cents, c.paid_on, c.source_file"
+            " FROM remit_claims c WHERE c.matched = 0" + where + " ORDER BY c.paid_on, c.claim_id",
+            params,
+        )
+    ]
+    lines = [
+        list(r)
+        for r in store.rows(
+            "SELECT c.claim_id, c.payer_id, l.line_no, l.code, l.modifiers, l.service_date"
+            " FROM remit_lines l JOIN remit_claims c ON c.remit_id = l.remit_id"
+            " WHERE c.matched = 1 AND l.line_key = ''" + where + " ORDER BY c.claim_id, l.line_no",
+            params,
+        )
+    ]
+    return claims, lines

@@ -234,7 +234,7 @@ class RemitImporter:
             result.denied_lines += denied
             if key:
                 result.matched_lines += 1
-            else:
+            elif sent is not None:  # an unmatched claim is listed once, not line by line
                 result.unmatched_lines.append(
                     (clp.claim_id, svc.number, svc.billed_code, _day(svc.date_from))
                 )
