@@ -356,6 +356,7 @@ class DenialHistory:
         self._lines: dict[str, list[RemitLine]] = {}
         self._found: dict[tuple, dict[tuple, Pattern]] = {}
         self._days: dict[str, list[date]] = {}
+        self._since: dict[str, date] = {}
 
     @property
     def window_days(self) -> int:
@@ -365,17 +366,22 @@ class DenialHistory:
         key = (payer, day)
         got = self._found.get(key)
         if got is None:
+            start = day - timedelta(days=self.th.days)
             lines = self._lines.get(payer)
-            if lines is None:
+            if lines is None or start < self._since[payer]:
+                # Only the history a window can reach is read (memory stays bounded by it):
+                # from a year before the first window needed; read again if an earlier one is.
+                since = start - timedelta(days=365)
                 try:
-                    lines = load_lines(self.store, payer=payer)
+                    lines = load_lines(self.store, payer=payer, since=since)
                 except Exception:  # noqa: BLE001 - a ledger from before the remittance tables
                     lines = []
                 # By date of service (load order), undated lines left out: the window is a slice.
                 lines = self._lines[payer] = [ln for ln in lines if ln.day is not None]
                 self._days[payer] = [ln.day for ln in lines]
+                self._since[payer] = since
             days = self._days[payer]
-            lo = bisect_left(days, day - timedelta(days=self.th.days))
+            lo = bisect_left(days, start)
             window = lines[lo : bisect_right(days, day)]
             got = self._found[key] = significant(patterns(window), self.th)
         return got
