@@ -121,3 +121,18 @@ def test_unmatched_listing(spec):
     assert code == 0, err
     assert "1 unmatched claim payment(s)" in out and "ZZ999" in out
     assert "0 unmatched line(s) of matched claims" in out
+
+
+def test_a_ledger_from_before_remittances_reads_as_empty(tmp_path):
+    import sqlite3
+
+    old = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old)
+    conn.execute("CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO ledger_meta VALUES ('schema_version', '1')")
+    conn.commit()
+    conn.close()
+    code, out, err = run("denials", "--ledger", old)
+    assert code == 0 and out.startswith("0 remitted service line(s)"), err
+    code, _, err = run("denials", "--ledger", tmp_path / "missing.sqlite")
+    assert code == 2 and "no ledger here" in err and not (tmp_path / "missing.sqlite").exists()

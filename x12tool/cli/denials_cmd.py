@@ -30,8 +30,15 @@ COLUMNS = (
 )
 
 
-def _money(cents: int) -> str:
-    return fmt(cents / 100) if isinstance(cents, int) else fmt(cents)
+def _open_read(spec: str | None):
+    """An existing ledger, with the remittance tables added if it predates them (additive
+    CREATE TABLE IF NOT EXISTS; a ledger that does not exist is not created)."""
+    import os
+
+    from x12tool.ledger import default_ledger_path, is_postgres
+
+    target = spec or str(default_ledger_path())
+    return _open(spec, create=is_postgres(target) or os.path.isfile(target))
 
 
 def _rows(dim, groups) -> list[dict]:
@@ -89,7 +96,7 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
 
     dims = dims or ("payer", "code", "pair", "carc")
     ref = load_refdata(None)
-    with _open(ledger, create=False) as store:
+    with _open_read(ledger) as store:
         lines = load_lines(store, since=since.date() if since else None, payer=payer, code=code)
     tables = {d: _rows(d, summarize(d, lines, ref.therapy_modifiers)) for d in dims}
     if fmt_ == "json":
@@ -159,7 +166,7 @@ def suggest_cmd(obj, days, output) -> int:
         if days < 1:
             raise click.BadParameter("must be at least 1", param_hint="--days")
         th = type(th)(th.min_lines, th.min_rate, days)
-    with _open(obj["ledger"], create=False) as store:
+    with _open_read(obj["ledger"]) as store:
         lines = load_lines(
             store,
             since=obj["since"].date() if obj["since"] else None,
@@ -201,7 +208,7 @@ def rates_cmd(obj, year) -> int:
     ref = load_refdata(None)
     fees = FeeSchedule(ref)
     year = year or fees.latest_year()
-    with _open(obj["ledger"], create=False) as store:
+    with _open_read(obj["ledger"]) as store:
         rows = rate_table(store, obj["payer"])
     table = []
     for r in rows:
@@ -243,7 +250,7 @@ def unmatched_cmd(obj) -> int:
     remitted lines of matched claims that match none of our lines. Claims by CLP01 only."""
     from x12tool.remit.analytics import unmatched
 
-    with _open(obj["ledger"], create=False) as store:
+    with _open_read(obj["ledger"]) as store:
         claims, lines = unmatched(store, payer=obj["payer"])
     click.echo(f"{len(claims)} unmatched claim payment(s)")
     if claims:
