@@ -14,6 +14,7 @@ from x12tool.cli.app import cli
 from x12tool.cli.ledger_cmd import _ledger, _open
 from x12tool.money import fmt
 
+CODE_NOTE = "not shipped: codes only; look them up in the published CARC/RARC lists (x12.org/codes)"
 FORMATS = ("text", "csv", "json", "html")
 COLUMNS = (
     "by",
@@ -109,7 +110,7 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
                         "payer": payer,
                         "code": code,
                     },
-                    "code_descriptions": "not shipped: see docs/remittance.md (CARC/RARC lists)",
+                    "code_descriptions": CODE_NOTE,
                     "groups": tables,
                 },
                 indent=2,

@@ -94,7 +94,7 @@ def import_cmd(files: tuple[str, ...], ledger: str | None, ig: bool) -> int:
 def import_rates_cmd(file: str, ledger: str | None) -> int:
     """Import a contract fee schedule: payer_id,code,modifiers,rate (dollars per unit). Kept in
     the ledger beside the 835s ('x12tool denials rates' compares them); importing the same
-    file again changes nothing. See docs/remittance.md."""
+    file again changes nothing."""
     from x12tool.remit.rates import RatesError, import_rates
 
     with _open(ledger, create=True) as store:

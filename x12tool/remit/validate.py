@@ -60,7 +60,7 @@ def validate_835(path: str) -> tuple[bool, list[IgIssue], int]:
     finally:
         os.unlink(tmp)
     kept, dropped = [], 0
-    for line, tag, element, code, message, value in _parse_json(fjson.getvalue()):
+    for line, tag, element, code, message, value, *_ in _parse_json(fjson.getvalue()):
         if tag == "PLB" and "FOOTER exceeded max count" in message and tags.get(line - 1) == "PLB":
             dropped += 1
             continue
