@@ -2,10 +2,12 @@
 
 Each pass checks the claim, takes the applicable fixes (safe ones always, unsafe ones only when
 asked), defers any fix whose edits touch a segment another fix of the same pass already touches,
-applies the rest and checks again. It stops when no fix applies, when a state repeats, or after
-``MAX_PASSES``; reaching the limit is an error for the claim, which is then held unchanged. The
-claim's status comes from the final check, so a claim whose error disappears because a fix
-removed its cause (a unit fix deleting the line that formed an NCCI pair) goes.
+applies the rest and checks again. It stops when no fix applies (the claim has settled), when a
+state repeats (fixes undoing each other, or a fix that changes nothing: the same state gives the
+same fixes again), or after ``MAX_PASSES``. Not settling is an error for the claim (FIX001),
+which is then held unchanged. The claim's status comes from the final check, so a claim whose
+error disappears because a fix removed its cause (a unit fix deleting the line that formed an
+NCCI pair) goes.
 """
 
 from __future__ import annotations
@@ -83,8 +85,10 @@ def settle_claim(
     current = claim
     fixed: list[Finding] = []
     seen: set | None = None  # states met so far; computed only once a fix applies
+    state: tuple[str, ...] | None = None  # the current state, once computed
     findings = check_claim(current, rules, ctx)
-    for _ in range(MAX_PASSES):
+    why = f"after {MAX_PASSES} passes"  # why the loop stopped, unless it settled
+    for n in range(1, MAX_PASSES + 1):
         chosen, touched, moved = [], set(), False
         clm = id(current.clm)
         for f in findings:
@@ -99,26 +103,34 @@ def settle_claim(
             moved = moved or delta
             chosen.append(f)
         if not chosen:
+            why = ""
             break
         edits = [e for f in chosen for e in f.fix.edits]
+        before = state if state is not None else _state(current)
         current = reparse(current, apply_edits(current, edits))
         fixed.extend(chosen)
         if seen is None:
-            seen = {_state(claim)}
+            seen = {before}
         state = _state(current)
         findings = check_claim(current, rules, ctx)
         if state in seen:
+            # The same state gives the same findings, so the same fixes again: a cycle.
+            why = (
+                f"pass {n} changed nothing"
+                if state == before
+                else f"pass {n} brought the claim back to an earlier state"
+            )
             break
         seen.add(state)
-    else:
-        if any(_applicable(f, unsafe) for f in findings):
-            stuck = Finding(
-                "FIX001",
-                Severity.ERROR,
-                f"fixes did not settle after {MAX_PASSES} passes; the claim is held unchanged",
-                segment=claim.clm,
-            )
-            return ClaimOutcome(claim, claim, check_claim(claim, rules, ctx) + [stuck], [], HELD)
+    if why and any(_applicable(f, unsafe) for f in findings):
+        codes = ", ".join(sorted({f.code for f in fixed}))
+        stuck = Finding(
+            "FIX001",
+            Severity.ERROR,
+            f"the fixes of {codes} did not settle ({why}); the claim is held unchanged",
+            segment=claim.clm,
+        )
+        return ClaimOutcome(claim, claim, check_claim(claim, rules, ctx) + [stuck], [], HELD)
     if claim.lines and not current.lines:
         # Every line was unsupported (e.g. one timed line under 8 minutes): a claim needs at
         # least one 2400 loop (TR3), and nothing billable is left. Hold it unchanged; the
