@@ -349,6 +349,46 @@ def test_a_folder_means_its_regular_files(cli, tmp_path):
     assert "PTCLAIM001" in r.stdout  # a.x12 was still checked
 
 
+def main_in_process(capsys, *args) -> tuple[int, list[str]]:
+    from x12tool.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    return exc.value.code, capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize(
+    "command", [("check",), ("fix", "-o", "{out}/fixed.837"), ("preflight", "--out-dir", "{out}")]
+)
+def test_an_empty_folder_is_a_usage_error(tmp_path, capsys, command):
+    """A folder with no regular file in it (only a subfolder and a dot file) is exit 2 with one
+    line, not a silent exit 0: an upload script pointed at the wrong folder must notice."""
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".partial").write_text("ISA*half a file")
+    out = tmp_path / "out"
+    name, *options = command
+    code, err = main_in_process(capsys, name, folder, *(o.format(out=out) for o in options))
+    assert code == 2
+    assert err == [f"x12tool: no input files in {folder} (see 'x12tool {name} --help')"]
+    assert not out.exists()
+
+
+def test_fix_takes_one_file(tmp_path, capsys):
+    """fix's IN is one file: a missing one or a folder is a usage error, not a crash report."""
+    out = tmp_path / "fixed.837"
+    code, err = main_in_process(capsys, "fix", tmp_path / "missing.837", "-o", out)
+    assert code == 2 and err == [
+        f"x12tool: no such file: {tmp_path / 'missing.837'} (see 'x12tool fix --help')"
+    ]
+    (tmp_path / "a.837").write_bytes(SYNTHETIC.read_bytes())
+    code, err = main_in_process(capsys, "fix", tmp_path, "-o", out)
+    assert code == 2 and len(err) == 1 and "is a folder" in err[0]
+    code, err = main_in_process(capsys, "check", tmp_path / "*.txt")
+    assert code == 2 and len(err) == 1 and "no such file" in err[0]
+    assert not out.exists()
+
+
 def test_a_crash_mid_run_leaves_no_partial_file(tmp_path, monkeypatch):
     """Simulate a failure after some claims were written: nothing appears in ready/ or held/."""
     from x12tool.fixes import loop

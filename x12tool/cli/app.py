@@ -20,7 +20,7 @@ def cli() -> None:
     Exit codes:
       0  nothing held: every claim is ready (or was corrected by safe fixes)
       1  claims held (or, for check, would be held)
-      2  usage error: bad option, missing file, unreadable visit log or profile file
+      2  usage error: bad option, missing file or empty folder, unreadable visit log or profile file
       3  an input is not processable (not X12, broken envelope, unsupported version)
       4  internal error, or an output failed re-validation (nothing is written)
       5  another x12tool run holds the lock on the output folder (nothing was done)

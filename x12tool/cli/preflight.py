@@ -12,7 +12,7 @@ import click
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.check import session_or_usage
-from x12tool.cli.inputs import expand_inputs, stdin_file
+from x12tool.cli.inputs import expand_inputs, one_input
 from x12tool.cli.options import (
     ack_option,
     ledger_options,
@@ -258,8 +258,7 @@ def fix_cmd(
     may be - for standard input / output."""
     if diff and output == "-":
         raise click.UsageError("--diff prints to stdout: it cannot be used with -o -")
-    if input_file == "-":
-        input_file = stdin_file()
+    input_file = one_input(input_file)
     session = session_or_usage(
         visits=visits,
         profiles=profiles,
