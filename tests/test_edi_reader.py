@@ -72,13 +72,9 @@ def test_writer_roundtrip_is_byte_identical(path):
 
 def test_public_fixtures_that_are_refused_are_the_broken_ones():
     refused = {p.name for p in public_files()} - {p.name for p in READABLE}
-    # imsweb fixtures carry wrong SE01 counts / HL parents; Example1_2_And_3 is pre-errata
-    # 005010X222; StAEDI's is ISA12 00402 (edi-anchors.md C.1).
-    assert refused == {
-        p.name
-        for p in public_files()
-        if p.name.startswith(("ims__", "staedi__", "oopfactory__Example1"))
-    }
+    # imsweb fixtures carry wrong SE01 counts / HL parents; StAEDI's is ISA12 00402
+    # (edi-anchors.md C.1). Example1_2_And_3's pre-errata 005010X222 label is read (ENV001).
+    assert refused == {p.name for p in public_files() if p.name.startswith(("ims__", "staedi__"))}
 
 
 def test_writer_recomputes_wrong_trailer_counts():

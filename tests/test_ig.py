@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 
-from conftest import SYNTHETIC
+import pytest
+from conftest import SYNTHETIC, public_files
 
 from devtools.synth import generate
-from x12tool.edi import ig
+from x12tool.edi import X12InputError, X12Source, ig
 from x12tool.edi.ig_chunks import split
 
 
@@ -118,7 +120,7 @@ def test_the_chunk_cutter_counts_segments_as_the_reader_does(tmp_path):
         with open(path, "rb") as fh:
             expected = [(s.index, s.delims.join(s.fields)) for s in SegmentReader(fh, str(path))]
         with open(path, "rb") as fh:
-            _, bodies = _bodies(fh, str(path))
+            _, bodies, _ = _bodies(fh, str(path))
             assert list(bodies) == expected, name
 
 
@@ -152,3 +154,149 @@ def test_chunk_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path, monk
         alive.name,
         other.name,
     ]
+
+
+# ------------------------------------------------ IG001 = pyx12 on the whole file in one process
+
+_LABELS = re.compile(r"005010X222(A2)?(?![A0-9])")
+
+
+def reference(path, tmp_path) -> set:
+    """pyx12 4.0.0 on the whole file in one process, given the file as edi-anchors.md D.1
+    normalizes it: the bytes before the ISA (BOM) dropped, indentation after a line break
+    dropped, the A2 and pre-errata 837P labels read as A1, a last segment without its
+    terminator terminated (x12tool's outputs terminate it); nothing else changed."""
+    text = path.read_bytes().decode("latin-1")
+    text = text[text.find("ISA") :]
+    if not text.rstrip().endswith(text[105]):
+        text = text.rstrip() + text[105]
+    text = re.sub(r"(\r\n|\r|\n)[ \t]+", r"\1", text)
+    text = _LABELS.sub("005010X222A1", text)
+    whole = tmp_path / "whole.x12"
+    whole.write_bytes(text.encode("latin-1"))
+    return set(ig.run_pyx12(str(whole)))
+
+
+def ours(path, chunk_claims: int | None = None) -> set:
+    if chunk_claims is None:
+        issues = ig.validate(str(path), workers=1)
+    else:
+        old = ig._chunk_size
+        ig._chunk_size = lambda p, w: chunk_claims
+        try:
+            issues = ig.validate(str(path), workers=1)
+        finally:
+            ig._chunk_size = old
+    return {(i.index, i.tag, i.element, i.code, i.message, i.value) for i in issues}
+
+
+def defects(tmp_path, claims: int = 24, per_st: int = 12) -> dict:
+    """Generated files with the defects chunking once hid from pyx12."""
+    buf = io.BytesIO()
+    generate(buf, claims=claims, seed=11, claims_per_st=per_st, defect_rate=0)
+    base = buf.getvalue().decode("latin-1")
+
+    def hl(text, fn):
+        return re.sub(r"HL\*(\d+)\*(\d*)\*(\d+)\*(\d)", lambda m: fn(*m.groups()), text)
+
+    variants = {
+        "hl from 63": hl(
+            base, lambda a, p, lvl, c: f"HL*{int(a) + 62}*{int(p) + 62 if p else ''}*{lvl}*{c}"
+        ),
+        "wrong parents": hl(
+            base,
+            lambda a, p, lvl, c: f"HL*{a}*{int(p) + 1 if p and int(a) % 3 == 0 else p}*{lvl}*{c}",
+        ),
+        "wrong child codes": hl(
+            base, lambda a, p, lvl, c: f"HL*{a}*{p}*{lvl}*{'1' if c == '0' else '0'}"
+        ),
+        "wrong levels": hl(
+            base,
+            lambda a, p, lvl, c: (
+                f"HL*{a}*{p}*{'23' if lvl == '22' and int(a) % 4 == 0 else lvl}*{c}"
+            ),
+        ),
+        "leading spaces": base.replace("~\nNM1", "~ \nNM1"),
+        "trailing spaces": base.replace("*UN*", "*UN *").replace("~\nN3*", "~\nN3*1 MAIN ST  *"),
+        "se count": base.replace("~\nSE*", "~\nSE*9", 1),
+    }
+    out = {}
+    for name, text in variants.items():
+        assert text != base, name
+        p = tmp_path / (name.replace(" ", "_") + ".837")
+        p.write_bytes(text.encode("latin-1"))
+        out[name] = p
+    return out
+
+
+def combined_defects(tmp_path):
+    """One file, two transaction sets of six claims, every defect in it (the fast form)."""
+    buf = io.BytesIO()
+    generate(buf, claims=12, seed=11, claims_per_st=6, defect_rate=0)
+    text = buf.getvalue().decode("latin-1")
+    head, first, second = text.split("~\nST*837*")
+    first = re.sub(
+        r"HL\*(\d+)\*(\d*)\*",
+        lambda m: f"HL*{int(m[1]) + 62}*{int(m[2]) + 62 if m[2] else ''}*",
+        first,
+    )  # HLs from 63
+    first = first.replace("*22*0~", "*22*1~", 2)  # wrong child code
+    first = first.replace("~\nNM1", "~ \nNM1", 3)  # leading spaces
+    second = re.sub(
+        r"HL\*(\d+)\*1\*22", lambda m: f"HL*{m[1]}*{2 if int(m[1]) > 4 else 1}*22", second
+    )  # wrong parents
+    second = second.replace("*UN*", "*UN *", 2)  # trailing space inside an element
+    second = second.replace("~\nSE*", "~\nSE*9", 1)  # SE count
+    path = tmp_path / "defects.837"
+    path.write_bytes("~\nST*837*".join([head, first, second]).encode("latin-1"))
+    return path
+
+
+def test_ig001_equals_single_process_pyx12_on_generated_defects(tmp_path):
+    path = combined_defects(tmp_path)
+    want = reference(path, tmp_path)
+    codes = {w[3] for w in want}
+    assert {"HL1", "HL2", "4"} <= codes  # HL count, HL parent, SE count
+    assert any("leading space" in w[4] for w in want)
+    assert ours(path) == want
+    # cut inside both transaction sets: the pieces renumber their HLs; findings must not change
+    assert ours(path, chunk_claims=4) == want
+
+
+# one of each shape: X222 label + BOM + indentation + 2 sets, no last terminator, HL errors in
+# 2 sets, a bad component separator, 2 interchanges
+FAST_PUBLIC = [
+    "oopfactory__Example1_2_And_3_Combined.txt",
+    "oopfactory__ST1309-XX.txt",
+    "ims__x12_complex.txt",
+    "lfh__demo.example6.837",
+    "ims__x12_multiple_isa.txt",
+]
+
+
+@pytest.mark.parametrize("name", FAST_PUBLIC)
+def test_ig001_equals_single_process_pyx12_on_public_files(name, tmp_path):
+    path = [p for p in public_files() if p.name == name][0]
+    assert ours(path) == reference(path, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", public_files(), ids=lambda p: p.name)
+def test_ig001_equals_pyx12_exhaustive(path, tmp_path):
+    try:
+        X12Source(path).close()
+    except X12InputError:
+        pytest.skip("refused as a whole (exit 3): no IG001")
+    want = reference(path, tmp_path)
+    sizes = (None, 1, 2, 3, 7, 50) if path.stat().st_size < 100_000 else (None, 300)
+    for size in sizes:
+        assert ours(path, size) == want, size
+
+
+@pytest.mark.slow
+def test_ig001_equals_pyx12_on_each_defect_exhaustive(tmp_path):
+    for name, defect in defects(tmp_path, claims=30, per_st=10).items():
+        want = reference(defect, tmp_path)
+        assert want, name
+        for size in (None, 1, 2, 3, 7):
+            assert ours(defect, size) == want, (name, size)

@@ -17,6 +17,7 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``severity``: optional expected severity of the findings: one value for all, or a list.
 - ``remit``: optional 835 claim payments (CLP ... segments, one a line) from payer 00952,
   wrapped into a full 835 and imported into a temporary ledger the case's rules read (DEN001).
+- ``label``: optional GS08/ST03 of the wrapping interchange (set-level rules such as ENV001).
 - ``ytd``: optional year-to-date amounts CSV text (``member_id,year,group,amount``, the
   ``--ytd``/``ledger import`` layout) the case's rules use as the beneficiary's amounts before
   the run (KX rules). Without it ledger rules see only the case's own lines.
@@ -90,6 +91,7 @@ class Case:
     ytd: str | None = None
     sent: list[str] = field(default_factory=list)
     remit: str | None = None
+    label: str | None = None  # GS08/ST03 of the wrapping interchange (default 005010X222A1)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -107,6 +109,8 @@ def interchange(case: Case) -> str:
     head = HEADER.format(
         taxonomy=case.taxonomy, payer=case.payer, member=case.member, payer_id=case.payer_id
     )
+    if case.label is not None:
+        head = head.replace("005010X222A1", case.label)
     body = head + claim + "\n"
     count = body.count("~") - 2  # segments from ST on (ISA and GS are not counted)
     return body + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"

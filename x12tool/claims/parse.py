@@ -23,6 +23,17 @@ from x12tool.edi.segment import Segment
 DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
 
 
+def _other_separator(element: str) -> str:
+    """The character between a diagnosis qualifier and its code when it is not ISA16's
+    (``BK>7215`` in a file whose component separator is ``:``), else ''."""
+    for qualifier in ("ABK", "ABF", "BK", "BF"):
+        if element.startswith(qualifier) and len(element) > len(qualifier) + 1:
+            sep = element[len(qualifier)]
+            if not sep.isalnum() and not sep.isspace():
+                return sep
+    return ""
+
+
 def is_digits(text: str) -> bool:
     """ASCII 0-9 only: str.isdigit() is also true for '²' and other Unicode digits, which X12
     (ASCII) never means and int() refuses."""
@@ -148,10 +159,22 @@ def claim(
             continue
         if tag == "HI":
             codes = []
-            for el in seg.fields[1:]:
+            for n, el in enumerate(seg.fields[1:], start=1):
                 parts = el.split(seg.delims.component)
                 if len(parts) >= 2 and parts[0] in DIAGNOSIS_QUALIFIERS:
                     codes.append(parts[1])
+                elif len(parts) == 1:
+                    other = _other_separator(el)
+                    if other:
+                        c.problems.append(
+                            Problem(
+                                seg,
+                                f"HI{n:02d}",
+                                f"diagnosis {el!r} is written with {other!r} between qualifier "
+                                f"and code, but this file's component separator (ISA16) is "
+                                f"{seg.delims.component!r}, so the claim has no readable diagnosis",
+                            )
+                        )
             if codes:
                 c.hi.append(seg)
                 c.diagnoses.extend(codes)
@@ -241,7 +264,14 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
         if is_digits(p):
             pointers.append(int(p))
         elif p:
-            line.problems.append(Problem(seg, "SV107", f"diagnosis pointer {p!r} is not a number"))
+            line.problems.append(
+                Problem(
+                    seg,
+                    "SV107",
+                    f"diagnosis pointer {p!r} is not a diagnosis position (a whole number from "
+                    "1 to 12, such as 1)",
+                )
+            )
     line.pointers = pointers
 
 

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.segment import Segment
 
-# GS08/ST03 versions read as 837P. X222A2 is a label some systems send for the same guide; pyx12
-# only knows A1 (edi-anchors.md D.6 item 3), so the IG validator maps A2 to A1.
-SUPPORTED_VERSIONS = frozenset({"005010X222A1", "005010X222A2"})
+# GS08/ST03 versions read as 837P. X222A2 is a label some systems send for the same guide, and
+# 005010X222 is the guide's pre-errata label (a label problem on a readable file: ENV001 reports
+# it on the transaction set, with a safe fix to A1); pyx12 only knows A1 (edi-anchors.md D.6
+# item 3), so the IG validator reads both as A1.
+SUPPORTED_VERSIONS = frozenset({"005010X222A1", "005010X222A2", "005010X222"})
 # The 835 remittance (005010X221A1, TR3 1.4: GS01 "HP", ST01 "835") is read only by the remittance
 # path (x12tool/remit); the 837 path keeps refusing it.
 REMIT_VERSIONS = frozenset({"005010X221A1"})
@@ -84,7 +86,7 @@ class EnvelopeChecker:
                     self._fail(
                         seg,
                         f"GS08 version {version!r} is not supported; x12tool reads 837P "
-                        "005010X222A1 (or the 005010X222A2 label)",
+                        "005010X222A1 (or the 005010X222A2 / 005010X222 labels)",
                         UnsupportedError,
                     )
             self.gs = seg

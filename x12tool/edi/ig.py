@@ -39,6 +39,8 @@ BYTES_PER_CLAIM = 600  # a therapy claim is ~600 bytes (perf-anchors.md)
 CHUNK_MIN_CLAIMS = 500
 CHUNK_MAX_CLAIMS = 5000
 CHUNKS_PER_WORKER = 2
+# pyx12's HL01 count and HL02 parent checks (x12file.X12Base._parse_segment)
+RENUMBERED_CODES = frozenset({"HL1", "HL2"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +187,18 @@ class IgStream:
                 raw = run_pyx12(chunk.path)  # a worker died (killed, out of memory): redo here
         else:
             raw = result
+        found = []
         for line, tag, element, code, message, value, ref, level in raw:
+            if code in RENUMBERED_CODES and line and chunk.is_renumbered(line):
+                continue  # about the chunk's own HL numbers; chunk.extra has the user's
+            if line and chunk.is_copy(line, tag):
+                continue  # a copy of segments pyx12 validated in the set's first piece
             index = chunk.original(line) if line else 0
-            issue = IgIssue(index, tag, element, code, message, value, ref, level)
+            found.append((index, tag, element, code, message, value, ref, level))
+        found.extend(chunk.extra)
+        found.sort(key=lambda f: f[0])
+        for fields in found:
+            issue = IgIssue(*fields)
             if issue in self.seen:
                 continue  # the same header line validated in two chunks
             self.seen.add(issue)

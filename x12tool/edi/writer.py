@@ -22,6 +22,8 @@ class X12Writer:
         self.groups = 0
         self.segments_written = 0
         self.bytes_written = 0
+        # called with (input segment, written segment) when a trailer count is rewritten
+        self.on_change = None
 
     def write_text(self, text: str) -> None:
         """Write bytes that are not a segment (a preamble such as a BOM)."""
@@ -41,11 +43,11 @@ class X12Writer:
             self.set_segments = 1
         elif tag == "SE":
             self.set_segments += 1
-            seg = _with_count(seg, self.set_segments)
+            seg = self._count(seg, self.set_segments)
         elif tag == "GE":
-            seg = _with_count(seg, self.sets)
+            seg = self._count(seg, self.sets)
         elif tag == "IEA":
-            seg = _with_count(seg, self.groups)
+            seg = self._count(seg, self.groups)
         else:
             self.set_segments += 1
         text = seg.serialize()
@@ -57,6 +59,12 @@ class X12Writer:
         self.out.write(data)
         self.bytes_written += len(data)
         self.segments_written += 1
+
+    def _count(self, seg: Segment, count: int) -> Segment:
+        new = _with_count(seg, count)
+        if new is not seg and self.on_change is not None:
+            self.on_change(seg, new)
+        return new
 
 
 def _with_count(seg: Segment, count: int) -> Segment:

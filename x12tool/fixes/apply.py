@@ -64,7 +64,9 @@ def apply_edits(claim: Claim, edits: list[Edit]) -> list[Segment]:
             if line.charge is not None:
                 charge_delta -= line.charge
             continue
-        i = where[id(edit.segment)]
+        i = where.get(id(edit.segment))
+        if i is None:
+            continue  # a set-level edit (ENV001 on ST/GS): preflight applies it to the header
         seg = segments[i]
         if isinstance(edit, SetElement):
             segments[i] = _set(seg, edit.element, edit.value, edit.component)

@@ -19,7 +19,7 @@ from x12tool.edi.writer import X12Writer
 from x12tool.preflight.atomic import AtomicFile, publish_together
 from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
 from x12tool.preflight.session import Session
-from x12tool.preflight.split import OutputSet
+from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.preflight.validate import validate_output
 from x12tool.reports.ack277 import render_277
 from x12tool.reports.ack999 import render_999
@@ -64,6 +64,8 @@ def report_head(path: str, summary: Summary, session: Session) -> dict:
         "summary": summary.as_dict(),
         "ig": summary.ig,
         "notes": list(summary.notes) + [f"pyx12: {i.message}" for i in summary.ig_file_issues],
+        "structural_changes": list(summary.structural),
+        "transaction_sets": list(summary.sets),
     }
     info = session.visit_log_info()
     if info is not None:
@@ -130,10 +132,12 @@ def run_preflight(
             recording.record if recording is not None else None,
             book.record if book is not None else None,
         )
+        log = StructuralLog()
         sinks = Sinks(
-            ready=OutputSet(X12Writer(ready.fh)),
-            held=OutputSet(X12Writer(held.fh)),
+            ready=OutputSet(X12Writer(ready.fh), on_change=log.recorder("ready")),
+            held=OutputSet(X12Writer(held.fh), on_change=log.recorder("held")),
             changed=OutputSet(X12Writer(changed_fh)),
+            structural=log,
         )
         summary = process_file(
             path,

@@ -20,7 +20,7 @@ from x12tool.ledger.view import Ledger
 from x12tool.money import ClaimMoney, MoneyTotals, fmt
 from x12tool.phi import mask_id
 from x12tool.preflight.money import claim_money
-from x12tool.preflight.split import OutputSet
+from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.rules.base import Finding, Rule
 from x12tool.rules.context import RuleContext
 
@@ -31,6 +31,7 @@ class Sinks:
     held: OutputSet | None = None  # held claims exactly as they came
     everything: OutputSet | None = None  # every claim, held ones unchanged (x12tool fix)
     changed: OutputSet | None = None  # only corrected claims (for re-validation)
+    structural: StructuralLog | None = None  # what ready/held write differently, not as fixes
 
     def all(self) -> list[OutputSet]:
         return [s for s in (self.ready, self.held, self.everything, self.changed) if s]
@@ -48,6 +49,9 @@ class Summary:
     ig: bool = False
     ig_file_issues: list[IgIssue] = field(default_factory=list)
     ig_issues: list[IgIssue] = field(default_factory=list)  # every pyx12 issue (the 999's)
+    structural: list[dict] = field(default_factory=list)  # StructuralLog records
+    sets: list[dict] = field(default_factory=list)  # transaction sets with set-level findings
+    fixed_gs: set = field(default_factory=set)  # offsets of GS segments a set-level fix changed
     money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
 
     def add_money(
@@ -96,6 +100,7 @@ def finding_record(f: Finding, resolution: str) -> dict:
             else None
         ),
         "resolution": resolution,
+        **({"pyx12": f.extra["pyx12"]} if "pyx12" in f.extra else {}),
     }
 
 
@@ -148,6 +153,84 @@ def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = Non
     }
 
 
+def _set_findings(item: SetHeader, set_rules: list, ctx: RuleContext, summary: Summary) -> dict:
+    """Run the set-level rules on a transaction set header; record the set in the summary.
+
+    Returns the replacement segments of safe fixes, keyed by ``id()`` of the input segment.
+    """
+    from x12tool.fixes.apply import _set
+    from x12tool.rules.base import Applicability, SetElement
+
+    env = item.envelope
+    findings = [f for r in set_rules if ctx.enabled(r) for f in r.check_set(env.gs, env.st, ctx)]
+    if not findings:
+        return {}
+    fixed: dict[int, object] = {}
+    changes = []
+    records = []
+    for f in findings:
+        summary.findings[f.severity.value] += 1
+        applied = f.fix is not None and f.fix.applicability == Applicability.SAFE
+        for edit in f.fix.edits if applied else ():
+            if isinstance(edit, SetElement):
+                before = edit.segment
+                if before.tag == "GS" and before.offset in summary.fixed_gs:
+                    continue  # the group header was fixed (and listed) with an earlier set
+                if before.tag == "GS":
+                    summary.fixed_gs.add(before.offset)
+                after = _set(fixed.get(id(before), before), edit.element, edit.value)
+                fixed[id(before)] = after
+                changes.append(
+                    {"position": before.position, "before": before.text, "after": after.text}
+                )
+        records.append(finding_record(f, "fixed" if applied else "open"))
+    summary.sets.append(
+        {
+            "st": env.st.element(2),
+            "position": env.st.position,
+            "offset": env.st.offset,
+            "findings": records,
+            "changes": changes,
+        }
+    )
+    return fixed
+
+
+def _list_on_set(summary: Summary, st, issues: list[IgIssue]) -> None:
+    """pyx12's envelope and set-header errors, once on the transaction set's record."""
+    from x12tool.rules.ig001_implementation_guide import plain
+
+    rec = next((r for r in summary.sets if r["offset"] == st.offset), None)
+    if rec is None:
+        rec = {"st": st.element(2), "position": st.position, "offset": st.offset}
+        rec.update(findings=[], changes=[])
+        summary.sets.append(rec)
+    known = {(f.get("pyx12") or {}).get("message") for f in rec["findings"]}
+    for issue in issues:
+        if issue.message in known:
+            continue
+        rec["findings"].append(
+            {
+                "code": "IG001",
+                "severity": "error",
+                "message": plain(issue.tag, issue.element, issue.message),
+                "segment": issue.tag or None,
+                "position": None,
+                "offset": None,
+                "line": None,
+                "fix": None,
+                "resolution": "open",
+                "pyx12": {
+                    "code": issue.code,
+                    "segment": issue.tag,
+                    "element": issue.element,
+                    "message": issue.message,
+                    "file_segment": issue.index,
+                },
+            }
+        )
+
+
 def process_file(
     path: str,
     rules: list[Rule],
@@ -162,6 +245,10 @@ def process_file(
 ) -> Summary:
     sinks = sinks or Sinks()
     outputs = sinks.all()
+    # Set-level rules (ENV001) run once on each transaction set header, not on its claims.
+    set_rules = [r for r in rules if hasattr(r, "check_set")]
+    rules = [r for r in rules if not hasattr(r, "check_set")]
+    sending = [s for s in (sinks.ready, sinks.everything, sinks.changed) if s]
     summary = Summary(ig=ig)
     # The ledger's view of this file (a pre-pass over its claims), unless the caller (preflight,
     # which records) opened one already; check and fix only read.
@@ -180,6 +267,7 @@ def process_file(
             raise
     by_code = {r.code: r for r in rules}  # whose money_effect prices a finding
     context: dict[str, list[IgIssue]] = defaultdict(list)
+    set_listed: set[tuple[int, int]] = set()
     unit: list = []  # [subscriber block, [(patient block, outcome)]]
     patient = None
 
@@ -188,35 +276,43 @@ def process_file(
             return
         block, entries = unit
         unit.clear()
+        had: list = []  # the subscriber's patient loops, in order
+        for p, _ in entries:
+            if p is not None and not any(p is q for q in had):
+                had.append(p)
         if sinks.ready:
             sinks.ready.subscriber(
-                block, [(p, o.final.segments) for p, o in entries if o.status != HELD]
+                block, [(p, o.final.segments) for p, o in entries if o.status != HELD], had
             )
         if sinks.held:
             sinks.held.subscriber(
-                block, [(p, o.original.segments) for p, o in entries if o.status == HELD]
+                block, [(p, o.original.segments) for p, o in entries if o.status == HELD], had
             )
         if sinks.everything:
-            sinks.everything.subscriber(block, [(p, o.final.segments) for p, o in entries])
+            sinks.everything.subscriber(block, [(p, o.final.segments) for p, o in entries], had)
         if sinks.changed:
             sinks.changed.subscriber(
-                block, [(p, o.final.segments) for p, o in entries if o.status == CORRECTED]
+                block, [(p, o.final.segments) for p, o in entries if o.status == CORRECTED], had
             )
 
     try:
         with X12Source(path) as src:
-            summary.notes.extend(src.notes)
             for item in iter_items(src.segments(), path):
                 if isinstance(item, Claim):
                     claim = item
                     if router is not None:
                         own = router.take(claim.segments[0].index, claim.segments[-1].index)
+                        # Envelope and set-header errors are listed once on the set (and hold
+                        # every claim of it through one short IG001 finding each).
+                        set_level = router.file_level + context["isa"] + context["gs"]
+                        set_level = set_level + context["st"]
+                        key = (claim.envelope.set_number, len(set_level))
+                        if set_level and key not in set_listed:
+                            set_listed.add(key)
+                            _list_on_set(summary, claim.envelope.st, set_level)
+                        ctx.ig_set_issues = (claim.envelope.st.element(2), len(set_level))
                         ctx.ig_issues = (
-                            router.file_level
-                            + context["isa"]
-                            + context["gs"]
-                            + context["st"]
-                            + context["20"]
+                            context["20"]
                             + context["22"]
                             + (context["23"] if claim.patient_block is not None else [])
                             + own
@@ -264,8 +360,18 @@ def process_file(
                 elif isinstance(item, SetHeader):
                     if router is not None:
                         context["st"] = router.take(item.segments[0].index, item.segments[-1].index)
+                    if sinks.structural is not None:
+                        sinks.structural.break_runs()
+                    fixed = _set_findings(item, set_rules, ctx, summary)
                     for out in outputs:
-                        out.set_header(item.segments)
+                        if out in sending and fixed:
+                            # safe set-level fixes go out with the claims; held/ keeps the input
+                            out.set_header([fixed.get(id(s), s) for s in item.segments])
+                            gs = item.envelope.gs
+                            if gs is not None and id(gs) in fixed:
+                                out.fix_gs(gs, fixed[id(gs)])
+                        else:
+                            out.set_header(item.segments)
                 elif isinstance(item, SetTrailer):
                     flush_unit()
                     for out in outputs:
@@ -276,14 +382,19 @@ def process_file(
                         context[seg.tag.lower()] = router.take(seg.index, seg.index)
                     for out in outputs:
                         out.envelope(seg)
+            # after the last segment: the reader notes a missing last terminator only at the end
+            summary.notes.extend(src.notes)
         if router is not None:
             router.all()  # wait for the last chunks; their file-level issues go in the report
             summary.ig_file_issues = list(router.file_level)
             summary.ig_issues = router.all()
+        if sinks.structural is not None:
+            summary.structural = sinks.structural.records
     finally:
         if router is not None:
             router.close()
         ctx.ig_issues = None
+        ctx.ig_set_issues = None
         if ledger is not None:
             ledger.end_file(commit=False)
     return summary

@@ -66,6 +66,26 @@ def _fix(f: dict) -> str:
     return "none"
 
 
+MAX_STRUCTURAL_LINES = 200
+
+
+def _structural(out: TextIO, records: list[dict]) -> None:
+    """Segments written differently from the input that are not fixes (docs/design.md)."""
+    if not records:
+        return
+    out.write("\nstructural changes (not fixes: what writing a subset of the claims requires)\n")
+    for rec in records[:MAX_STRUCTURAL_LINES]:
+        many = f" (and {rec['segments'] - 1} more HLs after it)" if rec["segments"] > 1 else ""
+        out.write(
+            f"  {rec['output']}: {rec['segment']} at segment {rec['position']}{many}: "
+            f"{rec['reason']}\n    - {rec['before']}\n    + {rec['after']}\n"
+        )
+    if len(records) > MAX_STRUCTURAL_LINES:
+        out.write(
+            f"  ({len(records) - MAX_STRUCTURAL_LINES} more; the JSON report lists every one)\n"
+        )
+
+
 def write_text(out: TextIO, head: dict, records) -> None:
     s = head["summary"]
     out.write(f"x12tool report for {head['file']}\n")
@@ -95,6 +115,13 @@ def write_text(out: TextIO, head: dict, records) -> None:
             out.write(f"reference only: {', '.join(refs)} claims ({REFERENCE_NOTE})\n")
     for note in head.get("notes", []):
         out.write(f"note: {note}\n")
+    for rec in head.get("transaction_sets") or []:
+        out.write(f"\ntransaction set {rec['st']} (ST at segment {rec['position']})\n")
+        for f in rec["findings"]:
+            out.write(f"  {f['code']} {f['severity']}: {f['message']} [{_fix(f)}]\n")
+        for ch in rec["changes"]:
+            out.write(f"  - {ch['before']}\n  + {ch['after']}\n")
+    _structural(out, head.get("structural_changes") or [])
     vlog = head.get("visit_log")
     if vlog:
         out.write(f"visit log: {vlog['path']} ({vlog['rows']} rows")

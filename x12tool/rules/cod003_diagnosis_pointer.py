@@ -42,6 +42,8 @@ class COD003(Rule):
         if not claim.lines:
             return
         if n == 0:
+            if any(p.element.startswith("HI") for p in claim.problems):
+                return  # diagnoses written with another separator: COD001 names them
             yield self.finding(
                 ctx,
                 f"claim {claim.id} has no diagnosis codes (HI ABK/ABF): its lines' SV107 "
@@ -59,7 +61,7 @@ class COD003(Rule):
                 yield self.finding(
                     ctx,
                     f"{what} has no diagnosis pointer (SV107): point it at the HI "
-                    f"diagnosis (1-{n}) the service treats",
+                    f"diagnosis ({_positions(n)}) the service treats",
                     line=line,
                 )
                 continue
@@ -68,7 +70,8 @@ class COD003(Rule):
                 yield self.finding(
                     ctx,
                     f"{what}: SV107 diagnosis pointer(s) {', '.join(map(str, bad))} name no "
-                    f"diagnosis: the claim has {n} in HI, so use 1-{min(n, MAX_DIAGNOSES)}",
+                    f"diagnosis: the claim has {n} in HI, so use "
+                    f"{_positions(min(n, MAX_DIAGNOSES))}",
                     line=line,
                 )
             if len(line.pointers) > MAX_POINTERS:
@@ -78,6 +81,10 @@ class COD003(Rule):
                     f"{MAX_POINTERS} are allowed: keep the four most relevant",
                     line=line,
                 )
+
+
+def _positions(n: int) -> str:
+    return "1" if n == 1 else f"1 to {n}"
 
 
 RULE = COD003

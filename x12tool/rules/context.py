@@ -47,6 +47,8 @@ class RuleContext:
     _memo: tuple[object, dict] = field(default=(None, {}), repr=False)
     _default_ncci: NcciLookup | None = field(default=None, repr=False)
     _run_ledger: LedgerService | None = field(default=None, repr=False)
+    # (ST02, count) of pyx12 errors in the envelope / set header, listed once on the set
+    ig_set_issues: tuple[str, int] | None = None
     _profiles: dict = field(default_factory=dict, repr=False)
     _severity: dict = field(default_factory=dict, repr=False)
     _active: dict = field(default_factory=dict, repr=False)
