@@ -199,6 +199,7 @@ class IgStream:
         found.sort(key=lambda f: f[0])
         for fields in found:
             issue = IgIssue(*fields)
+            index = issue.index
             if issue in self.seen:
                 continue  # the same header line validated in two chunks
             self.seen.add(issue)
