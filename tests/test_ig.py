@@ -187,9 +187,7 @@ def ours(path, chunk_claims: int | None = None) -> set:
             issues = ig.validate(str(path), workers=1)
         finally:
             ig._chunk_size = old
-    return {
-        (i.index, i.tag, i.element, i.code, i.message, i.value, i.ref, i.level) for i in issues
-    }
+    return {(i.index, i.tag, i.element, i.code, i.message, i.value, i.ref, i.level) for i in issues}
 
 
 def defects(tmp_path, claims: int = 24, per_st: int = 12) -> dict:

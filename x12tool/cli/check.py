@@ -192,6 +192,9 @@ def report_head(path: str, summary, session) -> dict:
         "money_basis": session.money_basis,
         "money_detail": session.money_detail,
     }
+    if summary.sets:
+        # set-level findings (ENV001, envelope/header IG001), listed once on their set
+        head["transaction_sets"] = list(summary.sets)
     if summary.ig_file_issues:
         head["notes"].extend(f"pyx12: {i.message}" for i in summary.ig_file_issues)
     info = session.visit_log_info()
