@@ -21,8 +21,9 @@ FIX_LOOP = """## Findings of the fix loop
 These are not rules: the fix loop (`x12tool/fixes/loop.py`) reports them about the fixes
 themselves. Both are errors, so the claim is held exactly as it came.
 
-- **FIX001**: the fixes did not settle within the pass limit (a fix undoing another): the
-  claim is held unchanged; please report it, it is a bug in a rule.
+- **FIX001**: the fixes did not settle: a pass brought the claim back to an earlier state (a
+  fix undoing another), changed nothing, or the pass limit was reached. The claim is held
+  unchanged; please report it, it is a bug in a rule.
 - **FIX002**: the fixes would remove every service line (for example the claim's only timed
   line documents fewer than 8 minutes): a claim needs at least one service line (TR3 loop
   2400), and nothing the documentation supports is left to bill. Void or correct the claim in
