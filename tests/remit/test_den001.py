@@ -93,6 +93,33 @@ def test_bad_thresholds_are_a_usage_error(tmp_path, monkeypatch):
     assert code == 2 and "X12TOOL_DEN001" in err and err.count("\n") == 1
 
 
+def test_thresholds_by_option_and_config_file(tmp_path, monkeypatch):
+    spec = str(tmp_path / "ledger.sqlite")
+    write_remit(tmp_path / "h.835", history(6))
+    assert run("remit", "import", tmp_path / "h.835", "--ledger", spec, "--no-ig")[0] == 0
+    new = write_837(
+        tmp_path / "new.837",
+        claim("NEW1", line("97140", charge="40", day=D1), line("97530", "GP:59", "45", day=D1)),
+    )
+
+    def found(*extra) -> int:
+        code, out, err = run("check", new, "--ledger", spec, "--no-ig", "--format", "json", *extra)
+        assert code in (0, 1), err
+        claims = json.loads(out)["claims"]
+        return sum(f["code"] == "DEN001" for c in claims for f in c["findings"])
+
+    assert found() == 1
+    assert found("--denial-thresholds", "min_lines=7") == 0
+    code, _, err = run("check", new, "--ledger", spec, "--denial-thresholds", "min_rate=2")
+    assert code == 2 and "--denial-thresholds" in err and err.count("\n") == 1
+    # the config file's key, found from the working directory
+    (tmp_path / "x12tool.toml").write_text('denial-thresholds = "min_lines=7"\n')
+    monkeypatch.chdir(tmp_path)
+    assert found() == 0
+    # the command line wins over the file
+    assert found("--denial-thresholds", "min_lines=6") == 1
+
+
 def test_suggest_prints_a_profile_file_that_loads(tmp_path):
     from pathlib import Path
 

@@ -12,6 +12,7 @@ from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.inputs import expand_inputs
 from x12tool.cli.options import (
+    DENIAL_THRESHOLDS_KEY,
     PAYER_PROFILES_KEY,
     ledger_options,
     locality_option,
@@ -50,6 +51,8 @@ def session_or_usage(**kwargs):
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.meta.get(PAYER_PROFILES_KEY):
         kwargs.setdefault("payer_profiles", ctx.meta[PAYER_PROFILES_KEY])
+    if ctx is not None and ctx.meta.get(DENIAL_THRESHOLDS_KEY):
+        kwargs.setdefault("denial_thresholds", ctx.meta[DENIAL_THRESHOLDS_KEY])
     try:
         return open_session(**kwargs)
     except (VisitLogError, LocalityError, LedgerError, PayerProfileError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from x12tool.preflight.outputs import ACK_KINDS
+from x12tool.remit.analytics import ThresholdError, parse_thresholds
 
 
 def _codes(ctx, param, value):
@@ -17,6 +18,16 @@ def _codes(ctx, param, value):
 
 
 PAYER_PROFILES_KEY = "x12tool.payer_profiles"
+DENIAL_THRESHOLDS_KEY = "x12tool.denial_thresholds"
+
+
+def _denial_thresholds(ctx, param, value):
+    if value:
+        try:
+            ctx.meta[DENIAL_THRESHOLDS_KEY] = parse_thresholds(value)
+        except ThresholdError as exc:
+            raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
+    return value
 
 
 def _payer_profiles(ctx, param, value):
@@ -68,6 +79,15 @@ def rule_options(f):
             expose_value=False,
             help="Use this payer profile for claims to this payer id (repeatable; the config "
             "file's [payers] table).",
+        ),
+        click.option(
+            "--denial-thresholds",
+            metavar="min_lines=N,min_rate=R,days=N",
+            callback=_denial_thresholds,
+            expose_value=False,
+            help="When a payer's denials of a code, code+modifiers or code pair count as a "
+            "pattern for DEN001 (any subset; default min_lines=5,min_rate=0.6,days=180; "
+            "the X12TOOL_DEN001 variable is read when this is not set).",
         ),
     ]
     for option in reversed(options):

@@ -12,7 +12,7 @@ from x12tool.ledger import Ledger, open_ledger
 from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
 from x12tool.ncci import open_index
 from x12tool.refdata import load_refdata
-from x12tool.remit.analytics import DenialHistory
+from x12tool.remit.analytics import DenialHistory, Thresholds
 from x12tool.remit.rates import PayerRates, RatedPricer
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
@@ -65,6 +65,7 @@ def open_session(
     no_ledger: bool = False,
     record: bool = False,
     payer_profiles: dict[str, str] | None = None,
+    denial_thresholds: Thresholds | None = None,
 ) -> Session:
     ref = load_refdata(profiles)
     if payer_profiles:
@@ -83,7 +84,7 @@ def open_session(
     ctx.ledger = the_ledger
     # The payers' denial patterns in the ledger's 835s (DEN001; docs/remittance.md).
     if the_ledger.store is not None:
-        ctx.denials = DenialHistory(the_ledger.store)
+        ctx.denials = DenialHistory(the_ledger.store, denial_thresholds)
     # The money step prices with this (imported PFS/GPCI in the maps store, --locality), and
     # with the payers' own rates for commercial and Medicaid claims where the ledger has them
     # (contract rates, else the median allowed of their 835s; docs/remittance.md).

@@ -280,7 +280,12 @@ class ThresholdError(ValueError):
 
 def thresholds_from_env() -> Thresholds:
     """DEN001's thresholds: ``X12TOOL_DEN001="min_lines=5,min_rate=0.6,days=180"`` (any subset)."""
-    text = os.environ.get(ENV, "").strip()
+    return parse_thresholds(os.environ.get(ENV, ""), ENV)
+
+
+def parse_thresholds(text: str, origin: str = "--denial-thresholds") -> Thresholds:
+    """``min_lines=5,min_rate=0.6,days=180`` (any subset; empty: the defaults)."""
+    text = (text or "").strip()
     if not text:
         return Thresholds()
     values = {}
@@ -300,7 +305,7 @@ def thresholds_from_env() -> Thresholds:
             raise ValueError
     except (ValueError, ArithmeticError):
         raise ThresholdError(
-            f"{ENV}={text!r}: expected min_lines=N (>= 1), min_rate=0.NN (0-1], days=N (>= 1)"
+            f"{origin}={text!r}: expected min_lines=N (>= 1), min_rate=0.NN (0-1], days=N (>= 1)"
         ) from None
     return th
 

@@ -39,7 +39,8 @@ class DEN001(Rule):
         No fix: the remittances show what the payer did, not what the claim should say.
 
         A warning by default (never holds a claim); a payer profile may set DEN001 to error.
-        Thresholds: `X12TOOL_DEN001="min_lines=5,min_rate=0.6,days=180"`. Silent without a
+        Thresholds: `--denial-thresholds min_lines=5,min_rate=0.6,days=180` (or the config
+        file's `denial-thresholds`, or `X12TOOL_DEN001`). Silent without a
         ledger or before any remittance is imported. Denied = nothing paid for a reason other
         than the patient's cost share (deductible, coinsurance, copay). The most specific pattern is
         named: code pair, then code with modifiers, then code.

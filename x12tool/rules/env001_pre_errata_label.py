@@ -35,7 +35,7 @@ class ENV001(Rule):
     Source
         45 CFR 162.1102(c) (837P adopted as 005010X222 with errata 005010X222A1); TR3
         005010X222A1 section 1.1 and Appendix C (ST03 / GS08 implementation convention
-        reference). research: edi-anchors.md D.6 item 3.
+        reference).
     """
 
     code = "ENV001"
