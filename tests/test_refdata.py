@@ -12,7 +12,17 @@ from lxml import etree
 from x12tool.refdata import MapError, load_refdata, maps_dir
 from x12tool.refdata.xmlload import load_document, make_parser, parse_bytes
 
-MAPS = ["codes", "thresholds", "payers", "taxonomy", "profiles", "pfs", "ncci", "claim_status"]
+MAPS = [
+    "codes",
+    "thresholds",
+    "payers",
+    "taxonomy",
+    "profiles",
+    "pfs",
+    "ncci",
+    "claim_status",
+    "carc",
+]
 # Elements that are containers, not values: they need no source/confidence of their own.
 CONTAINERS = {
     "codes",
@@ -24,6 +34,7 @@ CONTAINERS = {
     "ncci",
     "code",
     "claim_status",
+    "carc",
 }
 
 
@@ -385,3 +396,60 @@ def test_active_on_dates():
     assert not p.active_on(date(2019, 12, 31))
     assert p.active_on(date(2020, 1, 1))
     assert not p.active_on(date(2020, 4, 1))
+
+
+# --------------------------------------------------------------------------- carc.xml
+
+# The codes the denials reports lean on (the worked example, DEN001, therapy denials).
+SHIPPED_CARCS = (
+    "1 2 3 4 5 11 16 18 22 23 27 29 31 45 50 96 97 109 119 151 167 197 198 204 226 234 236 242 253"
+).split()
+SHIPPED_RARCS = "M15 N130 MA130 N122 M80 N640 N362 N657 N115".split()
+
+
+def test_every_code_in_carc_xml_loads_with_its_label():
+    from x12tool.refdata import UNKNOWN_CODE, load_reason_codes
+
+    reasons = load_reason_codes()
+    root = load_document(maps_dir() / "carc.xml", "carc.xsd")
+    lookups = {"group": reasons.group, "reason": reasons.carc, "remark": reasons.rarc}
+    seen = 0
+    for el in root:
+        if not isinstance(el.tag, str):
+            continue
+        label = lookups[el.tag](el.get("code"))
+        assert label == el.get("label") != UNKNOWN_CODE, el.get("code")
+        # short labels in our own words, never the lists' sentences
+        assert len(label.split()) <= 12 and "." not in label, label
+        assert el.get("source").split()[0] in {"ECL139", "ECL411", "E1033"}
+        seen += 1
+    assert seen == len(reasons.groups) + len(reasons.carcs) + len(reasons.rarcs)
+    assert set(SHIPPED_CARCS) <= set(reasons.carcs)
+    assert set(SHIPPED_RARCS) <= set(reasons.rarcs)
+    assert set(reasons.groups) >= {"CO", "PR", "OA", "PI", "CR"}
+    assert reasons.as_of == date(2026, 12, 2)
+    header = (maps_dir() / "carc.xml").read_text(encoding="utf-8").split("-->")[0]
+    assert "ECL 139" in header and "ECL 411" in header and "paraphrase" in header
+
+
+def test_carc_labels_by_key_and_unknown_codes_as_code_only():
+    from x12tool.refdata import UNKNOWN_CODE, load_reason_codes
+
+    reasons = load_reason_codes()
+    assert reasons.carc("97") == reasons.carc("CO-97") == "bundled into another service"
+    assert reasons.adjustment("PR-204") == (
+        "patient responsibility: not covered by the patient's current plan"
+    )
+    assert reasons.rarc(" m15 ") == reasons.rarcs["M15"].label
+    assert UNKNOWN_CODE == "code only (not in the shipped list)"
+    for lookup, code in [
+        (reasons.carc, "B99"),
+        (reasons.carc, "CO-999"),
+        (reasons.rarc, "N9999"),
+        (reasons.group, "OI"),
+        (reasons.carc, ""),
+        (reasons.rarc, None),
+    ]:
+        assert lookup(code) == UNKNOWN_CODE
+    assert reasons.adjustment("XX-97") == f"{UNKNOWN_CODE}: bundled into another service"
+    assert not reasons.known("CO-999") and reasons.known("CO-97")

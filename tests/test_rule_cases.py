@@ -38,6 +38,8 @@ def test_rule_case(code, case, tmp_path):
         assert got == per_finding(case.severity, flat), f"severities {got}"
     for f in flat:
         assert f.message and "\n" not in f.message
+        for text in case.message:
+            assert text in f.message, f"{text!r} not in {f.message!r}"
         assert f.segment is not None and f.position is not None
     if case.after is not None:
         outcomes = settle(case, rule, run)

@@ -77,7 +77,8 @@ def test_den001_after_history_and_not_before(tmp_path):
     claim_id, line_no, severity, message = after[0]
     assert (claim_id, line_no, severity) == ("NEW1", 2, "warning")
     assert "payer 00952 denied 97530 billed with 97140 on the same date on 6 of 6" in message
-    assert "CO-97 x6" in message and "$270.00 denied" in message
+    assert "CO-97 (bundled into another service) x6" in message
+    assert "$270.00 denied" in message
     assert code_after == code_before  # a warning: holds nothing more than before
     # Stricter thresholds: 6 lines are not enough for min_lines=7.
     assert den001(spec, new, X12TOOL_DEN001="min_lines=7")[1] == []

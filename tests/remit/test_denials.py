@@ -80,6 +80,11 @@ def test_figures_by_hand(spec):
     assert g["carc"]["CO-151"]["carc_amount"] == "80.00"
     assert g["carc"]["PR-204"]["denied_dollars"] == "50.00"
     assert list(g["carc"])[0] == "CO-45"  # ordered by dollars
+    # labels (maps/carc.xml, x12tool's paraphrase): group, then CARC; RARCs alone
+    assert g["carc"]["CO-97"]["label"] == "contractual obligation: bundled into another service"
+    assert g["carc"]["PR-2"]["label"] == "patient responsibility: coinsurance"
+    assert g["rarc"]["M15"]["label"] == "bundled: part of the same procedure"
+    assert g["code"]["97530"]["label"] == ""
     assert g["rarc"] == {"M15": g["rarc"]["M15"]} and g["rarc"]["M15"]["denied"] == 1
     assert g["month"]["2026-03"]["lines"] == 8
     assert g["modifiers"]["59-GP"]["denied"] == 1
@@ -93,8 +98,33 @@ def test_filters_and_formats(spec):
     code, out, _ = run("denials", "--ledger", spec, "--format", "csv", "--by", "code")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["key"] for r in rows] == ["97750", "97530", "97110", "97140"]  # by dollars denied
-    code, out, _ = run("denials", "--ledger", spec, "--by", "carc")
+    assert rows[0]["label"] == ""
+    code, out, _ = run("denials", "--ledger", spec, "--format", "csv", "--by", "carc")
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows["CO-151"]["label"] == (
+        "contractual obligation: too many units or visits for the information given"
+    )
+    code, out, _ = run("denials", "--ledger", spec, "--by", "carc", "--by", "code")
     assert code == 0 and "CO-97" in out and "carc_amount" in out
+    by_carc, by_code = out.split("by code:")
+    assert "label" in by_carc and "label" not in by_code.split("\n\n")[0]
+    assert "PR-204  patient responsibility: not covered by the patient's current plan" in out
+    assert "paraphrase" in out and "as of 2026-12-02" in out
+
+
+def test_codes_not_in_the_shipped_list_show_as_code_only(spec):
+    with open_store(spec) as store:
+        store.execute("UPDATE remit_adjustments SET carc = 'B99' WHERE carc = '151'")
+        store.execute("UPDATE remit_lines SET remarks = 'N9999' WHERE remarks = 'M15'")
+    g = groups(spec, "--by", "carc", "--by", "rarc")
+    assert (
+        g["carc"]["CO-B99"]["label"]
+        == "contractual obligation: code only (not in the shipped list)"
+    )
+    assert g["rarc"]["N9999"]["label"] == "code only (not in the shipped list)"
+    assert g["carc"]["CO-B99"]["carc_amount"] == "80.00"  # figures unchanged
+    code, out, _ = run("denials", "--ledger", spec, "--format", "json")
+    assert json.loads(out)["code_labels"]["unknown"] == "code only (not in the shipped list)"
 
 
 def test_html_page_with_inline_svg(spec, tmp_path):
@@ -113,7 +143,13 @@ def test_html_page_with_inline_svg(spec, tmp_path):
     assert labels[:2] == ["CO-45", "$100.00"] and "CO-97" in labels
     assert not doc.findall(".//script")
     rows = [[td.text for td in tr.findall("td")] for tr in doc.findall(".//tbody/tr")]
-    assert rows[0][:4] == ["97750", "1", "1", "100.0%"]
+    assert rows[0][:4] == ["97750", "1", "1", "100.0%"]  # no label column by code
+    assert "paraphrase" in doc.findtext(".//p")
+    code, _, err = run("denials", "--ledger", spec, "--format", "html", "-o", out, "--by", "carc")
+    doc = lxml.html.fromstring(out.read_bytes())
+    assert [th.text for th in doc.findall(".//thead/tr/th")][:3] == ["key", "label", "lines"]
+    rows = {tr[0].text: tr[1].text for tr in doc.findall(".//tbody/tr")}
+    assert rows["CO-97"] == "contractual obligation: bundled into another service"
 
 
 def test_unmatched_listing(spec):

@@ -92,6 +92,7 @@ class Case:
     sent: list[str] = field(default_factory=list)
     remit: str | None = None
     label: str | None = None  # GS08/ST03 of the wrapping interchange (default 005010X222A1)
+    message: list[str] = field(default_factory=list)  # texts every finding's message contains
 
 
 def load_cases(path: Path) -> list[Case]:

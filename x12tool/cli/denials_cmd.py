@@ -14,11 +14,11 @@ from x12tool.cli.app import cli
 from x12tool.cli.ledger_cmd import _ledger, _open
 from x12tool.money import fmt
 
-CODE_NOTE = "not shipped: codes only; look them up in the published CARC/RARC lists (x12.org/codes)"
 FORMATS = ("text", "csv", "json", "html")
 COLUMNS = (
     "by",
     "key",
+    "label",
     "lines",
     "denied",
     "denial_rate",
@@ -42,7 +42,19 @@ def _open_read(spec: str | None):
     return _open(spec, create=is_postgres(target) or os.path.isfile(target))
 
 
-def _rows(dim, groups) -> list[dict]:
+LABELLED = ("carc", "rarc")
+
+
+def _label(dim: str, key: str, reasons) -> str:
+    """The short label of a CARC (with its group) or RARC (maps/carc.xml); "" for the others."""
+    if dim == "carc":
+        return reasons.adjustment(key)
+    if dim == "rarc":
+        return reasons.rarc(key)
+    return ""
+
+
+def _rows(dim, groups, reasons) -> list[dict]:
     from decimal import Decimal
 
     out = []
@@ -52,6 +64,7 @@ def _rows(dim, groups) -> list[dict]:
             {
                 "by": dim,
                 "key": key,
+                "label": _label(dim, g.key, reasons),
                 "lines": g.lines,
                 "denied": g.denied,
                 "denial_rate": f"{g.rate}%",
@@ -92,14 +105,15 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"ledger": ledger, "since": since, "payer": payer, "code": code}
         return exitcodes.OK
-    from x12tool.refdata import load_refdata
+    from x12tool.refdata import load_reason_codes, load_refdata
     from x12tool.remit.analytics import load_lines, summarize
 
     dims = dims or ("payer", "code", "pair", "carc")
     ref = load_refdata(None)
+    reasons = load_reason_codes()
     with _open_read(ledger) as store:
         lines = load_lines(store, since=since.date() if since else None, payer=payer, code=code)
-    tables = {d: _rows(d, summarize(d, lines, ref.therapy_modifiers)) for d in dims}
+    tables = {d: _rows(d, summarize(d, lines, ref.therapy_modifiers), reasons) for d in dims}
     if fmt_ == "json":
         text = (
             json.dumps(
@@ -110,7 +124,7 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
                         "payer": payer,
                         "code": code,
                     },
-                    "code_descriptions": CODE_NOTE,
+                    "code_labels": reasons.describe(),
                     "groups": tables,
                 },
                 indent=2,
@@ -128,17 +142,23 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
         from x12tool.reports.denials_html import denials_page
 
         carcs = summarize("carc", lines, ref.therapy_modifiers)
-        text = denials_page(lines, tables, carcs)
+        text = denials_page(lines, tables, carcs, reasons)
     else:
         parts = [f"{len(lines)} remitted service line(s)"]
         for dim, rows in tables.items():
-            cols = [c for c in COLUMNS[1:] if dim == "carc" or c != "carc_amount"]
+            cols = [
+                c
+                for c in COLUMNS[1:]
+                if (dim == "carc" or c != "carc_amount") and (dim in LABELLED or c != "label")
+            ]
             parts.append(
                 f"\nby {dim}:\n"
                 + tabulate(
                     [[r[c] for c in cols] for r in rows], headers=cols, disable_numparse=True
                 )
             )
+        if any(d in LABELLED for d in tables):
+            parts.append(f"\nCARC/RARC {reasons.describe()['note']}; as of {reasons.as_of}.")
         text = "\n".join(parts) + "\n"
     if output:
         with open(output, "w", encoding="utf-8") as fh:

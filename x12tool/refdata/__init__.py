@@ -1,4 +1,5 @@
-"""Reference data for the checks: therapy codes, thresholds, payers, taxonomy, PFS, NCCI, profiles.
+"""Reference data for the checks: therapy codes, thresholds, payers, taxonomy, PFS, NCCI, profiles,
+277CA statuses, CARC/RARC labels.
 
 The data lives in XML files under ``maps/`` (validated against XSDs); see docs/maps.md.
 """
@@ -14,6 +15,8 @@ from .loader import (
 )
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
 from .paths import maps_dir
+from .reasons import UNKNOWN as UNKNOWN_CODE
+from .reasons import ReasonCode, ReasonCodes, load_reason_codes
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -24,10 +27,14 @@ __all__ = [
     "ModifierInfo",
     "NcciPair",
     "Profile",
+    "ReasonCode",
+    "ReasonCodes",
     "RefData",
     "Rvu",
     "Threshold",
+    "UNKNOWN_CODE",
     "load_claim_status",
+    "load_reason_codes",
     "load_refdata",
     "maps_dir",
 ]

@@ -266,9 +266,17 @@ class Pattern:
             return f"{self.code} with modifiers {'-'.join(self.modifiers) or '(none)'}"
         return self.code
 
-    def top_carcs(self, n: int = 3) -> str:
+    def top_carcs(self, n: int = 3, reasons=None) -> str:
+        """``CO-97 x6``; with ``reasons`` (refdata.ReasonCodes) each CARC's short label too:
+        ``CO-97 (bundled into another service) x6``, ``CO-999 (not in the shipped list) x6``."""
         top = sorted(self.carcs.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-        return ", ".join(f"{c} x{k}" for c, k in top) or "no CARC"
+        if reasons is None:
+            return ", ".join(f"{c} x{k}" for c, k in top) or "no CARC"
+        return ", ".join(f"{c} ({_carc_label(reasons, c)}) x{k}" for c, k in top) or "no CARC"
+
+
+def _carc_label(reasons, key: str) -> str:
+    return reasons.carc(key) if reasons.known(key) else "not in the shipped list"
 
 
 ENV = "X12TOOL_DEN001"

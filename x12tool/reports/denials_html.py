@@ -97,15 +97,15 @@ def carc_chart(groups) -> object:
     return bar_chart("Top adjustment reason codes (CARC) by dollars", rows)
 
 
-def denials_page(lines, tables: dict[str, list[dict]], carc_groups) -> str:
+def denials_page(lines, tables: dict[str, list[dict]], carc_groups, reasons) -> str:
     body = E.MAIN(
         E.H1("x12tool denials"),
         E.P(
             E.CLASS("meta"),
             f"{len(lines)} remitted service line(s) from imported 835s. Denied = nothing paid "
             "for a reason other than the patient's cost share; dollars denied = charges of "
-            "denied lines (docs/remittance.md). CARC/RARC descriptions are not shipped: look "
-            "codes up in the published lists (x12.org/codes).",
+            "denied lines (docs/remittance.md). CARC/RARC "
+            f"{reasons.describe()['note']}; as of {reasons.as_of}.",
         ),
         E.H2("Denial rate by payer over time"),
         rate_chart(lines),
@@ -116,6 +116,8 @@ def denials_page(lines, tables: dict[str, list[dict]], carc_groups) -> str:
         cols = [c for c in (rows[0].keys() if rows else ()) if c != "by"]
         if dim != "carc":
             cols = [c for c in cols if c != "carc_amount"]
+        if dim not in ("carc", "rarc"):
+            cols = [c for c in cols if c != "label"]
         table = E.TABLE(E.THEAD(E.TR(*[E.TH(c) for c in cols])))
         tbody = E.TBODY(*[E.TR(*[E.TD(str(r[c])) for c in cols]) for r in rows])
         table.append(tbody)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from x12tool.refdata import load_reason_codes
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.services import DENIALS
 
@@ -20,12 +21,12 @@ class DEN001(Rule):
         at least 5 remitted lines of the payer and at least 60 % of them denied, for the same
         procedure code, the same code with the same modifier set, or the same code billed with
         another code on one date (as on this claim). The finding names the payer, the counts,
-        the most frequent adjustment reason codes (CARCs) and the dollars denied, so the
-        workflow can be fixed before more claims are affected.
+        the most frequent adjustment reason codes (CARCs, each with a short label) and the
+        dollars denied, so the workflow can be fixed before more claims are affected.
 
     Example
         Payer 00952 denied 97140 billed with 97530 on the same date on 5 of the last 5 lines
-        (CO-97: "payment included in the allowance for another service"); this claim bills
+        (CO-97: bundled into another service); this claim bills
         `SV1*HC:97140:GP:59*40*UN*1***1~` with a 97530 line on 2026-03-02.
 
     Use instead
@@ -46,9 +47,11 @@ class DEN001(Rule):
         named: code pair, then code with modifiers, then code.
 
     Source
-        ASC X12N 005010X221A1 (835) CLP/SVC/CAS/LQ; CARC and RARC code lists (X12 external
-        code sources 139 and 411, published by X12 and the Washington Publishing Company)
-        read as codes only. The practice's own remittances are the evidence; issue 16.
+        ASC X12N 005010X221A1 (835) CLP/SVC/CAS/LQ. The CARC labels shipped with x12tool are
+        its own few-word paraphrase of the meanings in X12's CARC list (external code source
+        139; official text at https://x12.org/codes), as of 2026-12-02; a CARC not shipped
+        reads "not in the shipped list". The practice's own remittances are the evidence;
+        issue 16.
     """
 
     code = "DEN001"
@@ -61,6 +64,7 @@ class DEN001(Rule):
         history = ctx.denials
         if history is None:
             return
+        reasons = load_reason_codes()
         payer = (claim.subscriber.payer_id or "").strip().upper()
         if not payer:
             return
@@ -93,7 +97,7 @@ class DEN001(Rule):
                 ctx,
                 f"payer {payer} denied {pattern.describe()} on {pattern.denied} of "
                 f"{pattern.lines} remitted line(s) ({pct}%) from {start.isoformat()} to "
-                f"{line.date_from.isoformat()} ({pattern.top_carcs()}; "
+                f"{line.date_from.isoformat()} ({pattern.top_carcs(reasons=reasons)}; "
                 f"${Decimal(pattern.dollars) / 100:,.2f} denied): this line is likely to be "
                 "denied too; check the payer's policy before sending",
                 line=line,
