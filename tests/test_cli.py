@@ -134,6 +134,10 @@ EXPECTED = {
     "MJ": "corrected",
     "EVAL-WRONG": "held",
     "DOC-1ON1": "held",
+    "SPLIT-AM": "ready",
+    "SPLIT-PM": "corrected",  # the beneficiary's day with SPLIT-AM (issue 13)
+    "EVAL-2U": "corrected",
+    "RANGE": "held",
     "OT-EVAL": "ready",
     "MCD-1": "ready",
     "COMM-1": "ready",
@@ -158,7 +162,7 @@ def test_check_statuses_match_the_sample_readme(sample_report):
     got = {c["id"]: c["status"] for c in sample_report["claims"]}
     assert got == EXPECTED
     s = sample_report["summary"]
-    assert s["claims"] == 16 == s["ready"] + s["corrected"] + s["held"]
+    assert s["claims"] == 20 == s["ready"] + s["corrected"] + s["held"]
 
 
 def test_check_reports_the_seed_case(sample_report):
@@ -231,8 +235,8 @@ def test_pyx12_sees_both_outputs_valid_and_claims_are_conserved(cli, tmp_path):
     assert ig_validate(str(held)) == []
     n_ready = ready.read_text().count("\nCLM*")
     n_held = held.read_text().count("\nCLM*")
-    assert n_ready + n_held == BATCH.read_text().count("\nCLM*") == 16
-    assert n_held == 4
+    assert n_ready + n_held == BATCH.read_text().count("\nCLM*") == 20
+    assert n_held == 5
     report = json.loads((out / "reports" / (BATCH.name + ".json")).read_text())
     jsonschema.validate(report, SCHEMA)
     assert report["outputs"] == {"ready": f"ready/{BATCH.name}", "held": f"held/{BATCH.name}"}
@@ -272,7 +276,7 @@ def test_fix_is_idempotent_and_keeps_held_claims(cli, tmp_path):
     cli("fix", once, "-o", twice, "--visits", VISITS)
     assert once.read_bytes() == twice.read_bytes()
     assert ig_validate(str(once)) == []
-    assert once.read_text().count("CLM*") == 16
+    assert once.read_text().count("CLM*") == 20
 
 
 def test_clean_file_passes_through_byte_for_byte(cli, tmp_path, clean):
@@ -323,7 +327,7 @@ def test_several_interchanges_and_sets_split_correctly(cli, tmp_path):
     ready = (out / "ready" / "two.837").read_text()
     held = (out / "held" / "two.837").read_text()
     assert ready.count("ISA*") == 2 and held.count("ISA*") == 2
-    assert ready.count("\nCLM*") == 24 and held.count("\nCLM*") == 8
+    assert ready.count("\nCLM*") == 30 and held.count("\nCLM*") == 10
     assert ig_validate(str(out / "ready" / "two.837")) == []
     assert ig_validate(str(out / "held" / "two.837")) == []
 
@@ -414,3 +418,56 @@ def test_a_crash_mid_run_leaves_no_partial_file(tmp_path, monkeypatch):
     assert calls["n"] == 9
     leftovers = [p for p in out.rglob("*") if p.is_file()]
     assert leftovers == []
+
+
+def test_a_visit_log_that_cannot_be_used_stops_the_run(cli, tmp_path):
+    text = VISITS.read_text()
+    # US dates, minutes with a unit and claim ids in another case are what EMRs export: usable.
+    head, *rows = text.splitlines()
+    us = [head]
+    for row in rows:
+        claim, day, cpt, minutes, rest = row.split(",", 4)
+        y, m, d = day.split("-")
+        us.append(f"{claim.lower()},{int(m)}/{int(d)}/{y},{cpt},{minutes} min,{rest}")
+    good = tmp_path / "us.csv"
+    good.write_text("\n".join(us) + "\n")
+    r = cli("check", BATCH, "--visits", good, "--no-ig", "--select", "TU001", "--format", "csv")
+    assert r.returncode == 0, r.stderr  # TU001's fixes are safe: corrected, not held
+    assert "TU001" in r.stdout
+    stats = [ln for ln in r.stderr.splitlines() if "visit log" in ln]
+    assert len(stats) == 1 and f"{len(rows)} row(s) read, 0 bad" in stats[0]
+    assert "only by claim id in another case" in stats[0]
+    # Day-first dates: every row is bad. Exit 2 with one line, nothing on stdout.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text.replace(",2026-03-0", ",31/12/2026x"))
+    out = tmp_path / "out"
+    r = cli("preflight", BATCH, "--visits", bad, "--no-ig", "--out-dir", out)
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "more than half" in lines[0] and "read, 0 bad" not in lines[0]
+    assert not out.exists() or not any(out.rglob("*.837"))
+    # --visits-partial accepts a partly bad log, but not one no claim of the input is in.
+    r = cli("check", BATCH, "--visits", bad, "--visits-partial", "--no-ig", "-o", tmp_path / "r")
+    assert r.returncode == 2 and "no claim of the input" in r.stderr
+    half = tmp_path / "half.csv"
+    rows = rows[:3] + [row.replace(",2026-", ",x") for row in rows[3:]]
+    half.write_text(head + "\n" + "\n".join(rows) + "\n")
+    r = cli("check", BATCH, "--visits", half, "--visits-partial", "--no-ig", "-o", tmp_path / "r")
+    assert r.returncode == 1 and "bad" in r.stderr
+
+
+def test_select_and_ignore_are_strict(cli):
+    from x12tool.rules.registry import select_rules, unknown_code
+
+    # Space- and comma-separated, prefixes, names and ALL, as ruff takes them.
+    assert unknown_code("TU") is None and unknown_code("ALL") is None
+    assert unknown_code("timed-units.overbilled") is None
+    assert "closest: TU008" in unknown_code("TU009")
+    assert "closest: timed-units.overbilled" in unknown_code("timed-units.overbiled")
+    assert {r.code for r in select_rules(["ALL"], ["TU", "DOC"])}.isdisjoint({"TU001", "DOC001"})
+    r = cli("check", BATCH, "--no-ig", "--select", "TU001 TU02,MOD", "--format", "csv")
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'TU02'" in lines[0] and "closest" in lines[0]
+    r = cli("check", "--help")
+    assert "ALL" in r.stdout and "prefixes" in r.stdout

@@ -23,6 +23,10 @@ SAMPLE_837 = SAMPLE / "therapy_batch.837"
 SAMPLE_CSV = SAMPLE / "therapy_visits.csv"
 
 SAMPLE_CLAIMS = {
+    "SPLIT-AM",
+    "SPLIT-PM",
+    "EVAL-2U",
+    "RANGE",
     "CMS-EX1",
     "CMS-EX3",
     "CMS-EX4",

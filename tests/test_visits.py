@@ -65,11 +65,13 @@ def test_bad_rows_are_reported_with_their_row_number_and_skipped(tmp_path):
     v = log(
         tmp_path,
         "A,2026-03-02,97530,10,,PT,PT,\n"
-        "A,03/02/2026,97110,12,,PT,PT,\n"
+        "A,2026-13-02,97110,12,,PT,PT,\n"
         "A,2026-03-02,97140,ten,,PT,PT,\n"
         ",2026-03-02,97140,10,,PT,PT,\n"
         "A,2026-03-02,97112,15,,XX,ZZ,\n",
     )
+    # Every row is checked as the log is read: three cannot be used; row 5 is kept.
+    assert (v.rows, v.bad) == (5, 3)
     rows = v.for_claim("A")
     assert [r.cpt for r in rows] == ["97530", "97112"]
     assert rows[1].discipline == "" and rows[1].provider_role == ""
@@ -130,3 +132,98 @@ def test_a_record_splits_as_the_csv_module_splits_it(record):
     assert parse(lambda: _split_record(record)) == parse(
         lambda: next(csv.reader([record.decode()]), [])
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-02", date(2026, 3, 2)),
+        ("03/02/2026", date(2026, 3, 2)),
+        ("3/2/2026", date(2026, 3, 2)),
+        ("12/31/2026", date(2026, 12, 31)),
+        ("20260302", date(2026, 3, 2)),
+        ("2026-W10-1", None),  # ISO week date: fromisoformat would take it, an EMR never writes it
+        ("3/2/26", None),  # two-digit year: which century is a guess
+        ("31/12/2026", None),  # day first is not a US export
+        ("2026/03/02", None),
+        ("20261302", None),
+        ("", None),
+    ],
+)
+def test_service_dates_as_emr_exports_write_them(text, expected):
+    from x12tool.visits import parse_date
+
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15", 15),
+        ("15 min", 15),
+        ("15min", 15),
+        ("15 MINS", 15),
+        ("15 minutes", 15),
+        ("15.0", 15),
+        ("15.00", 15),
+        ("0", 0),
+        ("15.5", None),  # a fraction of a minute is not whole minutes
+        ("-5", None),
+        ("", None),
+        ("min", None),
+        ("fifteen", None),
+    ],
+)
+def test_minutes_as_emr_exports_write_them(text, expected):
+    from x12tool.visits import parse_minutes
+
+    assert parse_minutes(text) == expected
+
+
+def test_a_us_formatted_log_is_read_like_an_iso_one(tmp_path):
+    v = log(
+        tmp_path,
+        "A,03/02/2026,97530,10 min,,PT,PT,\n"
+        "A,3/3/2026,97110,15.0,,PT,PT,\n"
+        "A,20260304,97140,8,,,,\n",
+    )
+    assert v.bad == 0
+    got = [(r.service_date, r.cpt, r.minutes) for r in v.for_claim("A")]
+    assert got == [
+        (date(2026, 3, 2), "97530", 10),
+        (date(2026, 3, 3), "97110", 15),
+        (date(2026, 3, 4), "97140", 8),
+    ]
+
+
+def test_claim_ids_match_exactly_first_then_in_any_case(tmp_path):
+    v = log(
+        tmp_path,
+        "clm-1,2026-03-02,97530,10,,PT,PT,\n"
+        "CLM-2,2026-03-02,97110,12,,PT,PT,\n"
+        "clm-2,2026-03-02,97140,20,,PT,PT,\n",
+    )
+    assert v.match("CLM-1") == "case" and v.match("clm-1") == "exact"
+    assert [r.cpt for r in v.for_claim("CLM-1")] == ["97530"]
+    # Both spellings present: each claim id gets only its exact rows.
+    assert [r.cpt for r in v.for_claim("CLM-2")] == ["97110"]
+    assert [r.cpt for r in v.for_claim("clm-2")] == ["97140"]
+    assert v.match("CLM-3") is None and v.for_claim("CLM-3") == []
+
+
+def test_the_stats_line_and_when_the_log_cannot_serve(tmp_path):
+    v = log(
+        tmp_path,
+        "A,2026-03-02,97530,10,,PT,PT,\n"
+        "A,2026-3-2x,97110,12,,PT,PT,\n"
+        "B,2026-03-02,97110,1O,,PT,PT,\n",
+    )
+    assert (v.rows, v.bad) == (3, 2)
+    line = v.stats_line(matched=1, unmatched=4, case_only=1)
+    assert "3 row(s) read, 2 bad" in line and "first bad row 2: service_date" in line
+    assert "matched: 1 (1 only by claim id in another case), unmatched: 4" in line
+    assert "more than half" in v.usable_problem(1, 5)
+    assert v.usable_problem(1, 5, partial=True) is None
+    assert "no claim of the input" in v.usable_problem(0, 5, partial=True)
+    good = log(tmp_path, "A,2026-03-02,97530,10,,PT,PT,\nB,x,97110,12,,PT,PT,\n")
+    assert good.usable_problem(1, 1) is None  # exactly half bad is still usable

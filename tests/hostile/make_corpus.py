@@ -470,7 +470,7 @@ def build(dest: str | Path, write: bool = True) -> list[Case]:
         "UTF-8 byte order mark before ISA (the sample batch)",
         "accept",
         exit_code=1,
-        held=3,
+        held=4,
         same_as="lf",
     )
     add(
@@ -479,7 +479,7 @@ def build(dest: str | Path, write: bool = True) -> list[Case]:
         "CR/LF after every segment",
         "accept",
         exit_code=1,
-        held=3,
+        held=4,
         same_as="lf",
     )
     add(
@@ -488,7 +488,7 @@ def build(dest: str | Path, write: bool = True) -> list[Case]:
         "LF after every segment (the sample batch as is)",
         "accept",
         exit_code=1,
-        held=3,
+        held=4,
     )
     add(
         "no_line_breaks",
@@ -496,7 +496,7 @@ def build(dest: str | Path, write: bool = True) -> list[Case]:
         "one line: no line break after any segment",
         "accept",
         exit_code=1,
-        held=3,
+        held=4,
         same_as="lf",
     )
     add(

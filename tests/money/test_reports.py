@@ -134,10 +134,10 @@ def test_preflight_writes_a_self_contained_html_page(preflight_out):
     svgs = doc.xpath("//svg")
     assert len(svgs) == 2 and svgs[0].xpath(".//rect")
     held = doc.xpath("//div[contains(@class,'claim held')]")
-    assert len(held) == 4
+    assert len(held) == 5
     assert any("$60.12" in d.text_content() for d in held)
     corrected = doc.xpath("//div[contains(@class,'claim corrected')]")
-    assert len(corrected) == 6
+    assert len(corrected) == 8
     seed = next(d for d in corrected if "SEED-97530" in d.text_content())
     assert seed.xpath(".//span[contains(@class,'seg before')]")
     assert "$78.49" in seed.text_content() and "$57.28" in seed.text_content()

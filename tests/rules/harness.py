@@ -211,6 +211,11 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         # As process_file does: the ledger pre-pass sees every claim of the file first.
         ctx.ledger = ctx.ledger or Ledger()
         ctx.ledger.begin_file(str(x12), ctx, [rule()])
+    if visits is not None:
+        # As process_file does: the beneficiary's day across the file's claims.
+        from x12tool.rules.daypool import prepare_file
+
+        prepare_file(str(x12), ctx)
     claims, findings = [], []
     # IG001 reads pyx12's issues for the claim; run the validator as preflight would.
     issues = ig_validate(str(x12)) if rule.code == "IG001" else None

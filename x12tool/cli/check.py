@@ -54,9 +54,12 @@ def session_or_usage(**kwargs):
     if ctx is not None and ctx.meta.get(DENIAL_THRESHOLDS_KEY):
         kwargs.setdefault("denial_thresholds", ctx.meta[DENIAL_THRESHOLDS_KEY])
     try:
-        return open_session(**kwargs)
+        session = open_session(**kwargs)
     except (VisitLogError, LocalityError, LedgerError, PayerProfileError) as exc:
         raise UserFileError(str(exc)) from None
+    if session.visit_line:
+        click.echo(f"x12tool: {session.visit_line}", err=True)
+    return session
 
 
 @cli.command("check")
@@ -78,6 +81,7 @@ def session_or_usage(**kwargs):
 def check_cmd(
     files,
     visits,
+    visits_partial,
     profiles,
     maps_db,
     select,
@@ -95,6 +99,8 @@ def check_cmd(
     """Check claims against the therapy rules; exit 1 when any claim would be held."""
     paths = expand_inputs(files)
     session = session_or_usage(
+        inputs=paths,
+        visits_partial=visits_partial,
         visits=visits,
         profiles=profiles,
         maps_db=maps_db,

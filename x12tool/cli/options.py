@@ -9,12 +9,21 @@ from x12tool.remit.analytics import ThresholdError, parse_thresholds
 
 
 def _codes(ctx, param, value):
+    """Rule codes as ruff takes them: comma- or space-separated, a prefix (``TU``), a whole
+    code (``TU001``), a rule name or ``ALL``; anything else is a usage error naming the closest
+    real code."""
     if not value:
         return None
+    from x12tool.rules.registry import unknown_code
+
     out = []
     for v in value:
-        out.extend(c.strip() for c in v.split(",") if c.strip())
-    return out
+        out.extend(c for c in v.replace(",", " ").split() if c)
+    for code in out:
+        problem = unknown_code(code)
+        if problem is not None:
+            raise click.BadParameter(problem, ctx=ctx, param=param)
+    return out or None
 
 
 PAYER_PROFILES_KEY = "x12tool.payer_profiles"
@@ -46,7 +55,14 @@ def rule_options(f):
         click.option(
             "--visits",
             type=click.Path(dir_okay=False),
-            help="Visit log CSV (minutes per code per date) exported from the EMR.",
+            help="Visit log CSV (minutes per code per date) exported from the EMR. A log that "
+            "cannot be used (more than half its rows bad, or no claim of the input in it) stops "
+            "the run with exit 2 (see the docs: The visit log).",
+        ),
+        click.option(
+            "--visits-partial",
+            is_flag=True,
+            help="Accept a visit log with more than half its rows bad (they are skipped).",
         ),
         click.option(
             "--profiles",
@@ -59,10 +75,20 @@ def rule_options(f):
             help="NCCI/MUE store made by 'x12tool maps import-*' (default: user data folder).",
         ),
         click.option(
-            "--select", multiple=True, callback=_codes, help="Only these rule codes/prefixes."
+            "--select",
+            multiple=True,
+            callback=_codes,
+            metavar="CODES",
+            help="Only these rules: codes (TU001), prefixes (TU: TU001-TU008), rule names or "
+            "ALL, comma- or space-separated, repeatable. An unknown code is a usage error "
+            "(exit 2). See 'x12tool rules'.",
         ),
         click.option(
-            "--ignore", multiple=True, callback=_codes, help="Skip these rule codes/prefixes."
+            "--ignore",
+            multiple=True,
+            callback=_codes,
+            metavar="CODES",
+            help="Skip these rules (same forms as --select); applied after --select.",
         ),
         click.option(
             "--ig/--no-ig",

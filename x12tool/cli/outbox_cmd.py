@@ -64,6 +64,7 @@ from x12tool.pipeline.outbox import Outbox, OutboxRun
 def outbox_cmd(
     folder,
     visits,
+    visits_partial,
     profiles,
     maps_db,
     select,
@@ -94,7 +95,9 @@ def outbox_cmd(
         raise click.BadParameter(
             "must contain {file} (the ready file's path)", param_hint="--upload-cmd"
         )
+    # The outbox's files are found later: the visit log is judged on its rows only here.
     session = session_or_usage(
+        visits_partial=visits_partial,
         visits=visits,
         profiles=profiles,
         maps_db=maps_db,

@@ -67,6 +67,7 @@ def preflight_cmd(
     inputs,
     out_dir,
     visits,
+    visits_partial,
     profiles,
     maps_db,
     select,
@@ -90,6 +91,8 @@ def preflight_cmd(
     paths = expand_inputs(inputs)
     refuse_same_names(paths)
     session = session_or_usage(
+        inputs=paths,
+        visits_partial=visits_partial,
         visits=visits,
         profiles=profiles,
         maps_db=maps_db,
@@ -242,6 +245,7 @@ def fix_cmd(
     input_file,
     output,
     visits,
+    visits_partial,
     profiles,
     maps_db,
     select,
@@ -260,6 +264,8 @@ def fix_cmd(
         raise click.UsageError("--diff prints to stdout: it cannot be used with -o -")
     input_file = one_input(input_file)
     session = session_or_usage(
+        inputs=[input_file],
+        visits_partial=visits_partial,
         visits=visits,
         profiles=profiles,
         maps_db=maps_db,

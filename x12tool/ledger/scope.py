@@ -239,6 +239,15 @@ class FileScope:
                 state.reports[disc].add(date.fromisoformat(day))
 
     # --- what the rules ask
+    def sent_day_lines(self, member: str, day: date) -> list[tuple]:
+        """(claim_id, code, units, discipline, source_file) of the lines the ledger recorded as
+        sent for the member on the date (the beneficiary's day across files); none without a
+        store."""
+        store = self.ledger.store
+        if store is None or not member:
+            return []
+        return store.member_day_lines(member, day.isoformat())
+
     def kx_positions(self, facts: ClaimFacts) -> dict[int, Position]:
         """Line index -> position, for the claim's therapy lines (Part B claims only)."""
         if not facts.member or facts.void or not facts.part_b:

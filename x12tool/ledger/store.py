@@ -135,6 +135,15 @@ class LedgerStore:
     def _table_exists(self, name: str) -> bool:
         raise NotImplementedError
 
+    def member_day_lines(self, member: str, day: str) -> list[tuple]:
+        """(claim_id, code, units, discipline, source_file) of the lines sent for the member on
+        the date (the beneficiary's day across files, x12tool/rules/daypool.py)."""
+        return self.rows(
+            "SELECT claim_id, code, units, discipline, source_file FROM ledger_lines"
+            " WHERE member_id = ? AND service_date = ? ORDER BY source_file, claim_id, line_key",
+            (member, day),
+        )
+
     def member_external(self, member: str) -> list[tuple]:
         return self.rows(
             "SELECT year, grp, amount_cents, source FROM ledger_external WHERE member_id = ?",

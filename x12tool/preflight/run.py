@@ -23,6 +23,7 @@ from x12tool.preflight.money import claim_money
 from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.rules.base import Finding, Rule
 from x12tool.rules.context import RuleContext
+from x12tool.rules.daypool import prepare_file
 
 
 @dataclass
@@ -255,6 +256,9 @@ def process_file(
     ledger = ctx.ledger if isinstance(ctx.ledger, Ledger) and ctx.ledger.file is None else None
     if ledger is not None:
         ledger.begin_file(path, ctx, rules)
+    # The beneficiary's day across the file's claims (x12tool/rules/daypool.py); the session
+    # found the beneficiaries with several claims while judging the visit log.
+    prepare_file(path, ctx)
     router = None
     if ig:
         # pyx12 runs in worker processes on chunks of the file while claims are checked here;

@@ -6,8 +6,10 @@ protocols in :mod:`x12tool.rules.services`; this is where they are chosen and op
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
+from x12tool.claims.scan import claim_heads
 from x12tool.ledger import Ledger, open_ledger
 from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
 from x12tool.ncci import open_index
@@ -16,9 +18,10 @@ from x12tool.remit.analytics import DenialHistory, Thresholds
 from x12tool.remit.rates import PayerRates, RatedPricer
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
+from x12tool.rules.daypool import remember_multi_claim_members
 from x12tool.rules.registry import select_rules
 from x12tool.rules.services import IG
-from x12tool.visits import VisitLog
+from x12tool.visits import VisitLog, VisitLogError
 
 
 class PayerProfileError(ValueError):
@@ -32,6 +35,7 @@ class Session:
     visits: VisitLog | None
     fees: FeeSchedule | None = field(default=None)  # fee schedule of the money step
     ledger: Ledger | None = field(default=None)  # the therapy ledger (ctx.ledger)
+    visit_line: str = ""  # the visit log's stats line (printed on stderr by the CLI)
 
     @property
     def money_basis(self) -> str:
@@ -66,6 +70,8 @@ def open_session(
     record: bool = False,
     payer_profiles: dict[str, str] | None = None,
     denial_thresholds: Thresholds | None = None,
+    inputs: list[str] | tuple[str, ...] = (),
+    visits_partial: bool = False,
 ) -> Session:
     ref = load_refdata(profiles)
     if payer_profiles:
@@ -74,6 +80,14 @@ def open_session(
         except KeyError as exc:
             raise PayerProfileError(f"--payer-profile: {exc.args[0]}") from None
     log = VisitLog(visits) if visits else None
+    visit_line = ""
+    pooled: dict[str, set[int]] = {}
+    if log is not None:
+        try:
+            visit_line, pooled = _judge_visit_log(log, inputs, visits_partial)
+        except BaseException:
+            log.close()
+            raise
     ncci = open_index(ref, maps_db)
     rules = select_rules(select, ignore)
     if not ig:
@@ -94,4 +108,43 @@ def open_session(
         rates = PayerRates(the_ledger.store)
         if rates:
             ctx.pricing = RatedPricer(ctx.pricing, rates, ref)
-    return Session(ctx, rules, log, fees, the_ledger)
+    remember_multi_claim_members(ctx, pooled)
+    return Session(ctx, rules, log, fees, the_ledger, visit_line)
+
+
+def _judge_visit_log(log: VisitLog, inputs, partial: bool) -> tuple[str, dict[str, set[int]]]:
+    """The stats line of the visit log against the inputs, raising VisitLogError (exit 2) when
+    the log cannot serve the run; and, per input, the beneficiaries with several claims.
+
+    One segment-only pass per input. Memory: 8 bytes per claim while a file is scanned, and the
+    beneficiaries with several claims afterwards.
+    """
+    matched = unmatched = case_only = 0
+    pooled: dict[str, set[int]] = {}
+    for path in inputs:
+        seen = array("q")
+        multi: set[int] = set()
+        last = None
+        for head in claim_heads(path):
+            how = log.match(head.claim_id) if head.claim_id else None
+            if how is None:
+                unmatched += 1
+            else:
+                matched += 1
+                case_only += how == "case"
+            if not head.member:
+                continue
+            h = hash(head.member)
+            if h == last:
+                multi.add(h)  # the usual case: a beneficiary's claims side by side
+            else:
+                seen.append(h)
+                last = h
+        ordered = sorted(seen)  # claims of one beneficiary apart in the file
+        multi.update(a for a, b in zip(ordered, ordered[1:], strict=False) if a == b)
+        pooled[path] = multi
+    line = log.stats_line(matched, unmatched, case_only)
+    problem = log.usable_problem(matched, matched + unmatched, partial=partial)
+    if problem is not None:
+        raise VisitLogError(f"{line}: {problem}")
+    return line, pooled

@@ -75,6 +75,16 @@ def _parse_codes(root: etree._Element, name: str):
         )
         is_timed = timed is not None and timed.get("value") == "true"
         code = el.get("value")
+        limit_el = facts.get("unit_limit")
+        if limit_el is not None:
+            value = limit_el.get("value")
+            limit = None if value == "none" else int(value)
+            limit_per, limit_source = limit_el.get("per"), limit_el.get("source")
+        elif timed is not None and timed.get("value") == "false":
+            limit, limit_per = 1, "date"
+            limit_source = "CMS Pub 100-04 Ch. 5 §20.2 B (untimed codes: 1 unit)"
+        else:
+            limit, limit_per, limit_source = None, "date", ""
         codes[code] = CodeInfo(
             code=code,
             timed=is_timed,
@@ -89,6 +99,9 @@ def _parse_codes(root: etree._Element, name: str):
             if is_timed and timed.get("unit_minutes")
             else None,
             note="; ".join(f.get("note") for f in facts.values() if f.get("note")),
+            unit_limit=limit,
+            unit_limit_per=limit_per,
+            unit_limit_source=limit_source,
         )
     modifiers: dict[str, ModifierInfo] = {}
     for el in root.iterfind("modifier"):

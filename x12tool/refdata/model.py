@@ -28,6 +28,11 @@ class CodeInfo:
     confidence: str
     unit_minutes: int | None = None
     note: str = ""
+    # Most units a day of an untimed code (TU007): maps/codes.xml <unit_limit>, else 1 for a
+    # code whose map says timed="false" (Pub 100-04 Ch. 5 §20.2 B); None: no limit known.
+    unit_limit: int | None = None
+    unit_limit_per: str = "date"  # "date" or "date-discipline"
+    unit_limit_source: str = ""
 
 
 @dataclass(frozen=True)

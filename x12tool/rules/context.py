@@ -150,7 +150,10 @@ class RuleContext:
 
     def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]:
         """Visit rows of a service line: by REF*6R line control when both carry one, else by
-        claim id, date of service and code."""
+        claim id, date of service and code, and then only rows whose ``discipline`` (when they
+        give one) is the line's therapy modifier's (GP PT, GO OT, GN SLP): when PT and OT each
+        billed 97530 on one date, each line gets its own discipline's minutes (Pub 100-02
+        Ch. 15 §220.1.2 B: a separate plan of care per discipline)."""
         rows, by_control, by_code_day = self._claim_rows(claim)
         if not rows:
             return []
@@ -160,8 +163,15 @@ class RuleContext:
                 return got
         if line.date_from is None:
             return []
-        return [
+        got = [
             r
             for r in by_code_day.get((line.code, line.date_from), ())
             if not (r.line_control and line.line_control and r.line_control != line.line_control)
         ]
+        if got and any(r.discipline for r in got):
+            mods = self.ref.therapy_modifiers
+            found = {mods[m] for m in line.modifiers if m in mods}
+            if len(found) == 1:
+                disc = next(iter(found))
+                got = [r for r in got if r.discipline in ("", disc)]
+        return got

@@ -40,11 +40,36 @@ def get_rule(code: str) -> type[Rule] | None:
     return None
 
 
+def _matches(rule: type[Rule], pattern: str) -> bool:
+    up = pattern.upper()
+    return up == "ALL" or rule.code.startswith(up) or rule.name == pattern.lower()
+
+
+def unknown_code(pattern: str) -> str | None:
+    """Why ``pattern`` selects no rule (None: it selects some), naming the closest real code,
+    as ruff does for ``--select``."""
+    import difflib
+
+    rules = all_rules()
+    if any(_matches(r, pattern) for r in rules):
+        return None
+    codes = [r.code for r in rules]
+    prefixes = sorted({c.rstrip("0123456789") for c in codes})
+    names = [r.name for r in rules]
+    up = pattern.upper()
+    close = difflib.get_close_matches(up, codes + prefixes, n=1, cutoff=0.0)
+    if not close or "." in pattern:
+        close = difflib.get_close_matches(pattern.lower(), names, n=1, cutoff=0.0) or close
+    hint = f" (closest: {close[0]})" if close else ""
+    return f"unknown rule code {pattern!r}{hint}; 'x12tool rules' lists them"
+
+
 def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> list[Rule]:
-    """Rules chosen by code or code prefix (``--select TU,MOD001 --ignore DOC``)."""
+    """Rules chosen by code, code prefix, rule name or ``ALL``
+    (``--select TU,MOD001 --ignore DOC``)."""
 
     def matches(rule: type[Rule], patterns: list[str]) -> bool:
-        return any(rule.code.startswith(p.upper()) or rule.name == p for p in patterns)
+        return any(_matches(rule, p) for p in patterns)
 
     chosen = []
     for rule in all_rules():

@@ -93,6 +93,8 @@ class LedgerScope(Protocol):
 
     def sent_before(self, claim: Claim) -> list[EarlierSending]: ...
 
+    def sent_day_lines(self, member: str, day: date) -> list[tuple]: ...
+
 
 class DenialPatterns(Protocol):
     """The payers' denial patterns from the 835s in the ledger (x12tool.remit.analytics):

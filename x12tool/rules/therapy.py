@@ -108,9 +108,46 @@ def billed_units(line: ServiceLine) -> int | None:
     return int(line.units)
 
 
+@dataclass(frozen=True, slots=True)
+class PeerLine:
+    """A timed line of another claim of the beneficiary's day."""
+
+    code: str
+    number: int  # the line's index in its claim (file order within the claim)
+    units: int | None  # None: not a whole number of units (MJ, fractional)
+    documented: bool  # the visit log has minutes for it
+
+
+@dataclass(frozen=True, slots=True)
+class DayPart:
+    """Another claim's part of one beneficiary's day (one date, one discipline): its timed lines
+    and the timed minutes its visit-log rows document. ``seq`` orders the parts: the CLM
+    segment's index for a claim of this file, -1 for lines the ledger says were sent earlier
+    (``source`` then names the file they went in)."""
+
+    claim_id: str
+    seq: int
+    source: str
+    day: date
+    discipline: str | None
+    lines: tuple[PeerLine, ...]
+    minutes: tuple[tuple[str, int], ...]  # (code, minutes) of its timed rows
+
+    def where(self) -> str:
+        return (
+            f"claim {self.claim_id} (sent in {self.source})"
+            if self.source
+            else (f"claim {self.claim_id}")
+        )
+
+
 @dataclass
 class TimedGroup:
-    """Timed services of one date and discipline on one claim, billed and documented."""
+    """Timed services of one beneficiary's day (date and discipline), billed and documented.
+
+    ``lines``/``rows`` are the claim being checked; ``peers`` the other claims of the same
+    beneficiary, date and discipline (this file's, and with a ledger those sent earlier).
+    """
 
     day: date
     discipline: str | None
@@ -118,42 +155,80 @@ class TimedGroup:
     rows: dict[str, list[VisitRow]] = field(default_factory=lambda: defaultdict(list))
     unknown: list[ServiceLine] = field(default_factory=list)  # billed, no minutes documented
     unreadable: list[ServiceLine] = field(default_factory=list)  # MJ, fractional, negative
+    peers: list[DayPart] = field(default_factory=list)
     _supported: dict = field(default_factory=dict, repr=False)
 
-    def minutes(self, code: str) -> int:
+    def own_minutes(self, code: str) -> int:
         return sum(r.minutes for r in self.rows.get(code, []))
 
-    def billed(self, code: str) -> int:
+    def minutes(self, code: str) -> int:
+        """The day's documented minutes of ``code`` (every claim of the day)."""
+        total = self.own_minutes(code)
+        for p in self.peers:
+            total += sum(m for c, m in p.minutes if c == code)
+        return total
+
+    def own_billed(self, code: str) -> int:
         return sum(billed_units(ln) or 0 for ln in self.lines.get(code, []))
 
+    def billed(self, code: str) -> int:
+        """Units of ``code`` billed on the day (every claim of the day)."""
+        total = self.own_billed(code)
+        for p in self.peers:
+            total += sum(pl.units or 0 for pl in p.lines if pl.code == code)
+        return total
+
+    def codes(self) -> list[str]:
+        """Timed codes with minutes documented on the day, first seen first."""
+        out = dict.fromkeys(self.rows)
+        for p in self.peers:
+            out.update(dict.fromkeys(c for c, _ in p.minutes))
+        return list(out)
+
+    def billed_codes(self) -> list[str]:
+        out = dict.fromkeys(self.lines)
+        for p in self.peers:
+            out.update(dict.fromkeys(pl.code for pl in p.lines))
+        return list(out)
+
+    def missing(self) -> list[str]:
+        """Where the day's minutes are incomplete: codes billed without minutes, lines whose
+        units are not a whole number or span several dates (this claim and the other claims of
+        the day)."""
+        out = [f"{ln.code} (line {ln.number})" for ln in self.unknown]
+        out += [f"{ln.code} (line {ln.number}, units not of one date)" for ln in self.unreadable]
+        for p in self.peers:
+            out += [
+                f"{pl.code} on {p.where()}"
+                for pl in p.lines
+                if not pl.documented or pl.units is None
+            ]
+        return list(dict.fromkeys(out))
+
     def complete(self, method: str) -> bool:
-        """CMS pools the day's minutes: one line without minutes spoils the whole total."""
+        """CMS pools the day's minutes: a line without minutes leaves the total unknown."""
         if method == "cms":
-            return not self.unknown and not self.unreadable
+            if self.unknown or self.unreadable:
+                return False
+            return all(pl.documented and pl.units is not None for p in self.peers for pl in p.lines)
         return True
 
     def supported(self, method: str) -> dict[str, int]:
+        """Units per code the day's minutes support (complete days; see :meth:`caps`)."""
         got = self._supported.get(method)
         if got is None:
-            unknown = {ln.code for ln in self.unknown}
-            items = [
-                CodeMinutes(c, self.minutes(c), self.billed(c))
-                for c in self.rows
-                if c not in unknown
-            ]
+            items = [CodeMinutes(c, self.minutes(c), self.billed(c)) for c in self.codes()]
             got = self._supported[method] = supported_units(items, method)
         return got
 
+    def caps(self) -> dict[str, int]:
+        """When the day's total is unknown: what each code's own minutes can support at most
+        (its full 15-minute units plus one from the remainder, CMS §20.2)."""
+        return {c: -(-self.minutes(c) // 15) for c in self.codes()}
 
-def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
-    """Group the claim's timed lines and timed visit rows by date and discipline.
 
-    Only meaningful with a visit log; the result is cached for the claim being checked.
-    """
-    memo = ctx.claim_memo(claim)
-    cached = memo.get("timed_groups")
-    if cached is not None:
-        return cached
+def _own_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
+    """The claim's timed lines and timed visit rows by date and discipline (no peers)."""
     ref = ctx.ref
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     claim_disciplines = set()
@@ -177,7 +252,8 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
         g = group(ln.date_from, disc)
         g.lines[ln.code].append(ln)
         rows = ctx.rows_for_line(claim, ln)
-        if billed_units(ln) is None:
+        if billed_units(ln) is None or (ln.date_to is not None and ln.date_to != ln.date_from):
+            # Not whole units, or units over a date range (TU008): the day cannot judge them.
             g.unreadable.append(ln)
         if not rows:
             g.unknown.append(ln)
@@ -197,21 +273,136 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             elif len(claim_disciplines) == 1:
                 disc = next(iter(claim_disciplines))
         group(r.service_date, disc).rows[r.cpt].append(r)
-    result = sorted(groups.values(), key=lambda g: (g.day, g.discipline or ""))
+    return sorted(groups.values(), key=lambda g: (g.day, g.discipline or ""))
+
+
+def day_parts(claim: Claim, ctx: RuleContext, source: str = "") -> list[DayPart]:
+    """The claim's parts of its beneficiary's days, as other claims of the day see them."""
+    out = []
+    index = {id(ln): i for i, ln in enumerate(claim.lines)}
+    for g in _own_groups(claim, ctx):
+        unknown = {id(ln) for ln in g.unknown}
+        lines = tuple(
+            PeerLine(code, index[id(ln)], billed_units(ln), id(ln) not in unknown)
+            for code, lns in g.lines.items()
+            for ln in lns
+        )
+        minutes = tuple((c, g.own_minutes(c)) for c in g.rows)
+        out.append(DayPart(claim.id, claim.clm.index, source, g.day, g.discipline, lines, minutes))
+    return out
+
+
+def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
+    """The claim's beneficiary-days: its timed lines and rows by date and discipline, with the
+    other claims of the same beneficiary, date and discipline (``x12tool.rules.daypool``).
+
+    Only meaningful with a visit log; the result is cached for the claim being checked.
+    """
+    memo = ctx.claim_memo(claim)
+    cached = memo.get("timed_groups")
+    if cached is not None:
+        return cached
+    from x12tool.rules.daypool import peers_of
+
+    result = _own_groups(claim, ctx)
+    peers = peers_of(claim, ctx)
+    if peers:
+        by_key = {(g.day, g.discipline): g for g in result}
+        for part in peers:
+            g = by_key.get((part.day, part.discipline))
+            if g is None:
+                continue  # a day of the other claim this claim has nothing on
+            g.peers.append(part)
     memo["timed_groups"] = result
     return result
 
 
-def unit_comparisons(claim: Claim, ctx: RuleContext):
-    """(group, code, lines, billed, supported) for every timed code billed on a date whose
-    minutes are documented (the common walk of TU001 and TU002)."""
-    if ctx.visits is None or not ctx.visit_rows(claim):
-        return
+@dataclass
+class Verdict:
+    """One timed code of one beneficiary-day, as the claim being checked must bill it."""
+
+    group: TimedGroup
+    code: str
+    lines: list[ServiceLine]  # this claim's lines of the code
+    billed: int  # this claim's units of the code
+    allowed: int  # what this claim may bill of it after the day's units are shared out
+    day_billed: int  # the day's units of the code (every claim)
+    day_allowed: int  # what the day's minutes support for the code (or its cap)
+    partial: bool  # the day's total is unknown: ``day_allowed`` is the code's own cap
+    others: list[DayPart]  # the other claims of the day billing the code
+
+    def describe_others(self) -> str:
+        return ", ".join(dict.fromkeys(p.where() for p in self.others))
+
+
+def _share(g: TimedGroup, code: str, seq: int, allowed: int) -> int:
+    """What the checked claim (file order ``seq``) may bill of ``code`` when the day's claims
+    together may bill ``allowed``: units over the limit come off the latest lines (this file's
+    claims after the earlier-sent ones, then file order, then line order); units under it go to
+    the latest line of this file."""
+    entries = [
+        (p.seq, pl.number, pl.units or 0, False)
+        for p in g.peers
+        for pl in p.lines
+        if pl.code == code
+    ]
+    entries += [(seq, i, billed_units(ln) or 0, True) for i, ln in enumerate(g.lines[code])]
+    entries.sort(key=lambda e: (e[0], e[1]))
+    own = sum(e[2] for e in entries if e[3])
+    total = sum(e[2] for e in entries)
+    if total > allowed:
+        excess = total - allowed
+        for _seq, _n, units, mine in reversed(entries):
+            take = min(units, excess)
+            excess -= take
+            if mine:
+                own -= take
+            if not excess:
+                break
+    elif total < allowed and entries and entries[-1][3]:
+        own += allowed - total
+    return own
+
+
+def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
+    """A :class:`Verdict` for every timed code the claim bills on a day whose minutes are
+    documented (the common walk of TU001 and TU002; cached for the claim being checked)."""
+    if ctx.visits is None:
+        return []
+    memo = ctx.claim_memo(claim)
+    cached = memo.get("verdicts")
+    if cached is not None:
+        return cached
+    out = []
     method = ctx.profile.unit_method
+    seq = claim.clm.index
     for g in timed_groups(claim, ctx):
-        if not g.complete(method):
+        if not g.rows and not g.peers:
+            continue  # no minutes documented for the day
+        codes = g.codes()
+        if not codes:
             continue
-        supported = g.supported(method)
+        partial = not g.complete(method)
+        limits = g.caps() if partial else g.supported(method)
+        # A code with a line of unknown minutes has no cap of its own either.
+        undocumented = {ln.code for ln in g.unknown + g.unreadable}
+        for p in g.peers:
+            undocumented.update(pl.code for pl in p.lines if not pl.documented or pl.units is None)
         for code, lines in g.lines.items():
-            if code in supported:
-                yield g, code, lines, g.billed(code), supported[code]
+            if code not in limits or code in undocumented:
+                continue
+            day_allowed = limits[code]
+            day_billed = g.billed(code)
+            if partial and day_billed <= day_allowed:
+                continue
+            own = g.own_billed(code)
+            if g.peers:
+                allowed = _share(g, code, seq, day_allowed)
+                others = [p for p in g.peers if any(pl.code == code for pl in p.lines)]
+            else:
+                allowed, others = day_allowed, []
+            out.append(
+                Verdict(g, code, lines, own, allowed, day_billed, day_allowed, partial, others)
+            )
+    memo["verdicts"] = out
+    return out

@@ -7,7 +7,7 @@ from decimal import Decimal
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
 from x12tool.rules.money import UNDERBILLED, fixed_units
 from x12tool.rules.services import VISITS
-from x12tool.rules.therapy import billed_units, scaled_charge, unit_comparisons
+from x12tool.rules.therapy import billed_units, scaled_charge, verdicts
 
 
 class TU002(Rule):
@@ -41,23 +41,25 @@ class TU002(Rule):
     needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
-        for g, code, lines, billed, allowed in unit_comparisons(claim, ctx):
-            if billed >= allowed:
-                continue
-            line = lines[0]
+        for v in verdicts(claim, ctx):
+            if v.partial or v.billed >= v.allowed:
+                continue  # with the day's total unknown, only a ceiling is known (TU001)
+            line = v.lines[-1]
             fix = None
-            if len(lines) == 1 and billed_units(line):
-                charge = scaled_charge(line, Decimal(allowed))
+            if len(v.lines) == 1 and billed_units(line):
+                charge = scaled_charge(line, Decimal(v.allowed))
                 if charge is not None:
-                    edit = SetUnits(line.sv1, Decimal(allowed), charge)
+                    edit = SetUnits(line.sv1, Decimal(v.allowed), charge)
                     fix = Fix(Applicability.UNSAFE, (edit,))
+            others = f" (with {v.describe_others()})" if v.others else ""
             yield self.finding(
                 ctx,
-                f"{code} on {g.day.isoformat()}: {billed} unit(s) billed, but the documented "
-                f"minutes support {allowed} ({allowed - billed} unit(s) not billed)",
+                f"{v.code} on {v.group.day.isoformat()}: {v.billed} unit(s) billed, but the "
+                f"documented minutes of the day{others} support {v.allowed} here "
+                f"({v.allowed - v.billed} unit(s) not billed)",
                 line=line,
                 fix=fix,
-                extra={"billed": billed, "supported": allowed},
+                extra={"billed": v.billed, "supported": v.allowed},
             )
 
     def money_effect(self, finding, priced):

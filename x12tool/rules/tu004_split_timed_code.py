@@ -15,6 +15,9 @@ class TU004(Rule):
         First Coast rejects claims whose timed code is not reported on a single line for each
         date of service (from 19 April 2021), and split lines hide unit errors from review.
 
+        Lines of one code under different therapy modifiers (97530-GP by the PT and 97530-GO
+        by the OT) are two disciplines' services, each on its own line, and are not flagged.
+
     Example
         Two lines of 97530-GP, 1 unit each, both dated 2026-03-02.
 
@@ -27,7 +30,8 @@ class TU004(Rule):
 
     Source
         First Coast Service Options, "Therapy services: counting units" (timed code on a single
-        line per DOS, 19 Apr 2021); CMS Pub 100-04 Ch. 5 §20.2.
+        line per DOS, 19 Apr 2021); CMS Pub 100-04 Ch. 5 §20.2; Pub 100-02 Ch. 15
+        §220.1.2 B (a separate plan of care per discipline).
     """
 
     code = "TU004"
@@ -37,10 +41,14 @@ class TU004(Rule):
 
     def check(self, claim, ctx):
         seen = defaultdict(list)
+        mods = ctx.ref.therapy_modifiers
         for line in claim.lines:
             if line.date_from and ctx.ref.is_timed(line.code):
-                seen[(line.code, line.date_from)].append(line)
-        for (code, day), lines in seen.items():
+                # Lines of different disciplines (GP, GO, GN) are separate services under
+                # separate plans of care, not one service split.
+                disc = frozenset(mods[m] for m in line.modifiers if m in mods)
+                seen[(line.code, line.date_from, disc)].append(line)
+        for (code, day, _disc), lines in seen.items():
             if len(lines) > 1:
                 numbers = ", ".join(str(ln.number) for ln in lines)
                 yield self.finding(

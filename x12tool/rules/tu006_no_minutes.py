@@ -14,6 +14,11 @@ class TU006(Rule):
         document is either a log export gap or a charge without a note, and under the CMS
         method it also keeps the whole day's units from being checked.
 
+        When a visit log is given and a claim with timed lines has no row in it at all, the
+        claim gets one claim-level warning: its minutes are missing from the export. The same
+        warning names another claim of the beneficiary's day (in this file, or sent earlier
+        per the ledger) whose lines have no minutes in the log.
+
     Example
         The claim bills 97530 x 2 on 2026-03-02; the visit log has rows for the claim but none
         for 97530 on that date.
@@ -37,8 +42,40 @@ class TU006(Rule):
     needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
-        if ctx.visits is None or not ctx.visit_rows(claim):
+        if ctx.visits is None:
             return
+        if not ctx.visit_rows(claim):
+            timed = [ln for ln in claim.lines if ctx.ref.is_timed(ln.code)]
+            if timed:
+                codes = ", ".join(dict.fromkeys(ln.code for ln in timed))
+                yield self.finding(
+                    ctx,
+                    f"claim {claim.id} bills timed codes ({codes}) but the visit log has no row "
+                    "for it; no unit of the claim was checked against minutes",
+                    segment=claim.clm,
+                )
+            return
+        if ctx.profile.unit_method == "cms":
+            # Other claims of the beneficiary's day (this file's, or sent earlier) whose lines
+            # have no minutes: the day's total is unknown.
+            from x12tool.rules.therapy import timed_groups
+
+            for g in timed_groups(claim, ctx):
+                gaps = [
+                    f"{pl.code} on {p.where()}"
+                    for p in g.peers
+                    for pl in p.lines
+                    if not pl.documented
+                ]
+                if gaps and g.lines:
+                    yield self.finding(
+                        ctx,
+                        f"the {g.discipline or 'therapy'} day {g.day.isoformat()} of this "
+                        f"beneficiary also has {', '.join(dict.fromkeys(gaps))} with no minutes "
+                        "in the visit log; the day's total is unknown, so its units were checked "
+                        "only against each code's own minutes",
+                        segment=claim.clm,
+                    )
         for line in claim.lines:
             if (
                 ctx.ref.is_timed(line.code)

@@ -3,7 +3,10 @@
 A CSV exported from the clinic's EMR, one row per code per date of service. Required columns:
 ``claim_id, service_date, cpt, minutes``; optional ``line_control, discipline, provider_role``, the
 97530 documentation checklist, ``progress_report`` and ``note_text``. Unknown columns are ignored.
-A bad row is reported with its row number and skipped; it does not stop the run.
+A bad row is reported with its row number and skipped. Every row is checked when the log is
+read, so :meth:`VisitLog.stats_line` can say how much of the log is usable; a log that cannot
+serve the run (more than half its rows bad, or no claim of the input found in it) stops the run
+with exit 2 unless the user accepts a partly bad log (``--visits-partial``). See docs/visit-log.md.
 """
 
 from __future__ import annotations
@@ -57,8 +60,50 @@ def _split_record(record: bytes) -> list[str]:
 
 
 def _claim_key(claim_id: str) -> int:
-    """The index key of a claim id (a module function so tests can force collisions)."""
-    return hash(claim_id)
+    """The index key of a claim id (a module function so tests can force collisions). Keyed
+    on the case-folded id, so a claim whose id the EMR wrote in another case is still found;
+    the exact id is preferred when both exist (see :meth:`VisitLog.for_claim`)."""
+    return hash(claim_id.casefold())
+
+
+def parse_date(text: str) -> date | None:
+    """A service date as EMR exports write it: ``YYYY-MM-DD``, ``YYYYMMDD``, ``MM/DD/YYYY`` or
+    ``M/D/YYYY`` (US month first). Anything else (week dates, two-digit years) is None."""
+    try:
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return date.fromisoformat(text)
+        if len(text) == 8 and text.isascii() and text.isdigit():
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        parts = text.split("/")
+        if len(parts) == 3 and len(parts[2]) == 4 and 1 <= len(parts[0]) <= 2:
+            if 1 <= len(parts[1]) <= 2 and all(p.isascii() and p.isdigit() for p in parts):
+                return date(int(parts[2]), int(parts[0]), int(parts[1]))
+    except ValueError:
+        return None
+    return None
+
+
+_DATE_PROBLEM = "service_date {!r} is not YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"
+_MINUTES_PROBLEM = "minutes {!r} is not a whole number (15, 15 min or 15.0)"
+_MINUTE_SUFFIXES = ("minutes", "minute", "mins", "min", "m")
+
+
+def parse_minutes(text: str) -> int | None:
+    """Whole minutes as EMR exports write them: ``15``, ``15 min`` (or mins, minutes, m),
+    ``15.0``. A fraction (``15.5``), a negative or an empty value is None."""
+    if text.isascii() and text.isdigit():
+        return int(text)
+    low = text.lower()
+    for suffix in _MINUTE_SUFFIXES:
+        if low.endswith(suffix):
+            low = low[: -len(suffix)].rstrip()
+            break
+    if low.isascii() and low.isdigit():
+        return int(low)
+    whole, dot, frac = low.partition(".")
+    if dot and whole.isascii() and whole.isdigit() and frac and set(frac) == {"0"}:
+        return int(whole)
+    return None
 
 
 class VisitLogError(Exception):
@@ -119,6 +164,8 @@ class VisitLog:
         self._cols: tuple[int, ...] = ()
         self._checklist_cols: tuple[tuple[str, int], ...] = ()
         self._problem_rows: set[int] = set()
+        self._bad_rows: set[int] = set()
+        self._exact = array("q")
         self._cache: dict[str, list[VisitRow]] = {}
         try:
             self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for lookups
@@ -181,38 +228,45 @@ class VisitLog:
         self._cols = tuple(self._fields.get(c, len(names)) for c in _ROW_COLUMNS)
         self._checklist_cols = tuple((c, self._fields[c]) for c in self._checklist)
         key = self._fields["claim_id"]
-        hashes, offsets, firsts, counts = array("q"), array("Q"), array("I"), array("I")
+        hashes, exact, offsets = array("q"), array("q"), array("Q")
+        firsts, counts = array("I"), array("I")
         last_claim = None
         n = 0
+        # Every row is checked here (not only the rows a rule asks for), so the stats line can
+        # say how much of the log is usable before any claim is judged.
+        check = self._check_values
         for offset, record in self._records(fh):
             n += 1
             if not record.strip(b"\r\n\t ,"):
                 last_claim = None  # a span covers consecutive records only
                 continue
-            if b'"' in record:
-                try:
-                    values = next(csv.reader([record.decode("utf-8")]))
-                except (csv.Error, UnicodeDecodeError) as exc:
-                    self._problem(n, f"unreadable row: {exc}")
-                    last_claim = None
-                    continue
-                claim_id = values[key].strip() if key < len(values) else ""
-            else:
-                parts = record.split(b",", key + 1)
-                claim_id = parts[key].strip().decode("utf-8", "replace") if key < len(parts) else ""
-            if not claim_id:
-                self._problem(n, "claim_id is empty")
+            self.rows += 1
+            try:
+                values = _split_record(record)
+            except (csv.Error, UnicodeDecodeError) as exc:
+                self._bad(n, f"unreadable row: {exc}")
                 last_claim = None
                 continue
-            self.rows += 1
+            claim_id = values[key].strip() if key < len(values) else ""
+            if not claim_id:
+                self._bad(n, "claim_id is empty")
+                last_claim = None
+                continue
+            problem = check(values)
+            if problem is not None:
+                self._bad(n, problem)  # reported now and left out of the index
+                last_claim = None
+                continue
             if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
                 counts[-1] += 1  # consecutive rows of one claim: one span
                 continue
             hashes.append(_claim_key(claim_id))
+            exact.append(hash(claim_id))
             offsets.append(offset)
             firsts.append(n)
             counts.append(1)
             last_claim = claim_id
+        self._exact = exact
         self._hashes, self._offsets, self._firsts, self._counts = hashes, offsets, firsts, counts
         # A hash table in a flat array rather than sorting (sorting 100,000 keys made ~7 MB of
         # short-lived ints, which showed in the peak memory): at most half full, linear probing.
@@ -231,21 +285,70 @@ class VisitLog:
             self._problem_rows.add(row)
             self.problems.append(RowProblem(row, message))
 
+    def _bad(self, row: int, message: str) -> None:
+        """A row that cannot be used at all (it is skipped)."""
+        self._bad_rows.add(row)
+        self._problem(row, message)
+
+    @property
+    def bad(self) -> int:
+        return len(self._bad_rows)
+
+    def _check_values(self, values: list[str]) -> str | None:
+        """Why a row cannot be used (None: it can); the same tests as :meth:`_row`."""
+        cols = self._cols
+        width = len(values)
+        day_text = values[cols[1]].strip() if cols[1] < width else ""
+        if parse_date(day_text) is None:
+            return _DATE_PROBLEM.format(day_text)
+        if not (values[cols[2]].strip() if cols[2] < width else ""):
+            return "cpt is empty"
+        minutes = values[cols[3]].strip() if cols[3] < width else ""
+        if parse_minutes(minutes) is None:
+            return _MINUTES_PROBLEM.format(minutes)
+        return None
+
+    # --- whether the log can serve a run
+    def match(self, claim_id: str) -> str | None:
+        """ "exact" when the log has rows under this claim id as written, "case" when only
+        under the same id in another case, None when it has none."""
+        spans = self._spans(_claim_key(claim_id))
+        if not spans:
+            return None
+        h = hash(claim_id)
+        return "exact" if any(self._exact[s] == h for s in spans) else "case"
+
+    def usable_problem(self, matched: int, claims: int, *, partial: bool = False) -> str | None:
+        """Why the log cannot serve the run (None: it can). More than half its rows bad (unless
+        ``partial``), or none of the input's claims in it."""
+        if self.rows and self.bad * 2 > self.rows and not partial:
+            return (
+                "more than half of the visit log's rows are unusable (the formats are in the docs, "
+                "'The visit log'; --visits-partial accepts a partly bad log)"
+            )
+        if claims and not matched:
+            return "no claim of the input is in the visit log (claim_id must be the 837's CLM01)"
+        return None
+
+    def stats_line(self, matched: int, unmatched: int, case_only: int = 0) -> str:
+        """The one line printed after reading the log."""
+        case = f" ({case_only} only by claim id in another case)" if case_only else ""
+        first = ""
+        if self.problems:
+            p = min(self.problems, key=lambda p: p.row)
+            first = f"; first bad row {p.row}: {p.message}" if p.row in self._bad_rows else ""
+        return (
+            f"visit log {self.path}: {self.rows} row(s) read, {self.bad} bad{first}; "
+            f"claims of the input matched: {matched}{case}, unmatched: {unmatched}"
+        )
+
     def for_claim(self, claim_id: str) -> list[VisitRow]:
         cached = self._cache.get(claim_id)
         if cached is not None:
             return cached
         rows: list[VisitRow] = []
-        h = _claim_key(claim_id)
-        hashes, table = self._hashes, self._table
-        spans = []
-        if table:
-            mask = len(table) - 1
-            slot = h & mask
-            while number := table[slot]:
-                if hashes[number - 1] == h:
-                    spans.append(number - 1)
-                slot = (slot + 1) & mask
+        others: list[VisitRow] = []  # the same id in another case
+        spans = self._spans(_claim_key(claim_id))
         for span in sorted(spans):  # file order, as rows were written
             offset, first, count = self._offsets[span], self._firsts[span], self._counts[span]
             self._fh.seek(offset)
@@ -255,18 +358,39 @@ class VisitLog:
                 try:
                     values = _split_record(record)
                 except (csv.Error, UnicodeDecodeError) as exc:
-                    self._problem(n, f"unreadable row: {exc}")
+                    self._bad(n, f"unreadable row: {exc}")
                     values = []
                 if values and any(v.strip() for v in values):
                     row = self._row(n, values)
-                    if row is not None and row.claim_id == claim_id:
+                    if row is None:
+                        pass
+                    elif row.claim_id == claim_id:
                         rows.append(row)
+                    elif row.claim_id.casefold() == claim_id.casefold():
+                        others.append(row)
                 if n >= first + count - 1:
                     break
+        if not rows and others:
+            # Claim ids are compared as the 837 has them first; only when no row has the id
+            # exactly do rows with the same id in another case count (the stats line says so).
+            rows = others
         if len(self._cache) >= 16:  # the fix loop re-reads the same claim; keep a few
             self._cache.pop(next(iter(self._cache)))
         self._cache[claim_id] = rows
         return rows
+
+    def _spans(self, h: int) -> list[int]:
+        """Span numbers whose key is ``h``, in file order."""
+        spans = []
+        table, hashes = self._table, self._hashes
+        if table:
+            mask = len(table) - 1
+            slot = h & mask
+            while number := table[slot]:
+                if hashes[number - 1] == h:
+                    spans.append(number - 1)
+                slot = (slot + 1) & mask
+        return sorted(spans)
 
     def _row(self, n: int, values: list[str]) -> VisitRow | None:
         # Called for every row a rule asks for (100,000 claims: ~400,000 rows), so it indexes
@@ -277,19 +401,19 @@ class VisitLog:
             values[i].strip() for i in self._cols
         )
         if not claim_id:
-            self._problem(n, "claim_id is empty")
+            self._bad(n, "claim_id is empty")
             return None
-        try:
-            day = date.fromisoformat(day_text)
-        except ValueError:
-            self._problem(n, f"service_date {day_text!r} is not YYYY-MM-DD")
+        day = parse_date(day_text)
+        if day is None:
+            self._bad(n, _DATE_PROBLEM.format(day_text))
             return None
         cpt = cpt.upper()
         if not cpt:
-            self._problem(n, "cpt is empty")
+            self._bad(n, "cpt is empty")
             return None
-        if not (minutes.isascii() and minutes.isdigit()):
-            self._problem(n, f"minutes {minutes!r} is not a whole number")
+        whole = parse_minutes(minutes)
+        if whole is None:
+            self._bad(n, _MINUTES_PROBLEM.format(minutes))
             return None
         discipline = discipline.upper()
         if discipline and discipline not in DISCIPLINES:
@@ -305,7 +429,7 @@ class VisitLog:
             claim_id,
             day,
             cpt,
-            int(minutes),
+            whole,
             control,
             discipline,
             role,

@@ -1,0 +1,93 @@
+"""TU007: an untimed (service-based) therapy code billed with more units than a day allows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
+from x12tool.rules.money import OVERBILLING, fixed_units
+from x12tool.rules.therapy import billed_units, line_discipline, scaled_charge
+
+
+class TU007(Rule):
+    """An untimed therapy code is billed with more units on one date than it allows.
+
+    Why is this bad?
+        Untimed (service-based) codes are billed as one unit whatever their duration: an
+        evaluation that took 60 minutes is still 1 unit. Evaluations and re-evaluations
+        (97161-97168, 92521-92524, 92610) and the other 1-unit codes of the CMS chart (97150,
+        97012-97028 supervised modalities, 92507, 92526, G0283) are billed once per discipline
+        per date; other untimed codes once per date unless the code map gives another
+        limit (`unit_limit`, with its source). Recovery auditors find these as overpayments.
+
+    Example
+        `SV1*HC:97161:GP*300*UN*2***1~` (a 60-minute PT evaluation billed as 2 units).
+
+    Use instead
+        `SV1*HC:97161:GP*150*UN*1***1~`.
+
+    Fix safety
+        Safe: the limit is the code's definition, not a judgement. A single line is set to the
+        limit and its charge scaled at its own unit price; CLM02 follows. When the units are
+        spread over several lines of the date, nothing is changed and the claim is held.
+
+    Source
+        CMS Pub 100-04 Ch. 5 §20.2 B (untimed codes: 1 unit whatever the duration) and §20.2 D
+        (1-unit codes once per provider, per discipline, per date of service, per patient); MLN
+        Provider Compliance Newsletter, Apr 2019 (untimed codes billed over 1 unit).
+    """
+
+    code = "TU007"
+    name = "untimed-units.limit"
+    severity = Severity.ERROR
+    fix = Applicability.SAFE
+
+    def check(self, claim, ctx):
+        ref = ctx.ref
+        days = defaultdict(list)
+        for line in claim.lines:
+            info = ref.code(line.code)
+            if info is None or info.timed or info.unit_limit is None or line.date_from is None:
+                continue
+            disc = line_discipline(claim, line, ctx) if info.unit_limit_per != "date" else None
+            days[(line.code, line.date_from, disc)].append(line)
+        for (code, day, disc), lines in days.items():
+            info = ref.code(code)
+            units = [billed_units(ln) for ln in lines]
+            if any(u is None for u in units):
+                continue  # not whole units: IG/other rules say so
+            billed, limit = sum(units), info.unit_limit
+            if billed <= limit:
+                continue
+            line = lines[-1]
+            fix = None
+            if len(lines) == 1:
+                charge = scaled_charge(line, Decimal(limit))
+                if charge is not None:
+                    fix = Fix(Applicability.SAFE, (SetUnits(line.sv1, Decimal(limit), charge),))
+            scope = f"per {disc} date" if disc else "per date"
+            where = f" on {len(lines)} lines" if len(lines) > 1 else ""
+            yield self.finding(
+                ctx,
+                f"{code} on {day.isoformat()}: {billed} unit(s) billed{where}; an untimed code "
+                f"is {limit} unit(s) {scope} whatever its duration (Pub 100-04 Ch. 5 §20.2)",
+                line=line,
+                fix=fix,
+                extra={"billed": billed, "supported": limit},
+            )
+
+    def money_effect(self, finding, priced):
+        """``overbilling_avoided``: the claim as billed minus with the line at the limit."""
+        i = priced.index_of(finding)
+        if i is not None:
+            units = fixed_units(finding)
+            if units is None and "supported" in finding.extra:
+                units = Decimal(finding.extra["supported"])
+            if units is not None and units < priced.inputs[i].units:
+                after = priced.price(priced.with_units(i, units)).total
+                return OVERBILLING, priced.billed.total - after
+        return super().money_effect(finding, priced)
+
+
+RULE = TU007
