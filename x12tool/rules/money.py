@@ -5,7 +5,7 @@ Each rule owns the dollar effect of its findings (``Rule.money_effect``); the de
 puts its line (or the whole claim, when the finding is not about one line) at risk. The effect
 names are those of :mod:`x12tool.money.effects` (see docs/money.md):
 
-* ``overbilling_avoided``: the claim priced as billed minus priced with the fix (TU001);
+* ``overbilling_avoided``: the claim priced as billed minus priced with the fix (TU001, TU007);
 * ``underbilled``: priced with the documented units minus as billed (TU002, TU005);
 * ``reduction``: what the 85% CQ/CO rule takes off a line (MOD003);
 * ``at_risk``: what a payer would not pay as sent.

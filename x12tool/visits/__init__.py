@@ -137,13 +137,14 @@ class RowProblem:
 class VisitLog:
     """The visit log, indexed by claim id and read from disk on demand.
 
-    Loading scans the file once and keeps only where each claim's rows are: per run of
-    consecutive rows of one claim, the hash of its claim id, byte offset, first row number and
-    row count, in four flat arrays with a hash table over them (~40 bytes a claim; a dict of
-    claim ids would take ~140, which at 100,000 claims was most of the growth of ``check``'s
-    memory, see docs/performance.md). A claim's rows are parsed and validated when a rule
-    first asks for them; rows whose claim id only shares the hash are read and dropped. Rows
-    of claims that never come up are not validated.
+    Loading scans the file once, checks every row (bad rows are counted, reported and left
+    out) and keeps only where each claim's usable rows are: per run of consecutive rows of one
+    claim, the hash of its case-folded claim id and of the exact id, byte offset, first row
+    number and row count, in five flat arrays with a hash table over them (~48 bytes a claim;
+    a dict of claim ids would take ~140, which at 100,000 claims was most of the growth of
+    ``check``'s memory, see docs/performance.md). A claim's rows are parsed into
+    :class:`VisitRow` when a rule first asks for them; rows whose claim id only shares the
+    hash are read and dropped.
     """
 
     def __init__(self, path: str | Path) -> None:
