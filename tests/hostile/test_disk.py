@@ -137,7 +137,12 @@ def test_full_disk_keeps_input_and_earlier_outputs(earlier, monkeypatch, capsys,
     assert "No space left on device" in err and "nothing was written" in err
     assert src.read_bytes() == before_in
     assert snapshot(out) == before_out  # same files, same bytes, not even touched; no temp file
-    record(f"disk full ({where}) on a rerun over earlier outputs", code, err, tmp_path)
+    record(
+        f"disk full ({where}) on a rerun over earlier outputs",
+        code,
+        "\n".join(error_lines(err)),
+        tmp_path,
+    )
 
 
 OUTPUTS_PY = (
