@@ -180,7 +180,7 @@ def test_dry_run_changes_nothing(box, capsys):
         capsys, "outbox", box, *BASE, *NOW, "--dry-run", "--upload-cmd", "true {file}"
     )
     assert code == exitcodes.INPUT
-    assert "batch.837: would-process: 16 claims" in out
+    assert "batch.837: would-process: 20 claims" in out
     assert "junk.837: would-refuse" in out
     assert tree(box) == before
 
@@ -234,7 +234,7 @@ def test_claims_sent_before_come_back_held_as_dup001(box, tmp_path, capsys):
     assert (box / "upload" / "batch.837").read_bytes() == sent_before
     report = json.loads((box / "reports" / "batch-resent.837.json").read_text())
     dup = [f for c in report["claims"] for f in c["findings"] if f["code"] == "DUP001"]
-    assert len(dup) == 12  # every claim that went the first time
+    assert len(dup) == 15  # every claim that went the first time
     assert all("batch.837" in f["message"] for f in dup)
 
 
@@ -251,7 +251,7 @@ def test_worklist_lists_every_held_claim_and_the_html_links_it(tmp_path, capsys,
     rows = list(csv.DictReader((reports / "therapy_batch.837.worklist.csv").open()))
     report = json.loads((reports / "therapy_batch.837.json").read_text())
     held = [c for c in report["claims"] if c["status"] == "held"]
-    assert len(held) == 4
+    assert len(held) == 5
     assert {r["claim_id"] for r in rows} == {c["id"] for c in held}
     assert list(rows[0]) == [
         "claim_id", "service_date", "line", "procedure_code", "rule", "what_to_do", "fix",

@@ -43,17 +43,17 @@ def test_preflight_jsonl_has_a_line_per_input_refused_included_and_totals(tmp_pa
     assert [r["type"] for r in records] == ["input", "input", "input", "totals"]
     batch, one, refused, totals = records
     assert batch["status"] == "held" and batch["counts"] == {
-        "claims": 16,
-        "ready": 6,
-        "corrected": 6,
-        "held": 4,
+        "claims": 20,
+        "ready": 7,
+        "corrected": 8,
+        "held": 5,
     }
     assert set(batch["outputs"]) == {"ready", "held", "json", "txt", "html", "worklist"}
     assert one["status"] == "all-held" and "ready" not in one["outputs"]
     assert refused["status"] == "refused" and refused["exit"] == exitcodes.INPUT
     assert refused["meaning"] == "refused" and "not an X12 interchange" in refused["reason"]
     assert refused["sha256"] and refused["counts"] is None and refused["outputs"] == {}
-    assert totals["inputs"] == 3 and totals["held"] == 5 and totals["exit"] == exitcodes.INPUT
+    assert totals["inputs"] == 3 and totals["held"] == 6 and totals["exit"] == exitcodes.INPUT
     assert totals["by_status"] == {"held": 1, "all-held": 1, "refused": 1}
     assert log.read_text() == out  # --log gets the same lines
     # --log appends; with the text format stdout stays text

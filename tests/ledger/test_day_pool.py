@@ -72,5 +72,6 @@ def test_earlier_lines_without_minutes_leave_the_day_unknown(tmp_path):
         "check", b, "--visits", later, "--ledger", spec, "--no-ig", "--format", "json", "-o", report
     )
     findings = json.loads(report.read_text())["claims"][0]["findings"]
-    assert [f["code"] for f in findings if f["code"].startswith("TU")] == ["TU006"]
-    assert "A0 (sent in a.837)" in findings[0]["message"]
+    tu = [f for f in findings if f["code"].startswith("TU")]
+    assert [f["code"] for f in tu] == ["TU006"]
+    assert "A0 (sent in a.837)" in tu[0]["message"]

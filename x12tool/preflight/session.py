@@ -147,4 +147,6 @@ def _judge_visit_log(log: VisitLog, inputs, partial: bool) -> tuple[str, dict[st
     problem = log.usable_problem(matched, matched + unmatched, partial=partial)
     if problem is not None:
         raise VisitLogError(f"{line}: {problem}")
-    return line, pooled
+    # Without inputs to match (the outbox finds its files later) the line would say nothing
+    # about the claims; the rows' problems are in each report's visit_log section.
+    return (line if inputs else ""), pooled
