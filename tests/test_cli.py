@@ -141,6 +141,9 @@ EXPECTED = {
     "OT-EVAL": "ready",
     "MCD-1": "ready",
     "COMM-1": "ready",
+    # payer logic (docs/payers.md) is off under the shipped profiles: these go as they are
+    "COMM-AUTH": "ready",
+    "MCD-CAP": "ready",
 }
 
 
@@ -162,7 +165,7 @@ def test_check_statuses_match_the_sample_readme(sample_report):
     got = {c["id"]: c["status"] for c in sample_report["claims"]}
     assert got == EXPECTED
     s = sample_report["summary"]
-    assert s["claims"] == 20 == s["ready"] + s["corrected"] + s["held"]
+    assert s["claims"] == 22 == s["ready"] + s["corrected"] + s["held"]
 
 
 def test_check_reports_the_seed_case(sample_report):
@@ -235,7 +238,7 @@ def test_pyx12_sees_both_outputs_valid_and_claims_are_conserved(cli, tmp_path):
     assert ig_validate(str(held)) == []
     n_ready = ready.read_text().count("\nCLM*")
     n_held = held.read_text().count("\nCLM*")
-    assert n_ready + n_held == BATCH.read_text().count("\nCLM*") == 20
+    assert n_ready + n_held == BATCH.read_text().count("\nCLM*") == 22
     assert n_held == 5
     report = json.loads((out / "reports" / (BATCH.name + ".json")).read_text())
     jsonschema.validate(report, SCHEMA)
@@ -276,7 +279,7 @@ def test_fix_is_idempotent_and_keeps_held_claims(cli, tmp_path):
     cli("fix", once, "-o", twice, "--visits", VISITS)
     assert once.read_bytes() == twice.read_bytes()
     assert ig_validate(str(once)) == []
-    assert once.read_text().count("CLM*") == 20
+    assert once.read_text().count("CLM*") == 22
 
 
 def test_clean_file_passes_through_byte_for_byte(cli, tmp_path, clean):
@@ -327,7 +330,7 @@ def test_several_interchanges_and_sets_split_correctly(cli, tmp_path):
     ready = (out / "ready" / "two.837").read_text()
     held = (out / "held" / "two.837").read_text()
     assert ready.count("ISA*") == 2 and held.count("ISA*") == 2
-    assert ready.count("\nCLM*") == 30 and held.count("\nCLM*") == 10
+    assert ready.count("\nCLM*") == 34 and held.count("\nCLM*") == 10
     assert ig_validate(str(out / "ready" / "two.837")) == []
     assert ig_validate(str(out / "held" / "two.837")) == []
 

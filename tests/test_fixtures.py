@@ -40,6 +40,8 @@ SAMPLE_CLAIMS = {
     "MJ",
     "MCD-1",
     "COMM-1",
+    "COMM-AUTH",
+    "MCD-CAP",
     "OT-EVAL",
     "EVAL-WRONG",
     "DOC-1ON1",

@@ -180,7 +180,7 @@ def test_dry_run_changes_nothing(box, capsys):
         capsys, "outbox", box, *BASE, *NOW, "--dry-run", "--upload-cmd", "true {file}"
     )
     assert code == exitcodes.INPUT
-    assert "batch.837: would-process: 20 claims" in out
+    assert "batch.837: would-process: 22 claims" in out
     assert "junk.837: would-refuse" in out
     assert tree(box) == before
 
@@ -234,7 +234,7 @@ def test_claims_sent_before_come_back_held_as_dup001(box, tmp_path, capsys):
     assert (box / "upload" / "batch.837").read_bytes() == sent_before
     report = json.loads((box / "reports" / "batch-resent.837.json").read_text())
     dup = [f for c in report["claims"] for f in c["findings"] if f["code"] == "DUP001"]
-    assert len(dup) == 15  # every claim that went the first time
+    assert len(dup) == 17  # every claim that went the first time
     assert all("batch.837" in f["message"] for f in dup)
 
 

@@ -43,8 +43,8 @@ def test_preflight_jsonl_has_a_line_per_input_refused_included_and_totals(tmp_pa
     assert [r["type"] for r in records] == ["input", "input", "input", "totals"]
     batch, one, refused, totals = records
     assert batch["status"] == "held" and batch["counts"] == {
-        "claims": 20,
-        "ready": 7,
+        "claims": 22,
+        "ready": 9,
         "corrected": 8,
         "held": 5,
     }

@@ -45,7 +45,7 @@ def test_preflight_reads_stdin_as_a_file_named_stdin(tmp_path, capsysbinary, mon
         "--report-mode", "0640", stdin=BATCH.read_bytes(),
     )  # fmt: skip
     assert code == exitcodes.HELD, err
-    assert out.startswith(b"stdin: 20 claims: 7 ready, 8 corrected, 5 held")
+    assert out.startswith(b"stdin: 22 claims: 9 ready, 8 corrected, 5 held")
     mode = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out_dir.rglob("*") if p.is_file()}
     assert mode["stdin"] == 0o600  # ready/stdin and held/stdin: claim data
     assert mode["stdin.json"] == mode["stdin.html"] == mode["stdin.worklist.csv"] == 0o640

@@ -24,7 +24,7 @@ def sample() -> str:
 
 def test_the_sample_passes_with_its_claim_count_and_is_left_as_it_was(tmp_path):
     claims = len(re.findall(r"(?:^|~)\s*CLM\*", sample()))
-    assert claims == 20
+    assert claims == 22
     path = variant(tmp_path, sample())
     assert validate_output(path, claims=claims, pyx12=False, label="ready") is None
     assert validate_output(path, claims=claims, pyx12=True, label="ready") is None
@@ -35,14 +35,14 @@ def test_pyx12_findings_are_refused_only_when_pyx12_is_asked_for(tmp_path):
     text = sample()
     clm = re.search(r"CLM\*[^~]*\*11:B:1\*", text)
     bad = variant(tmp_path, text.replace(clm.group(0), clm.group(0).replace("11:B:1", "00:B:1")))
-    validate_output(bad, claims=20, pyx12=False, label="ready")  # structure is fine
+    validate_output(bad, claims=22, pyx12=False, label="ready")  # structure is fine
     with pytest.raises(OutputValidationError, match=r"ready output fails 837P validation \(pyx12"):
-        validate_output(bad, claims=20, pyx12=True, label="ready")
+        validate_output(bad, claims=22, pyx12=True, label="ready")
 
 
 def test_a_claim_count_that_does_not_match_is_refused(tmp_path):
-    with pytest.raises(OutputValidationError, match="holds 20 claims; 21 were written"):
-        validate_output(variant(tmp_path, sample()), claims=21, pyx12=False, label="ready")
+    with pytest.raises(OutputValidationError, match="holds 22 claims; 23 were written"):
+        validate_output(variant(tmp_path, sample()), claims=23, pyx12=False, label="ready")
 
 
 @pytest.mark.parametrize(
@@ -58,17 +58,17 @@ def test_lx_out_of_sequence_is_refused(tmp_path, old, new, message):
     assert old in text
     with pytest.raises(OutputValidationError, match=message):
         validate_output(
-            variant(tmp_path, text.replace(old, new, 1)), claims=20, pyx12=False, label="ready"
+            variant(tmp_path, text.replace(old, new, 1)), claims=22, pyx12=False, label="ready"
         )
 
 
 def test_lx_is_not_checked_when_asked_not_to(tmp_path):
     path = variant(tmp_path, sample().replace("LX*2~", "LX*3~", 1))
     with pytest.raises(OutputValidationError, match="has LX 3 where 2 belongs"):
-        validate_output(path, claims=20, pyx12=False, label="held")
-    assert validate_output(path, claims=20, pyx12=False, label="held", check_lx=False) is None
+        validate_output(path, claims=22, pyx12=False, label="held")
+    assert validate_output(path, claims=22, pyx12=False, label="held", check_lx=False) is None
     # the claim count is still checked
-    with pytest.raises(OutputValidationError, match="holds 20 claims; 15 were written"):
+    with pytest.raises(OutputValidationError, match="holds 22 claims; 15 were written"):
         validate_output(path, claims=15, pyx12=False, label="held", check_lx=False)
 
 
@@ -77,8 +77,8 @@ def test_a_broken_hl_parent_or_envelope_count_is_refused(tmp_path):
     hl = re.search(r"HL\*(\d+)\*(\d+)\*22\*", text)
     bad_parent = text.replace(hl.group(0), f"HL*{hl.group(1)}*99*22*", 1)
     with pytest.raises(OutputValidationError, match="does not re-read: .*parent"):
-        validate_output(variant(tmp_path, bad_parent), claims=20, pyx12=False, label="ready")
+        validate_output(variant(tmp_path, bad_parent), claims=22, pyx12=False, label="ready")
     se = re.search(r"SE\*(\d+)\*", text)
     bad_count = text.replace(se.group(0), f"SE*{int(se.group(1)) + 1}*", 1)
     with pytest.raises(OutputValidationError, match="does not re-read"):
-        validate_output(variant(tmp_path, bad_count), claims=20, pyx12=False, label="ready")
+        validate_output(variant(tmp_path, bad_count), claims=22, pyx12=False, label="ready")

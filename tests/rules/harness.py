@@ -24,6 +24,8 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``sent``: optional list of claim texts, each sent by preflight in an earlier file (recorded
   in a temporary SQLite ledger before the case runs; DUP001). A text equal to ``claim`` makes
   a file identical to the case's own: a rerun of the same file.
+- ``auths``: optional prior-authorization CSV text (the ``x12tool auth import`` layout),
+  imported into a temporary SQLite ledger the case's rules read (AUTH rules).
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class Case:
     remit: str | None = None
     label: str | None = None  # GS08/ST03 of the wrapping interchange (default 005010X222A1)
     message: list[str] = field(default_factory=list)  # texts every finding's message contains
+    auths: str | None = None
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -202,6 +205,17 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
         ctx.ledger = open_ledger(ytd=str(ytd), enabled=False)
     if case.remit:
         ctx.denials = remit_history(case, ref, tmp)
+    if case.auths:
+        from x12tool.ledger import open_ledger
+        from x12tool.ledger.auths import read_authorizations
+        from x12tool.ledger.store import open_store
+
+        apath = tmp / f"{case.name}.auths.csv"
+        apath.write_text(case.auths.strip() + "\n")
+        lpath = tmp / f"{case.name}.ledger.sqlite"
+        with open_store(str(lpath)) as store:
+            store.import_auths(read_authorizations(apath), apath.name)
+        ctx.ledger = open_ledger(str(lpath))
     from x12tool.ledger import Ledger
 
     if case.sent:

@@ -14,7 +14,8 @@ from typing import NoReturn
 import click
 
 from x12tool import exitcodes
-from x12tool.cli import check as _check  # noqa: F401  (each import registers commands)
+from x12tool.cli import auth_cmd as _auth_cmd  # noqa: F401  (each import registers commands)
+from x12tool.cli import check as _check  # noqa: F401
 from x12tool.cli import config_cmd as _config_cmd  # noqa: F401
 from x12tool.cli import denials_cmd as _denials_cmd  # noqa: F401
 from x12tool.cli import ledger_cmd as _ledger_cmd  # noqa: F401

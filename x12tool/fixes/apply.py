@@ -13,7 +13,14 @@ from decimal import Decimal
 from x12tool.claims import Claim
 from x12tool.claims import parse as claim_parse
 from x12tool.edi.segment import Segment, format_decimal
-from x12tool.rules.base import DeleteLine, Edit, SetElement, SetModifiers, SetUnits
+from x12tool.rules.base import (
+    DeleteLine,
+    Edit,
+    InsertSegment,
+    SetElement,
+    SetModifiers,
+    SetUnits,
+)
 
 
 def _set(seg: Segment, index: int, value: str, component: int | None = None) -> Segment:
@@ -56,7 +63,13 @@ def apply_edits(claim: Claim, edits: list[Edit]) -> list[Segment]:
     where = {id(seg): i for i, seg in enumerate(segments)}
     charge_delta = Decimal(0)
     deleted: set[int] = set()
+    inserts: dict[int, list[Segment]] = {}
     for edit in edits:
+        if isinstance(edit, InsertSegment):
+            anchor = edit.segment
+            new = Segment(list(edit.fields), None, anchor.offset, None, anchor.delims)
+            inserts.setdefault(where[id(anchor)], []).append(new)
+            continue
         if isinstance(edit, DeleteLine):
             start = where[id(edit.lx)]
             line = next(ln for ln in claim.lines if ln.start == start)
@@ -79,8 +92,17 @@ def apply_edits(claim: Claim, edits: list[Edit]) -> list[Segment]:
             segments[i] = _set(seg, 4, format_decimal(edit.units))
             if old is not None:
                 charge_delta += edit.charge - old
-    if deleted:
+    if inserts:
+        # new segments go before their anchor; indexes into ``segments`` still hold here
+        grown: list[Segment] = []
+        for n, seg in enumerate(segments):
+            grown.extend(inserts.get(n, ()))
+            if n not in deleted:
+                grown.append(seg)
+        segments = grown
+    elif deleted:
         segments = [s for n, s in enumerate(segments) if n not in deleted]
+    if deleted:
         number = 0
         for n, seg in enumerate(segments):
             if seg.fields[0] == "LX":

@@ -46,6 +46,20 @@ class LineFact:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthLine:
+    """A service line as a prior authorization counts it (payers that require one only)."""
+
+    index: int
+    key: str
+    day: date
+    code: str
+    discipline: str  # PT, OT, SLP; "" when neither modifier, visit log nor taxonomy says
+    timed: bool
+    units: Decimal
+    auth_number: str  # 2400 REF*G1, else 2300 REF*G1, else ""
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimFacts:
     member: str
     claim_id: str
@@ -56,6 +70,7 @@ class ClaimFacts:
     years: frozenset[int] = frozenset()  # years of all its dated lines (for the locks)
     payer_id: str = ""  # 2010BB NM109 (what a remittance's claim is matched against)
     payer_class: str = ""
+    auth_lines: tuple[AuthLine, ...] = ()  # only when the profile requires prior auth
 
     @property
     def void(self) -> bool:
@@ -191,6 +206,9 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                 progress=progress,
             )
         )
+    auth_lines = ()
+    if ctx.profile is not None and ctx.profile.prior_auth:
+        auth_lines = tuple(claim_auth_lines(claim, ctx))
     return ClaimFacts(
         member=member_of(claim),
         claim_id=claim.id,
@@ -199,6 +217,67 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         part_b=part_b,
         lines=tuple(lines),
         years=frozenset(ln.date_from.year for ln in claim.lines if ln.date_from is not None),
-        payer_id=(claim.subscriber.payer_id or "").strip().upper(),
+        payer_id=payer_of(claim),
         payer_class=claim.payer_class,
+        auth_lines=auth_lines,
     )
+
+
+def payer_of(claim) -> str:
+    return (claim.subscriber.payer_id or "").strip().upper()
+
+
+def prior_auth_refs(claim) -> tuple[object | None, dict[int, str]]:
+    """(the 2300 REF*G1 segment or None, {line index: its 2400 REF*G1 value})."""
+    first_lx = claim.lines[0].start if claim.lines else len(claim.segments)
+    header = None
+    for seg in claim.segments[:first_lx]:
+        if seg.tag == "NM1":
+            break  # 2310 loops follow every 2300 REF (TR3 2300 segment order)
+        if seg.tag == "REF" and seg.element(1) == "G1" and seg.element(2).strip():
+            header = seg
+            break
+    lines = {}
+    for i, line in enumerate(claim.lines):
+        for seg in claim.segments[line.start : line.end]:
+            if seg.tag == "REF" and seg.element(1) == "G1" and seg.element(2).strip():
+                lines[i] = seg.element(2).strip()
+                break
+    return header, lines
+
+
+def line_discipline(claim, line, ctx) -> str:
+    """The therapy modifier's discipline, else the visit log's, else the furnishing provider's
+    taxonomy; "" when none says."""
+    disc = discipline_of(line, ctx.ref)
+    if disc:
+        return disc
+    if ctx.visits is not None:
+        found = {r.discipline for r in ctx.rows_for_line(claim, line) if r.discipline}
+        if len(found) == 1:
+            return next(iter(found))
+    prov = claim.discipline_provider(line)
+    if prov is not None:
+        disc, _assistant = ctx.ref.taxonomy_discipline(prov.taxonomy)
+        if disc:
+            return disc
+    return ""
+
+
+def claim_auth_lines(claim, ctx):
+    header, per_line = prior_auth_refs(claim)
+    claim_number = header.element(2).strip() if header is not None else ""
+    for i, line in enumerate(claim.lines):
+        if line.date_from is None or not line.code:
+            continue
+        code = line.code.strip().upper()
+        yield AuthLine(
+            index=i,
+            key=line_key(line),
+            day=line.date_from,
+            code=code,
+            discipline=line_discipline(claim, line, ctx),
+            timed=ctx.ref.is_timed(code),
+            units=line.units if line.units is not None else Decimal(0),
+            auth_number=per_line.get(i, claim_number),
+        )

@@ -163,4 +163,38 @@ DDL = (
         imported_at TEXT NOT NULL,
         PRIMARY KEY (payer_id, code, modifiers)
     )""",
+    # Prior authorizations (`x12tool auth import`, docs/payers.md): one row per number,
+    # discipline and code ('' = visits and/or units of all timed codes).
+    """CREATE TABLE IF NOT EXISTS ledger_auths (
+        member_id TEXT NOT NULL,
+        payer_id TEXT NOT NULL,
+        auth_number TEXT NOT NULL,
+        discipline TEXT NOT NULL,
+        code TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        visits INTEGER,
+        units INTEGER,
+        source TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        PRIMARY KEY (member_id, payer_id, auth_number, discipline, code)
+    )""",
+    # Lines sent to payers whose profile requires prior authorization: what AUTH003 counts.
+    """CREATE TABLE IF NOT EXISTS ledger_auth_lines (
+        claim_id TEXT NOT NULL,
+        line_key TEXT NOT NULL,
+        service_date TEXT NOT NULL,
+        code TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        payer_id TEXT NOT NULL,
+        discipline TEXT NOT NULL,
+        timed INTEGER NOT NULL,
+        units TEXT NOT NULL,
+        auth_number TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, line_key, service_date, code)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ledger_auth_lines_member"
+    " ON ledger_auth_lines (member_id, payer_id)",
 )

@@ -107,6 +107,8 @@ class FileScope:
         self.recorded_lines = 0
         self.recorded_claims = 0
         self._last: tuple = (None, None)
+        self._auths: dict[tuple[str, str], list] = {}
+        self._auth_rows: dict[tuple[str, str], list] = {}
         self.bounded = (
             not write
             and getattr(ledger, "store", None) is None
@@ -198,7 +200,44 @@ class FileScope:
         for member, state in self.members.items():
             for c in state.claims.values():
                 keys.update((member, y) for y in c.years)
+                if c.auth_lines:
+                    # An authorization can span a new year: its count is locked per member
+                    # (year 0), as `auth import` does (docs/payers.md).
+                    keys.add((member, 0))
         return keys
+
+    # --- prior authorizations (x12tool.ledger.authcount)
+    def authorizations(self, member: str, payer_id: str) -> list:
+        """The member's authorizations with the payer (read once per file)."""
+        from x12tool.ledger.authcount import load_auths
+
+        key = (member, payer_id)
+        got = self._auths.get(key)
+        if got is None:
+            store = self.ledger.store if self.ledger is not None else None
+            got = self._auths[key] = load_auths(store, member, payer_id)
+        return got
+
+    def auth_recorded(self, member: str, payer_id: str) -> list[tuple]:
+        """Sent lines of the member with the payer, less those of claims this run sends again:
+        (day, code, discipline, timed, units, auth_number)."""
+        key = (member, payer_id)
+        rows = self._auth_rows.get(key)
+        if rows is None:
+            store = self.ledger.store if self.ledger is not None else None
+            rows = self._auth_rows[key] = store.auth_usage(member, payer_id) if store else []
+        state = self.members.get(member)
+        keys = state.run_keys() if state is not None else frozenset()
+        out = []
+        for claim_id, day, code, disc, timed, units, number in rows:
+            if (claim_id, None, None) in keys or (claim_id, day, code) in keys:
+                continue
+            out.append((date.fromisoformat(day), code, disc, bool(int(timed)), units, number))
+        return out
+
+    def run_claims(self, member: str) -> list[ClaimFacts]:
+        state = self.members.get(member)
+        return list(state.claims.values()) if state is not None else []
 
     # --- the ledger's totals
     def load_all(self) -> None:

@@ -173,7 +173,17 @@ class LedgerStore:
                 "DELETE FROM ledger_progress WHERE claim_id = ? AND member_id = ?",
                 (claim_id, member),
             )
+            self.execute(
+                "DELETE FROM ledger_auth_lines WHERE claim_id = ? AND member_id = ?",
+                (claim_id, member),
+            )
         else:
+            for day, code in sorted({(a.day, a.code) for a in facts.auth_lines}):
+                self.execute(
+                    "DELETE FROM ledger_auth_lines WHERE claim_id = ? AND member_id = ?"
+                    " AND service_date = ? AND code = ?",
+                    (claim_id, member, day.isoformat(), code),
+                )
             for day, code in sorted({(f.day, f.code) for f in facts.lines}):
                 self.execute(
                     "DELETE FROM ledger_lines WHERE claim_id = ? AND member_id = ?"
@@ -200,6 +210,31 @@ class LedgerStore:
         )
         if facts.void:
             return 0
+        for a in facts.auth_lines:
+            self.execute(
+                "INSERT INTO ledger_auth_lines (claim_id, line_key, service_date, code, member_id,"
+                " payer_id, discipline, timed, units, auth_number, source_file, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (claim_id, line_key, service_date, code) DO UPDATE SET"
+                " member_id = excluded.member_id, payer_id = excluded.payer_id,"
+                " discipline = excluded.discipline, timed = excluded.timed,"
+                " units = excluded.units, auth_number = excluded.auth_number,"
+                " source_file = excluded.source_file, recorded_at = excluded.recorded_at",
+                (
+                    claim_id,
+                    a.key,
+                    a.day.isoformat(),
+                    a.code,
+                    member,
+                    facts.payer_id,
+                    a.discipline,
+                    1 if a.timed else 0,
+                    str(a.units),
+                    a.auth_number,
+                    source_file,
+                    stamp,
+                ),
+            )
         for f in facts.lines:
             self.execute(
                 "INSERT INTO ledger_lines (claim_id, line_key, service_date, code, member_id,"
@@ -290,6 +325,77 @@ class LedgerStore:
             self.rollback()
             raise
         return len(amounts)
+
+    # --- prior authorizations (docs/payers.md)
+    def import_auths(self, auths, source: str) -> tuple[int, int]:
+        """Insert or update each authorization (keyed by member, payer, number, discipline,
+        code) in one transaction; returns (new, updated). Importing again changes nothing."""
+        self.begin({(a.member, 0) for a in auths})
+        new = updated = 0
+        try:
+            stamp = now()
+            for a in sorted(auths, key=lambda a: a.key):
+                exists = self.rows(
+                    "SELECT 1 FROM ledger_auths WHERE member_id = ? AND payer_id = ?"
+                    " AND auth_number = ? AND discipline = ? AND code = ?",
+                    a.key,
+                )
+                if exists:
+                    updated += 1
+                else:
+                    new += 1
+                self.execute(
+                    "INSERT INTO ledger_auths (member_id, payer_id, auth_number, discipline, code,"
+                    " start_date, end_date, visits, units, source, imported_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (member_id, payer_id, auth_number, discipline, code) DO UPDATE"
+                    " SET start_date = excluded.start_date, end_date = excluded.end_date,"
+                    " visits = excluded.visits, units = excluded.units, source = excluded.source,"
+                    " imported_at = excluded.imported_at",
+                    (
+                        *a.key,
+                        a.start.isoformat(),
+                        a.end.isoformat(),
+                        a.visits,
+                        a.units,
+                        source,
+                        stamp,
+                    ),
+                )
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return new, updated
+
+    def member_auths(self, member: str, payer_id: str) -> list[tuple]:
+        """(auth_number, discipline, code, start_date, end_date, visits, units)."""
+        return self.rows(
+            "SELECT auth_number, discipline, code, start_date, end_date, visits, units"
+            " FROM ledger_auths WHERE member_id = ? AND payer_id = ?"
+            " ORDER BY start_date, auth_number, discipline, code",
+            (member, payer_id),
+        )
+
+    def auth_usage(self, member: str, payer_id: str) -> list[tuple]:
+        """(claim_id, service_date, code, discipline, timed, units, auth_number) sent."""
+        return self.rows(
+            "SELECT claim_id, service_date, code, discipline, timed, units, auth_number"
+            " FROM ledger_auth_lines WHERE member_id = ? AND payer_id = ?",
+            (member, payer_id),
+        )
+
+    def member_payers(self, member: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.rows(
+                "SELECT DISTINCT payer_id FROM ledger_auths WHERE member_id = ? ORDER BY payer_id",
+                (member,),
+            )
+        ]
+
+    def auth_count(self) -> int:
+        return int(self.rows("SELECT COUNT(*) FROM ledger_auths")[0][0])
 
     # --- reads for the CLI
     def show_lines(self, member: str) -> list[tuple]:

@@ -254,6 +254,37 @@ class _RawProfile:
     enable: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # id -> (file, line)
     extra: dict[str, NcciPair] = field(default_factory=dict)
     severity: dict[str, str] = field(default_factory=dict)
+    # payer logic (docs/payers.md): single values inherit one by one, the rest by key
+    payer: dict[str, object] = field(default_factory=dict)
+    caps: dict[str, int | None] = field(default_factory=dict)  # code -> max (None: removed)
+    required: dict[str, str | None] = field(default_factory=dict)  # modifier -> lines
+    refused: dict[str, tuple[str, ...] | None] = field(default_factory=dict)  # modifier -> instead
+
+
+_PAYER_SINGLE = ("prior_auth", "timed_unit_cap", "plan_of_care")
+
+
+def _parse_payer_setting(raw: _RawProfile, el: etree._Element) -> None:
+    """prior_auth, timed_unit_cap, unit_cap, require_modifier, refuse_modifier."""
+    tag, on = el.tag, _enabled(el)
+    if tag == "prior_auth":
+        raw.payer["prior_auth"] = _bool(el.get("value"))
+        if el.get("counts") is not None:
+            raw.payer["auth_counts"] = el.get("counts")
+        if el.get("warn_remaining") is not None:
+            raw.payer["auth_warn_remaining"] = int(el.get("warn_remaining"))
+    elif tag == "plan_of_care":
+        raw.payer["plan_of_care"] = _bool(el.get("value"))
+        if el.get("warn_days") is not None:
+            raw.payer["poc_warn_days"] = int(el.get("warn_days"))
+    elif tag == "timed_unit_cap":
+        raw.payer["timed_unit_cap"] = int(el.get("max")) if on else None
+    elif tag == "unit_cap":
+        raw.caps[el.get("code")] = int(el.get("max")) if on else None
+    elif tag == "require_modifier":
+        raw.required[el.get("value")] = el.get("lines", "all") if on else None
+    elif tag == "refuse_modifier":
+        raw.refused[el.get("value")] = tuple(el.get("instead", "").split()) if on else None
 
 
 def _parse_profiles(root: etree._Element, name: str) -> dict[str, _RawProfile]:
@@ -267,7 +298,7 @@ def _parse_profiles(root: etree._Element, name: str) -> dict[str, _RawProfile]:
             if not isinstance(el.tag, str):
                 continue  # comments
             tag = el.tag
-            if tag in _SINGLE_SETTINGS or tag == "bypass_modifiers":
+            if tag in _SINGLE_SETTINGS or tag in _PAYER_SINGLE or tag == "bypass_modifiers":
                 if tag in seen:
                     raise _fail(name, el, f"profile {raw.name!r}: <{tag}> given more than once")
                 seen.add(tag)
@@ -295,6 +326,8 @@ def _parse_profiles(root: etree._Element, name: str) -> dict[str, _RawProfile]:
                 raw.extra[el.get("id")] = _pair(el, f"profile {raw.name} ({Path(name).name})")
             elif tag == "severity":
                 raw.severity[el.get("rule")] = el.get("level")
+            else:
+                _parse_payer_setting(raw, el)
         out[raw.name] = raw
     return out
 
@@ -313,6 +346,10 @@ def _overlay(base: _RawProfile, top: _RawProfile) -> _RawProfile:
         enable={**base.enable, **top.enable},
         extra={**base.extra, **top.extra},
         severity={**base.severity, **top.severity},
+        payer={**base.payer, **top.payer},
+        caps={**base.caps, **top.caps},
+        required={**base.required, **top.required},
+        refused={**base.refused, **top.refused},
     )
 
 
@@ -344,6 +381,7 @@ def _resolve_profiles(
                 )
             settings, bypass = dict(raw.settings), raw.bypass
             enable, extra, severity, chain = {}, {}, {}, ()
+            payer, caps, required, refused = {}, {}, {}, {}
         else:
             parent = resolve(parent_name, stack + (pname,))
             settings = {s: getattr(parent, s) for s in _SINGLE_SETTINGS} | raw.settings
@@ -352,6 +390,21 @@ def _resolve_profiles(
             extra = {p.id: p for p in parent.extra_pairs}
             severity = dict(parent.severity)
             chain = parent.chain
+            payer = {
+                "prior_auth": parent.prior_auth,
+                "auth_counts": parent.auth_counts,
+                "auth_warn_remaining": parent.auth_warn_remaining,
+                "timed_unit_cap": parent.timed_unit_cap,
+                "plan_of_care": parent.plan_of_care,
+                "poc_warn_days": parent.poc_warn_days,
+            }
+            caps = dict(parent.unit_caps)
+            required = dict(parent.required_modifiers)
+            refused = dict(parent.refused_modifiers)
+        payer.update(raw.payer)
+        caps.update(raw.caps)
+        required.update(raw.required)
+        refused.update(raw.refused)
         enable.update(dict.fromkeys(raw.enable))
         extra.update(raw.extra)
         severity.update(raw.severity)
@@ -377,6 +430,15 @@ def _resolve_profiles(
             match_payer_ids=frozenset(p for p, _ in raw.payer_ids),
             origin=raw.origin,
             chain=(pname,) + chain,
+            prior_auth=bool(payer.get("prior_auth", False)),
+            auth_counts=str(payer.get("auth_counts", "visits")),
+            auth_warn_remaining=int(payer.get("auth_warn_remaining", 2)),
+            unit_caps=tuple(sorted((c, m) for c, m in caps.items() if m is not None)),
+            timed_unit_cap=payer.get("timed_unit_cap"),
+            required_modifiers=tuple(sorted((m, w) for m, w in required.items() if w)),
+            refused_modifiers=tuple(sorted((m, i) for m, i in refused.items() if i is not None)),
+            plan_of_care=bool(payer.get("plan_of_care", False)),
+            poc_warn_days=int(payer.get("poc_warn_days", 7)),
         )
         resolved[pname] = prof
         return prof

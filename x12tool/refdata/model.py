@@ -124,6 +124,20 @@ class Profile:
     match_payer_ids: frozenset[str] = frozenset()
     origin: str = ""  # file the profile (or its last overlay) came from
     chain: tuple[str, ...] = field(default=())  # this profile, then its ancestors
+    # Payer logic (docs/payers.md). Nothing here is switched on by the shipped profiles: a
+    # payer's own policy says it, in a user profile file.
+    prior_auth: bool = False  # therapy needs a prior authorization (REF*G1)
+    auth_counts: str = "visits"  # 'visits' | 'units' | 'both': what the payer counts
+    auth_warn_remaining: int = 2  # warn when this many visits/units or fewer remain
+    unit_caps: tuple[tuple[str, int], ...] = ()  # (code, max units per date), sorted
+    timed_unit_cap: int | None = None  # max timed units per date, all timed codes together
+    required_modifiers: tuple[tuple[str, str], ...] = ()  # (modifier, 'all' | 'therapy')
+    refused_modifiers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (modifier, instead)
+    plan_of_care: bool = False  # POC001: certified plan of care (Pub 100-02 Ch. 15 §220.1.3)
+    poc_warn_days: int = 7  # warn when the plan ends within this many days of the visit
+
+    def unit_cap(self, code: str) -> int | None:
+        return dict(self.unit_caps).get(code)
 
     @property
     def severity_map(self) -> Mapping[str, str]:

@@ -88,7 +88,18 @@ class DeleteLine:
         return f"delete service line {self.lx.element(1)}"
 
 
-Edit = SetElement | SetModifiers | SetUnits | DeleteLine
+@dataclass(frozen=True, slots=True)
+class InsertSegment:
+    """Insert a new segment just before ``segment`` (a segment of the claim)."""
+
+    segment: Segment
+    fields: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"insert {'*'.join(self.fields)} before {self.segment.tag}"
+
+
+Edit = SetElement | SetModifiers | SetUnits | DeleteLine | InsertSegment
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from x12tool.ncci.lookup import NcciIndex
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim
+    from x12tool.ledger.auths import Authorization
     from x12tool.ledger.facts import ClaimFacts, EarlierSending
     from x12tool.ledger.scope import Position, ProgressGap
     from x12tool.money.pricing import ClaimPrice, LineInput
@@ -47,6 +48,11 @@ class VisitSource(Protocol):
     """The visit log: documented minutes per claim, date and code."""
 
     def for_claim(self, claim_id: str) -> list[VisitRow]: ...
+
+    @property
+    def has_poc(self) -> bool:
+        """The log has plan-of-care columns (poc_start, poc_certified, poc_end: POC001)."""
+        ...
 
 
 class NcciLookup(Protocol):
@@ -94,6 +100,13 @@ class LedgerScope(Protocol):
     def sent_before(self, claim: Claim) -> list[EarlierSending]: ...
 
     def sent_day_lines(self, member: str, day: date) -> list[tuple]: ...
+
+    # prior authorizations (AUTH001-AUTH003, x12tool.ledger.authcount)
+    def authorizations(self, member: str, payer_id: str) -> list[Authorization]: ...
+
+    def auth_recorded(self, member: str, payer_id: str) -> list[tuple]: ...
+
+    def run_claims(self, member: str) -> list[ClaimFacts]: ...
 
 
 class DenialPatterns(Protocol):

@@ -33,7 +33,10 @@ OPTIONAL = (
     *CHECKLIST,
     "progress_report",
     "note_text",
+    *("poc_start", "poc_certified", "poc_end"),
 )
+# Plan-of-care dates (POC001, docs/payers.md): read apart from _ROW_COLUMNS, blank when absent.
+POC_COLUMNS = ("poc_start", "poc_certified", "poc_end")
 # The columns _row reads, in the order it unpacks them.
 _ROW_COLUMNS = (
     *REQUIRED,
@@ -123,6 +126,8 @@ class VisitRow:
     checklist: tuple[tuple[str, str], ...] = ()  # (column, "Y"/"N"/"") for present columns
     progress_report: str = ""
     note_text: str = ""
+    # plan of care in effect on this date: start, certification (signature) date, end
+    poc: tuple[date | None, date | None, date | None] = (None, None, None)
 
     def checklist_missing(self) -> list[str]:
         return [name for name, value in self.checklist if value != "Y"]
@@ -164,6 +169,7 @@ class VisitLog:
         self._width = 0
         self._cols: tuple[int, ...] = ()
         self._checklist_cols: tuple[tuple[str, int], ...] = ()
+        self._poc_cols: tuple[tuple[str, int], ...] = ()
         self._problem_rows: set[int] = set()
         self._bad_rows: set[int] = set()
         self._exact = array("q")
@@ -228,6 +234,7 @@ class VisitLog:
         self._width = len(names) + 1
         self._cols = tuple(self._fields.get(c, len(names)) for c in _ROW_COLUMNS)
         self._checklist_cols = tuple((c, self._fields[c]) for c in self._checklist)
+        self._poc_cols = tuple((c, self._fields[c]) for c in POC_COLUMNS if c in self._fields)
         key = self._fields["claim_id"]
         hashes, exact, offsets = array("q"), array("q"), array("Q")
         firsts, counts = array("I"), array("I")
@@ -425,6 +432,7 @@ class VisitLog:
             self._problem(n, f"provider_role {role!r} is not PT/PTA/OT/OTA/SLP")
             role = ""
         checklist = tuple((c, values[i].strip().upper()[:1]) for c, i in self._checklist_cols)
+        poc = self._poc(n, values) if self._poc_cols else (None, None, None)
         return VisitRow(
             n,
             claim_id,
@@ -437,4 +445,22 @@ class VisitLog:
             checklist,
             progress.upper()[:1],
             note,
+            poc,
         )
+
+    @property
+    def has_poc(self) -> bool:
+        return bool(self._poc_cols)
+
+    def _poc(self, n: int, values: list[str]) -> tuple:
+        got = {}
+        for name, i in self._poc_cols:
+            text = values[i].strip()
+            value = None
+            if text:
+                try:
+                    value = date.fromisoformat(text)
+                except ValueError:
+                    self._problem(n, f"{name} {text!r} is not YYYY-MM-DD")
+            got[name] = value
+        return tuple(got.get(c) for c in POC_COLUMNS)
