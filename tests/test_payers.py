@@ -84,7 +84,7 @@ def test_visit_log_poc_columns(tmp_path):
     path.write_text(
         "claim_id,service_date,cpt,minutes,poc_start,poc_certified,poc_end\n"
         "C1,2026-02-02,97110,15,2026-01-05,2026-01-12,\n"
-        "C1,2026-02-03,97110,15,2026-01-05,12/01/2026,2026-03-01\n"
+        "C1,2026-02-03,97110,15,01/05/2026,2026-13-01,2026-03-01\n"
     )
     log = VisitLog(path)
     rows = log.for_claim("C1")
@@ -92,7 +92,7 @@ def test_visit_log_poc_columns(tmp_path):
     assert rows[0].poc == (date(2026, 1, 5), date(2026, 1, 12), None)
     assert rows[1].poc == (date(2026, 1, 5), None, date(2026, 3, 1))
     assert [(p.row, p.message) for p in log.problems] == [
-        (2, "poc_certified '12/01/2026' is not YYYY-MM-DD")
+        (2, "poc_certified '2026-13-01' is not YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD")
     ]
     plain = tmp_path / "p.csv"
     plain.write_text("claim_id,service_date,cpt,minutes\nC1,2026-02-02,97110,15\n")

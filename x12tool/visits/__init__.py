@@ -458,9 +458,8 @@ class VisitLog:
             text = values[i].strip()
             value = None
             if text:
-                try:
-                    value = date.fromisoformat(text)
-                except ValueError:
-                    self._problem(n, f"{name} {text!r} is not YYYY-MM-DD")
+                value = parse_date(text)  # the service_date formats
+                if value is None:
+                    self._problem(n, f"{name} {text!r} is not YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD")
             got[name] = value
         return tuple(got.get(c) for c in POC_COLUMNS)
