@@ -628,3 +628,24 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def three_sets(base: bytes, se01: int = 0, se02: bytes | None = None) -> bytes:
+    """``base``'s transaction set three times in one group (ST02 0001-0003, claim ids made
+    unique per set), the middle set's SE01 off by ``se01`` and its SE02 set to ``se02``."""
+    segs = segments(base)
+    st = next(i for i, s in enumerate(segs) if s.startswith(b"ST*"))
+    se = next(i for i, s in enumerate(segs) if s.startswith(b"SE*"))
+    body = segs[st + 1 : se]
+    out = segs[:st]
+    for n in (1, 2, 3):
+        control = b"%04d" % n
+        out.append(b"ST*837*" + control + b"*005010X222A1")
+        out.extend(s.replace(b"TC09", b"TC%d9" % n) for s in body)
+        count = len(body) + 2 + (se01 if n == 2 else 0)
+        close = se02 if n == 2 and se02 is not None else control
+        out.append(b"SE*%d*" % count + close)
+    out.extend(
+        s if not s.startswith(b"GE*") else b"GE*3*" + s.split(b"*")[2] for s in segs[se + 1 :]
+    )
+    return join(out)

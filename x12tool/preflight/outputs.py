@@ -167,8 +167,14 @@ def run_preflight(
             validate_output(ready.temp, claims=going, pyx12=False, label="ready")
         if summary.held:
             # held claims go out as they came: their LX numbers are the input's own
+            # a set held for its wrong trailer (ENV002) keeps that trailer: allowed, only there
             validate_output(
-                held.temp, claims=summary.held, pyx12=False, label="held", check_lx=False
+                held.temp,
+                claims=summary.held,
+                pyx12=False,
+                label="held",
+                check_lx=False,
+                trailers=summary.held_trailers,
             )
         publish = []
         if going:
@@ -348,7 +354,15 @@ def run_fix(
             ig=ig,
             on_outcome=on_outcome,
         )
-        out.commit(lambda p: validate_output(p, claims=summary.claims, pyx12=False, label="fixed"))
+        out.commit(
+            lambda p: validate_output(
+                p,
+                claims=summary.claims,
+                pyx12=False,
+                label="fixed",
+                trailers=summary.held_trailers,
+            )
+        )
         return summary
     except BaseException:
         if not out.done:
