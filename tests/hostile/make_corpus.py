@@ -367,13 +367,31 @@ def build(dest: str | Path, write: bool = True) -> list[Case]:
     refuse("iea02_mismatch", data, "IEA02 differs from ISA13", "IEA02", b"IEA*", True)
     data = replace_once(base, b"GE*1*1~", b"GE*1*2~")
     refuse("ge02_mismatch", data, "GE02 differs from GS06", "GE02", b"GE*", True)
-    data = replace_once(base, b"*0001~\nGE", b"*0002~\nGE")
-    refuse("se02_mismatch", data, "SE02 differs from ST02", "SE02", b"SE*", True)
     data = replace_once(base, b"GE*1*", b"GE*2*")
     refuse("ge01_wrong", data, "GE01 counts 2 sets, the group has 1", "GE01", b"GE*", True)
-    n_se = segments(base)[-3].split(b"*")[1]
-    data = replace_once(base, b"\nSE*" + n_se, b"\nSE*" + str(int(n_se) + 1).encode())
-    refuse("se01_wrong", data, "SE01 one more than the segments in the set", "SE01", b"SE*", True)
+    # A wrong SE01/SE02 is the set's problem, not the file's: that set is held whole (ENV002),
+    # the other sets go on (docs/design.md, "What is refused").
+    per_set = len([x for x in segments(base) if x.startswith(b"CLM*")])
+    add(
+        "se02_mismatch",
+        three_sets(base, se02=b"0009"),
+        "3 transaction sets; the middle set's SE02 differs from its ST02",
+        "accept",
+        exit_code=1,
+        held=per_set,
+        held_ig_clean=False,
+        codes=["ENV002"],
+    )
+    add(
+        "se01_wrong",
+        three_sets(base, se01=1),
+        "3 transaction sets; the middle set's SE01 is one more than its segments",
+        "accept",
+        exit_code=1,
+        held=per_set,
+        held_ig_clean=False,
+        codes=["ENV002"],
+    )
 
     # -- terminators
     segs = segments(base)

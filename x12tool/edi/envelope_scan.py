@@ -213,9 +213,7 @@ def broken_trailers(path: str) -> dict[int, tuple[str, str, str]]:
             continue
         reasons = []
         if "3" in s.codes:
-            reasons.append(
-                f"SE02 {s.se.element(2)!r} does not match ST02 {s.st.element(2)!r}"
-            )
+            reasons.append(f"SE02 {s.se.element(2)!r} does not match ST02 {s.st.element(2)!r}")
         if "4" in s.codes:
             reasons.append(
                 f"SE01 says {s.se.element(1)!r} segments; the transaction set has "
