@@ -124,3 +124,12 @@ def test_cli_exit_1_and_acknowledgments(files, tmp_path):
         for c in report["claims"]:
             # the 277CA answers the accepted sets only; the rejected set's claims are not on it
             assert (f"TRN*2*{c['id']}~" in ca) == (c["st"] != "0002")
+
+
+def test_pre_passes_read_past_the_held_set(files):
+    # the ledger and day-pool pre-passes read the file as the main pass does: the claims after
+    # the broken set are seen (not cut off at its SE)
+    from x12tool.reports.lines import iter_claims
+
+    ids = [c.id for c in iter_claims(str(files["se01"]))]
+    assert len(ids) == 9 and ids[-1].startswith("TC39")

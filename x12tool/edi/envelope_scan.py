@@ -11,6 +11,7 @@ Memory: one entry per set (its header segments, not its body).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from x12tool.edi.delimiters import ISA_LENGTH, Delimiters
@@ -221,3 +222,32 @@ def broken_trailers(path: str) -> dict[int, tuple[str, str, str]]:
             )
         out[s.st.offset] = (s.st.element(2), s.se.text, "; ".join(reasons))
     return out
+
+
+_KNOWN: dict[tuple, dict[int, tuple[str, str, str]]] = {}
+
+
+def known_broken_trailers(path: str) -> dict[int, tuple[str, str, str]]:
+    """:func:`broken_trailers`, read once per file version: the pre-passes of one run (ledger,
+    day pool) and the main pass read a file the same way without scanning it again each."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    found = _KNOWN.get(key)
+    if found is None:
+        if len(_KNOWN) >= 8:
+            _KNOWN.clear()
+        found = _KNOWN[key] = broken_trailers(path)
+    return found
+
+
+def lenient_for(path: str):
+    """The ``lenient`` argument of ``X12Source.segments()`` that reads ``path`` as preflight
+    does: a set with a wrong SE01/SE02 is read (and held, ENV002), not refused. None when the
+    file has no such set."""
+    broken = known_broken_trailers(path)
+    if not broken:
+        return None
+    return lambda st, se: st.offset in broken

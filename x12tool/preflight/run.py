@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
 from x12tool.edi import X12Source
-from x12tool.edi.envelope_scan import broken_trailers
+from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.edi.ig import IgIssue, IgStream
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
 from x12tool.ledger.view import Ledger
@@ -308,7 +308,7 @@ def process_file(
     set_listed: set[tuple[int, int]] = set()
     # Sets whose SE is there but wrong (SE01 count, SE02): held whole, the others go on. Found by
     # a pre-pass because the trailer comes after the claims it must route (docs/design.md).
-    broken = broken_trailers(path)
+    broken = known_broken_trailers(path)
     in_broken: list = []  # [(ST02, SE text, reason)] while inside such a set
     unit: list = []  # [subscriber block, [(patient block, outcome)]]
     patient = None
