@@ -133,3 +133,28 @@ def test_pre_passes_read_past_the_held_set(files):
 
     ids = [c.id for c in iter_claims(str(files["se01"]))]
     assert len(ids) == 9 and ids[-1].startswith("TC39")
+
+
+def test_only_set_held_no_ready_no_277ca(tmp_path):
+    segs = segments(BASE)
+    se = next(i for i, s in enumerate(segs) if s.startswith(b"SE*"))
+    segs[se] = b"SE*999*0001"
+    path = tmp_path / "one.837"
+    path.write_bytes(b"".join(s + b"~\n" for s in segs))
+    out = tmp_path / "out"
+    result = run_preflight(
+        str(path),
+        _session(False, False),
+        str(out),
+        unsafe=False,
+        ig=False,
+        show_phi=False,
+        acks=frozenset({"999", "277ca"}),
+    )
+    assert (result.summary.claims, result.summary.held) == (3, 3)
+    assert not (out / "ready" / "one.837").exists()
+    assert (out / "held" / "one.837").read_bytes() == path.read_bytes()
+    ack = (out / "reports" / "one.837.999").read_text().replace("\n", "")
+    assert "IK5*R*4~" in ack and "AK9*R*1*1*0~" in ack
+    # no set accepted: no 277CA (not an empty file)
+    assert not (out / "reports" / "one.837.277ca").exists()

@@ -9,6 +9,7 @@ file never appears in ``ready/``.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -308,6 +309,12 @@ def write_acks(
             ]
         else:
             pieces = render_277(scan, book, numbers)
+            first = next(pieces, None)
+            if first is None:
+                # no set the 999 accepts (each held for its trailer, ENV002): nothing to answer
+                _remove_stale(target)
+                continue
+            pieces = itertools.chain([first], pieces)
         out = AtomicFile(target, 0o600)
         try:
             for piece in pieces:
