@@ -39,7 +39,7 @@ def run(tmp_path_factory):
     bad = base / "badel.837"
     bad.write_text(text.replace("CLM*CMS-EX3*132***11:", "CLM*CMS-EX3*132***00:", 1))
     inputs["badel"] = bad
-    # The first set's SE01 off by one: refused (exit 3).
+    # The first set's SE01 off by one: that set is held (ENV002), the second goes on.
     first_se = re.search(r"SE\*(\d+)\*0001~", text)
     se = base / "badse.837"
     se.write_text(text.replace(first_se.group(0), f"SE*{int(first_se.group(1)) + 1}*0001~"))
@@ -131,7 +131,7 @@ def test_every_999_passes_pyx12(run, kind):
     assert pyx12_errors(path) == []
 
 
-@pytest.mark.parametrize("kind", ["sample", "badel", "two"])
+@pytest.mark.parametrize("kind", ["sample", "badel", "badse", "two"])
 def test_every_277ca_passes_pyx12(run, kind):
     path = run["ca"][kind]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
@@ -139,9 +139,8 @@ def test_every_277ca_passes_pyx12(run, kind):
 
 
 def test_refused_inputs_get_no_277ca(run):
-    assert not run["ca"]["badse"].exists()
     assert not run["ca"]["nogs"].exists()
-    assert not (run["out"] / "ready" / "badse.837").exists()
+    assert not (run["out"] / "ready" / "nogs.837").exists()
 
 
 def _claims_277(path) -> dict[str, list[str]]:
@@ -217,12 +216,19 @@ def test_999_bad_element_points_where_the_report_does(run):
     assert _claims_277(run["ca"]["badel"])["CMS-EX3"][1] == "A3:684"
 
 
-def test_999_broken_se01_rejects_that_set(run):
-    stderr = run["r"].stderr
-    m = re.search(r"badse\.837: segment (\d+) \(SE\).*the transaction set has (\d+)", stderr)
-    assert m, stderr
-    position, actual = int(m.group(1)), int(m.group(2))
-    assert position - ST_POSITION + 1 == actual  # the SE our report names closes set 0001
+def _set_claims(path) -> dict[str, list[str]]:
+    """ST02 -> the CLM01s of that transaction set."""
+    sets, current = {}, None
+    for seg in _segments(path):
+        if seg[0] == "ST":
+            current = sets.setdefault(seg[2], [])
+        elif seg[0] == "CLM":
+            current.append(seg[1])
+    return sets
+
+
+def test_999_broken_se01_rejects_that_set_and_the_other_goes(run):
+    assert "badse.837" not in run["r"].stderr  # not refused
     segs = _segments(run["ack"]["badse"])
     sets = {}
     for s in segs:
@@ -231,8 +237,25 @@ def test_999_broken_se01_rejects_that_set(run):
         elif s[0] == "IK5":
             sets[key] = s[1:]
     assert sets == {"0001": ["R", "4"], "0002": ["A"]}
-    # the file was refused whole: nothing of it goes, so the group is rejected
-    assert [s for s in segs if s[0] == "AK9"] == [["AK9", "R", "2", "2", "0"]]
+    # partly accepted: set 0002 goes on
+    assert [s for s in segs if s[0] == "AK9"] == [["AK9", "P", "2", "2", "1"]]
+    by_set = _set_claims(run["inputs"]["badse"])
+    # held/ has set 0001 whole, its wrong SE as it came; ready/ has only set 0002's claims
+    held = run["out"] / "held" / "badse.837"
+    ready = run["out"] / "ready" / "badse.837"
+    assert _set_claims(held) == {"0001": by_set["0001"]}
+    assert set(_set_claims(ready)) == {"0002"}
+    wrong = [s for s in _segments(run["inputs"]["badse"]) if s[0] == "SE"][0]
+    assert [s for s in _segments(held) if s[0] == "SE"] == [wrong]
+    # the 277CA answers the accepted set only: a set the 999 rejects gets no 277CA
+    assert set(_claims_277(run["ca"]["badse"])) == set(by_set["0002"]) - set(by_set["0001"])
+    report = json.loads(run["json"]["badse"].read_text())
+    (rec,) = report["transaction_sets"]
+    assert rec["st"] == "0001" and rec["held"] and rec["findings"][0]["code"] == "ENV002"
+    assert "SE01 says" in rec["findings"][0]["message"]
+    held_ids = {c["id"] for c in report["claims"] if c["status"] == "held"}
+    assert set(by_set["0001"]) <= held_ids
+    assert report["summary"]["held"] == len(held_ids)
 
 
 def test_unsupported_version_and_guide(run):
@@ -279,7 +302,7 @@ def test_control_numbers_unique_in_the_run_and_parties_swapped(run):
         gs = next((s for s in segs if s[0] == "GS"), None)
         if gs is not None:
             assert int(gs[6]) == int(isa[13])
-    assert len(controls) == len(set(controls)) == 10
+    assert len(controls) == len(set(controls)) == 11  # badse now gets a 277CA too
 
 
 def test_claim_status_map_names_real_rules_and_pyx12_codes():

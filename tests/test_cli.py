@@ -307,11 +307,15 @@ def test_output_equal_to_input_is_refused(cli, tmp_path):
 
 def test_refused_input_writes_nothing(cli, tmp_path, clean):
     bad = tmp_path / "bad.837"
-    bad.write_bytes(clean.read_bytes().replace(b"SE*30*0001", b"SE*31*0001"))
+    # a set without its SE is refused (a wrong SE01 only holds its set: test_set_trailer.py)
+    data = clean.read_bytes()
+    assert b"SE*30*0001~" in data
+    bad.write_bytes(data.replace(b"SE*30*0001~", b""))
     out = tmp_path / "out"
     r = cli("preflight", bad, clean, "--out-dir", out)
     assert r.returncode == 3
-    assert "SE01" in r.stderr and "nothing written" in r.stderr
+    assert "SE (transaction set trailer) is missing" in r.stderr
+    assert "nothing written" in r.stderr
     assert not (out / "ready" / "bad.837").exists()
     assert not (out / "reports" / "bad.837.json").exists()
     assert (out / "ready" / clean.name).exists()  # the good input still went

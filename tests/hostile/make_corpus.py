@@ -367,13 +367,31 @@ def build(dest: str | Path, write: bool = True) -> list[Case]:
     refuse("iea02_mismatch", data, "IEA02 differs from ISA13", "IEA02", b"IEA*", True)
     data = replace_once(base, b"GE*1*1~", b"GE*1*2~")
     refuse("ge02_mismatch", data, "GE02 differs from GS06", "GE02", b"GE*", True)
-    data = replace_once(base, b"*0001~\nGE", b"*0002~\nGE")
-    refuse("se02_mismatch", data, "SE02 differs from ST02", "SE02", b"SE*", True)
     data = replace_once(base, b"GE*1*", b"GE*2*")
     refuse("ge01_wrong", data, "GE01 counts 2 sets, the group has 1", "GE01", b"GE*", True)
-    n_se = segments(base)[-3].split(b"*")[1]
-    data = replace_once(base, b"\nSE*" + n_se, b"\nSE*" + str(int(n_se) + 1).encode())
-    refuse("se01_wrong", data, "SE01 one more than the segments in the set", "SE01", b"SE*", True)
+    # A wrong SE01/SE02 is the set's problem, not the file's: that set is held whole (ENV002),
+    # the other sets go on (docs/design.md, "What is refused").
+    per_set = len([x for x in segments(base) if x.startswith(b"CLM*")])
+    add(
+        "se02_mismatch",
+        three_sets(base, se02=b"0009"),
+        "3 transaction sets; the middle set's SE02 differs from its ST02",
+        "accept",
+        exit_code=1,
+        held=per_set,
+        held_ig_clean=False,
+        codes=["ENV002"],
+    )
+    add(
+        "se01_wrong",
+        three_sets(base, se01=1),
+        "3 transaction sets; the middle set's SE01 is one more than its segments",
+        "accept",
+        exit_code=1,
+        held=per_set,
+        held_ig_clean=False,
+        codes=["ENV002"],
+    )
 
     # -- terminators
     segs = segments(base)
@@ -628,3 +646,24 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def three_sets(base: bytes, se01: int = 0, se02: bytes | None = None) -> bytes:
+    """``base``'s transaction set three times in one group (ST02 0001-0003, claim ids made
+    unique per set), the middle set's SE01 off by ``se01`` and its SE02 set to ``se02``."""
+    segs = segments(base)
+    st = next(i for i, s in enumerate(segs) if s.startswith(b"ST*"))
+    se = next(i for i, s in enumerate(segs) if s.startswith(b"SE*"))
+    body = segs[st + 1 : se]
+    out = segs[:st]
+    for n in (1, 2, 3):
+        control = b"%04d" % n
+        out.append(b"ST*837*" + control + b"*005010X222A1")
+        out.extend(s.replace(b"TC09", b"TC%d9" % n) for s in body)
+        count = len(body) + 2 + (se01 if n == 2 else 0)
+        close = se02 if n == 2 and se02 is not None else control
+        out.append(b"SE*%d*" % count + close)
+    out.extend(
+        s if not s.startswith(b"GE*") else b"GE*3*" + s.split(b"*")[2] for s in segs[se + 1 :]
+    )
+    return join(out)

@@ -18,6 +18,8 @@ A case file ``tests/rules/cases/<CODE>.toml`` has ``rule = "<CODE>"`` and ``[[ca
 - ``remit``: optional 835 claim payments (CLP ... segments, one a line) from payer 00952,
   wrapped into a full 835 and imported into a temporary ledger the case's rules read (DEN001).
 - ``label``: optional GS08/ST03 of the wrapping interchange (set-level rules such as ENV001).
+- ``trailer``: optional SE elements after ``SE*`` (e.g. ``"99*0001"``) in place of the right
+  count and control number (ENV002: the case is read as preflight reads it, the set held).
 - ``ytd``: optional year-to-date amounts CSV text (``member_id,year,group,amount``, the
   ``--ytd``/``ledger import`` layout) the case's rules use as the beneficiary's amounts before
   the run (KX rules). Without it ledger rules see only the case's own lines.
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
+from x12tool.edi.envelope_scan import broken_trailers
 from x12tool.edi.ig import validate as ig_validate
 from x12tool.fixes import settle_claim
 from x12tool.refdata import load_refdata
@@ -96,6 +99,7 @@ class Case:
     label: str | None = None  # GS08/ST03 of the wrapping interchange (default 005010X222A1)
     message: list[str] = field(default_factory=list)  # texts every finding's message contains
     auths: str | None = None
+    trailer: str | None = None  # SE01*SE02 in place of the right ones (ENV002)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -117,7 +121,8 @@ def interchange(case: Case) -> str:
         head = head.replace("005010X222A1", case.label)
     body = head + claim + "\n"
     count = body.count("~") - 2  # segments from ST on (ISA and GS are not counted)
-    return body + f"SE*{count + 1}*0001~\nGE*1*1~\nIEA*1*000000001~\n"
+    se = case.trailer if case.trailer is not None else f"{count + 1}*0001"
+    return body + f"SE*{se}~\nGE*1*1~\nIEA*1*000000001~\n"
 
 
 REMIT_HEADER = (
@@ -233,9 +238,14 @@ def run_case(case: Case, rule: type[Rule], tmp: Path) -> Run:
     claims, findings = [], []
     # IG001 reads pyx12's issues for the claim; run the validator as preflight would.
     issues = ig_validate(str(x12)) if rule.code == "IG001" else None
+    # A set with a wrong trailer is read as preflight reads it (ENV002): held, not refused.
+    broken = broken_trailers(str(x12))
+    lenient = (lambda st, se: st.offset in broken) if broken else None
     with X12Source(x12) as src:
-        for item in iter_items(src.segments(), str(x12)):
+        for item in iter_items(src.segments(lenient=lenient), str(x12)):
             if isinstance(item, Claim):
+                bad = broken.get(item.envelope.st.offset)
+                ctx.broken_set = (bad[0], bad[2]) if bad is not None else None
                 claims.append(item)
                 if issues is not None:
                     first, last = item.segments[0].index, item.segments[-1].index

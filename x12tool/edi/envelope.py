@@ -8,7 +8,7 @@ a clearinghouse would reject it with a TA1 or 999 before looking at any claim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.segment import Segment
@@ -26,9 +26,17 @@ REMIT_VERSIONS = frozenset({"005010X221A1"})
 class EnvelopeChecker:
     """Feed it every segment in order; it raises :class:`X12InputError` at the first violation."""
 
-    def __init__(self, path: str | None = None, kind: str = "837") -> None:
+    def __init__(
+        self,
+        path: str | None = None,
+        kind: str = "837",
+        lenient: Callable[[Segment, Segment], bool] | None = None,
+    ) -> None:
         self.path = path
         self.kind = kind  # "837" (claims) or "835" (remittances)
+        # (ST, SE) -> True for a set whose wrong SE01/SE02 the caller already knows and holds
+        # (ENV002, docs/design.md "What is refused"): that trailer is not a refusal.
+        self.lenient = lenient
         self.isa: Segment | None = None
         self.gs: Segment | None = None
         self.st: Segment | None = None
@@ -177,6 +185,9 @@ class EnvelopeChecker:
 
     def _close_set(self, seg: Segment) -> None:
         assert self.st is not None
+        if self.lenient is not None and self.lenient(self.st, seg):
+            self.st = None
+            return
         if seg.element(2) != self.st.element(2):
             self._fail(seg, f"SE02 {seg.element(2)!r} does not match ST02 {self.st.element(2)!r}")
         if seg.element(1) != str(self.set_segments):
@@ -202,10 +213,14 @@ class EnvelopeChecker:
 
 
 def checked(
-    segments: Iterable[Segment], path: str | None = None, end_offset=None, kind: str = "837"
+    segments: Iterable[Segment],
+    path: str | None = None,
+    end_offset=None,
+    kind: str = "837",
+    lenient: Callable[[Segment, Segment], bool] | None = None,
 ) -> Iterator[Segment]:
     """Yield the segments, checking the envelope as they pass."""
-    checker = EnvelopeChecker(path, kind)
+    checker = EnvelopeChecker(path, kind, lenient)
     last = None
     for seg in segments:
         checker.feed(seg)

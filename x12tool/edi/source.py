@@ -47,10 +47,11 @@ class X12Source:
     def notes(self) -> list[str]:
         return self.reader.notes
 
-    def segments(self, check: bool = True) -> Iterator[Segment]:
+    def segments(self, check: bool = True, lenient=None) -> Iterator[Segment]:
+        """``lenient(st, se)``: True for a set trailer known to be wrong and held (ENV002)."""
         if not check:
             return iter(self.reader)
-        return checked(self.reader, self.path, lambda: self.reader.bytes_read, self.kind)
+        return checked(self.reader, self.path, lambda: self.reader.bytes_read, self.kind, lenient)
 
     def close(self) -> None:
         self._fh.close()

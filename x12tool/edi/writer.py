@@ -31,7 +31,9 @@ class X12Writer:
         self.out.write(data)
         self.bytes_written += len(data)
 
-    def write(self, seg: Segment) -> None:
+    def write(self, seg: Segment, *, recount: bool = True) -> None:
+        """``recount=False``: a trailer goes out as it came, even when its count is wrong (the
+        SE of a transaction set held for that trailer, ENV002)."""
         tag = seg.tag
         if tag == "ISA":
             self.groups = 0
@@ -43,7 +45,8 @@ class X12Writer:
             self.set_segments = 1
         elif tag == "SE":
             self.set_segments += 1
-            seg = self._count(seg, self.set_segments)
+            if recount:
+                seg = self._count(seg, self.set_segments)
         elif tag == "GE":
             seg = self._count(seg, self.sets)
         elif tag == "IEA":

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
+from x12tool.edi.envelope_scan import lenient_for
 from x12tool.ledger.facts import (
     VOID,
     ClaimFacts,
@@ -167,7 +168,7 @@ class FileScope:
     # --- the run's lines
     def prepass(self, path: str) -> None:
         with X12Source(path) as src:
-            for item in iter_items(src.segments(), path):
+            for item in iter_items(src.segments(lenient=lenient_for(path)), path):
                 if isinstance(item, Claim):
                     self._add(claim_facts(item, self.ctx))
 

@@ -9,6 +9,7 @@ file never appears in ``ready/``.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -167,8 +168,14 @@ def run_preflight(
             validate_output(ready.temp, claims=going, pyx12=False, label="ready")
         if summary.held:
             # held claims go out as they came: their LX numbers are the input's own
+            # a set held for its wrong trailer (ENV002) keeps that trailer: allowed, only there
             validate_output(
-                held.temp, claims=summary.held, pyx12=False, label="held", check_lx=False
+                held.temp,
+                claims=summary.held,
+                pyx12=False,
+                label="held",
+                check_lx=False,
+                trailers=summary.held_trailers,
             )
         publish = []
         if going:
@@ -302,6 +309,12 @@ def write_acks(
             ]
         else:
             pieces = render_277(scan, book, numbers)
+            first = next(pieces, None)
+            if first is None:
+                # no set the 999 accepts (each held for its trailer, ENV002): nothing to answer
+                _remove_stale(target)
+                continue
+            pieces = itertools.chain([first], pieces)
         out = AtomicFile(target, 0o600)
         try:
             for piece in pieces:
@@ -348,7 +361,15 @@ def run_fix(
             ig=ig,
             on_outcome=on_outcome,
         )
-        out.commit(lambda p: validate_output(p, claims=summary.claims, pyx12=False, label="fixed"))
+        out.commit(
+            lambda p: validate_output(
+                p,
+                claims=summary.claims,
+                pyx12=False,
+                label="fixed",
+                trailers=summary.held_trailers,
+            )
+        )
         return summary
     except BaseException:
         if not out.done:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
 from x12tool.edi import X12Source
+from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.edi.ig import IgIssue, IgStream
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
 from x12tool.ledger.view import Ledger
@@ -53,6 +54,9 @@ class Summary:
     structural: list[dict] = field(default_factory=list)  # StructuralLog records
     sets: list[dict] = field(default_factory=list)  # transaction sets with set-level findings
     fixed_gs: set = field(default_factory=set)  # offsets of GS segments a set-level fix changed
+    # (ST02, SE text) of the sets held for their wrong trailer (ENV002): an output holding them
+    # re-reads with exactly these trailers allowed (validate_output(trailers=...))
+    held_trailers: set = field(default_factory=set)
     money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
 
     def add_money(
@@ -197,6 +201,36 @@ def _set_findings(item: SetHeader, set_rules: list, ctx: RuleContext, summary: S
     return fixed
 
 
+def _hold_set(summary: Summary, st, se_text: str, reason: str) -> None:
+    """ENV002 once on the set's record: the set is held whole for its wrong trailer."""
+    from x12tool.rules.env002_set_trailer import message
+
+    rec = next((r for r in summary.sets if r["offset"] == st.offset), None)
+    if rec is None:
+        rec = {"st": st.element(2), "position": st.position, "offset": st.offset}
+        rec.update(findings=[], changes=[])
+        summary.sets.append(rec)
+    rec["held"] = True
+    rec["trailer"] = se_text
+    rec["findings"].insert(
+        0,
+        {
+            "code": "ENV002",
+            "severity": "error",
+            "message": message(st.element(2), reason)
+            + "; every claim of the set is held as it came, the other sets go on.",
+            "segment": "SE",
+            "position": None,
+            "offset": None,
+            "line": None,
+            "fix": None,
+            "resolution": "open",
+        },
+    )
+    summary.findings["error"] += 1
+    summary.held_trailers.add((st.element(2), se_text))
+
+
 def _list_on_set(summary: Summary, st, issues: list[IgIssue]) -> None:
     """pyx12's envelope and set-header errors, once on the transaction set's record."""
     from x12tool.rules.ig001_implementation_guide import plain
@@ -272,6 +306,10 @@ def process_file(
     by_code = {r.code: r for r in rules}  # whose money_effect prices a finding
     context: dict[str, list[IgIssue]] = defaultdict(list)
     set_listed: set[tuple[int, int]] = set()
+    # Sets whose SE is there but wrong (SE01 count, SE02): held whole, the others go on. Found by
+    # a pre-pass because the trailer comes after the claims it must route (docs/design.md).
+    broken = known_broken_trailers(path)
+    in_broken: list = []  # [(ST02, SE text, reason)] while inside such a set
     unit: list = []  # [subscriber block, [(patient block, outcome)]]
     patient = None
 
@@ -301,7 +339,8 @@ def process_file(
 
     try:
         with X12Source(path) as src:
-            for item in iter_items(src.segments(), path):
+            lenient = (lambda st, se: st.offset in broken) if broken else None
+            for item in iter_items(src.segments(lenient=lenient), path):
                 if isinstance(item, Claim):
                     claim = item
                     if router is not None:
@@ -322,6 +361,11 @@ def process_file(
                             + own
                         )
                     outcome = settle_claim(claim, rules, ctx, unsafe=unsafe)
+                    if in_broken and outcome.status != HELD:
+                        # held whatever the rule settings: the set cannot go with that trailer
+                        outcome = ClaimOutcome(
+                            claim, claim, outcome.findings, outcome.fixed, status=HELD
+                        )
                     summary.claims += 1
                     if outcome.status == READY:
                         summary.ready += 1
@@ -367,6 +411,14 @@ def process_file(
                     if sinks.structural is not None:
                         sinks.structural.break_runs()
                     fixed = _set_findings(item, set_rules, ctx, summary)
+                    in_broken.clear()
+                    ctx.broken_set = None
+                    bad = broken.get(item.envelope.st.offset)
+                    if bad is not None:
+                        in_broken.append(bad)
+                        ctx.broken_set = (bad[0], bad[2])
+                        _hold_set(summary, item.envelope.st, bad[1], bad[2])
+                        fixed = {}  # the set is held: nothing of it goes, set fixes neither
                     for out in outputs:
                         if out in sending and fixed:
                             # safe set-level fixes go out with the claims; held/ keeps the input
@@ -379,7 +431,9 @@ def process_file(
                 elif isinstance(item, SetTrailer):
                     flush_unit()
                     for out in outputs:
-                        out.trailer(item.segment)
+                        out.trailer(item.segment, as_it_came=bool(in_broken))
+                    in_broken.clear()
+                    ctx.broken_set = None
                 elif isinstance(item, EnvelopeSegment):
                     seg = item.segment
                     if router is not None and seg.tag in ("ISA", "GS"):
@@ -399,6 +453,7 @@ def process_file(
             router.close()
         ctx.ig_issues = None
         ctx.ig_set_issues = None
+        ctx.broken_set = None
         if ledger is not None:
             ledger.end_file(commit=False)
     return summary

@@ -121,9 +121,10 @@ class OutputSet:
             self.dropped = True  # the previous billing provider had no claim here
         self.billing_block, self.billing_id = block, None
 
-    def trailer(self, seg: Segment) -> None:
+    def trailer(self, seg: Segment, *, as_it_came: bool = False) -> None:
+        """``as_it_came``: the set is held for this trailer (ENV002): SE01 is not recomputed."""
         if self.set_open:
-            self.w.write(seg)
+            self.w.write(seg, recount=not as_it_came)
         self.set_open = False
 
     def _open(self) -> None:

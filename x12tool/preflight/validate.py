@@ -13,15 +13,26 @@ class OutputValidationError(Exception):
 
 
 def validate_output(
-    path: str, *, claims: int, pyx12: bool, label: str, check_lx: bool = True
+    path: str,
+    *,
+    claims: int,
+    pyx12: bool,
+    label: str,
+    check_lx: bool = True,
+    trailers: frozenset | set = frozenset(),
 ) -> None:
-    """Envelopes, HL hierarchy, LX sequence and the claim count; pyx12 too when asked."""
+    """Envelopes, HL hierarchy, LX sequence and the claim count; pyx12 too when asked.
+
+    ``trailers``: (ST02, SE text) of sets held for their wrong trailer (ENV002). Such a set
+    goes to held/ as it came, so its SE may disagree with it; only a trailer equal to the
+    input's, closing a set with that ST02, is allowed to (every other check still applies)."""
     seen = 0
+    lenient = (lambda st, se: (st.element(2), se.text) in trailers) if trailers else None
     try:
         with X12Source(path) as src:
             # Structure only: the claims in it were checked when they were read; building their
             # model again would cost as much as the check (docs/performance.md).
-            for item in iter_items(src.segments(), path, parse=False):
+            for item in iter_items(src.segments(lenient=lenient), path, parse=False):
                 if isinstance(item, ClaimSegments):
                     seen += 1
                     if not check_lx:

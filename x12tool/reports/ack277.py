@@ -259,6 +259,9 @@ class _Peek:
         self.head = next(it, None)
 
     def take(self, set_number: int) -> Iterator[dict]:
+        # records of earlier sets not answered here (a set the 999 rejects, ENV002) are passed
+        while self.head is not None and self.head["set"] < set_number:
+            self.head = next(self.it, None)
         while self.head is not None and self.head["set"] == set_number:
             rec = self.head
             self.head = next(self.it, None)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
+from x12tool.edi.envelope_scan import lenient_for
 from x12tool.phi import mask_id
 from x12tool.refdata import load_refdata
 
@@ -33,7 +34,7 @@ def iter_claims(path: str) -> Iterator[Claim]:
     """Every claim of a file, with its payer class set, streaming."""
     ref = load_refdata()
     with X12Source(path) as src:
-        for item in iter_items(src.segments(), path):
+        for item in iter_items(src.segments(lenient=lenient_for(path)), path):
             if isinstance(item, Claim):
                 item.payer_class = ref.payer_class(item.subscriber.filing_indicator)
                 yield item

@@ -49,6 +49,8 @@ class RuleContext:
     _run_ledger: LedgerService | None = field(default=None, repr=False)
     # (ST02, count) of pyx12 errors in the envelope / set header, listed once on the set
     ig_set_issues: tuple[str, int] | None = None
+    # (ST02, reason) while preflight reads a set held for its wrong SE (ENV002)
+    broken_set: tuple[str, str] | None = None
     _profiles: dict = field(default_factory=dict, repr=False)
     _severity: dict = field(default_factory=dict, repr=False)
     _active: dict = field(default_factory=dict, repr=False)

@@ -26,6 +26,7 @@ from datetime import date
 from x12tool.claims import Claim, iter_items
 from x12tool.claims.scan import claim_heads, member_key
 from x12tool.edi import X12InputError, X12Source
+from x12tool.edi.envelope_scan import lenient_for
 from x12tool.rules.context import RuleContext
 from x12tool.rules.therapy import DayPart, PeerLine, day_parts
 
@@ -86,7 +87,7 @@ def prepare_file(path: str, ctx: RuleContext, multi: set[int] | None = None) -> 
     if multi:
         try:
             with X12Source(path) as src:
-                for item in iter_items(src.segments(), path):
+                for item in iter_items(src.segments(lenient=lenient_for(path)), path):
                     if not isinstance(item, Claim):
                         continue
                     key = claim_member(item)
