@@ -51,7 +51,8 @@ def import_cmd(csv_file: str, ledger: str | None) -> int:
 @_ledger
 def show_cmd(member: str, payer_id: str | None, ledger: str | None) -> int:
     """MEMBER's authorizations (printed as given) and what preflight has sent against each:
-    visits and units used and left, counted as AUTH003 counts them."""
+    visits and units used and left, counted as AUTH003 counts them, and the sent lines a
+    remittance freed (denied CARC 15, 197 or 198)."""
     from x12tool.ledger.authcount import Measure, load_auths
 
     echo = click.echo
@@ -81,6 +82,11 @@ def show_cmd(member: str, payer_id: str | None, ledger: str | None) -> int:
                             units += int(float(value))
                     used = len(days) if kind == "visits" else units
                     echo(f"  {m.describe()}: {used} used, {limit - used} left")
+            freed = store.auth_freed(member, payer)
+            if freed:
+                echo(f"  freed by a remittance (not counted, {len(freed)} line(s)):")
+                for (claim_id, _key, day, code), why in sorted(freed.items()):
+                    echo(f"    claim {claim_id} {day} {code}: denied {why}")
         if not found:
             echo("no authorizations on file for this member")
     return exitcodes.OK

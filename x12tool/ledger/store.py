@@ -378,12 +378,54 @@ class LedgerStore:
         )
 
     def auth_usage(self, member: str, payer_id: str) -> list[tuple]:
-        """(claim_id, service_date, code, discipline, timed, units, auth_number) sent."""
-        return self.rows(
-            "SELECT claim_id, service_date, code, discipline, timed, units, auth_number"
-            " FROM ledger_auth_lines WHERE member_id = ? AND payer_id = ?",
-            (member, payer_id),
+        """(claim_id, service_date, code, discipline, timed, units, auth_number) sent and still
+        counting: less the lines a remittance freed (x12tool.ledger.authremit)."""
+        freed = self.auth_freed(member, payer_id)
+        return [
+            row[1:]
+            for row in self.rows(
+                "SELECT line_key, claim_id, service_date, code, discipline, timed, units,"
+                " auth_number FROM ledger_auth_lines WHERE member_id = ? AND payer_id = ?",
+                (member, payer_id),
+            )
+            if (row[1], row[0], row[2], row[3]) not in freed
+        ]
+
+    def auth_freed(self, member: str, payer_id: str) -> dict[tuple[str, str, str, str], str]:
+        """Sent lines (claim_id, line_key, service_date, code) of the member with the payer
+        that a remittance freed from the authorization count, each with its group-CARC."""
+        from x12tool.ledger.authremit import freed_lines
+
+        sent = {
+            (r[0], r[1], r[2], r[3]): (str(r[4])[:10], r[5] or "1")
+            for r in self.rows(
+                "SELECT a.claim_id, a.line_key, a.service_date, a.code, a.recorded_at,"
+                " c.frequency FROM ledger_auth_lines a LEFT JOIN ledger_claims c"
+                " ON c.claim_id = a.claim_id AND c.member_id = a.member_id"
+                " WHERE a.member_id = ? AND a.payer_id = ?",
+                (member, payer_id),
+            )
+        }
+        if not sent:
+            return {}
+        claims = sorted({k[0] for k in sent})
+        marks = ", ".join("?" * len(claims))
+        lines = self.rows(
+            "SELECT r.claim_id, r.line_key, r.service_date, r.code, r.remit_id, r.line_no,"
+            " c.paid_on, r.paid_cents, r.denied FROM remit_lines r JOIN remit_claims c"
+            " ON c.remit_id = r.remit_id WHERE c.matched = 1 AND c.member_id = ?"
+            f" AND r.line_key <> '' AND r.claim_id IN ({marks})",  # noqa: S608 - placeholders
+            (member, *claims),
         )
+        if not lines:
+            return {}
+        adjustments = self.rows(
+            "SELECT a.remit_id, a.line_no, a.grp, a.carc FROM remit_adjustments a"
+            " JOIN remit_claims c ON c.remit_id = a.remit_id WHERE c.matched = 1"
+            f" AND c.member_id = ? AND a.amount_cents <> 0 AND c.claim_id IN ({marks})",  # noqa: S608
+            (member, *claims),
+        )
+        return freed_lines(lines, adjustments, sent)
 
     def member_payers(self, member: str) -> list[str]:
         return [
