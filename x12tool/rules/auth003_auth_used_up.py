@@ -32,9 +32,14 @@ class AUTH003(Rule):
 
     Fix safety
         No fix: only the payer can authorize more. Sending a replacement (CLM05-3 = 7) of a
-        sent claim replaces its lines in the count, and a void (8) frees them. A sent claim the
-        payer denied still counts until it is voided: most payers count visits rendered
-        under an authorization, and counting it keeps the tool on the side of caution.
+        sent claim replaces its lines in the count, and a void (8) frees them. A sent line the
+        payer denied still counts, unless an imported remittance (`x12tool remit import`)
+        denied it with nothing paid for CARC 197 (authorization absent), 198 (authorization
+        exceeded) or 15 (authorization number missing or invalid): the payer then did not
+        count it against the authorization, and it frees its visit and units. Any other
+        denial (CO-97, CO-151, PR-204 ...) keeps counting: most payers count visits rendered
+        under an authorization, and counting it keeps the tool on the side of caution. A
+        reversal (CLP02 = 22) with no new payment makes the line count again.
 
     Source
         Payer prior-authorization policy (configured per payer); 005010X222A1
