@@ -18,6 +18,7 @@ from ledger.test_auth import (
     invoke,
     write_837,
 )
+from x12tool.ledger.authremit import freed_lines
 
 SHOW = "3 visits on authorization A123456 (PT, 2026-03-01 to 2026-03-31): {} used, {} left"
 
@@ -128,3 +129,33 @@ def test_a_reversal_alone_counts_as_sent(ledger_spec, tmp_path):
         trace="CHK1002",
     )
     assert SHOW.format(3, 0) in show(ledger_spec)
+
+
+LINE = ("C1", "LX:1", "2026-03-02", "97110")
+
+
+def remit_line(remit_id, paid_on, paid=0, denied=1, line_no=1):
+    return (*LINE, remit_id, line_no, paid_on, paid, denied)
+
+
+def test_the_rule_on_its_own():
+    sent = {LINE: ("2026-03-02", "1")}
+    deny = [("R1", 1, "CO", "197")]
+    assert freed_lines([remit_line("R1", "2026-04-01")], deny, sent) == {LINE: "CO-197"}
+    # a claim-level reason for a line with no adjustments of its own
+    claim_level = [("R1", 0, "CO", "198")]
+    assert freed_lines([remit_line("R1", "2026-04-01")], claim_level, sent) == {LINE: "CO-198"}
+    # paid, or denied for another reason: counts
+    assert freed_lines([remit_line("R1", "2026-04-01", paid=3000, denied=0)], deny, sent) == {}
+    assert freed_lines([remit_line("R1", "2026-04-01")], [("R1", 1, "CO", "97")], sent) == {}
+    # the latest payment date decides; a disagreement on the same date counts
+    both = deny + [("R2", 1, "CO", "45")]
+    later_paid = [remit_line("R1", "2026-04-01"), remit_line("R2", "2026-05-01", 3000, 0)]
+    assert freed_lines(later_paid, both, sent) == {}
+    later_denied = [remit_line("R2", "2026-04-01", 3000, 0), remit_line("R1", "2026-05-01")]
+    assert freed_lines(later_denied, both, sent) == {LINE: "CO-197"}
+    same_day = [remit_line("R1", "2026-04-01"), remit_line("R2", "2026-04-01", 3000, 0)]
+    assert freed_lines(same_day, both, sent) == {}
+    # a replacement sent after the denial is not what the denial saw
+    replaced = {LINE: ("2026-04-10", "7")}
+    assert freed_lines([remit_line("R1", "2026-04-01")], deny, replaced) == {}
