@@ -40,7 +40,27 @@ def is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+# Values already read: charges, units and dates repeat across the lines of a file, and Decimal
+# and date objects are immutable, so the same text can share one object. Bounded: cleared when
+# full, so memory stays flat whatever the file size.
+_MEMO_MAX = 8192
+_decimals: dict[str, Decimal | None] = {}
+_dates: dict[str, date | None] = {}
+
+
 def parse_decimal(text: str) -> Decimal | None:
+    try:
+        return _decimals[text]
+    except KeyError:
+        pass
+    got = _parse_decimal(text)
+    if len(_decimals) >= _MEMO_MAX:
+        _decimals.clear()
+    _decimals[text] = got
+    return got
+
+
+def _parse_decimal(text: str) -> Decimal | None:
     # X12 "R" data type: optional sign, digits, optional decimal point; no exponent, no commas.
     if not text or not _is_r(text):
         return None
@@ -58,6 +78,18 @@ def _is_r(text: str) -> bool:
 
 
 def parse_d8(text: str) -> date | None:
+    try:
+        return _dates[text]
+    except KeyError:
+        pass
+    got = _parse_d8(text)
+    if len(_dates) >= _MEMO_MAX:
+        _dates.clear()
+    _dates[text] = got
+    return got
+
+
+def _parse_d8(text: str) -> date | None:
     if len(text) != 8 or not is_digits(text):
         return None
     try:

@@ -21,6 +21,8 @@ SUPPORTED_VERSIONS = frozenset({"005010X222A1", "005010X222A2", "005010X222"})
 # The 835 remittance (005010X221A1, TR3 1.4: GS01 "HP", ST01 "835") is read only by the remittance
 # path (x12tool/remit); the 837 path keeps refusing it.
 REMIT_VERSIONS = frozenset({"005010X221A1"})
+# What EnvelopeChecker.feed does more with than count, inside a transaction set.
+_SET_ENDS = frozenset({"SE", "ISA", "GS", "ST", "GE", "IEA"})
 
 
 class EnvelopeChecker:
@@ -221,9 +223,15 @@ def checked(
 ) -> Iterator[Segment]:
     """Yield the segments, checking the envelope as they pass."""
     checker = EnvelopeChecker(path, kind, lenient)
+    feed = checker.feed
     last = None
     for seg in segments:
-        checker.feed(seg)
+        # Inside a transaction set every segment but SE and the envelope tags only counts
+        # toward SE01: done here without the call (most segments of a file).
+        if checker.st is not None and seg.fields[0] not in _SET_ENDS:
+            checker.set_segments += 1
+        else:
+            feed(seg)
         last = seg
         yield seg
     checker.finish(last, end_offset() if callable(end_offset) else end_offset)

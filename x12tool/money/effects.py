@@ -89,7 +89,10 @@ class Pricer:
                 if seen is claim:
                     return price
         npi = claim.billing_provider.npi if claim.billing_provider else None
-        price = price_lines(self.fees, inputs if inputs is not None else line_inputs(claim), npi)
-        if inputs is None:
-            self._recent = [(claim, price), *self._recent[:3]]
+        if inputs is not None:
+            return price_lines(self.fees, inputs, npi)
+        own = line_inputs(claim)
+        price = price_lines(self.fees, own, npi)
+        price.inputs = own
+        self._recent = [(claim, price), *self._recent[:3]]
         return price

@@ -59,6 +59,9 @@ class LinePrice:
 @dataclass(slots=True)
 class ClaimPrice:
     lines: list[LinePrice] = field(default_factory=list)
+    # the inputs it was priced from, when priced from a claim's own lines (reused by the
+    # money step rather than read from the claim again)
+    inputs: list[LineInput] | None = None
 
     @property
     def total(self) -> Decimal:

@@ -43,6 +43,11 @@ class NcciIndex:
         self._labels: dict[int, str] = {}
         self._store_pairs = lru_cache(maxsize=cache_size)(self._load_pairs)
         self._mue = lru_cache(maxsize=cache_size)(self._load_mue)
+        # (code a, code b, profile) -> pairs before the date filter: the same few code pairs
+        # come up on most claims (docs/performance.md). The profile is kept with its entry and
+        # compared by identity, so a profile object is never mistaken for another.
+        self._pairs_memo: dict[tuple[str, str, int], tuple[Profile | None, list[NcciPair]]] = {}
+        self._memo_size = cache_size
 
     # ------------------------------------------------------------------ sources
 
@@ -99,6 +104,15 @@ class NcciIndex:
         a, b = code_a.strip().upper(), code_b.strip().upper()
         if not a or not b or a == b:
             return []
+        key = (a, b, id(profile))
+        got = self._pairs_memo.get(key)
+        if got is None or got[0] is not profile:
+            if len(self._pairs_memo) >= self._memo_size:
+                self._pairs_memo.clear()
+            got = self._pairs_memo[key] = (profile, self._pairs_any_date(a, b, profile))
+        return [p for p in got[1] if p.active_on(day)]
+
+    def _pairs_any_date(self, a: str, b: str, profile: Profile | None) -> list[NcciPair]:
         curated, extras = self._profile_pairs(profile)
         orders = {(a, b), (b, a)}
         extra = [p for p in extras if (p.column1, p.column2) in orders]
@@ -110,8 +124,7 @@ class NcciIndex:
         else:
             medicare = [p for p in curated if (p.column1, p.column2) in orders]
         taken = {(p.column1, p.column2) for p in extra}
-        found = [p for p in medicare if (p.column1, p.column2) not in taken] + extra
-        return [p for p in found if p.active_on(day)]
+        return [p for p in medicare if (p.column1, p.column2) not in taken] + extra
 
     # ------------------------------------------------------------------ MUE
 

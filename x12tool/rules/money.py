@@ -79,7 +79,9 @@ class ClaimPricing:
 
     @classmethod
     def of(cls, claim: Claim, pricer: Pricing, *, held: bool) -> ClaimPricing:
-        return cls(claim, pricer, held, line_inputs(claim), pricer.price(claim))
+        billed = pricer.price(claim)
+        inputs = billed.inputs if billed.inputs is not None else line_inputs(claim)
+        return cls(claim, pricer, held, inputs, billed)
 
     def price(self, inputs: list[LineInput]) -> ClaimPrice:
         return self.pricer.price(self.claim, inputs)
