@@ -94,9 +94,13 @@ def test_mue(index, ref):
 
 
 def test_lookups_are_cached(index):
-    index.pairs_for("97140", "97530", D)
-    index.pairs_for("97140", "97530", D)
-    assert index._store_pairs.cache_info().hits >= 2
+    first = index.pairs_for("97140", "97530", D)
+    assert index.pairs_for("97140", "97530", D) == first
+    # the store is read once per column order; the second call is answered from the memo
+    info = index._store_pairs.cache_info()
+    assert (info.misses, info.hits) == (2, 0)
+    # the memo keeps the pairs of any date: the date filter still applies per call
+    assert index.pairs_for("97140", "97530", date(1990, 1, 1)) == []
 
 
 def test_open_index(ref, tmp_path, full_store, monkeypatch):
