@@ -15,7 +15,7 @@ def write_json(out: TextIO, head: dict, spool: ClaimSpool) -> None:
     doc.update({k: v for k, v in head.items() if k not in doc})
     text = json.dumps(doc, indent=2)
     out.write(text[:-2] + ',\n  "claims": [')
-    for n, record in enumerate(spool):
+    for n, text in enumerate(spool.texts()):
         out.write(",\n    " if n else "\n    ")
-        out.write(json.dumps(record))
+        out.write(text)
     out.write("\n  ]\n}\n" if spool.count else "]\n}\n")

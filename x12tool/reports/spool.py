@@ -13,15 +13,22 @@ class ClaimSpool:
         self.count = 0
 
     def add(self, record: dict) -> None:
-        self.fh.write(json.dumps(record, separators=(",", ":")))
+        # Encoded once, as the JSON report writes a record (json.dumps defaults), so the JSON
+        # report copies the text (texts()) instead of decoding and encoding it again.
+        self.fh.write(json.dumps(record))
         self.fh.write("\n")
         self.count += 1
 
-    def __iter__(self) -> Iterator[dict]:
+    def texts(self) -> Iterator[str]:
+        """Each record's JSON text (one line, as ``json.dumps(record)`` gives it)."""
         self.fh.flush()
         self.fh.seek(0)
         for line in self.fh:
-            yield json.loads(line)
+            yield line[:-1]
+
+    def __iter__(self) -> Iterator[dict]:
+        for text in self.texts():
+            yield json.loads(text)
 
     def close(self) -> None:
         self.fh.close()
