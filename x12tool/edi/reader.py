@@ -54,6 +54,8 @@ class SegmentReader:
         read = self.stream.read
         size = self.chunk_size
         eof = False
+        count = self.segment_count  # segments so far (kept in a local in the loop)
+        known = _KNOWN_TAGS
         while True:
             if not eof:
                 more = read(size)
@@ -97,7 +99,7 @@ class SegmentReader:
                             tag="ISA",
                         )
                 position += 1
-                if tag not in _KNOWN_TAGS and not _is_tag(tag):
+                if tag not in known and not _is_tag(tag):
                     # The bad text is not quoted: it may be a patient's name or member id
                     # (a terminator inside data splits an NM1 segment).
                     raise X12InputError(
@@ -108,9 +110,9 @@ class SegmentReader:
                         position=position,
                         offset=seg_offset,
                     )
-                pending = Segment(fields, position, seg_offset, body + term, delims)
-                self.segment_count += 1
-                pending.index = self.segment_count
+                count += 1
+                pending = Segment(fields, position, seg_offset, body + term, delims, count)
+            self.segment_count = count
             buf = last
             if eof:
                 break

@@ -25,13 +25,14 @@ class Segment:
         offset: int | None,
         raw: str | None,
         delims: Delimiters,
+        index: int = 0,
     ) -> None:
         self.fields = fields
         self.position = position
         self.offset = offset
         self.raw = raw
         self.delims = delims
-        self.index = 0  # 1-based count of segments in the whole file (pyx12's cur_line)
+        self.index = index  # 1-based count of segments in the whole file (pyx12's cur_line)
 
     @property
     def tag(self) -> str:

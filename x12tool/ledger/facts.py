@@ -181,12 +181,20 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     ctx.for_claim(claim)
     part_b = bool(ctx.profile is not None and ctx.profile.kx_applies)
     price = ctx.pricer().price(claim)
+    # The pricing inputs hold the line's normalised code and modifiers (computed once per
+    # claim state); a pricer that did not keep them leaves them to be computed here.
+    inputs = getattr(price, "inputs", None)
     lines = []
     for i, line in enumerate(claim.lines):
         disc = discipline_of(line, ctx.ref)
         if disc is None or line.date_from is None or not line.code:
             continue
         priced = price.line(i)
+        if inputs is not None:
+            code, modifiers = inputs[i].code, inputs[i].modifiers
+        else:
+            code = line.code.strip().upper()
+            modifiers = tuple(m.strip().upper() for m in line.modifiers)
         progress = ctx.visits is not None and any(
             r.progress_report == "Y" for r in ctx.rows_for_line(claim, line)
         )
@@ -196,8 +204,8 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                 number=line.number,
                 key=line_key(line),
                 day=line.date_from,
-                code=line.code.strip().upper(),
-                modifiers=tuple(m.strip().upper() for m in line.modifiers),
+                code=code,
+                modifiers=modifiers,
                 discipline=disc,
                 group=GROUP_OF[disc],
                 units=line.units if line.units is not None else Decimal(0),

@@ -72,7 +72,12 @@ class ClaimPrice:
         return sum((ln.reduction for ln in self.lines), ZERO)
 
     def line(self, key: int) -> LinePrice | None:
-        return next((ln for ln in self.lines if ln.key == key), None)
+        lines = self.lines
+        # A claim's lines are priced in order with keys 0..n-1 (line_inputs), so the line of
+        # key n is usually at n; keys are unique but for -1 (hypothetical lines).
+        if 0 <= key < len(lines) and lines[key].key == key:
+            return lines[key]
+        return next((ln for ln in lines if ln.key == key), None)
 
 
 def _assistant_percent(fees: FeeSchedule, line: LineInput) -> int | None:
