@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from datetime import date
 
 import pytest
@@ -227,3 +228,39 @@ def test_the_stats_line_and_when_the_log_cannot_serve(tmp_path):
     assert "no claim of the input" in v.usable_problem(0, 5, partial=True)
     good = log(tmp_path, "A,2026-03-02,97530,10,,PT,PT,\nB,x,97110,12,,PT,PT,\n")
     assert good.usable_problem(1, 1) is None  # exactly half bad is still usable
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+@pytest.mark.parametrize("final_break", [True, False])
+def test_a_claims_span_read_in_one_piece_gives_the_rows_read_record_by_record(
+    tmp_path, monkeypatch, eol, final_break
+):
+    # for_claim reads a claim's consecutive rows in one read and cuts them into records; the
+    # rows must be exactly those of the record-by-record reader (quoted line breaks, CRLF,
+    # a last record without a line break, a quote-free span, a bad row after a span).
+    body = eol.join(
+        [
+            'A,2026-03-02,97530,10,,PT,PT,"one, ""two""' + eol + 'three"',
+            "A,2026-03-02,97110,12,,PT,PT,plain",
+            "A,2026-03-0x,97110,12,,PT,PT,bad date",
+            "B,2026-03-02,97140,8,,PT,PT,",
+            "B,2026-03-03,97140,9,,PT,PT,",
+            'C,2026-03-02,97110,15,,PT,PT,"x' + eol + eol + 'y"',
+        ]
+    ) + (eol if final_break else "")
+    header = HEADER.replace("\n", eol)
+
+    def rows(force_records: bool):  # force_records: the record-by-record reader
+        v = log(tmp_path, body, header=header)
+        if force_records:
+            monkeypatch.setattr(v, "_lengths", array("Q", [0] * len(v._lengths)))
+        got = {c: v.for_claim(c) for c in "ABC"}
+        return got, [(p.row, p.message) for p in v.problems]
+
+    fast, slow = rows(False), rows(True)
+    assert fast == slow
+    got, problems = fast
+    assert [r.note_text for r in got["A"]] == ['one, "two"' + eol + "three", "plain"]
+    assert [r.minutes for r in got["B"]] == [8, 9]
+    assert got["C"][0].note_text == "x" + eol + eol + "y"
+    assert [row for row, _ in problems] == [3]

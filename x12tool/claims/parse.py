@@ -276,23 +276,28 @@ def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
 
 def _read_sv1(line: ServiceLine, seg: Segment) -> None:
     line.sv1 = seg
-    comps = seg.components(1)
+    # the elements read straight from the field list (padded: an absent element reads as ""),
+    # as Segment.element() gives them; this runs for every service line of the file
+    f = seg.fields
+    if len(f) < 8:
+        f = f + [""] * (8 - len(f))
+    comps = f[1].split(seg.delims.component)
     line.qualifier = comps[0]
     line.code = comps[1] if len(comps) > 1 else ""
     # SV101-3..6 are the four modifier slots; SV101-7 is a description (TR3 SV1).
     line.modifiers = [m for m in comps[2:6] if m]
-    charge = seg.element(2)
+    charge = f[2]
     line.charge = parse_decimal(charge)
     if line.charge is None:
         line.problems.append(Problem(seg, "SV102", f"line charge {charge!r} is not a number"))
-    line.unit_basis = seg.element(3)
-    units = seg.element(4)
+    line.unit_basis = f[3]
+    units = f[4]
     line.units = parse_decimal(units)
     if line.units is None:
         line.problems.append(Problem(seg, "SV104", f"unit count {units!r} is not a number"))
-    line.place_of_service = seg.element(5)
+    line.place_of_service = f[5]
     pointers = []
-    for p in seg.components(7) if seg.element(7) else []:
+    for p in f[7].split(seg.delims.component) if f[7] else []:
         if is_digits(p):
             pointers.append(int(p))
         elif p:

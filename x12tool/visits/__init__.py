@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 REQUIRED = ("claim_id", "service_date", "cpt", "minutes")
@@ -164,6 +165,7 @@ class VisitLog:
         self._offsets = array("Q")
         self._firsts = array("I")
         self._counts = array("I")
+        self._lengths = array("Q")  # bytes of each span (its records are contiguous)
         self._fields: dict[str, int] = {}
         self._checklist: tuple[str, ...] = ()
         self._width = 0
@@ -238,6 +240,7 @@ class VisitLog:
         key = self._fields["claim_id"]
         hashes, exact, offsets = array("q"), array("q"), array("Q")
         firsts, counts = array("I"), array("I")
+        lengths = array("Q")
         last_claim = None
         n = 0
         # Every row is checked here (not only the rows a rule asks for), so the stats line can
@@ -267,15 +270,18 @@ class VisitLog:
                 continue
             if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
                 counts[-1] += 1  # consecutive rows of one claim: one span
+                lengths[-1] += len(record)
                 continue
             hashes.append(_claim_key(claim_id))
             exact.append(hash(claim_id))
             offsets.append(offset)
             firsts.append(n)
             counts.append(1)
+            lengths.append(len(record))
             last_claim = claim_id
         self._exact = exact
         self._hashes, self._offsets, self._firsts, self._counts = hashes, offsets, firsts, counts
+        self._lengths = lengths
         # A hash table in a flat array rather than sorting (sorting 100,000 keys made ~7 MB of
         # short-lived ints, which showed in the peak memory): at most half full, linear probing.
         size = 1 << max(4, (2 * len(hashes)).bit_length())
@@ -361,7 +367,32 @@ class VisitLog:
             offset, first, count = self._offsets[span], self._firsts[span], self._counts[span]
             self._fh.seek(offset)
             n = first - 1
-            for _, record in self._records(self._fh):
+            # A span is `count` contiguous records: read in one piece and cut into records as
+            # _records cuts the file (lines with their line break, joined while a quoted field
+            # is open), without a generator and a buffered read per line.
+            chunk = self._fh.read(self._lengths[span])
+            parts = chunk.split(b"\n")
+            last = parts.pop()  # b"" when the span ends with its line break
+            records: list[bytes] | None = [p + b"\n" for p in parts]
+            if last:
+                records.append(last)  # the file's last record, without a line break
+            if b'"' in chunk:
+                joined, pending = [], b""
+                for line in records:
+                    pending += line
+                    if pending.count(b'"') % 2:
+                        continue  # a quoted field spans the line break
+                    joined.append(pending)
+                    pending = b""
+                if pending:
+                    joined.append(pending)
+                records = joined
+            if len(records) != count:
+                records = None  # not what the index saw (the file changed?): read as before
+            if records is None:
+                self._fh.seek(offset)
+                records = [r for _, r in islice(self._records(self._fh), count)]
+            for record in records:
                 n += 1
                 try:
                     values = _split_record(record)
