@@ -109,3 +109,16 @@ def test_national_basis_is_described():
     f = FeeSchedule(load_refdata())
     assert f.basis == "national"
     assert "all GPCIs 1.0" in f.describe() and "33.4009" in f.describe()
+
+
+def test_line_by_key_whatever_the_order_and_for_hypothetical_lines(fees):
+    # ClaimPrice.line(k) looks at index k first; keys out of order, a missing key and the
+    # hypothetical lines (key -1, the first one wins) still answer as a scan would.
+    priced = price_lines(
+        fees, [line(1, "97530", 1), line(0, "97110", 1), line(-1, "97112", 1), line(-1, "97140", 1)]
+    )
+    assert priced.line(0).code == "97110" and priced.line(1).code == "97530"
+    assert priced.line(-1).code == "97112"
+    assert priced.line(7) is None
+    in_order = price_lines(fees, [line(0, "97530", 1), line(1, "97110", 1)])
+    assert [in_order.line(i).code for i in (0, 1)] == ["97530", "97110"]
