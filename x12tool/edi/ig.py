@@ -55,7 +55,7 @@ class IgIssue:
     level: str = ""  # "isa", "gs", "st" (interchange, group, set-level), "" for segments
 
 
-def _quiet_pyx12() -> None:
+def quiet_pyx12() -> None:
     log = logging.getLogger("pyx12")
     if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
         log.addHandler(logging.NullHandler())
@@ -68,26 +68,34 @@ def run_pyx12(path: str) -> list[tuple]:
     Module level so that worker processes can run it. Never raises for bad input.
     """
     pyx12_speed.install()
-    _quiet_pyx12()
+    quiet_pyx12()
+    try:
+        with open(path, encoding="latin-1", newline="") as src:
+            _, report = pyx12_document(src)
+    except Exception as exc:  # pyx12 raises EngineError and others on input it rejects
+        return [(0, "", "", "pyx12", f"pyx12 could not validate the file: {exc}", "", "", "")]
+    return list(parse_json(report))
+
+
+def pyx12_document(src) -> tuple[bool, str]:
+    """pyx12's validation of one open document with the map its envelope names: (pyx12's
+    verdict, its JSON error report). The 837P chunks and the 835 importer both read the JSON
+    report (``parse_json``), not pyx12's 999. Raises what pyx12 raises on input it rejects."""
     import pyx12.params
     import pyx12.x12n_document
 
     fjson = io.StringIO()
-    try:
-        with open(path, encoding="latin-1", newline="") as src:
-            pyx12.x12n_document.x12n_document(
-                param=pyx12.params.params(),
-                src_file=src,
-                fd_997=io.StringIO(),
-                fd_html=None,
-                fd_json=fjson,
-            )
-    except Exception as exc:  # pyx12 raises EngineError and others on input it rejects
-        return [(0, "", "", "pyx12", f"pyx12 could not validate the file: {exc}", "", "", "")]
-    return list(_parse_json(fjson.getvalue()))
+    ok = pyx12.x12n_document.x12n_document(
+        param=pyx12.params.params(),
+        src_file=src,
+        fd_997=io.StringIO(),
+        fd_html=None,
+        fd_json=fjson,
+    )
+    return bool(ok), fjson.getvalue()
 
 
-def _parse_json(text: str):
+def parse_json(text: str):
     try:
         doc = json.loads(text) if text.strip() else {}
     except ValueError:
@@ -274,7 +282,7 @@ def _remove_stale_folders() -> None:
 
 def _preload() -> None:
     pyx12_speed.install()
-    _quiet_pyx12()
+    quiet_pyx12()
     import pyx12.params  # noqa: F401
     import pyx12.x12n_document  # noqa: F401
 

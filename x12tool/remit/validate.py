@@ -16,11 +16,10 @@ our file-wide segment index.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 
-from x12tool.edi.ig import IgIssue, _parse_json, _quiet_pyx12
+from x12tool.edi.ig import IgIssue, parse_json, pyx12_document, quiet_pyx12
 from x12tool.edi.reader import open_segments
 
 
@@ -37,30 +36,21 @@ def _normalized(path: str, out) -> dict[int, str]:
 
 def validate_835(path: str) -> tuple[bool, list[IgIssue], int]:
     """(valid, issues kept, number of known false positives dropped)."""
-    _quiet_pyx12()
-    import pyx12.params
-    import pyx12.x12n_document
+    quiet_pyx12()
 
     fd, tmp = tempfile.mkstemp(prefix="x12tool-835-", suffix=".txt")
     try:
         with os.fdopen(fd, "w", encoding="latin-1", newline="") as out:
             tags = _normalized(path, out)
-        fjson = io.StringIO()
         try:
             with open(tmp, encoding="latin-1", newline="") as src:
-                ok = pyx12.x12n_document.x12n_document(
-                    param=pyx12.params.params(),
-                    src_file=src,
-                    fd_997=io.StringIO(),
-                    fd_html=None,
-                    fd_json=fjson,
-                )
+                ok, report = pyx12_document(src)
         except Exception as exc:  # pyx12 raises EngineError and others on input it rejects
             return False, [IgIssue(0, "", "", "pyx12", f"pyx12 could not validate: {exc}")], 0
     finally:
         os.unlink(tmp)
     kept, dropped = [], 0
-    for line, tag, element, code, message, value, *_ in _parse_json(fjson.getvalue()):
+    for line, tag, element, code, message, value, *_ in parse_json(report):
         if tag == "PLB" and "FOOTER exceeded max count" in message and tags.get(line - 1) == "PLB":
             dropped += 1
             continue
