@@ -98,6 +98,23 @@ class ClaimPricing:
         out[i] = LineInput(ln.key, ln.code, mods, ln.units, ln.day, ln.priceable)
         return out
 
+    def units_delta(self, f: Finding) -> tuple[Decimal, Decimal] | None:
+        """For a finding about one line's units: (the units it moves the line by, what that
+        moves the claim's total by), re-priced with the MPPR. The units are those its fix sets,
+        else ``extra["supported"]``; None when it names no line or no units."""
+        i = self.index_of(f)
+        if i is None:
+            return None
+        units = fixed_units(f)
+        if units is None and "supported" in f.extra:
+            units = Decimal(f.extra["supported"])
+        if units is None:
+            return None
+        moved = units - self.inputs[i].units
+        if not moved:
+            return ZERO, ZERO
+        return moved, self.price(self.with_units(i, units)).total - self.billed.total
+
     def index_of(self, f: Finding) -> int | None:
         """Index in ``claim.lines`` of the line a finding is about."""
         lines = self.claim.lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, DeleteLine, Fix, Rule, SetUnits, Severity
-from x12tool.rules.money import OVERBILLING, fixed_units
+from x12tool.rules.money import OVERBILLING
 from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import billed_units, scaled_charge, verdicts
 
@@ -117,14 +117,9 @@ class TU001(Rule):
     def money_effect(self, finding, priced):
         """``overbilling_avoided``: the claim as billed minus with the line at the supported
         units (the MPPR recomputed, so the figure is what those units would really add)."""
-        i = priced.index_of(finding)
-        if i is not None:
-            units = fixed_units(finding)
-            if units is None and "supported" in finding.extra:
-                units = Decimal(finding.extra["supported"])
-            if units is not None and units < priced.inputs[i].units:
-                after = priced.price(priced.with_units(i, units)).total
-                return OVERBILLING, priced.billed.total - after
+        moved = priced.units_delta(finding)
+        if moved is not None and moved[0] < 0:
+            return OVERBILLING, -moved[1]
         return super().money_effect(finding, priced)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
-from x12tool.rules.money import UNDERBILLED, fixed_units
+from x12tool.rules.money import UNDERBILLED
 from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import billed_units, scaled_charge, verdicts
 
@@ -64,14 +64,9 @@ class TU002(Rule):
 
     def money_effect(self, finding, priced):
         """``underbilled``: the claim with the documented units minus as billed."""
-        i = priced.index_of(finding)
-        if i is not None:
-            units = fixed_units(finding)
-            if units is None and "supported" in finding.extra:
-                units = Decimal(finding.extra["supported"])
-            if units is not None and units > priced.inputs[i].units:
-                after = priced.price(priced.with_units(i, units)).total
-                return UNDERBILLED, after - priced.billed.total
+        moved = priced.units_delta(finding)
+        if moved is not None and moved[0] > 0:
+            return UNDERBILLED, moved[1]
         return super().money_effect(finding, priced)
 
 

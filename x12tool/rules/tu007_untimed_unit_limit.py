@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
-from x12tool.rules.money import OVERBILLING, fixed_units
+from x12tool.rules.money import OVERBILLING
 from x12tool.rules.therapy import billed_units, line_discipline, scaled_charge
 
 
@@ -79,14 +79,9 @@ class TU007(Rule):
 
     def money_effect(self, finding, priced):
         """``overbilling_avoided``: the claim as billed minus with the line at the limit."""
-        i = priced.index_of(finding)
-        if i is not None:
-            units = fixed_units(finding)
-            if units is None and "supported" in finding.extra:
-                units = Decimal(finding.extra["supported"])
-            if units is not None and units < priced.inputs[i].units:
-                after = priced.price(priced.with_units(i, units)).total
-                return OVERBILLING, priced.billed.total - after
+        moved = priced.units_delta(finding)
+        if moved is not None and moved[0] < 0:
+            return OVERBILLING, -moved[1]
         return super().money_effect(finding, priced)
 
 
