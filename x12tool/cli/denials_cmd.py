@@ -160,11 +160,7 @@ def denials_group(ctx, ledger, since, payer, code, dims, fmt_, output) -> int:
         if any(d in LABELLED for d in tables):
             parts.append(f"\nCARC/RARC {reasons.describe()['note']}; as of {reasons.as_of}.")
         text = "\n".join(parts) + "\n"
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    _emit(text, output)
     return exitcodes.OK
 
 
@@ -201,11 +197,7 @@ def suggest_cmd(obj, days, output) -> int:
     found = significant(patterns(lines), th)
     classes = {ln.payer_id: ln.payer_class for ln in lines}
     text = profiles_xml(found, classes)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    _emit(text, output)
     return exitcodes.OK
 
 
@@ -292,3 +284,12 @@ def unmatched_cmd(obj) -> int:
             )
         )
     return exitcodes.OK
+
+
+def _emit(text: str, output: str | None) -> None:
+    """The report into ``-o FILE``, else on stdout."""
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
