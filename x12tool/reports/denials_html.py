@@ -11,7 +11,7 @@ import lxml.html
 from lxml.html import builder as E
 
 from x12tool import __version__
-from x12tool.reports.html_report import CSS, _svg, bar_chart
+from x12tool.reports.html_report import CSS, _svg, bar_chart, svg_root
 
 COLORS = ("#1f618d", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#2c3e50", "#16a085", "#7f8c8d")
 TOP_CARCS = 10
@@ -30,18 +30,7 @@ def rate_chart(lines) -> object:
     months = sorted({m for per in counts.values() for m in per})
     payers = sorted(counts, key=lambda p: -sum(c[0] for c in counts[p].values()))[:MAX_PAYERS]
     width, height, left, bottom, top, right = 760, 260, 48, 40, 14, 170
-    svg = _svg(
-        "svg",
-        xmlns="http://www.w3.org/2000/svg",
-        width=width,
-        height=height,
-        viewBox=f"0 0 {width} {height}",
-        role="img",
-    )
-    svg.set("aria-label", "Denial rate by payer and month of service")
-    title = _svg("title")
-    title.text = "Denial rate by payer and month of service"
-    svg.append(title)
+    svg = svg_root(width, height, "Denial rate by payer and month of service")
     plot_w, plot_h = width - left - right, height - top - bottom
     for pct in (0, 25, 50, 75, 100):
         y = top + plot_h * (1 - pct / 100)

@@ -78,14 +78,8 @@ def _svg(tag: str, **attrs):
     return el
 
 
-def bar_chart(title: str, rows: list[tuple], captions: list[str] | None = None):
-    """Horizontal stacked bars as inline SVG: rows of (label, [(series, amount), ...]); the
-    caption after each bar defaults to the sum of its parts."""
-    width, label_w, value_w, bar_h, gap = 760, 170, 240, 18, 8
-    top = 8
-    height = top * 2 + max(1, len(rows)) * (bar_h + gap)
-    biggest = max((sum(a for _, a in parts) for _, parts in rows), default=Decimal(0))
-    scale = (width - label_w - value_w - 10) / float(biggest) if biggest > 0 else 0.0
+def svg_root(width: int, height: int, title: str):
+    """An inline SVG picture with its accessible name and title (no scripts, no links)."""
     svg = _svg(
         "svg",
         xmlns="http://www.w3.org/2000/svg",
@@ -98,6 +92,18 @@ def bar_chart(title: str, rows: list[tuple], captions: list[str] | None = None):
     t = _svg("title")
     t.text = title
     svg.append(t)
+    return svg
+
+
+def bar_chart(title: str, rows: list[tuple], captions: list[str] | None = None):
+    """Horizontal stacked bars as inline SVG: rows of (label, [(series, amount), ...]); the
+    caption after each bar defaults to the sum of its parts."""
+    width, label_w, value_w, bar_h, gap = 760, 170, 240, 18, 8
+    top = 8
+    height = top * 2 + max(1, len(rows)) * (bar_h + gap)
+    biggest = max((sum(a for _, a in parts) for _, parts in rows), default=Decimal(0))
+    scale = (width - label_w - value_w - 10) / float(biggest) if biggest > 0 else 0.0
+    svg = svg_root(width, height, title)
     if not rows:
         txt = _svg("text", x=10, y=top + bar_h - 4, fill="#566573", font_size=12)
         txt.text = "no dollar effects"
