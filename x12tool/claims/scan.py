@@ -19,12 +19,23 @@ from x12tool.edi import X12InputError, X12Source
 class ClaimHead:
     claim_id: str  # CLM01
     member: str  # the beneficiary: 2010BA NM109 and 2010BB NM109 (payer), "" if none
+    # the 2000C patient as DOC003 may know them across subscribers: 2010CA last name and
+    # birth date (patient_key), "" without a 2000C loop or without either
+    patient: str = ""
+    member_id: str = ""  # 2010BA NM109 alone, stripped (the ledger's beneficiary, any payer)
 
 
 def member_key(member_id: str, payer_id: str) -> str:
     """The beneficiary as the day's pool keys it: member id and payer (TR3 2010BA/2010BB)."""
     member_id = (member_id or "").strip()
     return f"{member_id}|{(payer_id or '').strip()}" if member_id else ""
+
+
+def patient_key(last_name: str, birth_date: str) -> str:
+    """The 2000C patient across subscribers: last name (upper case, as DOC003 compares it) and
+    birth date. Coarser than DOC003's identity (which adds the first name), so claims it
+    links stay linked."""
+    return f"{last_name.upper()}\x1f{birth_date}" if last_name and birth_date else ""
 
 
 CHUNK = 1 << 20
@@ -67,12 +78,12 @@ def _isa_delimiters(head: bytes) -> tuple[bytes, bytes]:
 
 
 def _fast_heads(path: str) -> Iterator[ClaimHead]:
-    member = payer = b""
-    in_claim = False
+    member = payer = last = born = b""
+    in_claim = in_patient = False
     with open(path, "rb") as fh:
         rest = fh.read(CHUNK)
         el, term = _isa_delimiters(rest)
-        hl, nm1, clm = b"HL" + el, b"NM1" + el, b"CLM" + el
+        hl, nm1, clm, dmg = b"HL" + el, b"NM1" + el, b"CLM" + el, b"DMG" + el
         first = True
         eof = False
         while not eof:
@@ -86,8 +97,11 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
                 if tag[:3] == hl:
                     in_claim = False
                     e = seg.split(el)
-                    if len(e) > 3 and e[3] in (b"20", b"22"):
+                    level = e[3] if len(e) > 3 else b""
+                    if level in (b"20", b"22"):
                         member = payer = b""
+                    in_patient = level == b"23"
+                    last = born = b""
                 elif tag == nm1 and not in_claim:
                     e = seg.split(el)
                     if len(e) > 9:
@@ -95,12 +109,20 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
                             member = e[9]
                         elif e[1] == b"PR":
                             payer = e[9]
+                    if in_patient and len(e) > 3 and e[1] == b"QC":
+                        last = e[3]
+                elif tag == dmg and in_patient and not in_claim:
+                    e = seg.split(el)
+                    born = e[2] if len(e) > 2 else b""
                 elif tag == clm:
                     in_claim = True
                     e = seg.split(el, 2)
+                    member_id = member.decode("latin-1")
                     yield ClaimHead(
                         e[1].decode("latin-1").strip(),
-                        member_key(member.decode("latin-1"), payer.decode("latin-1")),
+                        member_key(member_id, payer.decode("latin-1")),
+                        patient_key(last.decode("latin-1"), born.decode("latin-1")),
+                        member_id.strip(),
                     )
                 elif seg[:3] == b"ISA":
                     if first:
@@ -110,8 +132,8 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
 
 
 def _slow_heads(path: str) -> Iterator[ClaimHead]:
-    member = payer = ""
-    in_claim = False
+    member = payer = last = born = ""
+    in_claim = in_patient = False
     try:
         with X12Source(path) as src:
             for seg in src.segments(check=False):
@@ -120,6 +142,10 @@ def _slow_heads(path: str) -> Iterator[ClaimHead]:
                     in_claim = False
                     if seg.element(3) in ("20", "22"):
                         member = payer = ""
+                    in_patient = seg.element(3) == "23"
+                    last = born = ""
+                elif tag == "DMG" and in_patient and not in_claim:
+                    born = seg.element(2)
                 elif tag == "NM1" and not in_claim:
                     # 2010BA subscriber and 2010BB payer (before CLM; the 2330 loops of other
                     # payers come after it and must not change the beneficiary).
@@ -127,8 +153,15 @@ def _slow_heads(path: str) -> Iterator[ClaimHead]:
                         member = seg.element(9)
                     elif seg.element(1) == "PR":
                         payer = seg.element(9)
+                    elif seg.element(1) == "QC" and in_patient:
+                        last = seg.element(3)
                 elif tag == "CLM":
                     in_claim = True
-                    yield ClaimHead(seg.element(1).strip(), member_key(member, payer))
+                    yield ClaimHead(
+                        seg.element(1).strip(),
+                        member_key(member, payer),
+                        patient_key(last, born),
+                        member.strip(),
+                    )
     except (X12InputError, OSError, UnicodeError):
         return

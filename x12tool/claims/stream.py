@@ -8,7 +8,7 @@ an HL that points anywhere else makes the file unprocessable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from x12tool.claims import parse as _parse
@@ -62,8 +62,14 @@ Item = EnvelopeSegment | SetHeader | HLItem | Claim | ClaimSegments | SetTrailer
 
 
 def iter_items(
-    segments: Iterable[Segment], path: str | None = None, *, parse: bool = True
+    segments: Iterable[Segment],
+    path: str | None = None,
+    *,
+    parse: bool = True,
+    skip: Callable[[int], bool] | None = None,
 ) -> Iterator[Item]:
+    """``skip(n)``: claim ``n`` (0-based, file order) comes as :class:`ClaimSegments`, not
+    parsed (a ``check --jobs`` worker reads the claims of the others' groups this way)."""
     isa = gs = None
     env: EnvelopeRef | None = None
     set_number = 0
@@ -73,6 +79,7 @@ def iter_items(
     chain: dict[str, HLBlock] = {}
     parsed: dict[str, object] = {}
     model = parse
+    ordinal = -1
 
     def fail(seg: Segment, message: str) -> X12InputError:
         return X12InputError(
@@ -102,17 +109,18 @@ def iter_items(
         yield HLItem(hb, env)
 
     def close_claim() -> Iterator[Item]:
-        nonlocal claim_segs
+        nonlocal claim_segs, ordinal
         if claim_segs is None:
             return
         segs, claim_segs = claim_segs, None
+        ordinal += 1
         sub_block = chain.get("22")
         if sub_block is None or "20" not in chain:
             raise fail(
                 segs[0],
                 "claim (CLM) outside a subscriber HL (2000B): the HL loops are out of order",
             )
-        if not model:
+        if not model or (skip is not None and skip(ordinal)):
             yield ClaimSegments(segs)
             return
         pat_block = chain.get("23")

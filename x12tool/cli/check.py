@@ -22,7 +22,8 @@ from x12tool.cli.progress import Progress
 from x12tool.edi import X12InputError
 from x12tool.ledger import LedgerError
 from x12tool.money import LocalityError
-from x12tool.preflight.run import process_file, sha256_file
+from x12tool.preflight.parallel import check_file, default_jobs
+from x12tool.preflight.run import sha256_file
 from x12tool.preflight.session import PayerProfileError, open_session
 from x12tool.reports.html_report import write_html
 from x12tool.reports.json_report import write_json
@@ -78,6 +79,15 @@ def session_or_usage(**kwargs):
     "corrected claims).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1, max=255),
+    default=None,
+    help="Worker processes for a large file (default: the cores available; a file gets one "
+    "worker per 500 claims at most, and one with --ig). The report is the same for "
+    "any number.",
+)
 def check_cmd(
     files,
     visits,
@@ -95,6 +105,7 @@ def check_cmd(
     unsafe_fixes,
     fmt,
     output,
+    jobs,
 ) -> int:
     """Check claims against the therapy rules; exit 1 when any claim would be held."""
     paths = expand_inputs(files)
@@ -121,14 +132,16 @@ def check_cmd(
             spool = ClaimSpool()
             progress = Progress(path)
             try:
-                summary = process_file(
+                summary = check_file(
                     path,
                     session.rules,
                     session.ctx,
+                    jobs=jobs or default_jobs(),
                     unsafe=unsafe_fixes,
                     ig=ig,
                     show_phi=show_phi,
-                    on_claim=progress.wrap(spool.add),
+                    on_claim=progress.wrap(spool.add) if progress.enabled else None,
+                    on_claim_text=None if progress.enabled else spool.add_text,
                 )
             except X12InputError as exc:
                 progress.done()

@@ -34,11 +34,6 @@ from x12tool.ledger.facts import (
 # the progress-report count (a plan of care is certified for at most 90 days, cms-rules.md §9).
 EPISODE_GAP = timedelta(days=90)
 PROGRESS_EVERY = 10  # treatment days (Pub 100-02 Ch. 15 §220.3)
-# Without a ledger, --ytd or a pre-pass (check/fix on a file, run-only counting in file order)
-# the scope remembers this many beneficiaries, least recently seen forgotten first, so memory
-# stays flat on a 100,000-claim batch. A beneficiary whose claims lie further apart than that
-# in one file is counted from zero again (docs/ledger.md).
-RUN_ONLY_MEMBERS = 2000
 
 
 @dataclass(slots=True)
@@ -110,11 +105,16 @@ class FileScope:
         self._last: tuple = (None, None)
         self._auths: dict[tuple[str, str], list] = {}
         self._auth_rows: dict[tuple[str, str], list] = {}
+        # Without a ledger, --ytd or a pre-pass (check/fix on a file: run-only counting in file
+        # order) a beneficiary's run lines are dropped after the last claim of their group
+        # (x12tool.claims.plan), so memory follows the beneficiaries still to come, whatever
+        # the file's order and however many workers check it (docs/ledger.md).
         self.bounded = (
             not write
             and getattr(ledger, "store", None) is None
             and getattr(ledger, "ytd", None) is None
         )
+        self._group_members: dict[int, set[str]] = {}
 
     @property
     def has_store(self) -> bool:
@@ -178,10 +178,10 @@ class FileScope:
         state = self.members.get(facts.member)
         if state is None:
             state = self.members[facts.member] = MemberState()
-            if self.bounded and len(self.members) > RUN_ONLY_MEMBERS:
-                del self.members[next(iter(self.members))]  # least recently seen
-        elif self.bounded:
-            self.members[facts.member] = self.members.pop(facts.member)  # now most recent
+        if self.bounded:
+            group = getattr(self.ctx, "group", -1)
+            if group >= 0:
+                self._group_members.setdefault(group, set()).add(facts.member)
         state.claims[facts.seq] = facts
         if state.loaded and not state.run_keys() <= state.known:
             state.loaded = False  # a claim the totals did not leave out: read them again
@@ -195,6 +195,11 @@ class FileScope:
         self._add(facts)
         self._last = (claim, facts)
         return facts
+
+    def forget_group(self, group: int) -> None:
+        """The group's last claim is done: a run-only scope drops its members' run lines."""
+        for member in self._group_members.pop(group, ()):
+            self.members.pop(member, None)
 
     def lock_keys(self) -> set[tuple[str, int]]:
         keys = set()

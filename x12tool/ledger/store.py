@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from x12tool.forksafe import reopen_in_child
 from x12tool.ledger.errors import LedgerError
 from x12tool.ledger.facts import ClaimFacts, SentClaim
 from x12tool.ledger.paths import describe, is_postgres
@@ -506,6 +507,14 @@ class SqliteStore(LedgerStore):
                 self.conn.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{path}: not a usable ledger: {exc}") from None
+        reopen_in_child(self, SqliteStore._reopen)
+
+    def _reopen(self) -> None:
+        """In a forked worker (check --jobs reads): a connection of its own
+        (x12tool.forksafe); the inherited one is kept unused and unclosed."""
+        self._inherited = self.conn
+        self.conn = sqlite3.connect(self.spec, timeout=BUSY_TIMEOUT, isolation_level=None)
+        self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
     def _execute(self, sql: str, params: tuple = ()):
         return self.conn.execute(sql, params)

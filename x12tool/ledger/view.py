@@ -91,6 +91,13 @@ class Ledger:
             raise RuntimeError("no context for a lazy ledger scope")
         return self._lazy
 
+    def forget_group(self, group: int) -> None:
+        """A group's last claim is done (x12tool.claims.plan): a run-only scope drops the
+        run lines of its members."""
+        scope = self.file if self.file is not None else self._lazy
+        if scope is not None:
+            scope.forget_group(group)
+
     def scope_for(self, ctx: FactsContext) -> FileScope:
         """The scope a rule reads: the open file's, else a run-only scope that learns the
         claims of ``ctx`` as they are checked."""

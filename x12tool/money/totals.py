@@ -44,6 +44,20 @@ class MoneyTotals:
         for code, amount in m.by_rule.items():
             self.by_rule[code] = self.by_rule.get(code, ZERO) + amount
 
+    def merge(self, other: MoneyTotals) -> None:
+        """Add another run's totals (a check --jobs worker's); sums of Decimals, so the
+        order does not change them."""
+        self.claims += other.claims
+        for name in FIELDS:
+            self.totals[name] += other.totals[name]
+        for cls, vals in other.by_class.items():
+            bucket = self.by_class.setdefault(cls, _zero())
+            for name in FIELDS:
+                bucket[name] += vals[name]
+        self.reference_classes |= other.reference_classes
+        for code, amount in other.by_rule.items():
+            self.by_rule[code] = self.by_rule.get(code, ZERO) + amount
+
     def as_dict(self) -> dict:
         out: dict = {name: fmt(self.totals[name]) for name in FIELDS}
         out["by_payer_class"] = {

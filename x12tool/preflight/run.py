@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
+from x12tool.claims.plan import FilePlan
+from x12tool.claims.stream import ClaimSegments
 from x12tool.edi import X12Source
 from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.edi.ig import IgIssue, IgStream
@@ -25,6 +27,10 @@ from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.rules.base import Finding, Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
+
+
+class PlanMismatch(Exception):
+    """The main pass read other claims than the plan's scan (a worker cannot go on)."""
 
 
 @dataclass
@@ -47,6 +53,11 @@ class Summary:
     held: int = 0
     findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     fixed: int = 0
+    # the part of ``findings`` that set-level rules found (counted once per set, however many
+    # check --jobs workers read the set)
+    set_findings: dict[str, int] = field(
+        default_factory=lambda: {"error": 0, "warning": 0, "info": 0}
+    )
     notes: list[str] = field(default_factory=list)
     ig: bool = False
     ig_file_issues: list[IgIssue] = field(default_factory=list)
@@ -58,6 +69,7 @@ class Summary:
     # re-reads with exactly these trailers allowed (validate_output(trailers=...))
     held_trailers: set = field(default_factory=set)
     money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
+    workers: int = 1  # processes that checked the claims (check --jobs; not in the report)
 
     def add_money(
         self, outcome: ClaimOutcome, ctx: RuleContext, rules: dict[str, Rule]
@@ -175,6 +187,7 @@ def _set_findings(item: SetHeader, set_rules: list, ctx: RuleContext, summary: S
     records = []
     for f in findings:
         summary.findings[f.severity.value] += 1
+        summary.set_findings[f.severity.value] += 1
         applied = f.fix is not None and f.fix.applicability == Applicability.SAFE
         for edit in f.fix.edits if applied else ():
             if isinstance(edit, SetElement):
@@ -228,6 +241,7 @@ def _hold_set(summary: Summary, st, se_text: str, reason: str) -> None:
         },
     )
     summary.findings["error"] += 1
+    summary.set_findings["error"] += 1
     summary.held_trailers.add((st.element(2), se_text))
 
 
@@ -277,7 +291,14 @@ def process_file(
     show_phi: bool = False,
     on_claim: Callable[[dict], None] | None = None,
     on_outcome: Callable[[ClaimOutcome], None] | None = None,
+    worker: tuple[int, bytearray] | None = None,
 ) -> Summary:
+    """Check every claim of ``path`` in file order (see the module docstring).
+
+    ``worker``: (this worker's number, the worker of every claim) when this process checks
+    only its share of the claims (x12tool.preflight.parallel); the other claims are read
+    but neither parsed nor judged, and give no record.
+    """
     sinks = sinks or Sinks()
     outputs = sinks.all()
     # Set-level rules (ENV001) run once on each transaction set header, not on its claims.
@@ -293,6 +314,22 @@ def process_file(
     # The beneficiary's day across the file's claims (x12tool/rules/daypool.py); the session
     # found the beneficiaries with several claims while judging the visit log.
     prepare_file(path, ctx)
+    # Which claims share cross-claim state, and where each group ends (x12tool/claims/plan.py):
+    # the session scanned the run's inputs; a caller without one gets this file's plan.
+    plan = ctx.plans.get(path)
+    if plan is None:
+        plan = ctx.plans[path] = FilePlan.build(path)
+    plan_ok = True
+    ordinal = -1
+    skip = None
+    if worker is not None:
+        mine, routes = worker
+        if len(routes) != plan.claims:
+            raise PlanMismatch(path)
+
+        def skip(n: int) -> bool:
+            return n >= len(routes) or routes[n] != mine
+
     router = None
     if ig:
         # pyx12 runs in worker processes on chunks of the file while claims are checked here;
@@ -340,9 +377,21 @@ def process_file(
     try:
         with X12Source(path) as src:
             lenient = (lambda st, se: st.offset in broken) if broken else None
-            for item in iter_items(src.segments(lenient=lenient), path):
+            for item in iter_items(src.segments(lenient=lenient), path, skip=skip):
+                if isinstance(item, ClaimSegments):
+                    ordinal += 1  # another worker's claim
+                    if not plan.matches(ordinal, item.id):
+                        raise PlanMismatch(path)
+                    continue
                 if isinstance(item, Claim):
                     claim = item
+                    ordinal += 1
+                    if plan_ok and not plan.matches(ordinal, claim.id):
+                        if worker is not None:
+                            raise PlanMismatch(path)
+                        plan_ok = False  # the scan saw other claims: keep every group's state
+                        ctx.pool_groups()
+                    ctx.group = plan.groups[ordinal] if plan_ok else -1
                     if router is not None:
                         own = router.take(claim.segments[0].index, claim.segments[-1].index)
                         # Envelope and set-header errors are listed once on the set (and hold
@@ -386,6 +435,8 @@ def process_file(
                         on_outcome(outcome)
                     if on_claim is not None:
                         on_claim(claim_record(outcome, show_phi, money))
+                    if plan_ok and plan.ends[ordinal]:
+                        ctx.end_group(ctx.group)
                     continue
                 if isinstance(item, HLItem):
                     block = item.block
@@ -454,6 +505,7 @@ def process_file(
         ctx.ig_issues = None
         ctx.ig_set_issues = None
         ctx.broken_set = None
+        ctx.group = -1
         if ledger is not None:
             ledger.end_file(commit=False)
     return summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from x12tool.claims.scan import claim_heads
+from x12tool.claims.plan import FilePlan, plan_run
 from x12tool.ledger import Ledger, open_ledger
 from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
 from x12tool.ncci import open_index
@@ -80,19 +80,17 @@ def open_session(
         except KeyError as exc:
             raise PayerProfileError(f"--payer-profile: {exc.args[0]}") from None
     log = VisitLog(visits) if visits else None
-    visit_line = ""
-    pooled: dict[str, set[int]] = {}
-    if log is not None:
-        try:
-            visit_line, pooled = _judge_visit_log(log, inputs, visits_partial)
-        except BaseException:
+    try:
+        visit_line, pooled, plans = _scan_inputs(log, inputs, visits_partial)
+    except BaseException:
+        if log is not None:
             log.close()
-            raise
+        raise
     ncci = open_index(ref, maps_db)
     rules = select_rules(select, ignore)
     if not ig:
         rules = [r for r in rules if IG not in r.needs]  # no pyx12 run: IG001 has no input
-    ctx = RuleContext(ref=ref, visits=log, ncci=ncci)
+    ctx = RuleContext(ref=ref, visits=log, ncci=ncci, plans=plans)
     # The therapy ledger (docs/ledger.md): preflight records (record=True), check/fix read.
     the_ledger = open_ledger(ledger, ytd, write=record, enabled=not no_ledger)
     ctx.ledger = the_ledger
@@ -112,41 +110,65 @@ def open_session(
     return Session(ctx, rules, log, fees, the_ledger, visit_line)
 
 
-def _judge_visit_log(log: VisitLog, inputs, partial: bool) -> tuple[str, dict[str, set[int]]]:
-    """The stats line of the visit log against the inputs, raising VisitLogError (exit 2) when
-    the log cannot serve the run; and, per input, the beneficiaries with several claims.
+class _InputScan:
+    """What the session learns from the one segment-only scan of each input: the visit log's
+    matches and, per input, the beneficiaries with several claims (x12tool/rules/daypool.py).
+    Memory: 8 bytes per claim while a file is scanned, and the beneficiaries with several
+    claims afterwards."""
 
-    One segment-only pass per input. Memory: 8 bytes per claim while a file is scanned, and the
-    beneficiaries with several claims afterwards.
-    """
-    matched = unmatched = case_only = 0
-    pooled: dict[str, set[int]] = {}
-    for path in inputs:
-        seen = array("q")
-        multi: set[int] = set()
-        last = None
-        for head in claim_heads(path):
-            how = log.match(head.claim_id) if head.claim_id else None
+    def __init__(self, log: VisitLog | None) -> None:
+        self.log = log
+        self.matched = self.unmatched = self.case_only = 0
+        self.pooled: dict[str, set[int]] = {}
+        self._path: str | None = None
+        self._seen = array("q")
+        self._multi: set[int] = set()
+        self._last: int | None = None
+
+    def head(self, path: str, head) -> None:
+        if path != self._path:
+            self.finish()
+            self._path = path
+        if self.log is not None:
+            how = self.log.match(head.claim_id) if head.claim_id else None
             if how is None:
-                unmatched += 1
+                self.unmatched += 1
             else:
-                matched += 1
-                case_only += how == "case"
-            if not head.member:
-                continue
-            h = hash(head.member)
-            if h == last:
-                multi.add(h)  # the usual case: a beneficiary's claims side by side
-            else:
-                seen.append(h)
-                last = h
-        ordered = sorted(seen)  # claims of one beneficiary apart in the file
-        multi.update(a for a, b in zip(ordered, ordered[1:], strict=False) if a == b)
-        pooled[path] = multi
-    line = log.stats_line(matched, unmatched, case_only)
-    problem = log.usable_problem(matched, matched + unmatched, partial=partial)
+                self.matched += 1
+                self.case_only += how == "case"
+        if not head.member:
+            return
+        h = hash(head.member)
+        if h == self._last:
+            self._multi.add(h)  # the usual case: a beneficiary's claims side by side
+        else:
+            self._seen.append(h)
+            self._last = h
+
+    def finish(self) -> None:
+        if self._path is None:
+            return
+        ordered = sorted(self._seen)  # claims of one beneficiary apart in the file
+        self._multi.update(a for a, b in zip(ordered, ordered[1:], strict=False) if a == b)
+        self.pooled[self._path] = self._multi
+        self._path, self._seen, self._multi, self._last = None, array("q"), set(), None
+
+
+def _scan_inputs(
+    log: VisitLog | None, inputs, partial: bool
+) -> tuple[str, dict[str, set[int]], dict[str, FilePlan]]:
+    """One segment-only pass per input: the run's plans (x12tool/claims/plan.py), the visit
+    log's stats line (raising VisitLogError, exit 2, when the log cannot serve the run) and,
+    per input, the beneficiaries with several claims."""
+    scan = _InputScan(log)
+    plans = plan_run(list(inputs), scan.head)
+    scan.finish()
+    if log is None:
+        return "", scan.pooled, plans
+    line = log.stats_line(scan.matched, scan.unmatched, scan.case_only)
+    problem = log.usable_problem(scan.matched, scan.matched + scan.unmatched, partial=partial)
     if problem is not None:
         raise VisitLogError(f"{line}: {problem}")
     # Without inputs to match (the outbox finds its files later) the line would say nothing
     # about the claims; the rows' problems are in each report's visit_log section.
-    return (line if inputs else ""), pooled
+    return (line if inputs else ""), scan.pooled, plans

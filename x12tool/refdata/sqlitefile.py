@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from x12tool.forksafe import reopen_in_child
+
 
 class SqliteFile:
     def __init__(self, path: str | os.PathLike, *, create: bool = True) -> None:
@@ -20,6 +22,13 @@ class SqliteFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.is_file():
             raise FileNotFoundError(str(self.path))
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+        reopen_in_child(self, SqliteFile._reopen)
+
+    def _reopen(self) -> None:
+        """In a forked worker: a connection of its own (x12tool.forksafe). The inherited one
+        is kept, unused and unclosed: closing it could touch the parent's WAL state."""
+        self._inherited = self.conn
         self.conn = sqlite3.connect(str(self.path), isolation_level=None)
 
     def close(self) -> None:

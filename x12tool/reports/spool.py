@@ -19,6 +19,12 @@ class ClaimSpool:
         self.fh.write("\n")
         self.count += 1
 
+    def add_text(self, text: str) -> None:
+        """A record already encoded (``json.dumps(record)``, one line)."""
+        self.fh.write(text)
+        self.fh.write("\n")
+        self.count += 1
+
     def texts(self) -> Iterator[str]:
         """Each record's JSON text (one line, as ``json.dumps(record)`` gives it)."""
         self.fh.flush()

@@ -55,6 +55,12 @@ class RuleContext:
     _severity: dict = field(default_factory=dict, repr=False)
     _active: dict = field(default_factory=dict, repr=False)
     _rows: tuple | None = field(default=None, repr=False)
+    # The group (x12tool.claims.plan) of the claim being checked: claims that share a member id
+    # or a 2000C patient. -1: not known (no plan for the file), so its state is never dropped.
+    group: int = -1
+    # The input files' plans, by path (the session scans each input once before the run).
+    plans: dict = field(default_factory=dict, repr=False)
+    _group_state: dict[str, dict[int, dict]] = field(default_factory=dict, repr=False)
 
     def for_claim(self, claim: Claim) -> RuleContext:
         if not claim.payer_class:
@@ -97,6 +103,36 @@ class RuleContext:
         helper module shared by a family of rules passes its own name as ``owner``."""
         key = owner if isinstance(owner, str) else owner.code
         return self._run_state.setdefault(key, initial)
+
+    def group_state(self, owner: Rule | str) -> dict[str, Any]:
+        """The cross-claim state a rule keeps for the current claim's group (claims linked by
+        member id or 2000C patient, :mod:`x12tool.claims.plan`); dropped after the group's
+        last claim (:meth:`end_group`), so memory follows the groups open at a point of the
+        file, and ``check --jobs`` gives every group's state to one worker."""
+        key = owner if isinstance(owner, str) else owner.code
+        return self._group_state.setdefault(key, {}).setdefault(self.group, {})
+
+    def pool_groups(self) -> None:
+        """The plan no longer fits the claims read (x12tool.claims.plan): the groups' state
+        is pooled under "not known" (-1), where every later claim finds it, never dropped."""
+        for states in self._group_state.values():
+            pooled: dict = {}
+            for got in states.values():
+                pooled.update(got)  # a rule's keys name their group's claims: no overlap
+            states.clear()
+            states[-1] = pooled
+        self.group = -1
+
+    def end_group(self, group: int) -> None:
+        """The group's last claim in the run is done: its state is dropped (the rules', and the
+        run's own lines in the ledger scope)."""
+        if group < 0:
+            return
+        for states in self._group_state.values():
+            states.pop(group, None)
+        ledger = self.ledger if self.ledger is not None else self._run_ledger
+        if ledger is not None:
+            ledger.forget_group(group)
 
     def claim_memo(self, claim: Claim) -> dict:
         """Values derived from one claim that several rules read (timed groups, NCCI hits):

@@ -13,9 +13,6 @@ CODE = "97530"
 # Notes shorter than this (after whitespace is collapsed) are ignored: short stock phrases
 # ("Pt tolerated well.", "See flowsheet") repeat legitimately and say nothing either way.
 MIN_NOTE_CHARS = 20
-# Notes remembered across the run (oldest forgotten first), so a 100,000-claim batch keeps
-# memory flat; a clone is found when its original is among the last 20,000 97530 notes seen.
-MAX_NOTES = 20_000
 
 
 def normalize_note(text: str) -> str:
@@ -64,9 +61,10 @@ class DOC003(Rule):
         Notes are compared after collapsing whitespace and case; empty notes and notes under
         20 characters are ignored. The patient is the 2000C patient (name and birth date) when
         there is one, else the subscriber's member id. The rule works within one claim and
-        across the claims of one run. It keeps no note text and no identity: only keyed
-        64-bit hashes (the key is random per run) of the patient and the note, mapped to the
-        claim id and date where the note was first seen. The finding goes on the line of the date
+        across the claims of one run, however far apart they lie. It keeps no note text and no
+        identity: only keyed 64-bit hashes (the key is random per run) of the patient and the
+        note, mapped to the claim id and date where the note was first seen, and only until
+        the patient's last claim in the run. The finding goes on the line of the date
         seen second and names the first claim and date; a note on the same date as its first
         occurrence is not flagged, so checking a claim again never matches it with itself.
         Within a claim dates are taken in order; across claims, in the order of the file.
@@ -89,8 +87,11 @@ class DOC003(Rule):
         identity = patient_identity(claim)
         if identity is None:
             return
-        state = ctx.run_state(self, {"key": secrets.token_bytes(16), "first": {}})
-        key, first = state["key"], state["first"]
+        key = ctx.run_state(self, {"key": secrets.token_bytes(16)})["key"]
+        # The notes of the claim's group (claims linked by member id or patient,
+        # x12tool.claims.plan), dropped after the group's last claim: exact across the run,
+        # and memory follows the patients still to come.
+        first = ctx.group_state(self)
 
         def digest(text: str) -> int:
             raw = hashlib.blake2b(text.encode("utf-8"), key=key, digest_size=8).digest()
@@ -111,8 +112,6 @@ class DOC003(Rule):
             # "claim id<US>date ordinal": one string a note (~130 bytes with its key, 20,000
             # notes ~2.7 MB; a (str, date) tuple and a bytes key took ~230)
             packed = first.setdefault(note_key, f"{claim.id}\x1f{day.toordinal()}")
-            if len(first) > MAX_NOTES:
-                del first[next(iter(first))]  # the oldest note: memory stays flat
             first_claim, _, ordinal = packed.rpartition("\x1f")
             first_day = date.fromordinal(int(ordinal))
             if first_day == day:

@@ -126,6 +126,8 @@ class LedgerService(Protocol):
 
     def scope_for(self, ctx: object) -> LedgerScope: ...
 
+    def forget_group(self, group: int) -> None: ...
+
 
 def default_ncci(ref: RefData) -> NcciLookup:
     return NcciIndex(ref, None)

@@ -19,6 +19,8 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
+from x12tool.forksafe import reopen_in_child
+
 REQUIRED = ("claim_id", "service_date", "cpt", "minutes")
 CHECKLIST = (
     "functional_activity",
@@ -185,6 +187,12 @@ class VisitLog:
         except BaseException:
             self._fh.close()
             raise
+        # lookups seek and read: a forked worker needs its own file offset (x12tool.forksafe)
+        reopen_in_child(self, VisitLog._reopen)
+
+    def _reopen(self) -> None:
+        if not self._fh.closed:
+            self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for lookups
 
     @property
     def has_checklist(self) -> bool:

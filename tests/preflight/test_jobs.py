@@ -1,0 +1,229 @@
+"""check --jobs N: the same report as one process, whatever N (x12tool/preflight/parallel.py),
+and the run plan that makes it so (x12tool/claims/plan.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from devtools.synth import generate
+from x12tool.cli import cli
+from x12tool.claims.plan import FilePlan, plan_run
+from x12tool.preflight import parallel
+from x12tool.preflight.parallel import check_file
+from x12tool.preflight.session import open_session
+
+CLONED = "Sit-to-stand transfers 3x10 with min assist, cues for hand placement and pacing"
+
+
+def _every(n: int, payer: str) -> str | None:
+    return "SHARED1" if n % 9 == 0 else "SHARED2" if n % 13 == 5 else None
+
+
+def _scattered(tmp_path, claims=700, choose=_every):
+    """A generated file where two members have claims all over the file (by default every
+    9th claim, every 13th) with the same 97530 note on every date of the first: their KX
+    counts, progress-report days and cloned notes run across the whole file. ``choose(n,
+    SBR09)`` names the member of claim ``n`` (None: keep the generated one)."""
+    raw = io.BytesIO()
+    log = io.StringIO()
+    generate(raw, claims=claims, seed=11, claims_per_st=700, visits=log, defect_rate=0.2)
+    text = raw.getvalue().decode("latin-1")
+    ids = re.findall(r"CLM\*([^*]+)\*", text)
+    shared = {}
+    out, n, payer = [], -1, ""
+    for seg in text.split("~"):
+        if seg.lstrip().startswith("SBR*"):
+            payer = seg.split("*")[9]
+        if seg.lstrip().startswith("NM1*IL*"):
+            n += 1
+            member = choose(n, payer)
+            if member:
+                shared[ids[n]] = member
+                parts = seg.split("*")
+                parts[9] = member
+                seg = "*".join(parts)
+        out.append(seg)
+    path = tmp_path / "scattered.837"
+    path.write_bytes("~".join(out).encode("latin-1"))
+    rows = list(csv.DictReader(io.StringIO(log.getvalue())))
+    for row in rows:
+        if shared.get(row["claim_id"]) == "SHARED1" and row["cpt"] == "97530":
+            row["note_text"] = CLONED
+        if shared.get(row["claim_id"]):
+            row["progress_report"] = ""  # no progress report on file: DOC002 counts the days
+    visits = tmp_path / "scattered.csv"
+    with open(visits, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return str(path), str(visits)
+
+
+@pytest.fixture(scope="module")
+def scattered(tmp_path_factory):
+    return _scattered(tmp_path_factory.mktemp("jobs"))
+
+
+@pytest.fixture(autouse=True)
+def small_shares(monkeypatch):
+    # workers for small files too, so the tests stay quick (the default is 500 claims each)
+    monkeypatch.setattr(parallel, "MIN_CLAIMS_PER_WORKER", 100)
+
+
+def _check(path, visits, jobs):
+    result = CliRunner().invoke(
+        cli,
+        ["check", path, "--visits", visits, "--no-ig", "--format", "json", "--jobs", str(jobs)],
+    )
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout
+
+
+def test_same_report_for_any_number_of_workers(scattered):
+    path, visits = scattered
+    one = _check(path, visits, 1)
+    report = json.loads(one)
+    codes = [f["code"] for c in report["claims"] for f in c["findings"]]
+    # the cross-claim rules did fire across the file, so a wrong split would show
+    assert codes.count("KX001") + codes.count("KX002") >= 5
+    assert codes.count("DOC003") >= 5
+    assert codes.count("DOC002") >= 1
+    for jobs in (2, 3):
+        assert _check(path, visits, jobs) == one
+
+
+def test_workers_really_ran_and_summaries_add_up(scattered):
+    path, visits = scattered
+    session = open_session(visits=visits, inputs=[path])
+    one: list[str] = []
+    s1 = check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=one.append)
+    session = open_session(visits=visits, inputs=[path])
+    three: list[str] = []
+    s3 = check_file(path, session.rules, session.ctx, jobs=3, on_claim_text=three.append)
+    assert (s1.workers, s3.workers) == (1, 3)
+    assert three == one
+    assert s3.as_dict() == s1.as_dict()
+
+
+def test_a_failed_worker_means_one_process_not_a_wrong_answer(scattered):
+    path, visits = scattered
+    session = open_session(visits=visits, inputs=[path])
+    plan = session.ctx.plans[path]
+    want: list[str] = []
+    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=want.append)
+    session = open_session(visits=visits, inputs=[path])
+    bad = session.ctx.plans[path]
+    bad.crcs[len(bad.crcs) // 2] ^= 1  # the scan "saw" another claim there: workers stop
+    got: list[str] = []
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=got.append)
+    assert summary.workers == 1
+    assert got == want
+    assert plan.claims == summary.claims
+
+
+def test_group_state_is_exact_however_far_apart_the_claims(tmp_path):
+    """A Medicare member's first 30 claims open the file and their last claim closes it, over
+    2,000 other beneficiaries later (the old run-only memory kept the last 2,000): the last
+    claim is still counted after the first ones against the KX threshold."""
+    picked: list[int] = []
+
+    def choose(n: int, payer: str) -> str | None:
+        if payer == "MB" and (len(picked) < 30 or n >= 2590):
+            picked.append(n)
+            return "SHARED1"
+        return None
+
+    path, visits = _scattered(tmp_path, claims=2600, choose=choose)
+    first, last = picked[:30], picked[-1]
+    assert last - first[-1] > 2000
+    ids = re.findall(r"CLM\*([^*]+)\*", open(path, encoding="latin-1").read())
+    session = open_session(visits=visits, inputs=[path])
+    records: list[dict] = []
+    check_file(path, session.rules, session.ctx, jobs=1, on_claim=records.append)
+    by_id = {r["id"]: r for r in records}
+    kx = [f for f in by_id[ids[last]]["findings"] if f["code"] in ("KX001", "KX002")]
+    assert kx, "the far-apart member's threshold count was lost"
+    assert any(ids[n] in f["message"] or "threshold" in f["message"] for f in kx for n in first)
+
+
+def _two_patients_file(tmp_path) -> str:
+    """Three subscribers; the first and the third have the same 2000C patient (last name and
+    birth date), the second another one."""
+    def claim(n, member, last, born):
+        return [
+            f"HL*{2 * n}*1*22*1",
+            "SBR*P*18*******MB",
+            f"NM1*IL*1*SUB{n}*A****MI*{member}",
+            "NM1*PR*2*MEDICARE*****PI*00431",
+            f"HL*{2 * n + 1}*{2 * n}*23*0",
+            "PAT*19",
+            f"NM1*QC*1*{last}*PAT",
+            f"DMG*D8*{born}*F",
+            f"CLM*C{n}*100***11:B:1*Y*A*Y*Y",
+            "LX*1",
+            "SV1*HC:97530:GP*100*UN*2***1",
+            "DTP*472*D8*20260302",
+        ]
+
+    segs = ["ST*837*0001*005010X222A1", "HL*1**20*1", "NM1*85*2*CLINIC*****XX*1234567893"]
+    segs += claim(1, "M1", "DOE", "19500101")
+    segs += claim(2, "M2", "ROE", "19500101")
+    segs += claim(3, "M3", "doe", "19500101")
+    body = "~".join(segs) + "~"
+    isa = (
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260302*1200*^*"
+        "00501*000000001*0*P*:~GS*HC*S*R*20260302*1200*1*X*005010X222A1~"
+    )
+    tail = f"SE*{len(segs) + 1}*0001~GE*1*1~IEA*1*000000001~"
+    path = tmp_path / "patients.837"
+    path.write_text(isa + body + tail, encoding="latin-1")
+    return str(path)
+
+
+def test_plan_links_claims_by_member_and_by_patient(tmp_path):
+    path = _two_patients_file(tmp_path)
+    plan = FilePlan.build(path)
+    assert plan.claims == 3
+    assert plan.groups[0] == plan.groups[2] != plan.groups[1]  # same patient, any case
+    assert list(plan.ends) == [0, 1, 1]
+    routes = plan.routes(2)
+    assert routes[0] == routes[2] != routes[1]
+    assert plan.matches(0, "C1") and not plan.matches(0, "C2")
+
+
+def test_groups_span_the_inputs_of_one_run(tmp_path):
+    a = _two_patients_file(tmp_path)
+    b = tmp_path / "again.837"
+    b.write_bytes(open(a, "rb").read().replace(b"*C", b"*D"))
+    plans = plan_run([a, str(b)])
+    assert plans[a].groups[0] == plans[str(b)].groups[0]
+    assert list(plans[a].ends) == [0, 0, 0]  # every group goes on into the second file
+    assert list(plans[str(b)].ends) == [0, 1, 1]
+
+
+def test_forked_worker_reads_the_visit_log_through_its_own_file(scattered):
+    path, visits = scattered
+    session = open_session(visits=visits, inputs=[path])
+    log = session.ctx.visits
+    parent_fh = log._fh
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            ok = log._fh is not parent_fh and not log._fh.closed
+            os.write(w, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(w)
+    got = os.read(r, 1)
+    os.waitpid(pid, 0)
+    os.close(r)
+    assert got == b"1"
+    assert log._fh is parent_fh

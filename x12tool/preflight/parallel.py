@@ -1,0 +1,191 @@
+"""``check --jobs N``: one input file checked by N worker processes, with one process's answer.
+
+The run's plan (:mod:`x12tool.claims.plan`) puts every claim in a group: claims linked by a
+member id or a 2000C patient, the reach of every cross-claim rule (KX and progress-report
+counts, authorizations, the beneficiary's day, cloned notes). Each group goes to one worker.
+Workers are forked, so they share the session (reference data, visit log index, NCCI pairs)
+without copying it; what they must not share (file offsets, SQLite connections) is reopened
+in each (:mod:`x12tool.forksafe`). Every worker reads the whole file (envelopes, set headers
+and HL loops, so set-level findings and the beneficiary's day are the same in each) but
+builds and judges only its own groups' claims, in file order, and writes their report
+records to a temporary file. The parent then takes the records back in file order, following
+the plan, and adds up the workers' summaries (set-level findings counted once).
+
+A worker that fails for any reason (unreadable input, a claim the plan's scan did not see, a
+bug) makes the parent check the file itself in one process, so errors are reported exactly
+as without ``--jobs``.
+
+Not used with ``--ig`` (pyx12's validation already runs in worker processes of its own),
+with a PostgreSQL ledger (its connection cannot cross a fork), or where ``fork`` is not
+available; nor for ``fix`` and ``preflight``, whose outputs one process writes in file order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable
+
+from x12tool.claims.plan import FilePlan
+from x12tool.preflight.run import PlanMismatch, Summary, process_file
+from x12tool.rules.base import Rule
+from x12tool.rules.context import RuleContext
+
+# Fewer claims than this per worker are not worth a process (fork, a second read of the
+# file, the merge): a 1,000-claim file is checked in about a second by one.
+MIN_CLAIMS_PER_WORKER = 500
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def workers_for(plan: FilePlan, jobs: int, ctx: RuleContext, *, ig: bool) -> int:
+    """How many workers check this file: 1 when parallel checking does not apply."""
+    if jobs <= 1 or ig or not hasattr(os, "fork"):
+        return 1
+    store = getattr(ctx.ledger, "store", None)
+    if store is not None and getattr(store, "kind", "") != "sqlite":
+        return 1
+    return max(1, min(jobs, 255, plan.claims // MIN_CLAIMS_PER_WORKER))
+
+
+def check_file(
+    path: str,
+    rules: list[Rule],
+    ctx: RuleContext,
+    *,
+    jobs: int = 1,
+    unsafe: bool = False,
+    ig: bool = False,
+    show_phi: bool = False,
+    on_claim: Callable[[dict], None] | None = None,
+    on_claim_text: Callable[[str], None] | None = None,
+) -> Summary:
+    """Check ``path`` as :func:`process_file` does (no output files), with up to ``jobs``
+    worker processes. Claim records go to ``on_claim`` (a dict) or, cheaper when workers
+    ran, to ``on_claim_text`` (the record's JSON text, as ``json.dumps`` gives it)."""
+    plan = ctx.plans.get(path)
+    if plan is None:
+        plan = ctx.plans[path] = FilePlan.build(path)
+    workers = workers_for(plan, jobs, ctx, ig=ig)
+
+    def one_process() -> Summary:
+        put = on_claim
+        if put is None and on_claim_text is not None:
+
+            def put(record: dict) -> None:
+                on_claim_text(json.dumps(record))
+
+        return process_file(path, rules, ctx, unsafe=unsafe, ig=ig, show_phi=show_phi, on_claim=put)
+
+    if workers <= 1:
+        return one_process()
+    routes = plan.routes(workers)
+    tmp = tempfile.mkdtemp(prefix="x12tool-jobs-")
+    try:
+        pids = []
+        for k in range(workers):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child ends in os._exit
+                _worker(k, routes, tmp, path, rules, ctx, unsafe=unsafe, show_phi=show_phi)
+            pids.append(pid)
+        ok = True
+        for pid in pids:
+            _, status = os.waitpid(pid, 0)
+            ok = ok and os.waitstatus_to_exitcode(status) == 0
+        summaries = [_result(tmp, k) for k in range(workers)] if ok else []
+        if not ok or any(s is None for s in summaries):
+            return one_process()
+        summary = _merge(summaries)
+        summary.workers = workers
+        _replay(tmp, workers, routes, on_claim, on_claim_text)
+        return summary
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # pragma: no cover
+    """Runs in the forked child: check this worker's claims, leave the records and the summary
+    in ``tmp``, and end the process (never returning into the parent's code)."""
+    code = 1
+    try:
+        with open(os.path.join(tmp, f"{k}.jsonl"), "w", encoding="utf-8") as out:
+
+            def put(record: dict) -> None:
+                out.write(json.dumps(record))
+                out.write("\n")
+
+            summary = process_file(
+                path,
+                rules,
+                ctx,
+                unsafe=unsafe,
+                show_phi=show_phi,
+                on_claim=put,
+                worker=(k, routes),
+            )
+        with open(os.path.join(tmp, f"{k}.summary"), "wb") as fh:
+            pickle.dump(summary, fh)
+        code = 0
+    except PlanMismatch:
+        code = 3
+    except BaseException:  # noqa: BLE001 - the parent redoes the file in one process
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _result(tmp: str, k: int) -> Summary | None:
+    try:
+        with open(os.path.join(tmp, f"{k}.summary"), "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - written by our own child, in our 0700 folder
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None
+
+
+def _merge(parts: list[Summary]) -> Summary:
+    """The workers' summaries as one: claim counts add up; what every worker read alike
+    (set-level findings, reader notes, transaction sets) is taken once, from the first."""
+    first = parts[0]
+    out = Summary(ig=first.ig)
+    out.notes = list(first.notes)
+    out.sets = list(first.sets)
+    out.fixed_gs = set(first.fixed_gs)
+    out.held_trailers = set(first.held_trailers)
+    out.set_findings = dict(first.set_findings)
+    out.findings = dict(first.set_findings)
+    for part in parts:
+        out.claims += part.claims
+        out.ready += part.ready
+        out.corrected += part.corrected
+        out.held += part.held
+        out.fixed += part.fixed
+        for sev, n in part.findings.items():
+            out.findings[sev] += n - part.set_findings[sev]
+        out.money.merge(part.money)
+    return out
+
+
+def _replay(tmp, workers, routes, on_claim, on_claim_text) -> None:
+    """The workers' records in file order: claim n's is the next line of its worker's file."""
+    files = [open(os.path.join(tmp, f"{k}.jsonl"), encoding="utf-8") for k in range(workers)]  # noqa: SIM115
+    try:
+        for w in routes:
+            line = files[w].readline()
+            if not line:
+                continue  # a claim the worker did not judge (it stopped at a file error)
+            if on_claim_text is not None:
+                on_claim_text(line[:-1])
+            elif on_claim is not None:
+                on_claim(json.loads(line))
+    finally:
+        for fh in files:
+            fh.close()
