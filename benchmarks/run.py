@@ -120,12 +120,23 @@ def generate(size: int, breaks: bool, args: argparse.Namespace) -> DataFile:
 # --------------------------------------------------------------------------- tools
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+CORES = _cores()
+
+
 @dataclass(frozen=True)
 class Tool:
     key: str  # label in the tables
     kind: str  # floor | lines | check | preflight | pyx12
     ig: bool  # uses pyx12 (skipped above --skip-pyx12-above)
     ok_codes: tuple[int, ...]
+    jobs: int = 1  # check --jobs (workers)
 
     def argv(self, f: DataFile, out_dir: Path | None) -> list[str]:
         py = sys.executable
@@ -138,7 +149,9 @@ class Tool:
         if self.kind == "lines":
             return [py, "-m", "x12tool", "lines", path, "--format", "csv"]
         if self.kind == "check":
-            return [py, "-m", "x12tool", "check", path, "--visits", visits, ig]
+            return [py, "-m", "x12tool", "check", path, "--visits", visits, ig, "--jobs"] + [
+                str(self.jobs)
+            ]
         assert self.kind == "preflight" and out_dir is not None
         return [py, "-m", "x12tool", "preflight", path, "--visits", visits, ig]
 
@@ -147,6 +160,8 @@ TOOLS = [
     Tool("floor", "floor", False, (0,)),
     Tool("lines", "lines", False, (0,)),
     Tool("check --no-ig", "check", False, (0, 1)),
+    Tool("check --no-ig -j2", "check", False, (0, 1), jobs=2),
+    *([Tool(f"check --no-ig -j{CORES}", "check", False, (0, 1), jobs=CORES)] if CORES > 2 else []),
     Tool("preflight --no-ig", "preflight", False, (0, 1)),
     Tool("check --ig", "check", True, (0, 1)),
     Tool("preflight --ig", "preflight", True, (0, 1)),
@@ -168,6 +183,7 @@ class Run:
     code: int
     stdout: str
     stderr: str
+    report: str = ""  # sha256 of check's JSON report
 
 
 class TreeSampler(threading.Thread):
@@ -292,15 +308,24 @@ def run_tool(tool: Tool, f: DataFile) -> Run:
     if tool.kind == "preflight":
         out_dir = Path(tempfile.mkdtemp(prefix="preflight-out-", dir=DATA))
     argv = tool.argv(f, out_dir)
+    report = None
     if tool.kind == "check":
-        argv += ["--format", "json", "-o", os.devnull]
+        # to a file, not /dev/null: every --jobs row's report is compared with one process's
+        fd, report = tempfile.mkstemp(prefix="report-", suffix=".json", dir=DATA)
+        os.close(fd)
+        argv += ["--format", "json", "-o", report]
     elif tool.kind == "preflight":
         argv += ["--out-dir", str(out_dir)]
     try:
-        return measure(argv, capture=tool.kind in ("floor", "pyx12"))
+        run = measure(argv, capture=tool.kind in ("floor", "pyx12"))
+        if report is not None:
+            run.report = _sha256(Path(report))
+        return run
     finally:
         if out_dir is not None:
             shutil.rmtree(out_dir, ignore_errors=True)
+        if report is not None:
+            os.unlink(report)
 
 
 @dataclass
@@ -352,7 +377,10 @@ class Result:
         if self.tool.kind == "floor":
             return "ok" if self.floor_counts_match() else "COUNT MISMATCH"
         if self.tool.kind in ("check", "preflight"):
-            return "/".join({0: "none held", 1: "held"}[c] for c in codes)
+            held = "/".join({0: "none held", 1: "held"}[c] for c in codes)
+            if self.tool.kind == "check" and len({r.report for r in self.runs}) > 1:
+                held += ", REPORTS DIFFER between runs"
+            return held
         return "ok"
 
     def floor_counts_match(self) -> bool:
@@ -493,6 +521,31 @@ def scaling_table(results: list[Result], files: list[DataFile]) -> tuple[list[st
     return head, rows
 
 
+def workers_table(results: list[Result], files: list[DataFile]) -> tuple[list[str], list[list]]:
+    """check --no-ig by number of workers, and 8 workers projected from the 1- and 2-worker
+    times: T(n) = S + P/n (S: what every worker or the parent does whole: start-up, the plan
+    scan, reading the file, the merge; P: judging the claims), S and P solved from T(1), T(2)."""
+    keys = [t for t in TOOLS if t.kind == "check" and not t.ig]
+    head = ["claims", "variant"] + [f"{t.jobs} worker(s) s" for t in keys]
+    head += [f"speed-up ×{t.jobs}" for t in keys[1:]]
+    head += ["S s", "P s", "8 workers s (projected)", "pyx12 ÷ 8 workers"]
+    rows = []
+    for f in files:
+        rs = [find(results, f, t.key) for t in keys]
+        if not all(r and r.ok for r in rs):
+            continue
+        t1, t2 = rs[0].wall, rs[1].wall
+        p = 2 * (t1 - t2)
+        s_ = t1 - p
+        t8 = s_ + p / 8
+        pyx = find(results, f, "pyx12 validate")
+        row = [f"{f.size:,}", f.variant] + [fnum(r.wall) for r in rs]
+        row += [fratio(t1 / r.wall) for r in rs[1:]]
+        row += [fnum(s_), fnum(p), fnum(t8), fratio(pyx.wall / t8) if pyx and pyx.ok else "–"]
+        rows.append(row)
+    return head, rows
+
+
 def targets(results: list[Result], files: list[DataFile]) -> list[list[str]]:
     """Rows: target, file, figure, limit, result; plus one overall verdict row per target."""
     out: list[list[str]] = []
@@ -545,12 +598,26 @@ def targets(results: list[Result], files: list[DataFile]) -> list[list[str]]:
             )
     verdict(f"check --no-ig, one process, at most {FLOOR_MAX:g}× the floor's time", c1)
     verdict(f"check --no-ig, one process, at least {PYX12_MIN:g}× faster than pyx12", c2)
-    # Issue 20's claim pipeline on several workers (check --jobs N) is not built (see
-    # docs/performance.md), so there is no row to measure this target with.
-    verdict(
-        f"check --no-ig on two workers at least {JOBS2_PYX12_MIN:g}× faster than pyx12",
-        [("every file", "– (no --jobs option: not built)", f"≥ {JOBS2_PYX12_MIN:g}×", None)],
-    )
+    c6, c7 = [], []
+    for f in files:
+        pyx, j2 = find(results, f, "pyx12 validate"), find(results, f, "check --no-ig -j2")
+        x = ratio(pyx, j2)
+        c6.append(
+            (fl(f), f"{fratio(x)} ({fnum(pyx.wall)} s vs {fnum(j2.wall)} s)" if x else "–")
+            + (f"≥ {JOBS2_PYX12_MIN:g}×", None if x is None else x >= JOBS2_PYX12_MIN)
+        )
+        one = find(results, f, "check --no-ig")
+        for t in TOOLS:
+            if t.kind != "check" or t.jobs == 1:
+                continue
+            r = find(results, f, t.key)
+            same = None
+            if one and r:
+                same = {x.report for x in one.runs} == {x.report for x in r.runs}
+            fig = "–" if same is None else ("same sha256" if same else "DIFFERENT")
+            c7.append((f"{fl(f)}, {t.key}", fig, "byte-identical to --jobs 1", same))
+    verdict(f"check --no-ig on two workers at least {JOBS2_PYX12_MIN:g}× faster than pyx12", c6)
+    verdict("check's JSON report is the same for --jobs 1 and --jobs N", c7)
 
     c3 = []
     sizes = sorted({f.size for f in files})
@@ -680,6 +747,16 @@ def render(results, files, args, notes_extra, fmt: str) -> str:
     head, rows = scaling_table(results, files)
     if rows:
         section("How the figures grow (files with line breaks)")
+        parts.append(tab(head, rows))
+    head, rows = workers_table(results, files)
+    if rows:
+        section("check --no-ig on several workers (--jobs)")
+        parts.append(
+            f"This machine has {CORES} core(s) for the run. The projection fits T(n) = S + P/n "
+            "to the 1- and 2-worker times (S: start-up, the plan scan and each worker's read "
+            "of the whole file; P: judging the claims, shared out); it ignores memory "
+            "bandwidth and the parent's merge growing with n."
+        )
         parts.append(tab(head, rows))
     section("Targets")
     trows = targets(results, files)
