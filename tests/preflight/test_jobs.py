@@ -26,14 +26,14 @@ def _every(n: int, payer: str) -> str | None:
     return "SHARED1" if n % 9 == 0 else "SHARED2" if n % 13 == 5 else None
 
 
-def _scattered(tmp_path, claims=700, choose=_every):
+def _scattered(tmp_path, claims=700, choose=_every, seed=11):
     """A generated file where two members have claims all over the file (by default every
     9th claim, every 13th) with the same 97530 note on every date of the first: their KX
     counts, progress-report days and cloned notes run across the whole file. ``choose(n,
     SBR09)`` names the member of claim ``n`` (None: keep the generated one)."""
     raw = io.BytesIO()
     log = io.StringIO()
-    generate(raw, claims=claims, seed=11, claims_per_st=700, visits=log, defect_rate=0.2)
+    generate(raw, claims=claims, seed=seed, claims_per_st=700, visits=log, defect_rate=0.2)
     text = raw.getvalue().decode("latin-1")
     ids = re.findall(r"CLM\*([^*]+)\*", text)
     shared = {}
@@ -50,7 +50,7 @@ def _scattered(tmp_path, claims=700, choose=_every):
                 parts[9] = member
                 seg = "*".join(parts)
         out.append(seg)
-    path = tmp_path / "scattered.837"
+    path = tmp_path / f"scattered{seed}.837"
     path.write_bytes("~".join(out).encode("latin-1"))
     rows = list(csv.DictReader(io.StringIO(log.getvalue())))
     for row in rows:
@@ -58,7 +58,7 @@ def _scattered(tmp_path, claims=700, choose=_every):
             row["note_text"] = CLONED
         if shared.get(row["claim_id"]):
             row["progress_report"] = ""  # no progress report on file: DOC002 counts the days
-    visits = tmp_path / "scattered.csv"
+    visits = tmp_path / f"scattered{seed}.csv"
     with open(visits, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
@@ -77,10 +77,11 @@ def small_shares(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_CLAIMS_PER_WORKER", 100)
 
 
-def _check(path, visits, jobs):
+def _check(path, visits, jobs, *more):
     result = CliRunner().invoke(
         cli,
-        ["check", path, "--visits", visits, "--no-ig", "--format", "json", "--jobs", str(jobs)],
+        ["check", path, "--visits", visits, "--no-ig", "--format", "json", "--jobs", str(jobs)]
+        + list(more),
     )
     assert result.exit_code in (0, 1), result.output
     return result.stdout
@@ -97,6 +98,24 @@ def test_same_report_for_any_number_of_workers(scattered):
     assert codes.count("DOC002") >= 1
     for jobs in (2, 3):
         assert _check(path, visits, jobs) == one
+
+
+def test_same_report_with_a_ledger(scattered, tmp_path):
+    """With a SQLite ledger holding an earlier file of the same members: the parent reads the
+    ledger's totals before the fork, each worker reads through its own connection."""
+    earlier, earlier_visits = _scattered(tmp_path, claims=150, seed=12)
+    db = str(tmp_path / "ledger.sqlite")
+    sent = CliRunner().invoke(
+        cli,
+        ["preflight", earlier, "--visits", earlier_visits, "--no-ig", "--ledger", db]
+        + ["--out-dir", str(tmp_path / "out")],
+    )
+    assert sent.exit_code in (0, 1), sent.output
+    path, visits = scattered
+    one = _check(path, visits, 1, "--ledger", db)
+    without = _check(path, visits, 1, "--no-ledger")
+    assert one != without  # the recorded claims changed the answer
+    assert _check(path, visits, 3, "--ledger", db) == one
 
 
 def test_workers_really_ran_and_summaries_add_up(scattered):

@@ -30,9 +30,12 @@ import tempfile
 from collections.abc import Callable
 
 from x12tool.claims.plan import FilePlan
+from x12tool.edi.envelope_scan import known_broken_trailers
+from x12tool.ledger.view import Ledger
 from x12tool.preflight.run import PlanMismatch, Summary, process_file
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
+from x12tool.rules.daypool import prepare_file
 
 # Fewer claims than this per worker are not worth a process (fork, a second read of the
 # file, the merge): a 1,000-claim file is checked in about a second by one.
@@ -89,6 +92,14 @@ def check_file(
     if workers <= 1:
         return one_process()
     routes = plan.routes(workers)
+    # What every worker would read the whole file for, read once here before the fork (the
+    # workers inherit it): the sets held for a wrong SE, the beneficiary's day across claims
+    # and, with a ledger, its pre-pass and totals.
+    known_broken_trailers(path)
+    prepare_file(path, ctx)
+    ledger = ctx.ledger if isinstance(ctx.ledger, Ledger) and ctx.ledger.file is None else None
+    if ledger is not None:
+        ledger.begin_file(path, ctx, rules)
     tmp = tempfile.mkdtemp(prefix="x12tool-jobs-")
     try:
         pids = []
@@ -110,6 +121,8 @@ def check_file(
         return summary
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if ledger is not None:
+            ledger.end_file(commit=False)
 
 
 def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # pragma: no cover

@@ -312,8 +312,10 @@ def process_file(
     if ledger is not None:
         ledger.begin_file(path, ctx, rules)
     # The beneficiary's day across the file's claims (x12tool/rules/daypool.py); the session
-    # found the beneficiaries with several claims while judging the visit log.
-    prepare_file(path, ctx)
+    # found the beneficiaries with several claims while judging the visit log. A worker's
+    # parent prepared it before the fork (x12tool/preflight/parallel.py).
+    if worker is None:
+        prepare_file(path, ctx)
     # Which claims share cross-claim state, and where each group ends (x12tool/claims/plan.py):
     # the session scanned the run's inputs; a caller without one gets this file's plan.
     plan = ctx.plans.get(path)
