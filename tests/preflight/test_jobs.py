@@ -246,3 +246,28 @@ def test_forked_worker_reads_the_visit_log_through_its_own_file(scattered):
     os.close(r)
     assert got == b"1"
     assert log._fh is parent_fh
+
+
+def test_workers_records_leave_no_folder_and_stale_ones_go(scattered, tmp_path, monkeypatch):
+    """The workers' records (claim data) live in a 0700 folder named with the run's pid,
+    removed at the end; a folder of a killed run is removed by the next one."""
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead = tmp_path / f"{parallel.FOLDER_PREFIX}{int(gone.stdout)}-abc"
+    dead.mkdir()
+    (dead / "0.jsonl").write_text("{}\n")
+    path, visits = scattered
+    session = open_session(visits=visits, inputs=[path])
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=lambda t: None)
+    assert summary.workers == 2
+    assert not dead.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(parallel.FOLDER_PREFIX)]

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 
 from x12tool.edi import pyx12_speed
 from x12tool.edi.ig_chunks import Chunk, iter_split
+from x12tool.tempdirs import run_folder
 
 # Below this many (estimated) claims one in-process run beats starting worker processes: a
 # forked worker costs ~0.1 s (map load) and pyx12 validates ~750 claims/s with pyx12_speed, so
@@ -160,8 +160,7 @@ class IgStream:
 
     def __init__(self, path: str, workers: int | None = None) -> None:
         self.workers = default_workers() if workers is None else workers
-        _remove_stale_folders()
-        self.folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
+        self.folder = run_folder(FOLDER_PREFIX)
         self.pool: ProcessPoolExecutor | None = None
         self.pending: deque[tuple[Chunk, Future | list]] = deque()
         self.keys: list[int] = []
@@ -253,31 +252,8 @@ class IgStream:
 
 
 # Chunk folders are named with the pid of the run that owns them, so that the next run can remove
-# those of runs that were killed (SIGKILL leaves no chance to clean up; they hold claim data).
+# those of runs that were killed (x12tool/tempdirs.py).
 FOLDER_PREFIX = "x12tool-ig-"
-
-
-def _remove_stale_folders() -> None:
-    root = tempfile.gettempdir()
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(FOLDER_PREFIX):
-            continue
-        pid_text = name[len(FOLDER_PREFIX) :].split("-", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid():
-            continue
-        path = os.path.join(root, name)
-        try:
-            if os.stat(path).st_uid != os.getuid():
-                continue  # another user's run: not ours to judge
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)  # its run is gone
-        except OSError:
-            continue  # alive (or not ours to signal): leave it
 
 
 def _preload() -> None:

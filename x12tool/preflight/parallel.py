@@ -26,7 +26,6 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Callable
 
 from x12tool.claims.plan import FilePlan
@@ -36,7 +35,11 @@ from x12tool.preflight.run import PlanMismatch, Summary, process_file
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
+from x12tool.tempdirs import run_folder
 
+# The workers' records: claim data, 0700, removed at the end, or by a later run when this one
+# was killed (x12tool/tempdirs.py).
+FOLDER_PREFIX = "x12tool-jobs-"
 # Fewer claims than this per worker are not worth a process (fork, a second read of the
 # file, the merge): a 1,000-claim file is checked in about a second by one.
 MIN_CLAIMS_PER_WORKER = 500
@@ -100,7 +103,7 @@ def check_file(
     ledger = ctx.ledger if isinstance(ctx.ledger, Ledger) and ctx.ledger.file is None else None
     if ledger is not None:
         ledger.begin_file(path, ctx, rules)
-    tmp = tempfile.mkdtemp(prefix="x12tool-jobs-")
+    tmp = run_folder(FOLDER_PREFIX)
     try:
         pids = []
         for k in range(workers):
