@@ -4,17 +4,12 @@
 The data lives in XML files under ``maps/`` (validated against XSDs); see docs/maps.md.
 """
 
+from .claim_status import ClaimStatus, ClaimStatusMap, load_claim_status
 from .errors import MapError
-from .loader import (
-    DEFAULT_PROFILE,
-    ClaimStatus,
-    ClaimStatusMap,
-    RefData,
-    load_claim_status,
-    load_refdata,
-)
+from .loader import RefData, load_refdata
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
 from .paths import maps_dir
+from .profiles import DEFAULT_PROFILE
 from .reasons import UNKNOWN as UNKNOWN_CODE
 from .reasons import ReasonCode, ReasonCodes, load_reason_codes
 
