@@ -26,7 +26,7 @@ from x12tool.rules.context import RuleContext
 from x12tool.rules.registry import all_rules
 from x12tool.rules.services import IG, LEDGER, SERVICES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "fixtures" / "sample" / "therapy_batch.837"
 VISITS = ROOT / "fixtures" / "sample" / "therapy_visits.csv"
 

@@ -13,7 +13,7 @@ import pytest
 
 from devtools.synth import generate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLOOR = ROOT / "benchmarks" / "floor.py"
 
 

@@ -360,7 +360,7 @@ def test_999_from_chunks_equals_one_run_and_pyx12s_own_999(tmp_path, monkeypatch
     the number of chunks, with the same IK3/IK4 as pyx12's own 999 of the whole file."""
     from datetime import datetime
 
-    from test_ig import defective
+    from edi.test_ig import defective
 
     from x12tool.edi import ig
     from x12tool.edi.envelope_scan import scan_envelopes

@@ -9,7 +9,7 @@ import pytest
 
 from x12tool.preflight.validate import OutputValidationError, validate_output
 
-SAMPLE = Path(__file__).parent.parent / "fixtures" / "sample" / "therapy_batch.837"
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample" / "therapy_batch.837"
 
 
 def variant(tmp_path, text: str) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 from hostile.make_corpus import segments, synth_base, three_sets
-from test_accounting import _session, account
 
+from preflight.test_accounting import _session, account
 from x12tool.edi import X12InputError
 from x12tool.preflight.outputs import run_fix, run_preflight
 from x12tool.preflight.validate import OutputValidationError, validate_output

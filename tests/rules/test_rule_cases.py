@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rules.harness import all_case_files, claim_text, load_cases, normalize, run_case, settle
 
+from rules.harness import all_case_files, claim_text, load_cases, normalize, run_case, settle
 from x12tool.rules.registry import get_rule
 
 CASES = [(path.stem, case) for path in all_case_files() for case in load_cases(path)]

@@ -20,7 +20,7 @@ from x12tool.edi import X12InputError, X12Source
 from x12tool.preflight.outputs import run_preflight
 from x12tool.preflight.session import open_session
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = sorted(p for p in (ROOT / "fixtures" / "public").iterdir() if p.suffix != ".md")
 SAMPLE = ROOT / "fixtures" / "sample" / "therapy_batch.837"
 VISITS = ROOT / "fixtures" / "sample" / "therapy_visits.csv"

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from rules.harness import CASES, load_cases
 
+from rules.harness import CASES, load_cases
 from x12tool.rules.base import DOC_SECTIONS
 from x12tool.rules.docs import render
 from x12tool.rules.registry import all_rules
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULES = all_rules()
 
 

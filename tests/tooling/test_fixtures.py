@@ -16,7 +16,7 @@ import pytest
 
 from devtools import synth
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = ROOT / "fixtures" / "public"
 SAMPLE = ROOT / "fixtures" / "sample"
 SAMPLE_837 = SAMPLE / "therapy_batch.837"

@@ -297,7 +297,7 @@ def test_a_file_still_being_written_waits_for_the_next_run(box, capsys):
 
 
 def test_outbox_writes_acknowledgments_beside_its_reports(box, capsys):
-    from test_acks import pyx12_errors
+    from reports.test_acks import pyx12_errors
 
     (box / "one.837").unlink()
     (box / "junk.837").unlink()
