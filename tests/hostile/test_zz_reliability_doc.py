@@ -138,7 +138,7 @@ def render() -> str:
         f"{len(RESULTS['phi_slow'])} in the slow set: `python -m pytest -m slow "
         "tests/hostile/test_phi.py`): no member id, subscriber "
         "or patient name or birth date of the file in stdout, stderr or any report; every file "
-        "written is 0600. The XXE payload test is `tests/test_refdata.py`.",
+        "written is 0600. The XXE payload test is `tests/refdata/test_refdata.py`.",
         "",
         "## Known bugs (strict xfail)",
         "",

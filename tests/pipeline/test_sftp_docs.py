@@ -134,7 +134,7 @@ def test_documented_cron_entry(world):
     assert puts(remote) == ["batch.837"]
     assert sorted(os.listdir(outbox / "sent")) == ["batch.837"]
     # 3. an idle run prints nothing (cron mails nothing); the held file is not re-alerted.
-    # (The same content dropped again is archived, never sent: tests/test_outbox.py.)
+    # (The same content dropped again is archived, never sent: tests/pipeline/test_outbox.py.)
     code, out, err = finish(start(command, env))
     assert (code, out, err) == (0, "", "")
     log = [json.loads(x) for x in (base / "log" / "x12tool.jsonl").read_text().splitlines()]

@@ -2,7 +2,7 @@
 
 ``install()`` swaps them in; each returns exactly what the pyx12 4.0.0 original returns (or raises
 what it raises), only faster. Anything but pyx12 4.0.0 runs stock: the replacements were checked
-against that version's source only. ``tests/test_pyx12_speed.py`` compares ``run_pyx12`` output
+against that version's source only. ``tests/edi/test_pyx12_speed.py`` compares ``run_pyx12`` output
 with and without them. Nothing is cached on X12Path objects: pyx12 mutates some of them
 (``del x12path.loop_list[0]`` in map_if/_loop.py and _root.py, assignments in x12context.py);
 map nodes, which pyx12 never changes after loading, carry ``_x12s_*`` caches (see below).

@@ -2,7 +2,8 @@
 
 Modelled on ruff (permanent codes, docstring = user documentation, fix applicability) and
 sqlfluff (rules return fixes as data; a separate loop applies them). A rule's docstring must have
-the sections listed in ``DOC_SECTIONS``; ``tests/test_rules_meta.py`` fails when one is missing.
+the sections listed in ``DOC_SECTIONS``; ``tests/rules/test_rules_meta.py`` fails when one is
+missing.
 """
 
 from __future__ import annotations

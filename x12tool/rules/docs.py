@@ -7,8 +7,8 @@ from x12tool.rules.registry import all_rules
 HEADER = """# Rules
 
 Generated from the rule docstrings by `python -m x12tool.rules.docs > docs/rules.md`; do not edit
-by hand (`tests/test_rules_meta.py` fails when this file is stale). `x12tool explain CODE` prints
-the same text.
+by hand (`tests/rules/test_rules_meta.py` fails when this file is stale). `x12tool explain CODE`
+prints the same text.
 
 Severity `error` holds the claim unless a fix removes the cause. Fix `safe` is applied by default
 (the documents on hand prove it); `unsafe` only with `--unsafe-fixes` (it attests to something).
