@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from devtools.synth import generate
-from x12tool.cli import cli
 from x12tool.claims.plan import FilePlan, plan_run
+from x12tool.cli import cli
 from x12tool.preflight import parallel
 from x12tool.preflight.parallel import check_file
 from x12tool.preflight.session import open_session
@@ -175,6 +175,7 @@ def test_group_state_is_exact_however_far_apart_the_claims(tmp_path):
 def _two_patients_file(tmp_path) -> str:
     """Three subscribers; the first and the third have the same 2000C patient (last name and
     birth date), the second another one."""
+
     def claim(n, member, last, born):
         return [
             f"HL*{2 * n}*1*22*1",
