@@ -1,11 +1,24 @@
-"""Options shared by check, fix and preflight."""
+"""Options shared by check, fix, preflight and outbox.
+
+The options that open a run's session (rules, visit log, payer profiles, NCCI store, pricing,
+ledger) are declared once here and reach a command as one :class:`SessionOptions` argument
+(``@session_options``), not as a dozen parameters of each command.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import click
 
+from x12tool.cli.app import UserFileError
+from x12tool.ledger import LedgerError
+from x12tool.money import LocalityError
 from x12tool.preflight.outputs import ACK_KINDS
-from x12tool.remit.analytics import ThresholdError, parse_thresholds
+from x12tool.preflight.session import PayerProfileError, Session, open_session
+from x12tool.remit.analytics import ThresholdError, Thresholds, parse_thresholds
+from x12tool.visits import VisitLogError
 
 
 def _codes(ctx, param, value):
@@ -26,32 +39,103 @@ def _codes(ctx, param, value):
     return out or None
 
 
-PAYER_PROFILES_KEY = "x12tool.payer_profiles"
-DENIAL_THRESHOLDS_KEY = "x12tool.denial_thresholds"
+def _denial_thresholds(ctx, param, value) -> Thresholds | None:
+    if not value:
+        return None
+    try:
+        return parse_thresholds(value)
+    except ThresholdError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
 
 
-def _denial_thresholds(ctx, param, value):
-    if value:
-        try:
-            ctx.meta[DENIAL_THRESHOLDS_KEY] = parse_thresholds(value)
-        except ThresholdError as exc:
-            raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
-    return value
-
-
-def _payer_profiles(ctx, param, value):
+def _payer_profiles(ctx, param, value) -> dict[str, str]:
     mapping = {}
     for spec in value or ():
         payer, sep, profile = spec.partition("=")
         if not sep or not payer.strip() or not profile.strip():
             raise click.BadParameter(f"{spec!r}: expected PAYER_ID=PROFILE")
         mapping[payer.strip()] = profile.strip()
-    ctx.meta[PAYER_PROFILES_KEY] = mapping
-    return tuple(value or ())
+    return mapping
 
 
-def rule_options(f):
-    options = [
+@dataclass(frozen=True)
+class SessionOptions:
+    """What the session options of one command run say (the defaults are the options')."""
+
+    visits: str | None = None
+    visits_partial: bool = False
+    profiles: str | None = None
+    maps_db: str | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    ig: bool = True
+    show_phi: bool = False
+    payer_profiles: dict[str, str] | None = None
+    denial_thresholds: Thresholds | None = None
+    locality: tuple[str, ...] = ()
+    ledger: str | None = None
+    no_ledger: bool = False
+    ytd: str | None = None
+
+    def open(self, inputs: list[str] | tuple[str, ...] = (), *, record: bool = False) -> Session:
+        """The run's session; a side file that cannot serve it is a usage error (exit 2).
+        ``inputs``: the files to judge the visit log against; ``record``: the ledger records
+        what is sent (preflight, outbox)."""
+        try:
+            session = open_session(
+                inputs=inputs,
+                visits=self.visits,
+                visits_partial=self.visits_partial,
+                profiles=self.profiles,
+                maps_db=self.maps_db,
+                select=self.select,
+                ignore=self.ignore,
+                ig=self.ig,
+                locality=self.locality,
+                ledger=self.ledger,
+                ytd=self.ytd,
+                no_ledger=self.no_ledger,
+                record=record,
+                payer_profiles=self.payer_profiles or None,
+                denial_thresholds=self.denial_thresholds,
+            )
+        except (VisitLogError, LocalityError, LedgerError, PayerProfileError) as exc:
+            raise UserFileError(str(exc)) from None
+        if session.visit_line:
+            click.echo(f"x12tool: {session.visit_line}", err=True)
+        return session
+
+
+# Click parameter name -> SessionOptions field (where they differ)
+_FIELDS = {"payer_profile": "payer_profiles"}
+
+
+def session_options(*, locality: bool = True):
+    """Add the session options to a command (``locality``: with ``--locality``) and pass
+    them to it as one argument, ``session_opts``."""
+
+    def decorate(f):
+        names: list[str] = []  # the parameters added here, collected once the options are
+
+        @functools.wraps(f)
+        def command(*args, **kwargs):
+            values = {_FIELDS.get(n, n): kwargs.pop(n) for n in names}
+            return f(*args, session_opts=SessionOptions(**values), **kwargs)
+
+        # Click collects a command's parameters on the function, in decorator order
+        params = command.__dict__.setdefault("__click_params__", [])
+        start = len(params)
+        options = _rule_options() + (_locality_options() if locality else []) + _ledger_options()
+        for option in reversed(options):
+            option(command)
+        names.extend(p.name for p in params[start:])
+        return command
+
+    return decorate
+
+
+def _rule_options() -> list:
+    return [
         click.option(
             "--visits",
             type=click.Path(dir_okay=False),
@@ -102,7 +186,6 @@ def rule_options(f):
             multiple=True,
             metavar="PAYER_ID=PROFILE",
             callback=_payer_profiles,
-            expose_value=False,
             help="Use this payer profile for claims to this payer id (repeatable; the config "
             "file's [payers] table).",
         ),
@@ -110,33 +193,32 @@ def rule_options(f):
             "--denial-thresholds",
             metavar="min_lines=N,min_rate=R,days=N",
             callback=_denial_thresholds,
-            expose_value=False,
             help="When a payer's denials of a code, code+modifiers or code pair count as a "
             "pattern for DEN001 (any subset; default min_lines=5,min_rate=0.6,days=180; "
             "the X12TOOL_DEN001 variable is read when this is not set).",
         ),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
 
 
-def locality_option(f):
+def _locality_options() -> list:
     """``--locality MAC:LOCALITY`` (repeatable; ``NPI=MAC:LOCALITY`` for one billing provider)."""
-    return click.option(
-        "--locality",
-        "locality",
-        multiple=True,
-        metavar="MAC:LOCALITY",
-        help="Price with the GPCIs of this Medicare locality (e.g. 04412:31) from an imported "
-        "GPCI file ('x12tool maps import-gpci'); NPI=MAC:LOCALITY sets it for one billing "
-        "provider. Default: national (all GPCIs 1.0). See the docs: What each finding costs.",
-    )(f)
+    return [
+        click.option(
+            "--locality",
+            "locality",
+            multiple=True,
+            metavar="MAC:LOCALITY",
+            help="Price with the GPCIs of this Medicare locality (e.g. 04412:31) from an "
+            "imported GPCI file ('x12tool maps import-gpci'); NPI=MAC:LOCALITY sets it for one "
+            "billing provider. Default: national (all GPCIs 1.0). See the docs: What each "
+            "finding costs.",
+        )
+    ]
 
 
-def ledger_options(f):
+def _ledger_options() -> list:
     """``--ledger PATH|postgresql://...``, ``--no-ledger`` and ``--ytd CSV`` (docs/ledger.md)."""
-    options = [
+    return [
         click.option(
             "--ledger",
             "ledger",
@@ -155,9 +237,6 @@ def ledger_options(f):
             "replaces the ledger's amounts for the members, years and groups it lists.",
         ),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
 
 
 def _report_mode(ctx, param, value):

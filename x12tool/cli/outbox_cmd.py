@@ -6,14 +6,7 @@ import click
 
 from x12tool import exitcodes
 from x12tool.cli.app import cli
-from x12tool.cli.check import session_or_usage
-from x12tool.cli.options import (
-    ack_option,
-    ledger_options,
-    locality_option,
-    report_mode_option,
-    rule_options,
-)
+from x12tool.cli.options import SessionOptions, ack_option, report_mode_option, session_options
 from x12tool.cli.runlog import RunLog, log_options
 from x12tool.pipeline.lock import FolderLock
 from x12tool.pipeline.outbox import Outbox, OutboxRun
@@ -21,9 +14,7 @@ from x12tool.pipeline.outbox import Outbox, OutboxRun
 
 @cli.command("outbox")
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, exists=True))
-@rule_options
-@locality_option
-@ledger_options
+@session_options()
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (KX, 59, units up).")
 @click.option(
     "--upload-cmd",
@@ -63,18 +54,7 @@ from x12tool.pipeline.outbox import Outbox, OutboxRun
 @log_options
 def outbox_cmd(
     folder,
-    visits,
-    visits_partial,
-    profiles,
-    maps_db,
-    select,
-    ignore,
-    ig,
-    show_phi,
-    locality,
-    ledger,
-    no_ledger,
-    ytd,
+    session_opts: SessionOptions,
     unsafe_fixes,
     upload_cmd,
     upload_timeout,
@@ -96,20 +76,8 @@ def outbox_cmd(
             "must contain {file} (the ready file's path)", param_hint="--upload-cmd"
         )
     # The outbox's files are found later: the visit log is judged on its rows only here.
-    session = session_or_usage(
-        visits_partial=visits_partial,
-        visits=visits,
-        profiles=profiles,
-        maps_db=maps_db,
-        select=select,
-        ignore=ignore,
-        ig=ig,
-        locality=locality,
-        ledger=ledger,
-        ytd=ytd,
-        no_ledger=no_ledger,
-        record=not dry_run,
-    )
+    session = session_opts.open(record=not dry_run)
+    ig, show_phi = session_opts.ig, session_opts.show_phi
     box = Outbox(folder, min_age=min_age, keep=(log,), patterns=patterns)
     runlog = RunLog(fmt, log)
     if dry_run:

@@ -11,31 +11,23 @@ import click
 
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
-from x12tool.cli.check import session_or_usage
 from x12tool.cli.inputs import expand_inputs, one_input
-from x12tool.cli.options import (
-    ack_option,
-    ledger_options,
-    locality_option,
-    report_mode_option,
-    rule_options,
-)
+from x12tool.cli.options import SessionOptions, ack_option, report_mode_option, session_options
 from x12tool.cli.progress import Progress
 from x12tool.cli.runlog import RunLog
 from x12tool.edi import X12InputError
 from x12tool.pipeline.lock import FolderLock
 from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight, write_acks
-from x12tool.preflight.run import sha256_file
 from x12tool.preflight.validate import OutputValidationError
 from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
+from x12tool.reports.html_report import HtmlPage
+from x12tool.reports.model import sha256_file
 
 
 @cli.command("preflight")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@rule_options
-@locality_option
-@ledger_options
+@session_options()
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (KX, 59, units up).")
 @click.option(
     "--format",
@@ -66,18 +58,7 @@ from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
 def preflight_cmd(
     inputs,
     out_dir,
-    visits,
-    visits_partial,
-    profiles,
-    maps_db,
-    select,
-    ignore,
-    ig,
-    show_phi,
-    locality,
-    ledger,
-    no_ledger,
-    ytd,
+    session_opts: SessionOptions,
     unsafe_fixes,
     fmt,
     log,
@@ -90,26 +71,21 @@ def preflight_cmd(
     refused, 5 another preflight holds --out-dir."""
     paths = expand_inputs(inputs)
     refuse_same_names(paths)
-    session = session_or_usage(
-        inputs=paths,
-        visits_partial=visits_partial,
-        visits=visits,
-        profiles=profiles,
-        maps_db=maps_db,
-        select=select,
-        ignore=ignore,
-        ig=ig,
-        locality=locality,
-        ledger=ledger,
-        ytd=ytd,
-        no_ledger=no_ledger,
-        record=True,
-    )
+    session = session_opts.open(paths, record=True)
     # One run at a time per output folder: two runs would mix each other's reports.
     with FolderLock(out_dir, wait=lock_wait):
         runlog = RunLog("jsonl" if fmt == "jsonl" else "quiet", log)
         code = _preflight_all(
-            paths, session, out_dir, unsafe_fixes, ig, show_phi, fmt, runlog, report_mode, acks
+            paths,
+            session,
+            out_dir,
+            unsafe_fixes,
+            session_opts.ig,
+            session_opts.show_phi,
+            fmt,
+            runlog,
+            report_mode,
+            acks,
         )
         runlog.totals(code)
         return code
@@ -142,6 +118,8 @@ def _preflight_all(
     code = exitcodes.OK
     totals = []
     numbers = AckNumbers()  # the run's acknowledgment control numbers (unique in the run)
+    # --format html: one page over every input, each section built from the input's records
+    page = HtmlPage(sys.stdout) if fmt == "html" else None
     for path in paths:
         try:
             progress = Progress(path)
@@ -157,6 +135,7 @@ def _preflight_all(
                     acks=acks,
                     numbers=numbers,
                     report_mode=report_mode,
+                    on_report=page.add if page is not None else None,
                 )
             finally:
                 progress.done()
@@ -200,17 +179,8 @@ def _preflight_all(
         if fmt == "jsonl":
             continue
         totals.append((path, s, result.written))
-    if fmt == "html":
-        import json
-
-        from x12tool.reports.html_report import write_html
-
-        docs = []
-        for _, _, written in totals:
-            with open(written["json"], encoding="utf-8") as fh:
-                doc = json.load(fh)
-            docs.append((doc, doc.pop("claims")))
-        write_html(sys.stdout, docs)
+    if page is not None:
+        page.close()
         return code
     for path, s, written in totals:
         if fmt == "json":
@@ -237,45 +207,16 @@ def _preflight_all(
 @cli.command("fix")
 @click.argument("input_file", metavar="IN")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@rule_options
-@ledger_options
+@session_options(locality=False)
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print each changed segment before and after.")
-def fix_cmd(
-    input_file,
-    output,
-    visits,
-    visits_partial,
-    profiles,
-    maps_db,
-    select,
-    ignore,
-    ig,
-    show_phi,
-    ledger,
-    no_ledger,
-    ytd,
-    unsafe_fixes,
-    diff,
-) -> int:
+def fix_cmd(input_file, output, session_opts: SessionOptions, unsafe_fixes, diff) -> int:
     """Write IN with every applicable fix to OUT (all claims; held ones unchanged). IN or OUT
     may be - for standard input / output."""
     if diff and output == "-":
         raise click.UsageError("--diff prints to stdout: it cannot be used with -o -")
     input_file = one_input(input_file)
-    session = session_or_usage(
-        inputs=[input_file],
-        visits_partial=visits_partial,
-        visits=visits,
-        profiles=profiles,
-        maps_db=maps_db,
-        select=select,
-        ignore=ignore,
-        ig=ig,
-        ledger=ledger,
-        ytd=ytd,
-        no_ledger=no_ledger,
-    )
+    session = session_opts.open([input_file])
 
     def show(outcome):
         if diff and outcome.changed and outcome.status != "held":
@@ -294,7 +235,9 @@ def fix_cmd(
         click.get_current_context().call_on_close(lambda: shutil.rmtree(folder, True))
         target = os.path.join(folder, os.path.basename(input_file))
     try:
-        s = run_fix(input_file, session, target, unsafe=unsafe_fixes, ig=ig, on_outcome=show)
+        s = run_fix(
+            input_file, session, target, unsafe=unsafe_fixes, ig=session_opts.ig, on_outcome=show
+        )
     except SameFileError as exc:
         raise UserFileError(str(exc)) from None
     except OutputValidationError as exc:

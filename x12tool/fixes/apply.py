@@ -23,7 +23,7 @@ from x12tool.rules.base import (
 )
 
 
-def _set(seg: Segment, index: int, value: str, component: int | None = None) -> Segment:
+def set_element(seg: Segment, index: int, value: str, component: int | None = None) -> Segment:
     fields = list(seg.fields)
     while len(fields) <= index:
         fields.append("")
@@ -54,7 +54,7 @@ def _modifiers(seg: Segment, modifiers: tuple[str, ...]) -> Segment:
     if description:
         mods += [""] * (4 - len(mods))
     value = seg.delims.component.join(head + mods + description)
-    return _set(seg, 1, value)
+    return set_element(seg, 1, value)
 
 
 def apply_edits(claim: Claim, edits: list[Edit]) -> list[Segment]:
@@ -82,14 +82,14 @@ def apply_edits(claim: Claim, edits: list[Edit]) -> list[Segment]:
             continue  # a set-level edit (ENV001 on ST/GS): preflight applies it to the header
         seg = segments[i]
         if isinstance(edit, SetElement):
-            segments[i] = _set(seg, edit.element, edit.value, edit.component)
+            segments[i] = set_element(seg, edit.element, edit.value, edit.component)
         elif isinstance(edit, SetModifiers):
             segments[i] = _modifiers(seg, edit.modifiers)
         elif isinstance(edit, SetUnits):
             old = claim_parse.parse_decimal(seg.element(2))
-            seg = _set(seg, 2, format_decimal(edit.charge))
-            seg = _set(seg, 3, "UN")
-            segments[i] = _set(seg, 4, format_decimal(edit.units))
+            seg = set_element(seg, 2, format_decimal(edit.charge))
+            seg = set_element(seg, 3, "UN")
+            segments[i] = set_element(seg, 4, format_decimal(edit.units))
             if old is not None:
                 charge_delta += edit.charge - old
     if inserts:
@@ -107,9 +107,9 @@ def apply_edits(claim: Claim, edits: list[Edit]) -> list[Segment]:
         for n, seg in enumerate(segments):
             if seg.fields[0] == "LX":
                 number += 1
-                segments[n] = _set(seg, 1, str(number))
+                segments[n] = set_element(seg, 1, str(number))
     if charge_delta and claim.charge is not None:
-        segments[0] = _set(segments[0], 2, format_decimal(claim.charge + charge_delta))
+        segments[0] = set_element(segments[0], 2, format_decimal(claim.charge + charge_delta))
     return segments
 
 

@@ -34,10 +34,11 @@ from datetime import UTC, date, datetime
 from x12tool import exitcodes
 from x12tool.edi import X12InputError
 from x12tool.preflight.outputs import run_preflight
-from x12tool.preflight.run import process_file, sha256_file
+from x12tool.preflight.run import process_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.validate import OutputValidationError
 from x12tool.reports.ack_x12 import AckNumbers
+from x12tool.reports.model import sha256_file
 
 STATE_NAME = ".x12tool-outbox.sqlite"
 FOLDERS = ("upload", "held", "reports", "archive", "refused", "sent")

@@ -12,13 +12,14 @@ import io
 import itertools
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from x12tool.edi.envelope_scan import scan_envelopes
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.writer import X12Writer
 from x12tool.preflight.atomic import AtomicFile, publish_together
-from x12tool.preflight.run import Sinks, Summary, process_file, sha256_file
+from x12tool.preflight.run import Sinks, Summary, process_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.preflight.validate import validate_output
@@ -26,11 +27,9 @@ from x12tool.reports.ack277 import render_277
 from x12tool.reports.ack999 import render_999
 from x12tool.reports.ack_book import AckBook
 from x12tool.reports.ack_x12 import AckNumbers, check_ack
-from x12tool.reports.html_report import write_html
-from x12tool.reports.json_report import write_json
+from x12tool.reports.formats import write_report
+from x12tool.reports.model import FileReport, report_head
 from x12tool.reports.spool import ClaimSpool
-from x12tool.reports.text_report import write_text
-from x12tool.reports.worklist import write_worklist
 
 
 class SameFileError(Exception):
@@ -56,22 +55,6 @@ def _same(a: str, b: str) -> bool:
 class PreflightResult:
     summary: Summary
     written: dict[str, str]  # kind -> path
-
-
-def report_head(path: str, summary: Summary, session: Session) -> dict:
-    head = {
-        "file": os.path.basename(path),
-        "sha256": sha256_file(path),
-        "summary": summary.as_dict(),
-        "ig": summary.ig,
-        "notes": list(summary.notes) + [f"pyx12: {i.message}" for i in summary.ig_file_issues],
-        "structural_changes": list(summary.structural),
-        "transaction_sets": list(summary.sets),
-    }
-    info = session.visit_log_info()
-    if info is not None:
-        head["visit_log"] = {**info, "path": os.path.basename(info["path"])}
-    return head
 
 
 def default_targets(out_dir: str, name: str) -> dict[str, str]:
@@ -100,7 +83,11 @@ def run_preflight(
     numbers: AckNumbers | None = None,
     targets: dict[str, str] | None = None,
     report_mode: int = 0o600,
+    on_report: Callable[[FileReport], None] | None = None,
 ) -> PreflightResult:
+    """Preflight one input into ``out_dir`` (or ``targets``). ``on_report`` gets the input's
+    report (head and claim records) once its files are written, e.g. for a page that covers
+    every input of the run; the records are readable only during the call."""
     name = os.path.basename(path)
     # ``targets`` (the outbox's folders and names) replaces the out-dir layout below.
     targets = targets or default_targets(out_dir, name)
@@ -198,25 +185,30 @@ def run_preflight(
             # What was sent is recorded only now that the ready file is in place.
             recording = None
             ledger.end_file(commit=True)
-        head = report_head(path, summary, session)
-        head["outputs"] = {k: os.path.relpath(v, out_dir) for k, v in written.items()}
-        head["money_basis"] = session.money_basis
-        head["money_detail"] = session.money_detail
-        renders = [("json", write_json), ("txt", write_text), ("html", _html)]
+        # report file kind -> its format (x12tool.reports.formats)
+        renders = {"json": "json", "txt": "text", "html": "html"}
         worklist = targets.get("worklist")
         if worklist and summary.held:
             # every held claim, for the billers (the HTML page links to it when it lists part)
-            renders.append(("worklist", _worklist))
-            head["worklist"] = os.path.basename(worklist)
+            renders["worklist"] = "worklist"
         elif worklist:
             _remove_stale(worklist)
-        for kind, render in renders:
+            worklist = None
+        head = report_head(
+            path,
+            summary,
+            session,
+            outputs={k: os.path.relpath(v, out_dir) for k, v in written.items()},
+            worklist=os.path.basename(worklist) if worklist else None,
+        )
+        file_report = FileReport(head, spool)
+        for kind, fmt in renders.items():
             # reports may be group-readable (--report-mode); claim files never are
             report = AtomicFile(targets[kind], report_mode)
             files.append(report)
             # streamed into the temp file: a 100,000-claim report never sits in memory
             text = io.TextIOWrapper(report.fh, encoding="utf-8", newline="", write_through=True)
-            render(text, head, spool)
+            write_report(fmt, text, file_report)
             text.flush()
             text.detach()
             report.commit()
@@ -233,6 +225,8 @@ def run_preflight(
                     targets={k: targets[k] for k in acks},
                 )
             )
+        if on_report is not None:
+            on_report(file_report)
         return PreflightResult(summary, written)
     except BaseException:
         if recording is not None:
@@ -326,14 +320,6 @@ def write_acks(
             raise
         written[kind] = target
     return written
-
-
-def _worklist(out, head: dict, spool: ClaimSpool) -> None:
-    write_worklist(out, spool)
-
-
-def _html(out, head: dict, spool: ClaimSpool) -> None:
-    write_html(out, [(head, spool)])
 
 
 def _remove_stale(target: str) -> None:

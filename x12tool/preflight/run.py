@@ -7,7 +7,6 @@ caller decides where they live (a temporary JSON-lines file for large runs).
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,13 +17,22 @@ from x12tool.claims.stream import ClaimSegments
 from x12tool.edi import X12Source
 from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.edi.ig import IgIssue, IgStream
+from x12tool.fixes.apply import set_element
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
 from x12tool.ledger.view import Ledger
-from x12tool.money import ClaimMoney, MoneyTotals, fmt
-from x12tool.phi import mask_id
+from x12tool.money import ClaimMoney
 from x12tool.preflight.money import claim_money
 from x12tool.preflight.split import OutputSet, StructuralLog
-from x12tool.rules.base import Finding, Rule
+from x12tool.reports.model import (
+    FileSummary,
+    claim_record,
+    finding_record,
+    hold_set,
+    list_ig_issues,
+    set_change,
+    set_record,
+)
+from x12tool.rules.base import Applicability, Rule, SetElement
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
 
@@ -46,29 +54,20 @@ class Sinks:
 
 
 @dataclass
-class Summary:
-    claims: int = 0
-    ready: int = 0
-    corrected: int = 0
-    held: int = 0
-    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+class Summary(FileSummary):
+    """The report's :class:`FileSummary`, and what the run needs besides while it goes."""
+
     fixed: int = 0
     # the part of ``findings`` that set-level rules found (counted once per set, however many
     # check --jobs workers read the set)
     set_findings: dict[str, int] = field(
         default_factory=lambda: {"error": 0, "warning": 0, "info": 0}
     )
-    notes: list[str] = field(default_factory=list)
-    ig: bool = False
-    ig_file_issues: list[IgIssue] = field(default_factory=list)
     ig_issues: list[IgIssue] = field(default_factory=list)  # every pyx12 issue (the 999's)
-    structural: list[dict] = field(default_factory=list)  # StructuralLog records
-    sets: list[dict] = field(default_factory=list)  # transaction sets with set-level findings
     fixed_gs: set = field(default_factory=set)  # offsets of GS segments a set-level fix changed
     # (ST02, SE text) of the sets held for their wrong trailer (ENV002): an output holding them
     # re-reads with exactly these trailers allowed (validate_output(trailers=...))
     held_trailers: set = field(default_factory=set)
-    money: MoneyTotals = field(default_factory=MoneyTotals)  # x12tool.money, docs/money.md
     workers: int = 1  # processes that checked the claims (check --jobs; not in the report)
 
     def add_money(
@@ -79,112 +78,18 @@ class Summary:
         self.money.add(money)
         return money
 
-    def as_dict(self) -> dict:
-        return {
-            "claims": self.claims,
-            "ready": self.ready,
-            "corrected": self.corrected,
-            "held": self.held,
-            "findings": dict(self.findings),
-            "money": self.money.as_dict(),
-        }
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def finding_record(f: Finding, resolution: str) -> dict:
-    return {
-        "code": f.code,
-        "severity": f.severity.value,
-        "message": f.message,
-        "segment": f.segment.tag if f.segment is not None else None,
-        "position": f.position,
-        "offset": f.offset,
-        "line": f.line,
-        "fix": (
-            {
-                "applicability": f.fix.applicability.value,
-                "description": f.fix.describe(),
-                "edits": [e.describe() for e in f.fix.edits],
-            }
-            if f.fix
-            else None
-        ),
-        "resolution": resolution,
-        **({"pyx12": f.extra["pyx12"]} if "pyx12" in f.extra else {}),
-    }
-
-
-def _with_money(record: dict, f: Finding, money: ClaimMoney | None) -> dict:
-    got = money.effect_of(f) if money is not None else None
-    if got is not None:
-        record["money"] = fmt(got[1])
-        record["money_effect"] = got[0]
-    return record
-
-
-def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = None) -> dict:
-    applied = o.status != HELD
-    records = [
-        _with_money(finding_record(f, "fixed" if applied else "fixable"), f, money) for f in o.fixed
-    ]
-    for f in o.findings:
-        records.append(_with_money(finding_record(f, "fixable" if f.fix else "open"), f, money))
-    # the line's date and procedure code (the worklist's columns, reports/NAME.worklist.csv)
-    lines = {ln.number: ln for ln in o.original.lines if ln.number is not None}
-    for r in records:
-        line = lines.get(r["line"]) if r["line"] is not None else None
-        if line is not None:
-            r["date"] = line.date_from.isoformat() if line.date_from else None
-            r["procedure_code"] = line.code or None
-    records.sort(key=lambda r: (r["position"] or 0, r["code"]))
-    changes = []
-    if o.changed:
-        for before, after in o.changed_segments():
-            changes.append(
-                {
-                    "position": (before or after).position,
-                    "before": before.text if before is not None else None,
-                    "after": after.text if after is not None else None,
-                }
-            )
-    c = o.original
-    return {
-        "id": c.id,
-        "status": o.status,
-        "payer_class": c.payer_class,
-        "st": c.envelope.set_control,
-        "position": c.position,
-        "offset": c.clm.offset,
-        "member_id": mask_id(c.subscriber.member_id, show_phi),
-        "charge": c.clm.element(2),
-        "findings": records,
-        "changes": changes,
-        **({"money": money.as_dict()} if money is not None else {}),
-    }
-
 
 def _set_findings(item: SetHeader, set_rules: list, ctx: RuleContext, summary: Summary) -> dict:
     """Run the set-level rules on a transaction set header; record the set in the summary.
 
     Returns the replacement segments of safe fixes, keyed by ``id()`` of the input segment.
     """
-    from x12tool.fixes.apply import _set
-    from x12tool.rules.base import Applicability, SetElement
-
     env = item.envelope
     findings = [f for r in set_rules if ctx.enabled(r) for f in r.check_set(env.gs, env.st, ctx)]
     if not findings:
         return {}
     fixed: dict[int, object] = {}
-    changes = []
-    records = []
+    rec = set_record(summary.sets, env.st)
     for f in findings:
         summary.findings[f.severity.value] += 1
         summary.set_findings[f.severity.value] += 1
@@ -196,88 +101,19 @@ def _set_findings(item: SetHeader, set_rules: list, ctx: RuleContext, summary: S
                     continue  # the group header was fixed (and listed) with an earlier set
                 if before.tag == "GS":
                     summary.fixed_gs.add(before.offset)
-                after = _set(fixed.get(id(before), before), edit.element, edit.value)
+                after = set_element(fixed.get(id(before), before), edit.element, edit.value)
                 fixed[id(before)] = after
-                changes.append(
-                    {"position": before.position, "before": before.text, "after": after.text}
-                )
-        records.append(finding_record(f, "fixed" if applied else "open"))
-    summary.sets.append(
-        {
-            "st": env.st.element(2),
-            "position": env.st.position,
-            "offset": env.st.offset,
-            "findings": records,
-            "changes": changes,
-        }
-    )
+                rec["changes"].append(set_change(before, after))
+        rec["findings"].append(finding_record(f, "fixed" if applied else "open"))
     return fixed
 
 
 def _hold_set(summary: Summary, st, se_text: str, reason: str) -> None:
     """ENV002 once on the set's record: the set is held whole for its wrong trailer."""
-    from x12tool.rules.env002_set_trailer import message
-
-    rec = next((r for r in summary.sets if r["offset"] == st.offset), None)
-    if rec is None:
-        rec = {"st": st.element(2), "position": st.position, "offset": st.offset}
-        rec.update(findings=[], changes=[])
-        summary.sets.append(rec)
-    rec["held"] = True
-    rec["trailer"] = se_text
-    rec["findings"].insert(
-        0,
-        {
-            "code": "ENV002",
-            "severity": "error",
-            "message": message(st.element(2), reason)
-            + "; every claim of the set is held as it came, the other sets go on.",
-            "segment": "SE",
-            "position": None,
-            "offset": None,
-            "line": None,
-            "fix": None,
-            "resolution": "open",
-        },
-    )
+    hold_set(summary.sets, st, se_text, reason)
     summary.findings["error"] += 1
     summary.set_findings["error"] += 1
     summary.held_trailers.add((st.element(2), se_text))
-
-
-def _list_on_set(summary: Summary, st, issues: list[IgIssue]) -> None:
-    """pyx12's envelope and set-header errors, once on the transaction set's record."""
-    from x12tool.rules.ig001_implementation_guide import plain
-
-    rec = next((r for r in summary.sets if r["offset"] == st.offset), None)
-    if rec is None:
-        rec = {"st": st.element(2), "position": st.position, "offset": st.offset}
-        rec.update(findings=[], changes=[])
-        summary.sets.append(rec)
-    known = {(f.get("pyx12") or {}).get("message") for f in rec["findings"]}
-    for issue in issues:
-        if issue.message in known:
-            continue
-        rec["findings"].append(
-            {
-                "code": "IG001",
-                "severity": "error",
-                "message": plain(issue.tag, issue.element, issue.message),
-                "segment": issue.tag or None,
-                "position": None,
-                "offset": None,
-                "line": None,
-                "fix": None,
-                "resolution": "open",
-                "pyx12": {
-                    "code": issue.code,
-                    "segment": issue.tag,
-                    "element": issue.element,
-                    "message": issue.message,
-                    "file_segment": issue.index,
-                },
-            }
-        )
 
 
 def process_file(
@@ -403,7 +239,7 @@ def process_file(
                         key = (claim.envelope.set_number, len(set_level))
                         if set_level and key not in set_listed:
                             set_listed.add(key)
-                            _list_on_set(summary, claim.envelope.st, set_level)
+                            list_ig_issues(summary.sets, claim.envelope.st, set_level)
                         ctx.ig_set_issues = (claim.envelope.st.element(2), len(set_level))
                         ctx.ig_issues = (
                             context["20"]

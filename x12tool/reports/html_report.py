@@ -1,8 +1,8 @@
 """The HTML report: one self-contained page a biller opens in a browser.
 
 Built with lxml; no scripts, no network, no external files: inline CSS, charts as inline SVG.
-It reads the same records as the JSON report (member ids are already masked there unless
---show-phi), so it shows nothing the JSON does not.
+It reads the same records as the JSON report (x12tool.reports.model; member ids are already
+masked there unless --show-phi), so it shows nothing the JSON does not.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from lxml.html import builder as E
 
 from x12tool import __version__
 from x12tool.money.amounts import dollars
+from x12tool.reports.model import FileReport
 
 EFFECT_LABELS = {
     "at_risk": "at risk (held / would be denied)",
@@ -436,34 +437,46 @@ def _file_section(head: dict, records: Iterable[dict]):
     return sec
 
 
-def render_html(docs: list[tuple[dict, Iterable[dict]]]) -> str:
-    files = ", ".join(h["file"] for h, _ in docs)
-    body = E.MAIN(
-        E.H1("x12tool preflight report"),
-        E.P(
-            E.CLASS("meta"),
-            f"{files}. Dollar figures are estimates of the Medicare Physician Fee Schedule "
-            "allowed amount (see the docs: What each finding costs), not remittance amounts.",
-        ),
-    )
-    for head, records in docs:
-        body.append(_file_section(head, records))
-    body.append(E.P(E.CLASS("note"), REFERENCE_NOTE))
-    page = E.HTML(
-        E.HEAD(
-            E.META(charset="utf-8"),
-            E.META(name="viewport", content="width=device-width, initial-scale=1"),
-            E.TITLE(f"x12tool report: {files}"),
-            E.STYLE(CSS),
-        ),
-        E.BODY(body),
-        lang="en",
-    )
-    return lxml.html.tostring(
-        page, doctype="<!DOCTYPE html>", encoding="unicode", pretty_print=True
-    )
+class HtmlPage:
+    """One page for the inputs of a run: each input's section is built when its report is
+    added (its records are read once, then may go), the page is written on :meth:`close`."""
 
+    def __init__(self, out: TextIO, *, many: bool = False) -> None:
+        self.out = out
+        self.files: list[str] = []
+        self.sections: list = []
 
-def write_html(out: TextIO, docs: list[tuple[dict, Iterable[dict]]]) -> None:
-    """Write one page for ``docs``: (report head, claim records) per input file."""
-    out.write(render_html(docs))
+    def add(self, report: FileReport) -> None:
+        head, records = report
+        self.files.append(head["file"])
+        self.sections.append(_file_section(head, records))
+
+    def close(self) -> None:
+        if self.sections:
+            self.out.write(self.render())
+
+    def render(self) -> str:
+        files = ", ".join(self.files)
+        body = E.MAIN(
+            E.H1("x12tool preflight report"),
+            E.P(
+                E.CLASS("meta"),
+                f"{files}. Dollar figures are estimates of the Medicare Physician Fee Schedule "
+                "allowed amount (see the docs: What each finding costs), not remittance amounts.",
+            ),
+        )
+        body.extend(self.sections)
+        body.append(E.P(E.CLASS("note"), REFERENCE_NOTE))
+        page = E.HTML(
+            E.HEAD(
+                E.META(charset="utf-8"),
+                E.META(name="viewport", content="width=device-width, initial-scale=1"),
+                E.TITLE(f"x12tool report: {files}"),
+                E.STYLE(CSS),
+            ),
+            E.BODY(body),
+            lang="en",
+        )
+        return lxml.html.tostring(
+            page, doctype="<!DOCTYPE html>", encoding="unicode", pretty_print=True
+        )

@@ -7,6 +7,7 @@ from typing import TextIO
 from tabulate import tabulate
 
 from x12tool.money.amounts import dollars
+from x12tool.reports.model import FileReport
 
 REFERENCE_NOTE = (
     "Medicare estimate, reference only: this payer does not pay by the Medicare fee schedule"
@@ -195,3 +196,16 @@ def write_text(out: TextIO, head: dict, records) -> None:
         for ch in rec["changes"]:
             out.write(f"  - {ch['before']}\n" if ch["before"] else "")
             out.write(f"  + {ch['after']}\n" if ch["after"] else "")
+
+
+class TextReport:
+    """The text report of each input, one after the other."""
+
+    def __init__(self, out: TextIO, *, many: bool = False) -> None:
+        self.out = out
+
+    def add(self, report: FileReport) -> None:
+        write_text(self.out, *report)
+
+    def close(self) -> None:
+        pass

@@ -12,6 +12,8 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from x12tool.reports.model import FileReport
+
 COLUMNS = [
     "claim_id",
     "service_date",
@@ -64,3 +66,16 @@ def write_worklist(out: TextIO, records: Iterable[dict]) -> int:
                 )
             writer.writerow(row)
     return claims
+
+
+class Worklist:
+    """The worklist of one input (preflight writes one per input, beside its other reports)."""
+
+    def __init__(self, out: TextIO, *, many: bool = False) -> None:
+        self.out = out
+
+    def add(self, report: FileReport) -> None:
+        write_worklist(self.out, report.claims)
+
+    def close(self) -> None:
+        pass
