@@ -6,6 +6,9 @@ claim records (:func:`claim_record`, each with its finding records), streamed th
 :class:`~x12tool.reports.spool.ClaimSpool` so a 100,000-claim file never sits in memory. The
 JSON report is these records as they are; the text, CSV, HTML and worklist writers read the
 same records, so no report says what the JSON does not. Member ids are masked here, once.
+
+The acknowledgments read the run's pyx12 issues and one :func:`ack_record` per claim: the 277CA
+must name the patient, so those records are unmasked and kept apart (reports/ack_book.py).
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple, Protocol
 
+from x12tool.claims import Claim
 from x12tool.edi.ig import IgIssue
 from x12tool.edi.segment import Segment
 from x12tool.fixes.loop import HELD, ClaimOutcome
 from x12tool.money import ClaimMoney, MoneyTotals, fmt
 from x12tool.phi import mask_id
 from x12tool.reports.spool import ClaimSpool
-from x12tool.rules.base import Finding
+from x12tool.rules.base import Finding, Severity
 from x12tool.rules.env002_set_trailer import message as env002_message
 from x12tool.rules.ig001_implementation_guide import plain
 
@@ -288,3 +293,84 @@ def list_ig_issues(sets: list[dict], st: Segment, issues: list[IgIssue]) -> None
                 },
             )
         )
+
+
+# --- acknowledgment records ---------------------------------------------------------------------
+# The 277CA must name the patient and the member id (TR3 005010X214 loop 2100D), which the
+# reports mask: these records are kept apart (reports/ack_book.py), never in a report or a log.
+
+
+def _charge(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+    return value if value.is_finite() else Decimal(0)
+
+
+def _service_dates(claim: Claim) -> tuple[str, str]:
+    """The claim's service dates (2400 DTP*472) as CCYYMMDD from and to, as sent."""
+    lows, highs = [], []
+    for line in claim.lines:
+        if line.dtp is None:
+            continue
+        value = line.dtp.element(3)
+        low, _, high = value.partition("-")
+        if len(low) == 8 and low.isdigit():
+            lows.append(low)
+            highs.append(high if len(high) == 8 and high.isdigit() else low)
+    return (min(lows), max(highs)) if lows else ("", "")
+
+
+def ack_record(outcome: ClaimOutcome) -> dict:
+    """One claim as the 277CA answers it: accepted (with what was fixed) or rejected, with the
+    findings that hold it and the service lines they name."""
+    claim = outcome.original
+    accepted = outcome.status != HELD
+    final = outcome.final if accepted else claim
+    amount = _charge(final.clm.element(2))
+    key = claim.envelope.set_number
+    holding = [f for f in outcome.findings if f.severity is Severity.ERROR]
+    sub = claim.subscriber
+    who = claim.patient if claim.patient is not None else sub
+    nm1 = claim.billing_provider.nm1
+    d9 = next(
+        (
+            s.element(2)
+            for s in claim.segments
+            if s.tag == "REF" and s.element(1) == "D9" and s.position is not None
+        ),
+        "",
+    )
+    lines = []
+    if not accepted:
+        flagged = {f.line for f in holding if f.line is not None}
+        for line in claim.lines:
+            if line.number not in flagged or line.sv1 is None:
+                continue
+            lines.append(
+                {
+                    "number": line.number,
+                    "svc": line.sv1.components(1),
+                    "charge": line.sv1.element(2),
+                    "units": line.sv1.element(4),
+                    "control": line.line_control,
+                    "dtp": [line.dtp.element(2), line.dtp.element(3)] if line.dtp else None,
+                    "codes": [f.code for f in holding if f.line == line.number],
+                }
+            )
+    low, high = _service_dates(claim)
+    return {
+        "set": key,
+        "provider": claim.billing.id,
+        "billing": [nm1.element(i) for i in (2, 3, 4, 5, 8, 9)] if nm1 is not None else None,
+        "patient": [who.last_name, who.first_name, sub.member_id],
+        "id": claim.id,
+        "charge": str(amount),
+        "status": outcome.status,
+        "d9": d9,
+        "dates": [low, high],
+        "findings": [[f.code, f.message] for f in holding],
+        "fixed": sorted({f.code for f in outcome.fixed}) if accepted else [],
+        "lines": lines,
+    }
