@@ -44,3 +44,13 @@ def test_check_csv_of_a_refused_and_a_good_input(tmp_path, cli):
     assert lines[0].startswith("file,claim_id,status,code")
     assert len(lines) > 1 and all(ln.startswith("therapy_batch.837,") for ln in lines[1:])
     assert "junk.837" in r.stderr
+
+
+def test_html_when_no_input_can_be_read(tmp_path, cli):
+    junk = tmp_path / "junk.837"
+    junk.write_text("not a claim file\n")
+    r = cli("check", junk, "--no-ledger", "--format", "html")
+    assert r.returncode == 3 and r.stdout == ""  # check: no page without a report
+    r = cli("preflight", junk, "--out-dir", tmp_path / "out", "--no-ledger", "--format", "html")
+    assert r.returncode == 3
+    assert r.stdout.startswith("<!DOCTYPE html>") and '<section class="file">' not in r.stdout

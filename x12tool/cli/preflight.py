@@ -180,7 +180,7 @@ def _preflight_all(
             continue
         totals.append((path, s, result.written))
     if page is not None:
-        page.close()
+        page.write()
         return code
     for path, s, written in totals:
         if fmt == "json":

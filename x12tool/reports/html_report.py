@@ -452,8 +452,13 @@ class HtmlPage:
         self.sections.append(_file_section(head, records))
 
     def close(self) -> None:
+        """Write the page if an input was added (check writes nothing when none could be read)."""
         if self.sections:
-            self.out.write(self.render())
+            self.write()
+
+    def write(self) -> None:
+        """Write the page, even with no input (preflight prints one whatever was refused)."""
+        self.out.write(self.render())
 
     def render(self) -> str:
         files = ", ".join(self.files)
