@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import SAMPLE
 
+from x12tool.claims import scan
 from x12tool.claims.scan import _fast_heads, _slow_heads, claim_heads
 
 BATCH = SAMPLE / "therapy_batch.837"
@@ -28,3 +30,32 @@ def test_fast_scan_equals_the_segment_reader(tmp_path):
     mixed = tmp_path / "mixed.837"
     mixed.write_text(text + text.replace("*", "|"))
     assert list(claim_heads(str(mixed))) == list(_slow_heads(str(mixed)))
+
+
+@pytest.mark.parametrize("chunk", [200, 1000, 1 << 20])
+@pytest.mark.parametrize(
+    "layout",
+    [
+        ("~\n", "~\r\n"),  # CRLF after each terminator
+        ("~\n", "~ \x0b\t"),  # other leading whitespace bytes.lstrip() drops
+        ("~\n", "~"),  # no line breaks
+        ("\nCLM*", "\nCLMX*"),  # a tag that only starts like one the scan reads
+    ],
+)
+def test_picked_segments_read_as_every_segment(tmp_path, monkeypatch, chunk, layout):
+    """The regular expression that finds the HL/NM1/DMG/CLM/ISA segments gives the heads the
+    loop over every segment gives, wherever the read chunks end."""
+    data = BATCH.read_bytes().replace(layout[0].encode(), layout[1].encode())
+    path = tmp_path / "layout.837"
+    path.write_bytes(data * 2)
+    monkeypatch.setattr(scan, "CHUNK", chunk)
+    everything = list(_fast_heads_without_picker(monkeypatch, str(path)))
+    assert list(_fast_heads(str(path))) == everything
+    claims = 0 if b"CLMX" in data else 2 * BATCH.read_text().count("\nCLM*")
+    assert len(everything) == claims
+
+
+def _fast_heads_without_picker(monkeypatch, path: str):
+    with monkeypatch.context() as m:
+        m.setattr(scan, "_picker", lambda el, term: None)
+        return list(_fast_heads(path))

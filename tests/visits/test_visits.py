@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from array import array
 from datetime import date
 
@@ -264,3 +265,24 @@ def test_a_claims_span_read_in_one_piece_gives_the_rows_read_record_by_record(
     assert [r.minutes for r in got["B"]] == [8, 9]
     assert got["C"][0].note_text == "x" + eol + eol + "y"
     assert [row for row, _ in problems] == [3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'TC1,2026-03-17,97112,11,,OT,OT,"balance on foam, min A; 11 min"\n',
+        '"only, quoted"\r\n',
+        'a,b,""\n',
+        'a,b"c,"d"\n',  # a quote inside an unquoted field: not the fast shape
+        'a,"b",c\n',  # the quoted field is not the last
+        'a,"b\r\nc"\n',  # a quoted line break
+        'a,"x"y"\n',
+        'a,"x\x00"\n',
+        'a, "x"\n',  # a space before the quote: the quote is data
+        "plain,row,no,quotes\n",
+    ],
+)
+def test_split_record_reads_as_the_csv_module(text):
+    from x12tool.visits import _split_record
+
+    assert _split_record(text.encode()) == next(csv.reader([text]), [])

@@ -19,6 +19,7 @@ from x12tool.edi.envelope import SUPPORTED_VERSIONS
 from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.segment import Segment
 from x12tool.edi.source import X12Source
+from x12tool.edi.trailer_scan import trailers_sound
 
 
 @dataclass
@@ -205,6 +206,8 @@ def broken_trailers(path: str) -> dict[int, tuple[str, str, str]]:
     is not listed: the main pass refuses those (exit 3) with its own message. Unreadable input
     gives ``{}`` for the same reason. Memory: one entry per set (see module docstring)."""
     try:
+        if trailers_sound(path):
+            return {}  # the usual answer, found without reading every segment
         scan = _scan(path)
     except X12InputError:
         return {}

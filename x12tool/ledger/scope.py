@@ -115,6 +115,10 @@ class FileScope:
             and getattr(ledger, "ytd", None) is None
         )
         self._group_members: dict[int, set[str]] = {}
+        # KX001-KX003 each ask where the same claim's lines stand: the answer is kept for the
+        # facts object until the run's lines change (any _add or forget_group bumps _version).
+        self._version = 0
+        self._kx_memo: tuple = (None, -1, None)
 
     @property
     def has_store(self) -> bool:
@@ -173,6 +177,7 @@ class FileScope:
                     self._add(claim_facts(item, self.ctx))
 
     def _add(self, facts: ClaimFacts) -> None:
+        self._version += 1
         if not facts.member:
             return
         state = self.members.get(facts.member)
@@ -198,6 +203,7 @@ class FileScope:
 
     def forget_group(self, group: int) -> None:
         """The group's last claim is done: a run-only scope drops its members' run lines."""
+        self._version += 1
         for member in self._group_members.pop(group, ()):
             self.members.pop(member, None)
 
@@ -297,6 +303,14 @@ class FileScope:
         """Line index -> position, for the claim's therapy lines (Part B claims only)."""
         if not facts.member or facts.void or not facts.part_b:
             return {}
+        memo_facts, version, got = self._kx_memo
+        if memo_facts is facts and version == self._version:
+            return got
+        got = self._kx_positions(facts)
+        self._kx_memo = (facts, self._version, got)
+        return got
+
+    def _kx_positions(self, facts: ClaimFacts) -> dict[int, Position]:
         state = self._state(facts.member)
         ytd = self.ledger.ytd
         out: dict[int, Position] = {}

@@ -97,6 +97,7 @@ def price_lines(
     lines = list(lines)
     rates: list[Rate | None] = []
     notes: list[str] = []
+    mppr: list[bool] = []  # fees.mppr of each priced line, asked once (it reads refdata)
     for ln in lines:
         rate = fees.rate(ln.code, ln.day.year if ln.day else None, npi) if ln.code else None
         note = ""
@@ -109,13 +110,14 @@ def price_lines(
             rate = None
         rates.append(rate)
         notes.append(note)
+        mppr.append(rate is not None and fees.mppr(ln.code, rate))
 
     # MPPR: per date, the unit with the highest PE payment among always-therapy units is paid in
     # full; its line is the first line with that PE (ties: the earlier line).
     full_unit: dict[int, Decimal] = {}
     by_day: dict[date | None, list[int]] = defaultdict(list)
-    for i, (ln, rate) in enumerate(zip(lines, rates, strict=True)):
-        if rate is not None and ln.units > 0 and fees.mppr(ln.code, rate):
+    for i, ln in enumerate(lines):
+        if mppr[i] and ln.units > 0:
             by_day[ln.day].append(i)
     for idxs in by_day.values():
         top = max(idxs, key=lambda i: (rates[i].pe * rates[i].gpci.pe, -i))
@@ -128,11 +130,10 @@ def price_lines(
                 LinePrice(ln.key, ln.code, ln.units, ZERO, ZERO, rate=rate, note=notes[i])
             )
             continue
-        g = rate.gpci
-        work_mp = (rate.work * g.work + rate.mp * g.mp) * ln.units
-        pe_unit = rate.pe * g.pe
+        work_mp_unit, pe_unit = _unit_parts(rate)
+        work_mp = work_mp_unit * ln.units
         reduced = ZERO
-        if fees.mppr(ln.code, rate):
+        if mppr[i]:
             full = full_unit.get(i, ZERO)
             reduced = ln.units - full
             pe = pe_unit * full + pe_unit * HALF * reduced
@@ -155,6 +156,22 @@ def price_lines(
             )
         )
     return out
+
+
+# id(rate) -> (rate, work + MP per unit, PE per unit): the same Decimal products each line of the
+# code computed again. The rate is kept in the value so its id is never reused while cached;
+# a fee schedule keeps its rates for the run, so this holds about one entry per code and year.
+_UNIT_PARTS: dict[int, tuple[Rate, Decimal, Decimal]] = {}
+
+
+def _unit_parts(rate: Rate) -> tuple[Decimal, Decimal]:
+    got = _UNIT_PARTS.get(id(rate))
+    if got is None or got[0] is not rate:
+        if len(_UNIT_PARTS) >= 4096:
+            _UNIT_PARTS.clear()
+        g = rate.gpci
+        got = _UNIT_PARTS[id(rate)] = (rate, rate.work * g.work + rate.mp * g.mp, rate.pe * g.pe)
+    return got[1], got[2]
 
 
 def line_inputs(claim) -> list[LineInput]:

@@ -87,7 +87,12 @@ class DOC003(Rule):
         identity = patient_identity(claim)
         if identity is None:
             return
-        key = ctx.run_state(self, {"key": secrets.token_bytes(16)})["key"]
+        # The run's digest key, drawn once (an initial value given to run_state would be drawn
+        # from the OS on every claim only to be dropped).
+        state = ctx.run_state(self, {})
+        key = state.get("key")
+        if key is None:
+            key = state["key"] = secrets.token_bytes(16)
         # The notes of the claim's group (claims linked by member id or patient,
         # x12tool.claims.plan), dropped after the group's last claim: exact across the run,
         # and memory follows the patients still to come.

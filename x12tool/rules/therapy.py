@@ -157,6 +157,11 @@ class TimedGroup:
     unreadable: list[ServiceLine] = field(default_factory=list)  # MJ, fractional, negative
     peers: list[DayPart] = field(default_factory=list)
     _supported: dict = field(default_factory=dict, repr=False)
+    # Units billed per code, this claim's and the day's: TU001/TU002 and the unit sharing ask
+    # each several times per code. Filled once the group is complete (timed_groups), never
+    # before: the group's lines and peers do not change after that.
+    _own_units: dict = field(default_factory=dict, repr=False, compare=False)
+    _day_units: dict = field(default_factory=dict, repr=False, compare=False)
 
     def own_minutes(self, code: str) -> int:
         return sum(r.minutes for r in self.rows.get(code, []))
@@ -169,14 +174,21 @@ class TimedGroup:
         return total
 
     def own_billed(self, code: str) -> int:
-        return sum(billed_units(ln) or 0 for ln in self.lines.get(code, []))
+        got = self._own_units.get(code)
+        if got is None:
+            got = sum(billed_units(ln) or 0 for ln in self.lines.get(code, []))
+            self._own_units[code] = got
+        return got
 
     def billed(self, code: str) -> int:
         """Units of ``code`` billed on the day (every claim of the day)."""
-        total = self.own_billed(code)
-        for p in self.peers:
-            total += sum(pl.units or 0 for pl in p.lines if pl.code == code)
-        return total
+        got = self._day_units.get(code)
+        if got is None:
+            got = self.own_billed(code)
+            for p in self.peers:
+                got += sum(pl.units or 0 for pl in p.lines if pl.code == code)
+            self._day_units[code] = got
+        return got
 
     def codes(self) -> list[str]:
         """Timed codes with minutes documented on the day, first seen first."""

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 from x12tool.forksafe import reopen_in_child
@@ -58,11 +59,37 @@ def _split_record(record: bytes) -> list[str]:
     EMR exports write, and splitting it on commas gives exactly what the csv module gives; a
     csv.reader per record cost more than the rules that read the row (docs/performance.md)."""
     text = record.decode("utf-8")
-    if '"' not in text:
+    quotes = text.count('"')
+    if quotes == 0:
         line = text.rstrip("\r\n")
         if "\r" not in line and "\n" not in line:
             return line.split(",") if line else []
+    elif quotes == 2:
+        # The other common shape: only the last field quoted (a note with commas). Its fields
+        # are the commas' split before the opening quote, then the text between the quotes.
+        line = text.rstrip("\r\n")
+        q = line.find('"')
+        if (
+            line[-1] == '"'
+            and q < len(line) - 1
+            and (q == 0 or line[q - 1] == ",")
+            and "\r" not in line
+            and "\n" not in line
+            and "\0" not in line
+        ):
+            return line[:q].split(",")[:-1] + [line[q + 1 : -1]]
     return next(csv.reader([text]), [])
+
+
+def _tuple_getter(indexes: list[int]):
+    """values -> the tuple of values at ``indexes`` (itemgetter gives a bare value for one index
+    and cannot take none)."""
+    if len(indexes) >= 2:
+        return itemgetter(*indexes)
+    if indexes:
+        only = indexes[0]
+        return lambda values: (values[only],)
+    return lambda values: ()
 
 
 def _claim_key(claim_id: str) -> int:
@@ -244,6 +271,9 @@ class VisitLog:
         self._width = len(names) + 1
         self._cols = tuple(self._fields.get(c, len(names)) for c in _ROW_COLUMNS)
         self._checklist_cols = tuple((c, self._fields[c]) for c in self._checklist)
+        # _row takes its columns with one C-level call each rather than a generator per row
+        self._take = itemgetter(*self._cols)
+        self._take_checklist = _tuple_getter([i for _, i in self._checklist_cols])
         self._poc_cols = tuple((c, self._fields[c]) for c in POC_COLUMNS if c in self._fields)
         key = self._fields["claim_id"]
         hashes, exact, offsets = array("q"), array("q"), array("Q")
@@ -407,7 +437,7 @@ class VisitLog:
                 except (csv.Error, UnicodeDecodeError) as exc:
                     self._bad(n, f"unreadable row: {exc}")
                     values = []
-                if values and any(v.strip() for v in values):
+                if values and "".join(values).strip():  # some field is not blank
                     row = self._row(n, values)
                     if row is None:
                         pass
@@ -444,8 +474,8 @@ class VisitLog:
         # a padded record by precomputed positions instead of looking names up per field.
         if len(values) < self._width:
             values = values + [""] * (self._width - len(values))
-        claim_id, day_text, cpt, minutes, control, discipline, role, progress, note = (
-            values[i].strip() for i in self._cols
+        claim_id, day_text, cpt, minutes, control, discipline, role, progress, note = map(
+            str.strip, self._take(values)
         )
         if not claim_id:
             self._bad(n, "claim_id is empty")
@@ -470,7 +500,8 @@ class VisitLog:
         if role and role not in ROLES:
             self._problem(n, f"provider_role {role!r} is not PT/PTA/OT/OTA/SLP")
             role = ""
-        checklist = tuple((c, values[i].strip().upper()[:1]) for c, i in self._checklist_cols)
+        marks = [v.strip().upper()[:1] for v in self._take_checklist(values)]
+        checklist = tuple(zip(self._checklist, marks, strict=True))
         poc = self._poc(n, values) if self._poc_cols else (None, None, None)
         return VisitRow(
             n,
