@@ -41,6 +41,7 @@ class FilePlan:
     crcs: array = field(default_factory=lambda: array("I"))  # CRC-32 of CLM01, per claim
     groups: array = field(default_factory=lambda: array("I"))  # group number, per claim
     ends: bytearray = field(default_factory=bytearray)  # 1: the claim is its group's last
+    first: int = 0  # run-wide index of the file's first claim
 
     @property
     def claims(self) -> int:
@@ -87,9 +88,24 @@ def plan_run(
                 if on_head is not None:
                     on_head(path, head)
         return {}
-    node_of: dict[int, int] = {}  # hash of a member id / patient key -> union-find node
-    parent = array("I")
-    claim_node: list[array] = []
+    # Memory: flat arrays of a few bytes per claim (no dict of keys: at 100,000 claims a dict
+    # of member ids cost ~20 MB of peak memory, as much as the rest of the run).
+    member = array("q")  # hash of the claim's member id key, per claim of the run (0: none)
+    patient = array("q")  # hash of its patient key (0: none)
+    plans = {path: FilePlan(path) for path in paths}
+    for path in paths:
+        plan = plans[path]
+        for head in claim_heads(path):
+            if on_head is not None:
+                on_head(path, head)
+            plan.crcs.append(claim_crc(head.claim_id))
+            # Member ids as DOC003 compares them (upper case); the ledger's key (case kept) is
+            # finer, so it never spans two groups. A hash collision only joins two groups:
+            # coarser, never wrong.
+            member.append(hash("M" + head.member_id.upper()) or 1 if head.member_id else 0)
+            patient.append(hash("P" + head.patient) or 1 if head.patient else 0)
+    total = len(member)
+    parent = array("I", range(total))  # union-find over the run's claims
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -97,57 +113,37 @@ def plan_run(
             x = parent[x]
         return x
 
-    def node(key: str) -> int:
-        # A hash collision only joins two groups: coarser, never wrong.
-        h = hash(key)
-        n = node_of.get(h)
-        if n is None:
-            n = node_of[h] = len(parent)
-            parent.append(n)
-        return n
-
-    plans = {path: FilePlan(path) for path in paths}
+    for keys in (member, patient):
+        # claims with the same key are neighbours once sorted by it: join each to the previous
+        order = sorted((k for k in range(total) if keys[k]), key=keys.__getitem__)
+        for a, b in zip(order, order[1:], strict=False):
+            if keys[a] == keys[b]:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        del order
+    del member, patient
+    # Groups numbered in order of first appearance; each group's last claim (run-wide index).
+    number = array("i", [-1]) * total  # root claim -> group
+    last = array("I")
+    k = 0
     for path in paths:
         plan = plans[path]
-        nodes = array("I")
-        claim_node.append(nodes)
-        for head in claim_heads(path):
-            if on_head is not None:
-                on_head(path, head)
-            plan.crcs.append(claim_crc(head.claim_id))
-            first = None
-            # Member ids as DOC003 compares them (upper case); the ledger's key (case kept)
-            # is finer, so it never spans two groups.
-            for key in (
-                "M" + head.member_id.upper() if head.member_id else "",
-                "P" + head.patient if head.patient else "",
-            ):
-                if not key:
-                    continue
-                n = find(node(key))
-                if first is None:
-                    first = n
-                elif n != first:
-                    parent[n] = first
-            if first is None:  # no member id and no patient: a group of its own
-                first = len(parent)
-                parent.append(first)
-            nodes.append(first)
-    node_of.clear()  # the keys are not needed past the scan
-    number: dict[int, int] = {}
-    last: list[tuple[int, int]] = []  # (file index, claim) of each group's last claim
-    for f, path in enumerate(paths):
-        groups = plans[path].groups
-        for i, n in enumerate(claim_node[f]):
-            root = find(n)
-            g = number.get(root)
-            if g is None:
+        first = k
+        for _ in range(plan.claims):
+            root = find(k)
+            g = number[root]
+            if g < 0:
                 g = number[root] = len(last)
-                last.append((f, i))
-            groups.append(g)
-            last[g] = (f, i)
-    for f, path in enumerate(paths):
-        plans[path].ends = bytearray(len(claim_node[f]))
-    for f, i in last:
-        plans[paths[f]].ends[i] = 1
+                last.append(k)
+            plan.groups.append(g)
+            last[g] = k
+            k += 1
+        plan.ends = bytearray(plan.claims)
+        plan.first = first
+    for k in last:
+        for plan in plans.values():
+            if plan.first <= k < plan.first + plan.claims:
+                plan.ends[k - plan.first] = 1
+                break
     return plans
