@@ -45,3 +45,19 @@ def run_cli(*args: str, cwd: str | os.PathLike | None = None, env: dict | None =
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def private_tempdir(tmp_path, monkeypatch):
+    """The temp directory of the code under test is ``tmp_path``; returns it with the pid of a
+    process that has ended (for a stale run folder: x12tool/tempdirs.py)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    return tmp_path, int(gone.stdout)

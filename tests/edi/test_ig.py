@@ -124,20 +124,11 @@ def test_the_chunk_cutter_counts_segments_as_the_reader_does(tmp_path):
             assert list(bodies) == expected, name
 
 
-def test_chunk_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path, monkeypatch):
+def test_chunk_folders_of_killed_runs_are_removed_by_the_next_run(private_tempdir):
     import os
-    import subprocess
-    import sys
-    import tempfile
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        text=True,
-        capture_output=True,
-        check=True,
-    )
-    dead = tmp_path / f"{ig.FOLDER_PREFIX}{int(gone.stdout)}-abc"
+    tmp_path, gone = private_tempdir
+    dead = tmp_path / f"{ig.FOLDER_PREFIX}{gone}-abc"
     alive = tmp_path / f"{ig.FOLDER_PREFIX}{os.getppid()}-def"  # the test runner's parent
     other = tmp_path / "x12tool-ig-notapid"
     for folder in (dead, alive, other):

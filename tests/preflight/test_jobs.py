@@ -249,21 +249,11 @@ def test_forked_worker_reads_the_visit_log_through_its_own_file(scattered):
     assert log._fh is parent_fh
 
 
-def test_workers_records_leave_no_folder_and_stale_ones_go(scattered, tmp_path, monkeypatch):
+def test_workers_records_leave_no_folder_and_stale_ones_go(scattered, private_tempdir):
     """The workers' records (claim data) live in a 0700 folder named with the run's pid,
     removed at the end; a folder of a killed run is removed by the next one."""
-    import subprocess
-    import sys
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        text=True,
-        capture_output=True,
-        check=True,
-    )
-    dead = tmp_path / f"{parallel.FOLDER_PREFIX}{int(gone.stdout)}-abc"
+    tmp_path, gone = private_tempdir
+    dead = tmp_path / f"{parallel.FOLDER_PREFIX}{gone}-abc"
     dead.mkdir()
     (dead / "0.jsonl").write_text("{}\n")
     path, visits = scattered

@@ -87,6 +87,7 @@ class FactsContext(Protocol):
 
     ref: RefData
     profile: Profile | None
+    group: int  # the claim's group of the run plan (x12tool.claims.plan); -1 not known
 
     @property
     def visits(self) -> object | None: ...

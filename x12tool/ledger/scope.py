@@ -184,7 +184,7 @@ class FileScope:
         if state is None:
             state = self.members[facts.member] = MemberState()
         if self.bounded:
-            group = getattr(self.ctx, "group", -1)
+            group = self.ctx.group
             if group >= 0:
                 self._group_members.setdefault(group, set()).add(facts.member)
         state.claims[facts.seq] = facts
