@@ -71,6 +71,9 @@ def run(tmp_path_factory):
         out,
         "--ack",
         "999,277ca",
+        # A hash seed under which a set of {"999", "277ca"} iterates 277ca first: the numbering
+        # must follow the fixed order, not the set's (test_999_numbered_before_277ca).
+        env={"PYTHONHASHSEED": "1"},
     )
     reports = out / "reports"
     return {
@@ -303,6 +306,14 @@ def test_control_numbers_unique_in_the_run_and_parties_swapped(run):
         if gs is not None:
             assert int(gs[6]) == int(isa[13])
     assert len(controls) == len(set(controls)) == 11  # badse now gets a 277CA too
+
+
+def test_999_numbered_before_277ca(run):
+    both = [k for k, p in run["ca"].items() if p.exists()]
+    assert both
+    for k in both:
+        first, second = _segments(run["ack"][k])[0][13], _segments(run["ca"][k])[0][13]
+        assert int(first) < int(second), k
 
 
 def test_claim_status_map_names_real_rules_and_pyx12_codes():

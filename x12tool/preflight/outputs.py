@@ -222,7 +222,7 @@ def run_preflight(
                     numbers or AckNumbers(),
                     summary=summary,
                     book=book,
-                    targets={k: targets[k] for k in acks},
+                    targets={k: targets[k] for k in ACK_KINDS if k in acks},
                 )
             )
         if on_report is not None:
@@ -261,11 +261,13 @@ def _chain(*callbacks):
     return call
 
 
+# In the order they are written and numbered: a 999 answers the file before a 277CA answers
+# its claims. The order is fixed so a run's control numbers do not depend on hashing.
 ACK_KINDS = {"999": ".999", "277ca": ".277ca"}
 
 
 def ack_targets(name: str, reports_dir: str, acks: frozenset[str]) -> dict[str, str]:
-    return {k: os.path.join(reports_dir, name + ACK_KINDS[k]) for k in sorted(acks)}
+    return {k: os.path.join(reports_dir, name + ext) for k, ext in ACK_KINDS.items() if k in acks}
 
 
 def write_acks(
