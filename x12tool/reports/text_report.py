@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from x12tool.money.amounts import dollars
 from x12tool.reports.model import FileReport
+from x12tool.reports.table import simple_table
 
 REFERENCE_NOTE = (
     "Medicare estimate, reference only: this payer does not pay by the Medicare fee schedule"
@@ -49,6 +50,8 @@ def _claim_money(m: dict | None) -> str:
 
 
 MAX_TABLE_ROWS = 500
+FINDING_HEADERS = ("code", "severity", "segment", "line", "message", "fix", "$")
+FINDING_WRAP = (None, None, None, None, 64, None, None)  # the message wraps at 64 characters
 
 
 def _basis_mark(money: dict) -> str:
@@ -151,12 +154,10 @@ def write_text(out: TextIO, head: dict, records) -> None:
     if table:
         out.write("\nestimated Medicare allowed amount per claim (ref. = reference only)\n")
         out.write(
-            tabulate(
+            simple_table(
                 table,
-                headers=["claim", "status", "payer class", "as billed", "as sent", "at risk"],
-                tablefmt="simple",
-                disable_numparse=True,
-                colalign=("left", "left", "left", "right", "right", "right"),
+                ["claim", "status", "payer class", "as billed", "as sent", "at risk"],
+                align=("left", "left", "left", "right", "right", "right"),
             )
             + "\n"
         )
@@ -183,16 +184,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
             for f in rec["findings"]
         ]
         if table:
-            out.write(
-                tabulate(
-                    table,
-                    headers=["code", "severity", "segment", "line", "message", "fix", "$"],
-                    tablefmt="simple",
-                    disable_numparse=True,
-                    maxcolwidths=[None, None, None, None, 64, None, None],
-                )
-                + "\n"
-            )
+            out.write(simple_table(table, FINDING_HEADERS, wrap=FINDING_WRAP) + "\n")
         for ch in rec["changes"]:
             out.write(f"  - {ch['before']}\n" if ch["before"] else "")
             out.write(f"  + {ch['after']}\n" if ch["after"] else "")

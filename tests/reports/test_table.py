@@ -1,0 +1,94 @@
+"""The text report's table writer gives tabulate's ``simple`` layout, character for character."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+from tabulate import tabulate
+
+from x12tool.reports.table import simple_table
+from x12tool.reports.text_report import FINDING_HEADERS, FINDING_WRAP
+
+MONEY_HEADERS = ("claim", "status", "payer class", "as billed", "as sent", "at risk")
+MONEY_ALIGN = ("left", "left", "left", "right", "right", "right")
+WORD_CHARS = string.ascii_letters + string.digits + "-.,:;()/$@*'\"%#"
+
+
+def _tabulate(rows, headers, **kw) -> str:
+    return tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True, **kw)
+
+
+def _message(rnd: random.Random) -> str:
+    # Sentences as the rules write them, now and then a word longer than the 64 columns
+    # (a URL, a run of codes joined by hyphens).
+    words = []
+    for _ in range(rnd.randint(1, 45)):
+        n = rnd.randint(60, 150) if rnd.random() < 0.03 else rnd.randint(1, 14)
+        words.append("".join(rnd.choice(WORD_CHARS) for _ in range(n)))
+    return rnd.choice([" ", " ", "  "]).join(words)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_findings_table_matches_tabulate(seed):
+    rnd = random.Random(seed)
+    for _ in range(150):
+        rows = [
+            [
+                rnd.choice(["TU001", "DOC002", "KX001"]),
+                rnd.choice(["error", "warning"]),
+                rnd.choice(["", "SV1@12", "CLM@104"]),
+                rnd.choice(["", "1", "12"]),
+                _message(rnd),
+                rnd.choice(["fixed", "safe", "unsafe", "none"]),
+                rnd.choice(["", "$12.34", "-$1,204.00"]),
+            ]
+            for _ in range(rnd.randint(1, 4))
+        ]
+        want = _tabulate(rows, FINDING_HEADERS, maxcolwidths=list(FINDING_WRAP))
+        assert simple_table(rows, FINDING_HEADERS, wrap=FINDING_WRAP) == want
+
+
+def _cell(rnd: random.Random, chars: str) -> str:
+    return "".join(rnd.choice(chars) for _ in range(rnd.choice([0, 1, 4, 9, 30])))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_aligned_table_matches_tabulate(seed):
+    rnd = random.Random(100 + seed)
+    chars = WORD_CHARS + "  \t\n"
+    for _ in range(300):
+        ncols = rnd.randint(1, 6)
+        headers = [rnd.choice(MONEY_HEADERS + ("", "x" * rnd.randint(1, 12))) for _ in range(ncols)]
+        align = [rnd.choice(["left", "right"]) for _ in range(ncols)]
+        rows = [
+            [
+                "".join(rnd.choice(chars) for _ in range(rnd.choice([0, 1, 4, 9, 30])))
+                for _ in headers
+            ]
+            for _ in range(rnd.randint(1, 5))
+        ]
+        assert simple_table(rows, headers, align=align) == _tabulate(rows, headers, colalign=align)
+
+
+def test_layout_by_hand():
+    rows = [
+        ["A1", "ready", "commercial (ref.)", "1.50", "1.50", ""],
+        ["B22", "held", "mcr", "10.00", "0.00", "10.00"],
+    ]
+    assert simple_table(rows, MONEY_HEADERS, align=MONEY_ALIGN).splitlines() == [
+        "claim    status    payer class          as billed    as sent    at risk",
+        "-------  --------  -----------------  -----------  ---------  ---------",
+        "A1       ready     commercial (ref.)         1.50       1.50",
+        "B22      held      mcr                      10.00       0.00      10.00",
+    ]
+
+
+def test_long_word_is_cut_at_the_width_not_after_a_hyphen():
+    # One chunk for textwrap (no break between digits and a hyphen): Python 3.11's textwrap
+    # would cut it after the hyphen; tabulate, and so the report, cut it at the width.
+    word = "1" * 10 + "-" + "2" * 60
+    text = simple_table([[word]], ["message"], wrap=[64])
+    assert text.splitlines()[2:] == [word[:64], word[64:]]
+    assert text == _tabulate([[word]], ["message"], maxcolwidths=[64])

@@ -1,0 +1,90 @@
+"""Plain-text tables for the text report, written without tabulate's per-cell machinery.
+
+The text report prints one small table per claim with findings; on a 10,000-claim file
+tabulate's general path (type guessing, ANSI-aware wrapping, width functions) was most of the
+parent's time in ``check --jobs N``. This writes the one layout the report uses, tabulate's
+``simple`` format with numbers left as text, and gives the same characters:
+``tests/reports/test_table.py`` compares the two on generated tables.
+
+- a column is as wide as its longest line, and at least its header plus two;
+- cells are stripped of surrounding blanks, every line of a multi-line cell too;
+- a row of multi-line cells takes as many lines as its tallest cell (none if all are empty);
+- every printed line is stripped of trailing blanks.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+HEADER_PADDING = 2  # tabulate's MIN_PADDING: a column is at least its header plus two
+
+
+class _Wrapper(textwrap.TextWrapper):
+    """textwrap, except that a word longer than the width is cut at the width, not after a
+    hyphen inside it (as tabulate cuts it)."""
+
+    def _handle_long_word(self, reversed_chunks, cur_line, cur_len, width):
+        space_left = 1 if width < 1 else width - cur_len
+        if self.break_long_words:
+            chunk = reversed_chunks[-1]
+            cur_line.append(chunk[:space_left])
+            reversed_chunks[-1] = chunk[space_left:]
+        elif not cur_line:
+            cur_line.append(reversed_chunks.pop())
+
+
+def _wrapped(cell: str, width: int) -> str:
+    # Each non-blank line wrapped on its own, blank lines dropped (as tabulate's maxcolwidths).
+    wrapper = _Wrapper(width=width)
+    return "\n".join(
+        "\n".join(wrapper.wrap(line)) for line in cell.splitlines() if line.strip() != ""
+    )
+
+
+def simple_table(
+    rows: Sequence[Sequence[str]],
+    headers: Sequence[str],
+    *,
+    align: Sequence[str] | None = None,
+    wrap: Sequence[int | None] | None = None,
+) -> str:
+    """``rows`` of text under ``headers``; ``align``: "left" or "right" per column (left by
+    default); ``wrap``: a width per column to wrap its text at, or None."""
+    ncols = len(headers)
+    align = align or ("left",) * ncols
+    texts = []
+    for row in rows:
+        out = []
+        for i, cell in enumerate(row):
+            text = str(cell)
+            width = wrap[i] if wrap else None
+            if width is not None:
+                text = _wrapped(text, width)
+            out.append(text)
+        texts.append(out)
+    # A line break in any cell (before stripping) makes every cell a list of lines, and a row
+    # of empty cells then takes no line at all (as tabulate's multi-line mode does).
+    multiline = any("\n" in t or "\r" in t for row in texts for t in row)
+    cells = [[t.strip().splitlines() if multiline else [t.strip()] for t in row] for row in texts]
+    widths = [len(h) + HEADER_PADDING for h in headers]
+    for row in cells:
+        for i, lines in enumerate(row):
+            for line in lines:
+                if len(line) > widths[i]:
+                    widths[i] = len(line)
+    pads = [str.rjust if a == "right" else str.ljust for a in align]
+    out_lines = [
+        "  ".join(pads[i](h, widths[i]) for i, h in enumerate(headers)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    for row in cells:
+        height = max((len(lines) for lines in row), default=0)
+        for k in range(height):
+            out_lines.append(
+                "  ".join(
+                    pads[i](lines[k] if k < len(lines) else "", widths[i])
+                    for i, lines in enumerate(row)
+                ).rstrip()
+            )
+    return "\n".join(out_lines)
