@@ -263,6 +263,12 @@ with open(res, "w") as f:
 """
 
 
+# The commands run as an installed tool runs: with its modules byte-compiled once (pip compiles
+# a wheel's modules when it installs them, as it did pyx12's). PYTHONDONTWRITEBYTECODE in the
+# caller's environment would make every measured run compile x12tool's modules again.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(argv: list[str], capture: bool) -> Run:
     """Run ``argv`` as a whole process; wall, CPU and peak RSS from wait4 in the launcher."""
     fd, res = tempfile.mkstemp(prefix="rusage-", dir=DATA)
@@ -272,6 +278,7 @@ def measure(argv: list[str], capture: bool) -> Run:
             proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", LAUNCHER, res, *argv],
                 cwd=ROOT,
+                env=CHILD_ENV,
                 stdin=subprocess.DEVNULL,
                 stdout=out if capture else subprocess.DEVNULL,
                 stderr=err,
