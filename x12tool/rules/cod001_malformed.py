@@ -74,6 +74,25 @@ class COD001(Rule):
                 yield from self._line(line, ctx)
 
     def _line(self, line, ctx):
+        # Nearly every line is well formed: one pass of the shape tests (each an exact
+        # counterpart of a finding below) saves building the findings' wording per line.
+        code, units, basis = line.code, line.units, line.unit_basis
+        if (
+            code
+            and line.qualifier in QUALIFIERS
+            and CODE_SHAPE.match(code)
+            and len(line.modifiers) < MAX_MODIFIERS
+            and all(MODIFIER_SHAPE.match(m) for m in line.modifiers)
+            and basis in UNIT_BASES
+            and (
+                units is None or basis != "UN" or (units > 0 and units == units.to_integral_value())
+            )
+            and (line.charge is None or line.charge >= 0)
+        ):
+            return ()
+        return self._findings(line, ctx)
+
+    def _findings(self, line, ctx):
         sv1 = line.sv1
         what = f"{line.code or '(no code)'} on {day(line)}"
         if not line.code:

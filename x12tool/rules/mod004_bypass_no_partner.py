@@ -42,8 +42,10 @@ class MOD004(Rule):
     needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
-        index = index_for(ctx)
         suspicious = suspicious_modifiers(ctx)
+        if not any(m in suspicious for line in claim.lines for m in line.modifiers):
+            return  # no bypass modifier on the claim (most claims): nothing to look up
+        index = index_for(ctx)
         partnered = {id(ln) for h in pair_hits(claim, ctx) for ln in h.col1 + h.col2}
         for day, lines in sorted(lines_by_date(claim).items()):
             for line in lines:
