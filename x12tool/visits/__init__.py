@@ -21,6 +21,9 @@ from operator import itemgetter
 from pathlib import Path
 
 from x12tool.forksafe import reopen_in_child
+from x12tool.visits.records import cut_records, cut_records_bytes, span_values, split_text
+from x12tool.visits.records import split_record as _split_record
+from x12tool.visits.row import NO_POC, RowLayout, VisitRow
 
 REQUIRED = ("claim_id", "service_date", "cpt", "minutes")
 CHECKLIST = (
@@ -52,33 +55,8 @@ _ROW_COLUMNS = (
 )
 DISCIPLINES = frozenset({"PT", "OT", "SLP"})
 ROLES = frozenset({"PT", "PTA", "OT", "OTA", "SLP"})
-
-
-def _split_record(record: bytes) -> list[str]:
-    """The fields of one CSV record. A record without quotes or stray line breaks is what most
-    EMR exports write, and splitting it on commas gives exactly what the csv module gives; a
-    csv.reader per record cost more than the rules that read the row (docs/performance.md)."""
-    text = record.decode("utf-8")
-    quotes = text.count('"')
-    if quotes == 0:
-        line = text.rstrip("\r\n")
-        if "\r" not in line and "\n" not in line:
-            return line.split(",") if line else []
-    elif quotes == 2:
-        # The other common shape: only the last field quoted (a note with commas). Its fields
-        # are the commas' split before the opening quote, then the text between the quotes.
-        line = text.rstrip("\r\n")
-        q = line.find('"')
-        if (
-            line[-1] == '"'
-            and q < len(line) - 1
-            and (q == 0 or line[q - 1] == ",")
-            and "\r" not in line
-            and "\n" not in line
-            and "\0" not in line
-        ):
-            return line[:q].split(",")[:-1] + [line[q + 1 : -1]]
-    return next(csv.reader([text]), [])
+# Bytes read ahead when the visit log is read in file order (VisitLog._read).
+_BLOCK = 1 << 16
 
 
 def _tuple_getter(indexes: list[int]):
@@ -139,28 +117,11 @@ def parse_minutes(text: str) -> int | None:
     return None
 
 
+_UNSEEN = object()
+
+
 class VisitLogError(Exception):
     """The visit log cannot be used at all (missing file or required columns): exit 2."""
-
-
-@dataclass(frozen=True, slots=True)
-class VisitRow:
-    row: int  # 1-based data row number (the header is row 0), as shown to users
-    claim_id: str
-    service_date: date
-    cpt: str
-    minutes: int
-    line_control: str = ""
-    discipline: str = ""
-    provider_role: str = ""
-    checklist: tuple[tuple[str, str], ...] = ()  # (column, "Y"/"N"/"") for present columns
-    progress_report: str = ""
-    note_text: str = ""
-    # plan of care in effect on this date: start, certification (signature) date, end
-    poc: tuple[date | None, date | None, date | None] = (None, None, None)
-
-    def checklist_missing(self) -> list[str]:
-        return [name for name, value in self.checklist if value != "Y"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +166,12 @@ class VisitLog:
         self._bad_rows: set[int] = set()
         self._exact = array("q")
         self._cache: dict[str, list[VisitRow]] = {}
+        self._has_checklist = False
+        self._layout: RowLayout | None = None
+        self._dates: dict[str, date | None] = {}  # parse_date's answers (a log has few dates)
+        # The last block read (file offset, bytes): a log written in the claims' order is read
+        # as a stream, one block for many claims, instead of a seek and read per claim.
+        self._block: tuple[int, bytes] = (0, b"")
         try:
             self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for lookups
         except OSError as exc:
@@ -220,10 +187,11 @@ class VisitLog:
     def _reopen(self) -> None:
         if not self._fh.closed:
             self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for lookups
+            self._block = (0, b"")
 
     @property
     def has_checklist(self) -> bool:
-        return all(c in self.columns for c in CHECKLIST)
+        return self._has_checklist
 
     def close(self) -> None:
         self._fh.close()
@@ -266,15 +234,26 @@ class VisitLog:
         self.columns = tuple(n for n in names if n in REQUIRED or n in OPTIONAL)
         self._fields = {n: i for i, n in enumerate(names) if n in REQUIRED or n in OPTIONAL}
         self._checklist = tuple(c for c in CHECKLIST if c in self._fields)
+        self._has_checklist = all(c in self.columns for c in CHECKLIST)
         # Column positions for _row: a column the header lacks points one past the last column,
-        # where _row pads every record with "", so a missing column reads as empty.
-        self._width = len(names) + 1
+        # where _row pads a record with "", so a missing column reads as empty.
         self._cols = tuple(self._fields.get(c, len(names)) for c in _ROW_COLUMNS)
         self._checklist_cols = tuple((c, self._fields[c]) for c in self._checklist)
-        # _row takes its columns with one C-level call each rather than a generator per row
-        self._take = itemgetter(*self._cols)
-        self._take_checklist = _tuple_getter([i for _, i in self._checklist_cols])
+        # _row takes its columns with one C-level call each rather than a generator per row;
+        # the checklist, progress report and note are left to the row to read when asked.
+        self._take = itemgetter(*self._cols[:7])
+        self._layout = RowLayout(
+            self._checklist,
+            _tuple_getter([i for _, i in self._checklist_cols]),
+            self._cols[7],
+            self._cols[8],
+        )
         self._poc_cols = tuple((c, self._fields[c]) for c in POC_COLUMNS if c in self._fields)
+        # The fields a row reads: a record that has them all (the usual case when the header
+        # has every column) is used as it is, without a padded copy.
+        self._width = 1 + max(
+            (*self._cols, *(i for _, i in self._checklist_cols), *(i for _, i in self._poc_cols))
+        )
         key = self._fields["claim_id"]
         hashes, exact, offsets = array("q"), array("q"), array("Q")
         firsts, counts = array("I"), array("I")
@@ -351,7 +330,7 @@ class VisitLog:
         cols = self._cols
         width = len(values)
         day_text = values[cols[1]].strip() if cols[1] < width else ""
-        if parse_date(day_text) is None:
+        if self._date(day_text) is None:
             return _DATE_PROBLEM.format(day_text)
         if not (values[cols[2]].strip() if cols[2] < width else ""):
             return "cpt is empty"
@@ -359,6 +338,16 @@ class VisitLog:
         if parse_minutes(minutes) is None:
             return _MINUTES_PROBLEM.format(minutes)
         return None
+
+    def _date(self, text: str) -> date | None:
+        """parse_date, remembered: a log's rows share a few hundred dates."""
+        dates = self._dates
+        got = dates.get(text, _UNSEEN)
+        if got is _UNSEEN:
+            if len(dates) >= 4096:
+                dates.clear()  # keeps the memo small whatever the log holds
+            got = dates[text] = parse_date(text)
+        return got
 
     # --- whether the log can serve a run
     def match(self, claim_id: str) -> str | None:
@@ -400,40 +389,19 @@ class VisitLog:
             return cached
         rows: list[VisitRow] = []
         others: list[VisitRow] = []  # the same id in another case
-        spans = self._spans(_claim_key(claim_id))
-        for span in sorted(spans):  # file order, as rows were written
-            offset, first, count = self._offsets[span], self._firsts[span], self._counts[span]
-            self._fh.seek(offset)
+        folded = None
+        for span in self._spans(_claim_key(claim_id)):  # file order, as rows were written
+            first = self._firsts[span]
             n = first - 1
-            # A span is `count` contiguous records: read in one piece and cut into records as
-            # _records cuts the file (lines with their line break, joined while a quoted field
-            # is open), without a generator and a buffered read per line.
-            chunk = self._fh.read(self._lengths[span])
-            parts = chunk.split(b"\n")
-            last = parts.pop()  # b"" when the span ends with its line break
-            records: list[bytes] | None = [p + b"\n" for p in parts]
-            if last:
-                records.append(last)  # the file's last record, without a line break
-            if b'"' in chunk:
-                joined, pending = [], b""
-                for line in records:
-                    pending += line
-                    if pending.count(b'"') % 2:
-                        continue  # a quoted field spans the line break
-                    joined.append(pending)
-                    pending = b""
-                if pending:
-                    joined.append(pending)
-                records = joined
-            if len(records) != count:
-                records = None  # not what the index saw (the file changed?): read as before
-            if records is None:
-                self._fh.seek(offset)
-                records = [r for _, r in islice(self._records(self._fh), count)]
-            for record in records:
+            for record in self._span_records(span):
                 n += 1
                 try:
-                    values = _split_record(record)
+                    if record.__class__ is list:
+                        values = record  # already split
+                    elif record.__class__ is str:
+                        values = split_text(record)
+                    else:
+                        values = _split_record(record)
                 except (csv.Error, UnicodeDecodeError) as exc:
                     self._bad(n, f"unreadable row: {exc}")
                     values = []
@@ -443,10 +411,11 @@ class VisitLog:
                         pass
                     elif row.claim_id == claim_id:
                         rows.append(row)
-                    elif row.claim_id.casefold() == claim_id.casefold():
-                        others.append(row)
-                if n >= first + count - 1:
-                    break
+                    else:
+                        if folded is None:
+                            folded = claim_id.casefold()
+                        if row.claim_id.casefold() == folded:
+                            others.append(row)
         if not rows and others:
             # Claim ids are compared as the 837 has them first; only when no row has the id
             # exactly do rows with the same id in another case count (the stats line says so).
@@ -455,6 +424,46 @@ class VisitLog:
             self._cache.pop(next(iter(self._cache)))
         self._cache[claim_id] = rows
         return rows
+
+    def _span_records(self, span: int) -> list:
+        """The records of one span: each already split into its fields (the usual shapes), or
+        as text to split, or as bytes when the span is not valid UTF-8 (so each record's own
+        decoding reports the bad one)."""
+        offset, count, length = self._offsets[span], self._counts[span], self._lengths[span]
+        # A span is `count` contiguous records: read in one piece and cut into records as
+        # _records cuts the file, without a generator and a buffered read per line.
+        chunk = self._read(offset, length)
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            records: list = cut_records_bytes(chunk)
+        else:
+            records = span_values(text) or cut_records(text)
+        if len(records) != count:
+            # not what the index saw (the file changed?): read record by record as before
+            self._fh.seek(offset)
+            self._block = (0, b"")
+            records = [r for _, r in islice(self._records(self._fh), count)]
+        return records
+
+    def _read(self, offset: int, length: int) -> bytes:
+        """``length`` bytes at ``offset``. Served from the last block read when it holds them;
+        a read that starts at or just past that block's end (the log in the claims' order, a
+        streaming merge) reads the next block ahead; any other (a log in another order, the
+        index's random access) reads only what it needs."""
+        start, block = self._block
+        end = start + len(block)
+        if start <= offset and offset + length <= end:
+            return block[offset - start : offset - start + length]
+        fh = self._fh
+        fh.seek(offset)
+        if end <= offset < end + _BLOCK and block:
+            block = fh.read(max(length, _BLOCK))
+            self._block = (offset, block)
+            return block[:length]
+        got = fh.read(length)
+        self._block = (offset, got)  # so the next claim's span, right after, starts a stream
+        return got
 
     def _spans(self, h: int) -> list[int]:
         """Span numbers whose key is ``h``, in file order."""
@@ -471,16 +480,17 @@ class VisitLog:
 
     def _row(self, n: int, values: list[str]) -> VisitRow | None:
         # Called for every row a rule asks for (100,000 claims: ~400,000 rows), so it indexes
-        # a padded record by precomputed positions instead of looking names up per field.
+        # a padded record by precomputed positions instead of looking names up per field, and
+        # leaves the checklist, progress report and note to the row (read when asked).
         if len(values) < self._width:
             values = values + [""] * (self._width - len(values))
-        claim_id, day_text, cpt, minutes, control, discipline, role, progress, note = map(
+        claim_id, day_text, cpt, minutes, control, discipline, role = map(
             str.strip, self._take(values)
         )
         if not claim_id:
             self._bad(n, "claim_id is empty")
             return None
-        day = parse_date(day_text)
+        day = self._date(day_text)
         if day is None:
             self._bad(n, _DATE_PROBLEM.format(day_text))
             return None
@@ -488,21 +498,23 @@ class VisitLog:
         if not cpt:
             self._bad(n, "cpt is empty")
             return None
-        whole = parse_minutes(minutes)
+        whole = int(minutes) if minutes.isdigit() and minutes.isascii() else parse_minutes(minutes)
         if whole is None:
             self._bad(n, _MINUTES_PROBLEM.format(minutes))
             return None
-        discipline = discipline.upper()
-        if discipline and discipline not in DISCIPLINES:
-            self._problem(n, f"discipline {discipline!r} is not PT, OT or SLP")
-            discipline = ""
-        role = role.upper()
-        if role and role not in ROLES:
-            self._problem(n, f"provider_role {role!r} is not PT/PTA/OT/OTA/SLP")
-            role = ""
-        marks = [v.strip().upper()[:1] for v in self._take_checklist(values)]
-        checklist = tuple(zip(self._checklist, marks, strict=True))
-        poc = self._poc(n, values) if self._poc_cols else (None, None, None)
+        if discipline:
+            discipline = discipline.upper()
+            if discipline not in DISCIPLINES:
+                self._problem(n, f"discipline {discipline!r} is not PT, OT or SLP")
+                discipline = ""
+        if role:
+            role = role.upper()
+            if role not in ROLES:
+                self._problem(n, f"provider_role {role!r} is not PT/PTA/OT/OTA/SLP")
+                role = ""
+        poc = self._poc(n, values) if self._poc_cols else NO_POC
+        # positional (a call with keywords costs more); the checklist, progress report and
+        # note come from the raw values when read
         return VisitRow(
             n,
             claim_id,
@@ -512,10 +524,11 @@ class VisitLog:
             control,
             discipline,
             role,
-            checklist,
-            progress.upper()[:1],
-            note,
+            (),
+            "",
+            "",
             poc,
+            (values, self._layout),
         )
 
     @property

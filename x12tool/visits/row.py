@@ -1,0 +1,137 @@
+"""One row of the visit log, as the rules read it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+NO_POC: tuple[date | None, date | None, date | None] = (None, None, None)
+
+
+class RowLayout:
+    """Where a log's lazily read columns sit in a row's padded values (one per log)."""
+
+    __slots__ = ("checklist", "marks", "progress", "note")
+
+    def __init__(self, checklist: tuple[str, ...], marks, progress: int, note: int) -> None:
+        self.checklist = checklist  # the checklist columns the header has, in CHECKLIST order
+        self.marks = marks  # values -> the tuple of those columns' raw values
+        self.progress = progress
+        self.note = note
+
+
+class VisitRow:
+    """One usable row of the visit log.
+
+    A plain slots object rather than a frozen dataclass (whose ``__init__`` sets each field
+    through ``object.__setattr__``, ~5 times the cost): a run builds one per row the rules
+    ask for. The checklist, ``progress_report`` and the note are kept as the row's raw values
+    and trimmed only when a rule reads them (DOC001 the checklist of 97530 rows, DOC003 the
+    note, the ledger's facts the progress report). Rows are shared by every rule reading the
+    claim and must not be changed.
+    """
+
+    __slots__ = (
+        "row",  # 1-based data row number (the header is row 0), as shown to users
+        "claim_id",
+        "service_date",
+        "cpt",
+        "minutes",
+        "line_control",
+        "discipline",
+        "provider_role",
+        # plan of care in effect on this date: start, certification (signature) date, end
+        "poc",
+        "_checklist",
+        "_progress",
+        "_note",
+        "_raw",  # (values, RowLayout) the lazy fields are read from; None: given when built
+    )
+
+    def __init__(
+        self,
+        row: int,
+        claim_id: str,
+        service_date: date,
+        cpt: str,
+        minutes: int,
+        line_control: str = "",
+        discipline: str = "",
+        provider_role: str = "",
+        checklist: tuple[tuple[str, str], ...] = (),  # (column, "Y"/"N"/"") for present columns
+        progress_report: str = "",
+        note_text: str = "",
+        poc: tuple[date | None, date | None, date | None] = NO_POC,
+        _raw: tuple | None = None,
+    ) -> None:
+        self.row = row
+        self.claim_id = claim_id
+        self.service_date = service_date
+        self.cpt = cpt
+        self.minutes = minutes
+        self.line_control = line_control
+        self.discipline = discipline
+        self.provider_role = provider_role
+        self.poc = poc
+        if _raw is None:
+            self._checklist, self._progress, self._note = checklist, progress_report, note_text
+        else:
+            self._checklist = self._progress = self._note = None
+        self._raw = _raw
+
+    @property
+    def checklist(self) -> tuple[tuple[str, str], ...]:
+        got = self._checklist
+        if got is None:
+            values, layout = self._raw
+            marks = [v.strip().upper()[:1] for v in layout.marks(values)]
+            got = self._checklist = tuple(zip(layout.checklist, marks, strict=True))
+        return got
+
+    @property
+    def progress_report(self) -> str:
+        got = self._progress
+        if got is None:
+            values, layout = self._raw
+            got = self._progress = values[layout.progress].strip().upper()[:1]
+        return got
+
+    @property
+    def note_text(self) -> str:
+        got = self._note
+        if got is None:
+            values, layout = self._raw
+            got = self._note = values[layout.note].strip()
+        return got
+
+    def checklist_missing(self) -> list[str]:
+        return [name for name, value in self.checklist if value != "Y"]
+
+    def _key(self) -> tuple:
+        return (
+            self.row,
+            self.claim_id,
+            self.service_date,
+            self.cpt,
+            self.minutes,
+            self.line_control,
+            self.discipline,
+            self.provider_role,
+            self.checklist,
+            self.progress_report,
+            self.note_text,
+            self.poc,
+        )
+
+    # Equal when every field is (as the dataclass it replaces compared), however read.
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not VisitRow:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        names = (*VisitRow.__slots__[:8], "checklist", "progress_report", "note_text", "poc")
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._key(), strict=True))
+        return f"VisitRow({fields})"
