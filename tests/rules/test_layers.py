@@ -23,6 +23,7 @@ from x12tool.preflight.session import open_session
 from x12tool.refdata import load_refdata
 from x12tool.rules.base import Finding, Rule, Severity
 from x12tool.rules.context import RuleContext
+from x12tool.rules.engine import check_claim
 from x12tool.rules.registry import all_rules
 from x12tool.rules.services import IG, LEDGER, SERVICES
 
@@ -179,3 +180,40 @@ def test_user_facing_text_names_no_internal_files():
         ["config", "--help"],
     ):
         assert not internal.search(_run(*args).output), args
+
+
+class _CountingVisits:
+    """The session's visit log, with the claims asked for recorded."""
+
+    def __init__(self, log):
+        self.log, self.asked = log, []
+
+    def for_claim(self, claim_id):
+        self.asked.append(claim_id)
+        return self.log.for_claim(claim_id)
+
+    def __getattr__(self, name):
+        return getattr(self.log, name)
+
+
+def test_a_claims_visit_rows_are_joined_once_per_claim_state():
+    """Every rule reads a line's rows; the claim's rows are fetched once per claim object
+    (a fix makes a new one), and each line's rows are worked out once and then looked up."""
+    session = open_session(visits=str(VISITS), no_ledger=True)
+    ctx = session.ctx
+    counting = ctx.visits = _CountingVisits(session.visits)
+    claims = _claims(SAMPLE)
+    for claim in claims:
+        check_claim(claim, session.rules, ctx)
+    assert counting.asked == [c.id for c in claims]
+    claim = next(c for c in claims if len(c.lines) > 2 and ctx.visit_rows(c))
+    joined = [ctx.rows_for_line(claim, line) for line in claim.lines]
+    assert all(
+        ctx.rows_for_line(claim, ln) is rows for ln, rows in zip(claim.lines, joined, strict=True)
+    )
+    assert any(joined)
+    # The same claim read again (as the fix loop reparses it): joined anew, with equal rows.
+    again = next(c for c in _claims(SAMPLE) if c.id == claim.id)
+    asked = len(counting.asked)
+    assert [ctx.rows_for_line(again, line) for line in again.lines] == joined
+    assert len(counting.asked) == asked + 1

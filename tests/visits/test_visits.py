@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import os
 from array import array
 from datetime import date
 
 import pytest
 
-from x12tool.visits import VisitLog, VisitLogError
+from x12tool.visits import VisitLog, VisitLogError, VisitRow
 
 HEADER = "claim_id,service_date,cpt,minutes,line_control,discipline,provider_role,note_text\n"
 
@@ -286,3 +287,137 @@ def test_split_record_reads_as_the_csv_module(text):
     from x12tool.visits import _split_record
 
     assert _split_record(text.encode()) == next(csv.reader([text]), [])
+
+
+FULL_HEADER = (
+    "claim_id,service_date,cpt,minutes,line_control,discipline,provider_role,functional_activity,"
+    "medical_necessity,one_on_one,patient_response,plan_of_care,progress_report,note_text\n"
+)
+
+
+def _long_log(claims: int) -> str:
+    """Rows of ``claims`` claims in claim order: one to three rows each, notes with commas,
+    one note with a line break, some CRLF line ends."""
+    out = []
+    for c in range(claims):
+        for k in range(1 + c % 3):
+            note = f'"visit {c}, row {k}; 12 min"' if c % 4 else f"plain note {c}"
+            if c == 7 and k == 0:
+                note = f'"note {c}, first line\nsecond line"'
+            eol = "\r\n" if c % 5 == 0 else "\n"
+            out.append(
+                f"C{c:03d},2026-03-{1 + k:02d},9711{k},{10 + k},,PT,PT,Y,y,yes,N,,Y,{note}{eol}"
+            )
+    return "".join(out)
+
+
+class _CountingFile:
+    """The log's file with its reads counted (everything else passed through)."""
+
+    def __init__(self, fh):
+        self._fh, self.reads = fh, 0
+
+    def read(self, *args):
+        self.reads += 1
+        return self._fh.read(*args)
+
+    def __iter__(self):
+        return iter(self._fh)
+
+    def __getattr__(self, name):
+        return getattr(self._fh, name)
+
+
+def test_a_log_in_the_claims_order_is_read_as_a_stream_with_the_rows_of_random_access(
+    tmp_path, monkeypatch
+):
+    # Asked in file order, spans are served from blocks read ahead (a small block here, so
+    # spans straddle block ends); asked in reverse, each span is read on its own. Both must
+    # give exactly the rows of the record-by-record reader.
+    monkeypatch.setattr("x12tool.visits._BLOCK", 1000)
+    ids = [f"C{c:03d}" for c in range(60)]
+    body = _long_log(60)
+
+    def read(order, force_records=False):
+        v = log(tmp_path, body, header=FULL_HEADER)
+        if force_records:
+            monkeypatch.setattr(v, "_lengths", array("Q", [0] * len(v._lengths)))
+        v._fh = counting = _CountingFile(v._fh)
+        got = {c: v.for_claim(c) for c in order}
+        return got, counting.reads
+
+    stream, stream_reads = read(ids)
+    backwards, backwards_reads = read(ids[::-1])
+    one_by_one, _ = read(ids, force_records=True)
+    assert stream == backwards == one_by_one
+    assert sum(len(rows) for rows in stream.values()) == sum(1 + c % 3 for c in range(60))
+    assert stream["C007"][0].note_text == "note 7, first line\nsecond line"
+    assert backwards_reads == 60  # one read a claim
+    assert stream_reads < 60 // 3  # one read for many claims
+
+
+def test_the_checklist_progress_report_and_note_are_read_when_asked(tmp_path):
+    v = log(
+        tmp_path,
+        'A,2026-03-02,97530,10,A-1,pt,pta, Y ,yes,n,,Y, y ,"  the note, trimmed  "\n',
+        header=FULL_HEADER,
+    )
+    (row,) = v.for_claim("A")
+    assert row.checklist == (
+        ("functional_activity", "Y"),
+        ("medical_necessity", "Y"),
+        ("one_on_one", "N"),
+        ("patient_response", ""),
+        ("plan_of_care", "Y"),
+    )
+    assert row.checklist_missing() == ["one_on_one", "patient_response"]
+    assert (row.progress_report, row.note_text) == ("Y", "the note, trimmed")
+    assert (row.discipline, row.provider_role, row.line_control) == ("PT", "PTA", "A-1")
+    eager = VisitRow(
+        1,
+        "A",
+        date(2026, 3, 2),
+        "97530",
+        10,
+        "A-1",
+        "PT",
+        "PTA",
+        row.checklist,
+        "Y",
+        "the note, trimmed",
+    )
+    assert row == eager and hash(row) == hash(eager)
+    assert row != VisitRow(1, "A", date(2026, 3, 2), "97530", 10, "A-1", "PT", "PTA")
+    assert "note_text='the note, trimmed'" in repr(row)
+
+
+def test_a_forked_child_reads_rows_through_its_own_file(tmp_path):
+    # The child inherits the parent's read-ahead block and open file; it must read its rows
+    # through a file of its own (x12tool.forksafe) and get the parent's rows, in any order.
+    ids = [f"C{c:03d}" for c in range(40)]
+    v = log(tmp_path, _long_log(40), header=FULL_HEADER)
+
+    def rows(order):
+        v._cache.clear()
+        return [(r.row, r.cpt, r.minutes, r.note_text) for c in order for r in v.for_claim(c)]
+
+    expected = {c: rows([c]) for c in ids}
+    rows(ids[:3])  # the parent holds a block and a file position
+    parent_fh = v._fh
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            ok = v._fh is not parent_fh and rows(ids[::-1]) == [
+                row for c in ids[::-1] for row in expected[c]
+            ]
+            os.write(w, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(w)
+    answer = os.read(r, 1)
+    os.waitpid(pid, 0)
+    os.close(r)
+    assert answer == b"1"
+    assert v._fh is parent_fh
+    assert rows(ids) == [row for c in ids for row in expected[c]]

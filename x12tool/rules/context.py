@@ -54,7 +54,7 @@ class RuleContext:
     _profiles: dict = field(default_factory=dict, repr=False)
     _severity: dict = field(default_factory=dict, repr=False)
     _active: dict = field(default_factory=dict, repr=False)
-    _rows: tuple | None = field(default=None, repr=False)
+    _rows: _VisitJoin | None = field(default=None, repr=False)
     # The group (x12tool.claims.plan) of the claim being checked: claims that share a member id
     # or a 2000C patient. -1: not known (no plan for the file), so its state is never dropped.
     group: int = -1
@@ -168,47 +168,69 @@ class RuleContext:
         return got
 
     def visit_rows(self, claim: Claim) -> list[VisitRow]:
-        return self._claim_rows(claim)[0]
+        return self._visit_join(claim).rows
 
-    def _claim_rows(self, claim: Claim) -> tuple[list[VisitRow], dict, dict]:
-        """The claim's visit rows, indexed by line control and by (code, date); rules ask for
-        them per line many times, so the index is kept for the claim being checked."""
-        cached = self._rows
-        if cached is not None and cached[0] is claim:
-            return cached[1]
-        rows = self.visits.for_claim(claim.id) if self.visits is not None else []
-        by_control: dict[str, list[VisitRow]] = {}
-        by_code_day: dict[tuple, list[VisitRow]] = {}
-        for r in rows:
-            if r.line_control:
-                by_control.setdefault(r.line_control, []).append(r)
-            by_code_day.setdefault((r.cpt, r.service_date), []).append(r)
-        self._rows = (claim, (rows, by_control, by_code_day))
-        return self._rows[1]
+    def _visit_join(self, claim: Claim) -> _VisitJoin:
+        """The claim's visit rows joined once per claim object (a fix makes a new one), kept
+        while it is being checked: rules ask for a line's rows ~13 times a claim."""
+        join = self._rows
+        if join is None or join.claim is not claim:
+            rows = self.visits.for_claim(claim.id) if self.visits is not None else []
+            join = self._rows = _VisitJoin(claim, rows)
+        return join
 
     def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]:
         """Visit rows of a service line: by REF*6R line control when both carry one, else by
         claim id, date of service and code, and then only rows whose ``discipline`` (when they
         give one) is the line's therapy modifier's (GP PT, GO OT, GN SLP): when PT and OT each
         billed 97530 on one date, each line gets its own discipline's minutes (Pub 100-02
-        Ch. 15 §220.1.2 B: a separate plan of care per discipline)."""
-        rows, by_control, by_code_day = self._claim_rows(claim)
-        if not rows:
+        Ch. 15 §220.1.2 B: a separate plan of care per discipline). Worked out once per line
+        of the claim; the list is shared, callers must not change it."""
+        join = self._rows
+        if join is None or join.claim is not claim:
+            join = self._visit_join(claim)
+        got = join.lines.get(id(line))
+        if got is not None and got[0] is line:
+            return got[1]
+        rows = join.line_rows(line, self.ref.therapy_modifiers)
+        join.lines[id(line)] = (line, rows)
+        return rows
+
+
+class _VisitJoin:
+    """One claim's visit rows: all, by line control, by (code, date), and each line's own
+    (filled as lines are asked for: id(line) -> (line, rows), the line kept so an id is never
+    mistaken for a later object's)."""
+
+    __slots__ = ("claim", "rows", "by_control", "by_code_day", "lines")
+
+    def __init__(self, claim: Claim, rows: list[VisitRow]) -> None:
+        self.claim = claim
+        self.rows = rows
+        self.by_control: dict[str, list[VisitRow]] = {}
+        self.by_code_day: dict[tuple, list[VisitRow]] = {}
+        self.lines: dict[int, tuple[ServiceLine, list[VisitRow]]] = {}
+        for r in rows:
+            if r.line_control:
+                self.by_control.setdefault(r.line_control, []).append(r)
+            self.by_code_day.setdefault((r.cpt, r.service_date), []).append(r)
+
+    def line_rows(self, line: ServiceLine, therapy_modifiers: dict[str, str]) -> list[VisitRow]:
+        if not self.rows:
             return []
         if line.line_control:
-            got = by_control.get(line.line_control)
+            got = self.by_control.get(line.line_control)
             if got:
                 return got
         if line.date_from is None:
             return []
         got = [
             r
-            for r in by_code_day.get((line.code, line.date_from), ())
+            for r in self.by_code_day.get((line.code, line.date_from), ())
             if not (r.line_control and line.line_control and r.line_control != line.line_control)
         ]
         if got and any(r.discipline for r in got):
-            mods = self.ref.therapy_modifiers
-            found = {mods[m] for m in line.modifiers if m in mods}
+            found = {therapy_modifiers[m] for m in line.modifiers if m in therapy_modifiers}
             if len(found) == 1:
                 disc = next(iter(found))
                 got = [r for r in got if r.discipline in ("", disc)]
