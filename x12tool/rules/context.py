@@ -190,26 +190,26 @@ class RuleContext:
         if join is None or join.claim is not claim:
             join = self._visit_join(claim)
         got = join.lines.get(id(line))
-        if got is not None and got[0] is line:
-            return got[1]
-        rows = join.line_rows(line, self.ref.therapy_modifiers)
-        join.lines[id(line)] = (line, rows)
-        return rows
+        if got is None:
+            got = join.lines[id(line)] = join.line_rows(line, self.ref.therapy_modifiers)
+            join.kept.append(line)
+        return got
 
 
 class _VisitJoin:
     """One claim's visit rows: all, by line control, by (code, date), and each line's own
-    (filled as lines are asked for: id(line) -> (line, rows), the line kept so an id is never
-    mistaken for a later object's)."""
+    (filled as lines are asked for, by id(line); the lines are kept, so no later object can
+    take one's id while the join lives)."""
 
-    __slots__ = ("claim", "rows", "by_control", "by_code_day", "lines")
+    __slots__ = ("claim", "rows", "by_control", "by_code_day", "lines", "kept")
 
     def __init__(self, claim: Claim, rows: list[VisitRow]) -> None:
         self.claim = claim
         self.rows = rows
         self.by_control: dict[str, list[VisitRow]] = {}
         self.by_code_day: dict[tuple, list[VisitRow]] = {}
-        self.lines: dict[int, tuple[ServiceLine, list[VisitRow]]] = {}
+        self.lines: dict[int, list[VisitRow]] = {}
+        self.kept: list[ServiceLine] = []
         for r in rows:
             if r.line_control:
                 self.by_control.setdefault(r.line_control, []).append(r)
