@@ -51,7 +51,12 @@ class Session:
         return {
             "path": self.visits.path,
             "rows": self.visits.rows,
-            "problems": [{"row": p.row, "message": p.message} for p in self.visits.problems],
+            # By row: some problems are found only when a rule reads the row, in claim order
+            # (or, with --jobs, in several workers); row order is the same in every case.
+            "problems": [
+                {"row": p.row, "message": p.message}
+                for p in sorted(self.visits.problems, key=lambda p: p.row)
+            ],
         }
 
 

@@ -316,6 +316,12 @@ class VisitLog:
             self._problem_rows.add(row)
             self.problems.append(RowProblem(row, message))
 
+    def add_problems(self, problems: list[RowProblem]) -> None:
+        """Problems another process found reading this log's rows (``check --jobs``'s
+        workers find a row's discipline, role and date problems when a rule reads it)."""
+        for p in problems:
+            self._problem(p.row, p.message)
+
     def _bad(self, row: int, message: str) -> None:
         """A row that cannot be used at all (it is skipped)."""
         self._bad_rows.add(row)
