@@ -122,3 +122,65 @@ def test_line_by_key_whatever_the_order_and_for_hypothetical_lines(fees):
     assert priced.line(7) is None
     in_order = price_lines(fees, [line(0, "97530", 1), line(1, "97110", 1)])
     assert [in_order.line(i).code for i in (0, 1)] == ["97530", "97110"]
+
+
+def test_line_amounts_kept_per_combination_equal_a_fresh_computation(fees):
+    from x12tool.money import pricing
+
+    lines = [
+        line(0, "97530", "2"),
+        line(1, "97110", "2.0", ("GP", "CQ")),
+        line(2, "97110", 2, ("GP", "CQ"), day=date(2021, 6, 1)),
+        line(3, "97112", 3),
+        line(4, "97110", 2, ("GP", "CQ")),
+    ]
+
+    def priced():
+        return [
+            (str(lp.amount), str(lp.before_assistant), str(lp.reduced_units), lp.percent)
+            for lp in price_lines(fees, lines).lines
+        ]
+
+    pricing._LINE_AMOUNTS.clear()
+    fresh = priced()
+    assert priced() == fresh  # the second time from the kept amounts
+    # (the figures of the pricing before amounts were kept) 2026: 97530 has the day's highest
+    # PE unit; the CQ lines are 85% and the same whether their units read "2.0" or "2"; the
+    # 2021 line is priced with CY2026 RVUs, takes its own day's full unit and no CQ reduction
+    assert fresh == [
+        ("60.12", "60.12", "1", None),
+        ("37.76", "44.42", "2.00", 85),
+        ("51.27", "51.27", "1", None),
+        ("74.65", "74.65", "3.00", None),
+        ("37.76", "44.42", "2.00", 85),
+    ]
+
+
+def test_assistant_percent_by_date_for_one_modifier_set(fees):
+    # the CQ terms are looked up once for ("GP", "CQ"); each line's date still decides
+    p = price_lines(
+        fees,
+        [
+            line(0, "97110", 1, ("GP", "CQ")),
+            line(1, "97110", 1, ("GP", "CQ"), day=date(2021, 6, 1)),
+        ],
+    )
+    assert [lp.percent for lp in p.lines] == [85, None]
+
+
+def test_report_amounts_are_formatted_alike_whatever_the_exponent():
+    assert fmt(Decimal("-0.001")) == "0.00"
+    assert fmt(Decimal("0")) == "0.00"
+    assert fmt(Decimal("2.005")) == "2.01"
+    assert fmt(Decimal("2.0050")) == "2.01"
+    assert fmt(Decimal("-3.1")) == "-3.10"
+    assert fmt(None) == "0.00"
+
+
+def test_normal_code_and_modifiers():
+    from x12tool.money.pricing import normal_code, normal_modifiers
+
+    assert normal_code(" 97110 ") == "97110"
+    assert normal_code(None) == ""
+    assert normal_modifiers([" gp", "cq "]) == ("GP", "CQ")
+    assert normal_modifiers(["GP"]) == ("GP",)

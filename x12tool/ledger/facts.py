@@ -165,8 +165,26 @@ def line_key(line) -> str:
 
 
 def discipline_of(line, ref) -> str | None:
-    found = {ref.therapy_modifiers[m] for m in line.modifiers if m in ref.therapy_modifiers}
-    return next(iter(found)) if len(found) == 1 else None
+    mods = tuple(line.modifiers)
+    cache = _disciplines(ref)
+    got = cache.get(mods, _UNKNOWN)
+    if got is _UNKNOWN:
+        found = {ref.therapy_modifiers[m] for m in mods if m in ref.therapy_modifiers}
+        got = cache[mods] = next(iter(found)) if len(found) == 1 else None
+    return got
+
+
+_UNKNOWN = object()
+# The refdata the cache below was filled from, and its modifiers as billed -> discipline: a file
+# bills a handful of modifier sets, and every line of every claim asked again.
+_DISCIPLINES: tuple[object, dict[tuple[str, ...], str | None]] = (None, {})
+
+
+def _disciplines(ref) -> dict[tuple[str, ...], str | None]:
+    global _DISCIPLINES
+    if _DISCIPLINES[0] is not ref:
+        _DISCIPLINES = (ref, {})
+    return _DISCIPLINES[1]
 
 
 def to_cents(amount: Decimal) -> int:
@@ -178,17 +196,26 @@ def from_cents(value: int) -> Decimal:
 
 
 def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
-    """The ledger facts of a claim as it stands (priced with the run's fee schedule)."""
+    """The ledger facts of a claim as it stands (priced with the run's fee schedule).
+
+    The price is the pricer's for this claim object (priced once per claim state and read
+    again by the money step); the line's normal code and modifiers are those its pricing
+    inputs hold."""
     ctx.for_claim(claim)
     part_b = bool(ctx.profile is not None and ctx.profile.kx_applies)
     price = ctx.pricer().price(claim)
-    # The pricing inputs hold the line's normalised code and modifiers (computed once per
-    # claim state); a pricer that did not keep them leaves them to be computed here.
     inputs = getattr(price, "inputs", None)
+    visits = ctx.visits is not None
+    ref = ctx.ref
     lines = []
+    years = set()
     for i, line in enumerate(claim.lines):
-        disc = discipline_of(line, ctx.ref)
-        if disc is None or line.date_from is None or not line.code:
+        day = line.date_from
+        if day is None:
+            continue
+        years.add(day.year)
+        disc = discipline_of(line, ref)
+        if disc is None or not line.code:
             continue
         priced = price.line(i)
         if inputs is not None:
@@ -196,15 +223,13 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         else:
             code = line.code.strip().upper()
             modifiers = tuple(m.strip().upper() for m in line.modifiers)
-        progress = ctx.visits is not None and any(
-            r.progress_report == "Y" for r in ctx.rows_for_line(claim, line)
-        )
+        progress = visits and any(r.progress_report == "Y" for r in ctx.rows_for_line(claim, line))
         lines.append(
             LineFact(
                 index=i,
                 number=line.number,
                 key=line_key(line),
-                day=line.date_from,
+                day=day,
                 code=code,
                 modifiers=modifiers,
                 discipline=disc,
@@ -225,11 +250,25 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         frequency=claim.frequency,
         part_b=part_b,
         lines=tuple(lines),
-        years=frozenset(ln.date_from.year for ln in claim.lines if ln.date_from is not None),
+        years=frozenset(years),
         payer_id=payer_of(claim),
         payer_class=claim.payer_class,
         auth_lines=auth_lines,
     )
+
+
+def claim_state(claim) -> bytes:
+    """A digest of everything :func:`claim_facts` reads of a claim: its 2300/2400 segments and
+    the billing provider's and subscriber's (payer, member, filing indicator, NPI)."""
+    import hashlib
+
+    parts = []
+    for block in (claim.billing, claim.subscriber_block, claim.patient_block):
+        if block is not None:
+            parts.extend(seg.text for seg in block.segments)
+        parts.append("\x1d")
+    parts.extend(seg.text for seg in claim.segments)
+    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=16).digest()
 
 
 def payer_of(claim) -> str:

@@ -27,6 +27,7 @@ from x12tool.ledger.facts import (
     EarlierSending,
     FactsContext,
     claim_facts,
+    claim_state,
     sent_claim,
 )
 
@@ -119,6 +120,10 @@ class FileScope:
         # facts object until the run's lines change (any _add or forget_group bumps _version).
         self._version = 0
         self._kx_memo: tuple = (None, -1, None)
+        # The pre-pass's facts by CLM index, with the digest of the claim they were learned from:
+        # the check reads the same claims again, and a claim it finds unchanged has them
+        # already (a corrected claim differs and is learned anew).
+        self._prepassed: dict[int, tuple[bytes, ClaimFacts]] = {}
 
     @property
     def has_store(self) -> bool:
@@ -174,7 +179,9 @@ class FileScope:
         with X12Source(path) as src:
             for item in iter_items(src.segments(lenient=lenient_for(path)), path):
                 if isinstance(item, Claim):
-                    self._add(claim_facts(item, self.ctx))
+                    facts = claim_facts(item, self.ctx)
+                    self._prepassed[facts.seq] = (claim_state(item), facts)
+                    self._add(facts)
 
     def _add(self, facts: ClaimFacts) -> None:
         self._version += 1
@@ -196,10 +203,29 @@ class FileScope:
         they replace the pre-pass's facts of the same claim."""
         if self._last[0] is claim:
             return self._last[1]
-        facts = claim_facts(claim, self.ctx)
+        facts = self._prepassed_facts(claim)
+        if facts is None:
+            facts = claim_facts(claim, self.ctx)
         self._add(facts)
         self._last = (claim, facts)
         return facts
+
+    def _prepassed_facts(self, claim) -> ClaimFacts | None:
+        """The pre-pass's facts of the claim when it is the claim the pre-pass read."""
+        if not self._prepassed:
+            return None
+        got = self._prepassed.get(claim.clm.index)
+        if got is None or got[0] != claim_state(claim):
+            return None
+        self.ctx.for_claim(claim)  # what claim_facts would have set for the rules
+        return got[1]
+
+    def facts_of(self, claim) -> ClaimFacts:
+        """The claim's facts, without adding them to the run's lines: those observed for
+        this claim object when it was the last checked, else learned now."""
+        if self._last[0] is claim:
+            return self._last[1]
+        return claim_facts(claim, self.ctx)
 
     def forget_group(self, group: int) -> None:
         """The group's last claim is done: a run-only scope drops its members' run lines."""
@@ -379,7 +405,7 @@ class FileScope:
         sha = self.source_sha256
         if sha is not None:
             self.ledger.store.record_sent(sent_claim(outcome.final), self.source, sha)
-        facts = claim_facts(outcome.final, self.ctx)
+        facts = self.facts_of(outcome.final)
         if not facts.member:
             return
         self.recorded_lines += self.ledger.store.record_claim(facts, self.source)

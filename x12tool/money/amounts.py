@@ -22,10 +22,21 @@ def cents(value: Decimal) -> Decimal:
 
 def fmt(value: Decimal | None) -> str:
     """A report amount: a string with exactly two decimals ("35.07", "0.00", "-3.10")."""
-    v = cents(value if value is not None else ZERO)
-    if v == 0:
-        v = ZERO  # no "-0.00"
-    return f"{v:.2f}"
+    got = _FMT.get(value)
+    if got is None:
+        v = cents(value if value is not None else ZERO)
+        if v == 0:
+            v = ZERO  # no "-0.00"
+        got = f"{v:.2f}"
+        if len(_FMT) < 65536:
+            _FMT[value] = got
+    return got
+
+
+# amount -> its report string: every claim's money record formats seven amounts, most of them
+# 0.00 or one of a few line prices. Equal amounts format alike whatever their exponent (the
+# string is of the value rounded to cents), so the value is the key.
+_FMT: dict[Decimal | None, str] = {}
 
 
 def dollars(value: Decimal | str | None) -> str:

@@ -81,13 +81,10 @@ class ClaimPrice:
 
 
 def _assistant_percent(fees: FeeSchedule, line: LineInput) -> int | None:
-    for mod in line.modifiers:
-        info = fees.ref.modifier(mod)
-        if info is None or info.kind != "assistant" or info.payment_percent is None:
+    for percent, effective in fees.assistant_terms(line.modifiers):
+        if effective and line.day is not None and line.day < effective:
             continue
-        if info.payment_effective and line.day is not None and line.day < info.payment_effective:
-            continue
-        return info.payment_percent
+        return percent
     return None
 
 
@@ -120,7 +117,7 @@ def price_lines(
         if mppr[i] and ln.units > 0:
             by_day[ln.day].append(i)
     for idxs in by_day.values():
-        top = max(idxs, key=lambda i: (rates[i].pe * rates[i].gpci.pe, -i))
+        top = max(idxs, key=lambda i: (_unit_parts(rates[i])[1], -i))  # PE x PE GPCI
         full_unit[top] = min(lines[top].units, ONE)
 
     out = ClaimPrice()
@@ -130,25 +127,20 @@ def price_lines(
                 LinePrice(ln.key, ln.code, ln.units, ZERO, ZERO, rate=rate, note=notes[i])
             )
             continue
-        work_mp_unit, pe_unit = _unit_parts(rate)
-        work_mp = work_mp_unit * ln.units
+        pct = _assistant_percent(fees, ln)
         reduced = ZERO
+        full = None
         if mppr[i]:
             full = full_unit.get(i, ZERO)
             reduced = ln.units - full
-            pe = pe_unit * full + pe_unit * HALF * reduced
-        else:
-            pe = pe_unit * ln.units
-        raw = (work_mp + pe) * rate.cf
-        pct = _assistant_percent(fees, ln)
-        amount = raw * pct / 100 if pct is not None else raw
+        amount, raw = _line_amounts(rate, ln.units, full, pct)
         out.lines.append(
             LinePrice(
                 ln.key,
                 ln.code,
                 ln.units,
-                cents(amount),
-                cents(raw),
+                amount,
+                raw,
                 reduced_units=reduced,
                 percent=pct,
                 rate=rate,
@@ -156,6 +148,36 @@ def price_lines(
             )
         )
     return out
+
+
+# (id(rate), units, full-price units or None without the MPPR, CQ/CO percent) -> (rate, amount,
+# amount before CQ/CO): a line's two rounded figures depend on nothing else, and the same few
+# codes, unit counts and MPPR positions recur on every claim of a file, so the Decimal products
+# and roundings are done once per combination. Equal units give equal cents whatever their
+# exponent ("2" or "2.0"): both figures are quantized to cents. The rate is kept in the value so
+# its id is never reused while cached.
+_LINE_AMOUNTS: dict[tuple, tuple[Rate, Decimal, Decimal]] = {}
+
+
+def _line_amounts(
+    rate: Rate, units: Decimal, full: Decimal | None, pct: int | None
+) -> tuple[Decimal, Decimal]:
+    key = (id(rate), units, full, pct)
+    got = _LINE_AMOUNTS.get(key)
+    if got is not None and got[0] is rate:
+        return got[1], got[2]
+    work_mp_unit, pe_unit = _unit_parts(rate)
+    work_mp = work_mp_unit * units
+    if full is not None:
+        pe = pe_unit * full + pe_unit * HALF * (units - full)
+    else:
+        pe = pe_unit * units
+    raw = (work_mp + pe) * rate.cf
+    amount = raw * pct / 100 if pct is not None else raw
+    if len(_LINE_AMOUNTS) >= 16384:
+        _LINE_AMOUNTS.clear()
+    got = _LINE_AMOUNTS[key] = (rate, cents(amount), cents(raw))
+    return got[1], got[2]
 
 
 # id(rate) -> (rate, work + MP per unit, PE per unit): the same Decimal products each line of the
@@ -183,11 +205,38 @@ def line_inputs(claim) -> list[LineInput]:
         out.append(
             LineInput(
                 key=i,
-                code=(ln.code or "").strip().upper(),
-                modifiers=tuple(m.strip().upper() for m in ln.modifiers),
+                code=normal_code(ln.code),
+                modifiers=normal_modifiers(ln.modifiers),
                 units=units,
                 day=ln.date_from,
                 priceable=basis == "UN",
             )
         )
     return out
+
+
+# As billed -> stripped and upper-cased: a file bills a handful of codes and modifier sets, and
+# pricing, the ledger and the rules each asked for the same normal form of every line.
+_CODES: dict[str, str] = {}
+_MODIFIERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def normal_code(code: str | None) -> str:
+    """A procedure code stripped and upper-cased ("" for none)."""
+    got = _CODES.get(code)
+    if got is None:
+        got = (code or "").strip().upper()
+        if len(_CODES) < 8192:
+            _CODES[code] = got
+    return got
+
+
+def normal_modifiers(modifiers) -> tuple[str, ...]:
+    """A line's modifiers stripped and upper-cased, in billing order."""
+    key = tuple(modifiers)
+    got = _MODIFIERS.get(key)
+    if got is None:
+        got = tuple(m.strip().upper() for m in key)
+        if len(_MODIFIERS) < 8192:
+            _MODIFIERS[key] = got
+    return got

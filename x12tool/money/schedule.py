@@ -94,6 +94,9 @@ class FeeSchedule:
         self.years_used: set[int] = set()
         self.fallbacks: set[tuple[int, int]] = set()  # (service year, priced with year)
         self._latest: int | None = None
+        # modifiers as billed -> (percent, effective from) of their CQ/CO-style assistant
+        # modifiers, in order: each priced line asked refdata for every modifier it carries
+        self._assistant: dict[tuple[str, ...], tuple[tuple[int, object], ...]] = {}
 
     # ------------------------------------------------------------------ basis
 
@@ -204,6 +207,21 @@ class FeeSchedule:
                 )
         self._rates[key] = rate
         return rate
+
+    def assistant_terms(self, modifiers: tuple[str, ...]) -> tuple[tuple[int, object], ...]:
+        """(payment percent, payment effective date or None) of each assistant modifier among
+        ``modifiers`` that has a percentage, in billing order (x12tool.money.pricing applies
+        the first one in effect on the line's date)."""
+        got = self._assistant.get(modifiers)
+        if got is None:
+            terms = []
+            for mod in modifiers:
+                info = self.ref.modifier(mod)
+                if info is None or info.kind != "assistant" or info.payment_percent is None:
+                    continue
+                terms.append((info.payment_percent, info.payment_effective))
+            got = self._assistant[modifiers] = tuple(terms)
+        return got
 
     def mppr(self, code: str, rate: Rate) -> bool:
         """Subject to the therapy MPPR: an "always therapy" code (MULT PROC indicator 5)."""

@@ -11,15 +11,31 @@ from x12tool.rules.services import LedgerScope
 
 def kx_limit(ref, year: int, group: str) -> int | None:
     """The year's KX threshold for the group, in cents (None: no threshold known)."""
-    t = ref.kx_threshold(year)
-    if t is None:
-        return None
-    return to_cents(t.pt_slp if group == "PT_SLP" else t.ot)
+    return _limits(ref, year)[0 if group == "PT_SLP" else 1]
 
 
 def review_limit(ref, year: int) -> int | None:
+    return _limits(ref, year)[2]
+
+
+# (id(ref), year) -> (ref, (PT/SLP, OT, review) in cents): the KX rules ask for every therapy line
+# of every Part B claim; the ref is kept in the value so its id is never reused while cached.
+_LIMITS: dict[tuple[int, int], tuple[object, tuple[int | None, int | None, int | None]]] = {}
+
+
+def _limits(ref, year: int) -> tuple[int | None, int | None, int | None]:
+    got = _LIMITS.get((id(ref), year))
+    if got is not None and got[0] is ref:
+        return got[1]
     t = ref.kx_threshold(year)
-    return to_cents(t.review) if t is not None and t.review else None
+    if t is None:
+        limits = (None, None, None)
+    else:
+        limits = (to_cents(t.pt_slp), to_cents(t.ot), to_cents(t.review) if t.review else None)
+    if len(_LIMITS) >= 256:
+        _LIMITS.clear()
+    _LIMITS[(id(ref), year)] = (ref, limits)
+    return limits
 
 
 def money(cents: int) -> str:
