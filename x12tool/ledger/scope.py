@@ -195,8 +195,10 @@ class FileScope:
             if group >= 0:
                 self._group_members.setdefault(group, set()).add(facts.member)
         state.claims[facts.seq] = facts
-        if state.loaded and not state.run_keys() <= state.known:
-            state.loaded = False  # a claim the totals did not leave out: read them again
+        # A claim the loaded totals did not leave out: read them again. Without a store the
+        # totals are empty whatever the run's claims, so there is nothing to read again.
+        if state.loaded and self.has_store and not state.run_keys() <= state.known:
+            state.loaded = False
 
     def observe(self, claim) -> ClaimFacts:
         """The claim's facts as it stands now (cached for the claim object being checked);
@@ -291,11 +293,12 @@ class FileScope:
     def _load(self, member: str, state: MemberState) -> None:
         state.recorded, state.external = {}, {}
         state.days, state.reports = defaultdict(set), defaultdict(set)
-        keys = state.run_keys()
-        state.known, state.loaded = keys, True
         store = self.ledger.store
         if store is None:
+            state.loaded = True  # nothing recorded: no run keys to leave out (see _add)
             return
+        keys = state.run_keys()
+        state.known, state.loaded = keys, True
         years = [y for c in state.claims.values() for y in c.years]
         min_year = min(years) - 1 if years else 0
         state.remitted = {}

@@ -14,7 +14,6 @@ Per unit: ``[(work x work GPCI) + (PE x PE GPCI) + (MP x MP GPCI)] x CF``, non-f
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,30 +93,31 @@ def price_lines(
     lines = list(lines)
     rates: list[Rate | None] = []
     notes: list[str] = []
-    mppr: list[bool] = []  # fees.mppr of each priced line, asked once (it reads refdata)
-    for ln in lines:
-        rate = fees.rate(ln.code, ln.day.year if ln.day else None, npi) if ln.code else None
-        note = ""
-        if not ln.priceable:
-            note, rate = "units not reported as UN: priced at 0 as sent", None
-        elif rate is None:
-            note = f"{ln.code}: no PFS RVUs loaded"
-        elif not rate.paid:
-            note = f"{ln.code}: PFS status {rate.status}, no separate payment"
-            rate = None
-        rates.append(rate)
-        notes.append(note)
-        mppr.append(rate is not None and fees.mppr(ln.code, rate))
-
+    mppr: list[bool] = []  # whether the therapy MPPR applies to each priced line
     # MPPR: per date, the unit with the highest PE payment among always-therapy units is paid in
     # full; its line is the first line with that PE (ties: the earlier line).
-    full_unit: dict[int, Decimal] = {}
-    by_day: dict[date | None, list[int]] = defaultdict(list)
+    by_day: dict[date | None, list[int]] = {}
+    terms = fees.line_terms
     for i, ln in enumerate(lines):
-        if mppr[i] and ln.units > 0:
-            by_day[ln.day].append(i)
+        if ln.code:
+            # asked even for a line priced at 0: the schedule notes the years it priced with
+            rate, note, multi = terms(ln.code, ln.day.year if ln.day else None, npi)
+        else:
+            rate, note, multi = None, f"{ln.code}: no PFS RVUs loaded", False
+        if not ln.priceable:
+            note, rate, multi = "units not reported as UN: priced at 0 as sent", None, False
+        rates.append(rate)
+        notes.append(note)
+        mppr.append(multi)
+        if multi and ln.units > 0:
+            got = by_day.get(ln.day)
+            if got is None:
+                by_day[ln.day] = [i]
+            else:
+                got.append(i)
+    full_unit: dict[int, Decimal] = {}
     for idxs in by_day.values():
-        top = max(idxs, key=lambda i: (_unit_parts(rates[i])[1], -i))  # PE x PE GPCI
+        top = max(idxs, key=lambda i: (_unit_parts(rates[i])[1], -i)) if len(idxs) > 1 else idxs[0]
         full_unit[top] = min(lines[top].units, ONE)
 
     out = ClaimPrice()

@@ -97,6 +97,8 @@ class FeeSchedule:
         # modifiers as billed -> (percent, effective from) of their CQ/CO-style assistant
         # modifiers, in order: each priced line asked refdata for every modifier it carries
         self._assistant: dict[tuple[str, ...], tuple[tuple[int, object], ...]] = {}
+        # (code as billed, year, npi) -> (paid rate or None, note, MPPR applies): see line_terms
+        self._terms: dict[tuple[str, int | None, str | None], tuple[Rate | None, str, bool]] = {}
 
     # ------------------------------------------------------------------ basis
 
@@ -207,6 +209,26 @@ class FeeSchedule:
                 )
         self._rates[key] = rate
         return rate
+
+    def line_terms(
+        self, code: str, year: int | None, npi: str | None
+    ) -> tuple[Rate | None, str, bool]:
+        """What pricing reads of the schedule for a line of ``code`` (as billed, not blank):
+        the rate when it is paid (else None), the note of a line it cannot price, and whether
+        the therapy MPPR applies. Kept per code, year and NPI: every line of a file asked the
+        same few codes again."""
+        key = (code, year, npi)
+        got = self._terms.get(key)
+        if got is None:
+            rate = self.rate(code, year, npi)
+            note = ""
+            if rate is None:
+                note = f"{code}: no PFS RVUs loaded"
+            elif not rate.paid:
+                note = f"{code}: PFS status {rate.status}, no separate payment"
+                rate = None
+            got = self._terms[key] = (rate, note, rate is not None and self.mppr(code, rate))
+        return got
 
     def assistant_terms(self, modifiers: tuple[str, ...]) -> tuple[tuple[int, object], ...]:
         """(payment percent, payment effective date or None) of each assistant modifier among
