@@ -184,3 +184,30 @@ def test_normal_code_and_modifiers():
     assert normal_code(None) == ""
     assert normal_modifiers([" gp", "cq "]) == ("GP", "CQ")
     assert normal_modifiers(["GP"]) == ("GP",)
+
+
+def test_notes_and_fallback_years_as_each_line_is_priced_again():
+    """The schedule's per-code terms are kept: the second pricing gives the same notes and
+    the year fallback of a line priced at 0 (minutes as units) is still noted."""
+    fees = FeeSchedule(load_refdata())
+    lines = [
+        line(0, "97010", 1),
+        LineInput(1, " 97530 ", ("GP",), Decimal(1), date(2031, 1, 5), priceable=False),
+        line(2, "", 1),
+        LineInput(3, "99999", (), Decimal(1), None),
+        line(4, "97530", 0),
+        line(5, "97530", 1),
+    ]
+    expect = [
+        ("97010: PFS status B, no separate payment", "0.00", None),
+        ("units not reported as UN: priced at 0 as sent", "0.00", None),
+        (": no PFS RVUs loaded", "0.00", None),
+        ("99999: no PFS RVUs loaded", "0.00", None),
+        ("", "0.00", 2026),
+        ("", "35.07", 2026),
+    ]
+    for _ in range(2):
+        p = price_lines(fees, lines)
+        got = [(lp.note, str(lp.amount), lp.rate.year if lp.rate else None) for lp in p.lines]
+        assert got == expect
+        assert fees.fallbacks == {(2031, 2026)} and fees.years_used == {2026}

@@ -25,7 +25,9 @@ GROUP_LABEL = {"PT_SLP": "PT/SLP", "OT": "OT"}
 VOID, REPLACEMENT = "8", "7"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is built for every therapy line of every claim state, and a frozen class's
+# __init__ costs twice as much; nothing changes one after claim_facts made it.
+@dataclass(slots=True)
 class LineFact:
     index: int  # index of the line in claim.lines
     number: int | None  # LX01

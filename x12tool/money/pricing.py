@@ -26,7 +26,9 @@ HALF = Decimal("0.5")
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is built for every line of every claim priced, and a frozen class's __init__
+# costs twice as much; a changed line is a new LineInput (ClaimPricing.with_units).
+@dataclass(slots=True)
 class LineInput:
     """What pricing needs of a service line (or of a line that could be billed)."""
 
