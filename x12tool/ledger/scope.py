@@ -216,7 +216,8 @@ class FileScope:
         """The pre-pass's facts of the claim when it is the claim the pre-pass read."""
         if not self._prepassed:
             return None
-        got = self._prepassed.get(claim.clm.index)
+        # Taken once: the check reaches each claim once, and the entries go as it does.
+        got = self._prepassed.pop(claim.clm.index, None)
         if got is None or got[0] != claim_state(claim):
             return None
         self.ctx.for_claim(claim)  # what claim_facts would have set for the rules
