@@ -9,6 +9,7 @@ from conftest import SYNTHETIC, public_files
 
 from x12tool.edi import SegmentReader, X12InputError, X12Source, X12Writer
 from x12tool.edi.errors import UnsupportedError
+from x12tool.edi.reader import PassMismatch
 
 SYN = SYNTHETIC.read_bytes()
 
@@ -236,3 +237,95 @@ def test_several_interchanges_groups_and_sets(tmp_path):
     assert [s.tag for s in segs].count("ISA") == 2
     isas = [s for s in segs if s.tag == "ISA"]
     assert isas[1].position == 1 and isas[1].index == len(segs) // 2 + 1
+
+
+def _loops_file() -> bytes:
+    """Two sets; subscriber loops with up to three claims and none, patient loops, a second
+    billing provider; CR LF after every terminator. Longer than the reader's first read."""
+
+    def sub(n, parent, claims, patient=False):
+        segs = [
+            f"HL*{n}*{parent}*22*{int(patient)}",
+            "SBR*P*18*******MB",
+            f"NM1*IL*1*S{n}****MI*M{n}",
+        ]
+        if patient:
+            segs += [f"HL*{n}1*{n}*23*0", "PAT*19", f"NM1*QC*1*P{n}"]
+        for c in range(claims):
+            segs += [f"CLM*C{n}{c}*100***11:B:1*Y*A*Y*Y", "LX*1", "SV1*HC:97110:GP*100*UN*2***1"]
+        return segs
+
+    def st(n, body):
+        segs = [f"ST*837*000{n}*005010X222A1", "BHT*0019*00*1*20260302*1200*CH"] + body
+        return segs + [f"SE*{len(segs) + 1}*000{n}"]
+
+    one = ["HL*1**20*1"]
+    for n in range(2, 42):  # 0 to 3 claims a loop; a patient loop in every 5th; 7 KB in all
+        if n == 20:
+            one += ["HL*20**20*1"]
+        else:
+            one += sub(n, 1 if n < 20 else 20, n % 4, patient=n % 5 == 0)
+    one = st(1, one)
+    two = st(2, ["HL*1**20*1"] + sub(2, 1, 2) + sub(3, 1, 1))
+    isa = (
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260302*1200*^*"
+        "00501*000000001*0*P*:"
+    )
+    segs = [
+        isa,
+        "GS*HC*S*R*20260302*1200*1*X*005010X222A1",
+        *one,
+        *two,
+        "GE*2*1",
+        "IEA*1*000000001",
+    ]
+    return "".join(s + "~\r\n" for s in segs).encode("latin-1")
+
+
+def _seen(seg):
+    return (seg.tag, seg.position, seg.offset, seg.index, seg.raw)
+
+
+@pytest.mark.parametrize("chunk", [3, 40, 1 << 16])
+def test_passing_over_loops_leaves_the_rest_as_read(chunk):
+    """Every second subscriber loop passed over (in chunks of every size): the segments after
+    it come with the positions, offsets, counts and text of a full read, and SE01 is told
+    how many segments were passed over."""
+    data = _loops_file()
+    assert len(data) > 7000
+    full = [_seen(s) for s in SegmentReader(io.BytesIO(data), "mem")]
+    reader = SegmentReader(io.BytesIO(data), "mem", chunk_size=chunk)
+    got, told, want, loops = [], [], [], 0
+    passing = False
+    for seen in full:  # what the reader must give: every second subscriber loop cut short
+        tag, text = seen[0], seen[4]
+        if passing and not (tag in ("SE", "GE") or (tag == "HL" and text.split("*")[3] != "23")):
+            continue
+        passing = False
+        want.append(seen)
+        if tag == "HL" and text.split("*")[3] == "22":
+            loops += 1
+            passing = loops % 2 == 0
+    loops = 0
+    for seg in reader:
+        got.append(_seen(seg))
+        if seg.tag == "HL" and seg.element(3) == "22":
+            loops += 1
+            if loops % 2 == 0:
+                start = full.index(_seen(seg))
+                claims = 0
+                for t in full[start + 1 :]:
+                    if t[0] in ("SE", "GE") or (t[0] == "HL" and t[4].split("*")[3] != "23"):
+                        break
+                    claims += t[0] == "CLM"
+                reader.pass_over(claims, told.append)
+    assert got == want
+    assert sum(told) == len(full) - len(want) and all(told)
+
+
+def test_a_pass_over_a_loop_with_other_claims_stops():
+    reader = SegmentReader(io.BytesIO(_loops_file()), "mem")
+    with pytest.raises(PassMismatch):
+        for seg in reader:
+            if seg.tag == "HL" and seg.element(1) == "3":  # holds three claims, not one
+                reader.pass_over(1)

@@ -15,9 +15,12 @@ from click.testing import CliRunner
 from devtools.synth import generate
 from x12tool.claims.plan import FilePlan, plan_run
 from x12tool.cli import cli
+from x12tool.edi import SegmentReader
 from x12tool.preflight import parallel
 from x12tool.preflight.parallel import check_file
+from x12tool.preflight.run import process_file
 from x12tool.preflight.session import open_session
+from x12tool.rules.daypool import prepare_file
 
 CLONED = "Sit-to-stand transfers 3x10 with min assist, cues for hand placement and pacing"
 
@@ -262,3 +265,176 @@ def test_workers_records_leave_no_folder_and_stale_ones_go(scattered, private_te
     assert summary.workers == 2
     assert not dead.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(parallel.FOLDER_PREFIX)]
+
+
+def _enveloped(tmp_path, claims=600, seed=21):
+    """A generated file re-enveloped as two interchanges, the first with two functional
+    groups, six transaction sets in all, every terminator followed by CR LF; one member's
+    claims in every set; a second billing provider in each set; every 4th subscriber loop
+    with a second claim and every 7th preceded by a subscriber loop without claims (control
+    numbers and counts made right again)."""
+    raw, log = io.BytesIO(), io.StringIO()
+    generate(raw, claims=claims, seed=seed, claims_per_st=claims // 6, visits=log, interchanges=2)
+    segs = [s.strip() for s in raw.getvalue().decode("latin-1").split("~") if s.strip()]
+    isa, gs = segs[0], segs[1]
+    rows = list(csv.DictReader(io.StringIO(log.getvalue())))
+    sets, loop, cur = [], 0, None
+    for seg in segs:
+        if seg.startswith("ST*"):
+            cur = [seg]
+        elif seg.startswith("SE*"):
+            cur.append("SE*{}*" + seg.split("*")[2])
+            sets.append(cur)
+            cur = None
+        elif seg.startswith("HL*") and seg.split("*")[3] == "22":
+            loop += 1
+            cur.append(seg)
+        elif seg.startswith("NM1*IL*") and loop % 11 == 3:
+            cur.append(seg.rsplit("*", 1)[0] + "*SPREAD1")  # the member in every set
+        elif cur is not None:
+            cur.append(seg)
+    dup = {}
+
+    def level(seg: str) -> str:
+        return seg.split("*")[3] if seg.startswith("HL*") else ""
+
+    def put(seg: str, **at: str) -> str:
+        parts = seg.split("*")
+        for i, value in at.items():
+            parts[int(i[1:])] = value
+        return "*".join(parts)
+
+    for body in sets:
+        first20 = next(i for i, s in enumerate(body) if level(s) == "20")
+        billing = body[first20 : next(i for i, s in enumerate(body) if level(s) == "22")]
+        out, k, n, parent = [], 0, 0, None
+        while k < len(body):
+            if level(body[k]) != "22":
+                out.append(body[k])
+                k += 1
+                continue
+            end = k + 1
+            while level(body[end]) not in ("20", "22") and not body[end].startswith("SE*"):
+                end += 1
+            block = body[k:end]
+            if n == 5:  # a second billing provider (2000A): the next loops are its own
+                parent = f"8{k}"
+                out += [put(billing[0], e1=parent)] + billing[1:]
+            if parent:
+                block[0] = put(block[0], e2=parent)
+            if n % 7 == 2:  # a subscriber loop without claims, before this one
+                cut = next(i for i, s in enumerate(block) if i and s.startswith(("CLM*", "HL*")))
+                out += [put(block[0], e1=f"9{k}", e4="0")] + block[1:cut]
+            out += block
+            clm = [i for i, s in enumerate(block) if s.startswith("CLM*")]
+            if n % 4 == 1 and len(clm) == 1 and not any(s.startswith("HL*") for s in block[1:]):
+                cid = block[clm[0]].split("*")[1]  # a second claim in the loop
+                dup[cid] = cid + "B"
+                out += [put(block[clm[0]], e1=cid + "B")] + block[clm[0] + 1 :]
+            n += 1
+            k = end
+        out[-1] = out[-1].format(len(out))
+        body[:] = out
+    layout = [[sets[:1], sets[1:3]], [sets[3:]]]
+    text, group = [], 0
+    for i, groups in enumerate(layout, 1):
+        ctl = f"{i:09d}"
+        text.append(isa[:90] + ctl + isa[99:])
+        for members in groups:
+            group += 1
+            g = gs.split("*")
+            g[6] = str(group)
+            text.append("*".join(g))
+            for body in members:
+                text += body
+            text.append(f"GE*{len(members)}*{group}")
+        text.append(f"IEA*{len(groups)}*{ctl}")
+    path = tmp_path / f"enveloped{seed}.837"
+    path.write_bytes(("~\r\n".join(text) + "~\r\n").encode("latin-1"))
+    rows += [dict(r, claim_id=dup[r["claim_id"]]) for r in rows if r["claim_id"] in dup]
+    visits = tmp_path / f"enveloped{seed}.csv"
+    with open(visits, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return str(path), str(visits)
+
+
+@pytest.fixture(scope="module")
+def enveloped(tmp_path_factory):
+    return _enveloped(tmp_path_factory.mktemp("envelopes"))
+
+
+def test_enveloped_file_has_what_the_passes_must_get_right(enveloped):
+    path, _ = enveloped
+    text = open(path, "rb").read().decode("latin-1")
+    assert text.count("ISA*") == 2 and text.count("\nGS*") == 3 and text.count("\nST*") == 6
+    assert text.count("~\r\n") == text.count("~")
+    assert len(re.findall(r"\nHL\*[^*]*\*\*20\*", text)) == 12
+    plan = FilePlan.build(path)
+    loops = list(plan.loops)
+    assert any(a == b for a, b in zip(loops, loops[1:], strict=False))  # two claims, one loop
+    assert any(b > a + 1 for a, b in zip(loops, loops[1:], strict=False))  # a loop without
+    ids = re.findall(r"CLM\*([^*]+)\*", text)
+    sets = [re.findall(r"NM1\*IL\*[^~]*\*SPREAD1~", part) for part in text.split("\nST*")[1:]]
+    assert all(sets) and len(ids) == plan.claims
+
+
+def test_workers_pass_over_the_others_loops_and_read_the_same(enveloped, monkeypatch):
+    """Each worker in turn, in this process: the loops it passes over are the others' whole
+    loops, and together the workers give one process's records, positions and offsets too."""
+    path, visits = enveloped
+    session = open_session(visits=visits, inputs=[path])
+    want: list[dict] = []
+    one = process_file(path, session.rules, session.ctx, on_claim=want.append)
+    passed: list[int] = []
+    real = SegmentReader.pass_over
+
+    def counting(self, claims, done=None):
+        passed.append(claims)
+        real(self, claims, done)
+
+    monkeypatch.setattr(SegmentReader, "pass_over", counting)
+    routes = session.ctx.plans[path].routes(3)
+    got: list[list[dict]] = []
+    summaries = []
+    for k in range(3):
+        session = open_session(visits=visits, inputs=[path])
+        prepare_file(path, session.ctx)  # as check_file does before the fork
+        mine: list[dict] = []
+        summaries.append(
+            process_file(path, session.rules, session.ctx, on_claim=mine.append, worker=(k, routes))
+        )
+        got.append(mine)
+        assert sum(passed) >= one.claims // 2  # most of the others' claims were passed over
+        passed.clear()
+    merged = [got[w].pop(0) for w in routes]
+    assert merged == want
+    assert [r["id"] for r in want] == re.findall(
+        r"CLM\*([^*]+)\*", open(path, encoding="latin-1").read()
+    )
+    for part in summaries:
+        assert part.sets == one.sets and part.set_findings == one.set_findings
+    assert sum(s.claims for s in summaries) == one.claims
+
+
+def test_same_report_for_any_number_of_workers_across_envelopes(enveloped):
+    path, visits = enveloped
+    one = _check(path, visits, 1)
+    for jobs in (2, 3):
+        assert _check(path, visits, jobs) == one
+
+
+def test_a_loop_that_holds_other_claims_than_the_plan_says_means_one_process(enveloped):
+    path, visits = enveloped
+    session = open_session(visits=visits, inputs=[path])
+    want: list[str] = []
+    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=want.append)
+    session = open_session(visits=visits, inputs=[path])
+    plan = session.ctx.plans[path]
+    two = next(i for i in range(1, plan.claims) if plan.loops[i] == plan.loops[i - 1])
+    plan.loops[two] += 1  # the plan "saw" one claim fewer in that loop: its pass stops
+    got: list[str] = []
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=got.append)
+    assert summary.workers == 1
+    assert got == want

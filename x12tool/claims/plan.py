@@ -14,7 +14,9 @@ The plan serves two ends, and gives the same answer for both:
   apart a beneficiary's claims lie. (It replaces "remember the last 2,000 members", whose
   answer depended on what else the file held.)
 - **Workers** (``check --jobs N``): a group is checked by one worker, in file order, so
-  per-group state is exact whatever the number of workers.
+  per-group state is exact whatever the number of workers. The plan also numbers each claim's
+  subscriber loop, so a worker can pass over the loops that hold none of its claims without
+  reading them (x12tool/preflight/parallel.py).
 
 The main pass checks that it reads the same claims in the same order (a CRC of CLM01 per
 claim); where it does not, the plan is not used (:meth:`FilePlan.matches`).
@@ -41,6 +43,9 @@ class FilePlan:
     crcs: array = field(default_factory=lambda: array("I"))  # CRC-32 of CLM01, per claim
     groups: array = field(default_factory=lambda: array("I"))  # group number, per claim
     ends: bytearray = field(default_factory=bytearray)  # 1: the claim is its group's last
+    # the subscriber loop (2000B) of each claim, numbered in file order from 0: a check --jobs
+    # worker passes over a loop none of whose claims it judges (SegmentReader.pass_over)
+    loops: array = field(default_factory=lambda: array("i"))
     first: int = 0  # run-wide index of the file's first claim
 
     @property
@@ -50,6 +55,14 @@ class FilePlan:
     def matches(self, ordinal: int, claim_id: str) -> bool:
         """The main pass's claim ``ordinal`` (0-based) is the one the scan saw there."""
         return ordinal < len(self.crcs) and self.crcs[ordinal] == claim_crc(claim_id)
+
+    def loop_claims(self, loop: int, ordinal: int) -> int:
+        """How many claims, from claim ``ordinal`` on, subscriber loop ``loop`` holds."""
+        loops = self.loops
+        end = ordinal
+        while end < len(loops) and loops[end] == loop:
+            end += 1
+        return end - ordinal
 
     def routes(self, workers: int) -> bytearray:
         """The worker of each claim: the file's groups in order of first appearance, each to
@@ -99,6 +112,7 @@ def plan_run(
             if on_head is not None:
                 on_head(path, head)
             plan.crcs.append(claim_crc(head.claim_id))
+            plan.loops.append(head.loop)
             # Member ids as DOC003 compares them (upper case); the ledger's key (case kept) is
             # finer, so it never spans two groups. A hash collision only joins two groups:
             # coarser, never wrong.

@@ -24,6 +24,7 @@ class ClaimHead:
     # birth date (patient_key), "" without a 2000C loop or without either
     patient: str = ""
     member_id: str = ""  # 2010BA NM109 alone, stripped (the ledger's beneficiary, any payer)
+    loop: int = -1  # the subscriber loop (2000B) it sits in: HLs of level 22 before it, less 1
 
 
 def member_key(member_id: str, payer_id: str) -> str:
@@ -81,6 +82,7 @@ def _isa_delimiters(head: bytes) -> tuple[bytes, bytes]:
 def _fast_heads(path: str) -> Iterator[ClaimHead]:
     member = payer = last = born = b""
     in_claim = in_patient = False
+    loop = -1
     with open(path, "rb") as fh:
         rest = fh.read(CHUNK)
         el, term = _isa_delimiters(rest)
@@ -110,6 +112,8 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
                     level = e[3] if len(e) > 3 else b""
                     if level in (b"20", b"22"):
                         member = payer = b""
+                    if level == b"22":
+                        loop += 1
                     in_patient = level == b"23"
                     last = born = b""
                 elif tag == nm1 and not in_claim:
@@ -133,6 +137,7 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
                         member_key(member_id, payer.decode("latin-1")),
                         patient_key(last.decode("latin-1"), born.decode("latin-1")),
                         member_id.strip(),
+                        loop,
                     )
                 elif seg[:3] == b"ISA":
                     if first:
@@ -167,6 +172,7 @@ def _picker(el: bytes, term: bytes):
 def _slow_heads(path: str) -> Iterator[ClaimHead]:
     member = payer = last = born = ""
     in_claim = in_patient = False
+    loop = -1
     try:
         with X12Source(path) as src:
             for seg in src.segments(check=False):
@@ -175,6 +181,8 @@ def _slow_heads(path: str) -> Iterator[ClaimHead]:
                     in_claim = False
                     if seg.element(3) in ("20", "22"):
                         member = payer = ""
+                    if seg.element(3) == "22":
+                        loop += 1
                     in_patient = seg.element(3) == "23"
                     last = born = ""
                 elif tag == "DMG" and in_patient and not in_claim:
@@ -195,6 +203,7 @@ def _slow_heads(path: str) -> Iterator[ClaimHead]:
                         member_key(member, payer),
                         patient_key(last, born),
                         member.strip(),
+                        loop,
                     )
     except (X12InputError, OSError, UnicodeError):
         return

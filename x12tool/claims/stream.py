@@ -67,9 +67,14 @@ def iter_items(
     *,
     parse: bool = True,
     skip: Callable[[int], bool] | None = None,
+    pass_loop: Callable[[Segment], int] | None = None,
 ) -> Iterator[Item]:
     """``skip(n)``: claim ``n`` (0-based, file order) comes as :class:`ClaimSegments`, not
-    parsed (a ``check --jobs`` worker reads the claims of the others' groups this way)."""
+    parsed (a ``check --jobs`` worker reads the claims of the others' groups this way).
+
+    ``pass_loop(hl)``: asked at each subscriber HL (2000B, its hierarchy checked); a number
+    of claims when the segment source passes over that loop (``X12Source.pass_over``): the
+    loop then gives no item, and its claims count as read."""
     isa = gs = None
     env: EnvelopeRef | None = None
     set_number = 0
@@ -172,6 +177,15 @@ def iter_items(
                         f"HL {seg.element(1)!r} (level {level}) names parent {parent!r}, but the "
                         f"latest level-{want} HL is {up.id if up else 'missing'!r}",
                     )
+                if level == "22" and pass_loop is not None:
+                    passed = pass_loop(seg)
+                    if passed:
+                        # the next segment ends the loop (HL 20/22, SE, envelope): no claim
+                        # can take the stale subscriber
+                        ordinal += passed
+                        chain.pop("22", None)
+                        chain.pop("23", None)
+                        continue
             block = [seg]
         elif tag == "CLM":
             if header is not None:

@@ -220,9 +220,11 @@ def checked(
     end_offset=None,
     kind: str = "837",
     lenient: Callable[[Segment, Segment], bool] | None = None,
+    checker: EnvelopeChecker | None = None,
 ) -> Iterator[Segment]:
-    """Yield the segments, checking the envelope as they pass."""
-    checker = EnvelopeChecker(path, kind, lenient)
+    """Yield the segments, checking the envelope as they pass (with ``checker``: that one,
+    whose ``set_segments`` the caller may add segments to that it passed over)."""
+    checker = checker or EnvelopeChecker(path, kind, lenient)
     feed = checker.feed
     last = None
     for seg in segments:

@@ -8,10 +8,12 @@ to the original bytes exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from itertools import chain, islice
 from typing import BinaryIO
 
-from x12tool.edi.delimiters import WHITESPACE, detect
+from x12tool.edi.delimiters import WHITESPACE, Delimiters, detect
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.segment import Segment
 
@@ -39,6 +41,23 @@ class SegmentReader:
         self.notes: list[str] = list(self.preamble.notes)
         self.segment_count = 0
         self.bytes_read = 0
+        # pass_over(): the loop to pass over after the segment just yielded (one at most)
+        self._passes: list[_Pass] = []
+        self._pass_patterns: tuple[re.Pattern, re.Pattern] | None = None
+
+    def pass_over(self, claims: int, done: Callable[[int], None] | None = None) -> None:
+        """Pass over the rest of the subscriber loop (2000B) whose HL was just yielded: its
+        segments are counted (positions, offsets and ``index`` stay as if read) but not
+        built, up to the next HL of level 20 or 22, SE or envelope segment, which comes next.
+        ``claims``: the CLM segments the loop must hold, or :class:`PassMismatch` is raised.
+        ``done(n)``: told the number of segments passed over (SE01 counts them).
+
+        A ``check --jobs`` worker passes over the loops whose claims other workers judge
+        (x12tool/preflight/parallel.py); whatever is wrong inside them, the worker that reads
+        them finds."""
+        if self._pass_patterns is None:
+            self._pass_patterns = _pass_patterns(self.delims.element, self.delims.segment)
+        self._passes.append(_Pass(claims, done, self.delims, *self._pass_patterns))
 
     def __iter__(self) -> Iterator[Segment]:
         delims = self.delims
@@ -56,6 +75,7 @@ class SegmentReader:
         eof = False
         count = self.segment_count  # segments so far (kept in a local in the loop)
         known = _KNOWN_TAGS
+        passes = self._passes  # non-empty while passing over a loop (pass_over)
         while True:
             if not eof:
                 more = read(size)
@@ -66,7 +86,15 @@ class SegmentReader:
             pieces = buf.split(term)
             # The last piece is incomplete unless at EOF.
             last = pieces.pop()
-            for piece in pieces:
+            it = iter(pieces)
+            base = offset  # passes find pieces in buf by their offset
+            if passes and pieces:  # a pass started in an earlier chunk goes on
+                piece = passes[0].over(next(it), it, buf, 0, len(buf) - len(last))
+                offset, position, count = passes[0].moved(offset, position, count)
+                if piece is not None:
+                    passes.pop().finish()
+                    it = chain((piece,), it)
+            for piece in it:
                 body = piece.lstrip(WHITESPACE)
                 lead = len(piece) - len(body)
                 if pending is not None:
@@ -74,6 +102,14 @@ class SegmentReader:
                         pending.raw += piece[:lead]
                     yield pending
                     pending = None
+                    if passes:
+                        piece = passes[0].over(piece, it, buf, offset - base, len(buf) - len(last))
+                        offset, position, count = passes[0].moved(offset, position, count)
+                        if piece is None:
+                            break  # the loop goes on in the next chunk
+                        passes.pop().finish()
+                        body = piece.lstrip(WHITESPACE)
+                        lead = len(piece) - len(body)
                 seg_offset = offset + lead
                 offset += len(piece) + 1
                 if not body:
@@ -126,6 +162,8 @@ class SegmentReader:
                     buf = body
                 yield pending
                 pending = None
+        if passes:
+            raise PassMismatch("the file ends inside a subscriber loop passed over")
         # EOF: leading whitespace of what is left belongs to the last terminated segment;
         # anything else is a final segment that lacks its terminator.
         body = buf.lstrip(WHITESPACE)
@@ -154,6 +192,114 @@ class SegmentReader:
             last_seg.index = self.segment_count
             yield last_seg
         self.bytes_read = offset + len(buf)
+        if passes:  # asked for after the last segment: the loop it names holds no claim
+            raise PassMismatch("the file ends inside a subscriber loop passed over")
+
+
+class PassMismatch(Exception):
+    """A loop passed over (:meth:`SegmentReader.pass_over`) held another number of claims
+    than the caller said, or did not end before the end of the file."""
+
+
+# What ends a subscriber loop passed over: a tag the envelope checks or iter_items act on
+# (an HL of level 20 or 22 among them); the first two characters sort out most segments.
+_PASS_ENDS = frozenset({"SE", "ST", "GS", "GE", "ISA", "IEA"})
+_PASS_WATCH = frozenset({"HL", "CL", "SE", "ST", "GS", "GE", "IS", "IE"})
+
+
+def _pass_patterns(elem: str, term: str) -> tuple[re.Pattern, re.Pattern]:
+    """A terminator and the segment after it, as the reader splits and strips it: one that
+    ends a loop passed over (_PASS_ENDS, an HL of level 20 or 22), and a CLM."""
+    t, e = re.escape(term), re.escape(elem)
+    space = "".join(c for c in WHITESPACE if c != term)
+    lead = t + (f"[{re.escape(space)}]*" if space else "")
+    after = f"(?:{e}|{t})"  # the tag is the whole of the segment's first element
+    other = f"[^{e}{t}]*"
+    ends = re.compile(
+        f"{lead}(?:(?:{'|'.join(sorted(_PASS_ENDS))}){after}"
+        f"|HL{e}{other}{e}{other}{e}(?:20|22){after})"
+    )
+    return ends, re.compile(f"{lead}CLM{after}")
+
+
+class _Pass:
+    """One pass over a subscriber loop: what it counted so far, across chunks."""
+
+    __slots__ = (
+        "claims",
+        "done",
+        "elem",
+        "term",
+        "ends",
+        "clm",
+        "segments",
+        "found",
+        "size",
+        "_reported",
+    )
+
+    def __init__(
+        self,
+        claims: int,
+        done: Callable[[int], None] | None,
+        delims: Delimiters,
+        ends: re.Pattern,
+        clm: re.Pattern,
+    ) -> None:
+        self.claims = claims
+        self.done = done
+        self.elem = delims.element
+        self.term = delims.segment
+        self.ends = ends
+        self.clm = clm
+        self.segments = 0  # segments passed over
+        self.found = 0  # CLM segments among them
+        self.size = 0  # their bytes, terminators included
+        self._reported = (0, 0)  # (segments, size) already added to the reader's counters
+
+    def over(self, piece: str, pieces: Iterator[str], buf: str, pos: int, end: int) -> str | None:
+        """Pass over ``piece`` (at ``buf[pos]``) and the next of ``pieces`` (the segment texts
+        of ``buf`` split on the terminator; ``end``: where the incomplete last one starts) up
+        to the first that ends the loop, and return that one; None when ``buf`` does not hold
+        it. Found in ``buf`` by regular expressions, not a Python loop over the pieces."""
+        body = piece.lstrip(WHITESPACE)
+        if body[:2] in _PASS_WATCH:
+            fields = body.split(self.elem, 4)
+            tag = fields[0]
+            if tag == "CLM":
+                self.found += 1
+            elif tag in _PASS_ENDS or (
+                tag == "HL" and len(fields) > 3 and fields[3] in ("20", "22")
+            ):
+                return piece
+        self.segments += 1
+        self.size += len(piece) + 1
+        at = pos + len(piece)  # the terminator after it
+        m = self.ends.search(buf, at, end)
+        stop = m.start() if m else end - 1  # the terminator of the last piece passed over
+        if stop > at:
+            n = buf.count(self.term, at + 1, stop + 1)
+            self.segments += n
+            self.size += stop - at
+            self.found += len(self.clm.findall(buf, at, stop + 1))
+            next(islice(pieces, n, n), None)  # take them
+        return next(pieces) if m else None
+
+    def moved(self, offset: int, position: int, count: int) -> tuple[int, int, int]:
+        """The reader's offset, position and segment count moved past what was passed over
+        since the last call."""
+        segments, size = self._reported
+        self._reported = (self.segments, self.size)
+        n = self.segments - segments
+        return offset + self.size - size, position + n, count + n
+
+    def finish(self) -> None:
+        if self.found != self.claims:
+            raise PassMismatch(
+                f"a subscriber loop passed over holds {self.found} claim(s), not {self.claims}"
+            )
+        if self.done is not None:
+            self.done(self.segments)
 
 
 # Tags of the 837P TR3 (most segments of any file): a set lookup spares the general check.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from x12tool.edi.envelope import checked
+from x12tool.edi.envelope import EnvelopeChecker, checked
 from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.reader import CHUNK, SegmentReader
 from x12tool.edi.segment import Segment
@@ -42,6 +42,7 @@ class X12Source:
             raise
         self.delims = self.reader.delims
         self.preamble = self.reader.preamble
+        self._checker: EnvelopeChecker | None = None  # the envelope checks of segments()
 
     @property
     def notes(self) -> list[str]:
@@ -51,7 +52,21 @@ class X12Source:
         """``lenient(st, se)``: True for a set trailer known to be wrong and held (ENV002)."""
         if not check:
             return iter(self.reader)
-        return checked(self.reader, self.path, lambda: self.reader.bytes_read, self.kind, lenient)
+        self._checker = EnvelopeChecker(self.path, self.kind, lenient)
+        return checked(
+            self.reader, self.path, lambda: self.reader.bytes_read, checker=self._checker
+        )
+
+    def pass_over(self, claims: int) -> None:
+        """Pass over the rest of the subscriber loop whose HL ``segments()`` just gave, which
+        holds ``claims`` claims (:meth:`SegmentReader.pass_over`); its segments still count
+        toward SE01."""
+        checker = self._checker
+
+        def counted(n: int) -> None:
+            checker.set_segments += n
+
+        self.reader.pass_over(claims, counted if checker is not None else None)
 
     def close(self) -> None:
         self._fh.close()

@@ -5,15 +5,28 @@ member id or a 2000C patient, the reach of every cross-claim rule (KX and progre
 counts, authorizations, the beneficiary's day, cloned notes). Each group goes to one worker.
 Workers are forked, so they share the session (reference data, visit log index, NCCI pairs)
 without copying it; what they must not share (file offsets, SQLite connections) is reopened
-in each (:mod:`x12tool.forksafe`). Every worker reads the whole file (envelopes, set headers
-and HL loops, so set-level findings and the beneficiary's day are the same in each) but
-builds and judges only its own groups' claims, in file order, and writes their report
-records to a temporary file. The parent then takes the records back in file order, following
-the plan, and adds up the workers' summaries (set-level findings counted once).
+in each (:mod:`x12tool.forksafe`).
 
-A worker that fails for any reason (unreadable input, a claim the plan's scan did not see, a
-bug) makes the parent check the file itself in one process, so errors are reported exactly
-as without ``--jobs``.
+Each worker reads only what it needs of the file. It reads every segment outside subscriber
+loops (envelopes, set headers, billing-provider HL loops), so the envelope checks and
+set-level findings are the same in each, and every subscriber loop (2000B, with its patient
+loops and claims) that holds one of its claims. A loop none of whose claims it judges is
+*passed over*: the plan's scan numbered each claim's subscriber loop, and the segment reader
+(:meth:`x12tool.edi.reader.SegmentReader.pass_over`) finds the loop's end (the next HL of
+level 20 or 22, SE or envelope segment) by regular expressions on the text, counting its
+segments, bytes and CLMs without building a segment: positions, offsets and SE01 come out as
+if it had been read. In a loop it does read, the claims of other workers (possible when a
+subscriber has no member id) come unparsed. Its own claims it judges in file order and writes
+their report records to a temporary file. The parent then takes the records back in file
+order, following the plan, and adds up the workers' summaries (set-level findings counted
+once).
+
+Whatever is wrong inside a loop is found by a worker that reads it: a loop passed over by
+some holds a claim of another, who reads it whole (loops without claims are read by all). A
+worker that fails for any reason (unreadable input, a claim the plan's scan did not see, a
+loop passed over that holds another number of claims than the plan says, a bug) makes the
+parent check the file itself in one process, so errors are reported exactly as without
+``--jobs``.
 
 Not used with ``--ig`` (pyx12's validation already runs in worker processes of its own),
 with a PostgreSQL ledger (its connection cannot cross a fork), or where ``fork`` is not
@@ -40,7 +53,7 @@ from x12tool.tempdirs import run_folder
 # The workers' records: claim data, 0700, removed at the end, or by a later run when this one
 # was killed (x12tool/tempdirs.py).
 FOLDER_PREFIX = "x12tool-jobs-"
-# Fewer claims than this per worker are not worth a process (fork, a second read of the
+# Fewer claims than this per worker are not worth a process (fork, another pass over the
 # file, the merge): a 1,000-claim file is checked in about a second by one.
 MIN_CLAIMS_PER_WORKER = 500
 

@@ -168,6 +168,23 @@ def process_file(
         def skip(n: int) -> bool:
             return n >= len(routes) or routes[n] != mine
 
+    loop = -1  # the subscriber loops so far (worker: plan.loops numbers them alike)
+    pass_loop = None
+    if worker is not None and len(plan.loops) == plan.claims:
+
+        def pass_loop(hl) -> int:
+            """Pass over a subscriber loop whose claims are all other workers' (they read
+            it whole, so what is wrong in it still stops the run)."""
+            nonlocal loop, ordinal
+            loop += 1
+            n = ordinal + 1
+            claims = plan.loop_claims(loop, n)
+            if not claims or mine in routes[n : n + claims]:
+                return 0
+            src.pass_over(claims)
+            ordinal += claims
+            return claims
+
     router = None
     if ig:
         # pyx12 runs in worker processes on chunks of the file while claims are checked here;
@@ -215,7 +232,8 @@ def process_file(
     try:
         with X12Source(path) as src:
             lenient = (lambda st, se: st.offset in broken) if broken else None
-            for item in iter_items(src.segments(lenient=lenient), path, skip=skip):
+            items = iter_items(src.segments(lenient=lenient), path, skip=skip, pass_loop=pass_loop)
+            for item in items:
                 if isinstance(item, ClaimSegments):
                     ordinal += 1  # another worker's claim
                     if not plan.matches(ordinal, item.id):
