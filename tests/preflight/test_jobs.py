@@ -103,6 +103,30 @@ def test_same_report_for_any_number_of_workers(scattered):
         assert _check(path, visits, jobs) == one
 
 
+def test_visit_log_problems_found_in_workers_are_reported_alike(scattered, tmp_path):
+    # A row's discipline and provider_role are judged when a rule first reads the row: with
+    # workers that happens in the children, whose problems must reach the parent's report.
+    path, visits = scattered
+    with open(visits, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for i, row in enumerate(rows):
+        if i % 40 == 7:
+            row["discipline"] = "XT"
+        elif i % 40 == 27:
+            row["provider_role"] = "AID"
+    bad = tmp_path / "bad_values.csv"
+    with open(bad, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    one = _check(path, str(bad), 1)
+    problems = json.loads(one)["visit_log"]["problems"]
+    assert len(problems) >= 2 * (len(rows) // 40)
+    assert [p["row"] for p in problems] == sorted(p["row"] for p in problems)
+    for jobs in (2, 3):
+        assert _check(path, str(bad), jobs) == one
+
+
 def test_same_report_with_a_ledger(scattered, tmp_path):
     """With a SQLite ledger holding an earlier file of the same members: the parent reads the
     ledger's totals before the fork, each worker reads through its own connection."""

@@ -128,10 +128,14 @@ def check_file(
         for pid in pids:
             _, status = os.waitpid(pid, 0)
             ok = ok and os.waitstatus_to_exitcode(status) == 0
-        summaries = [_result(tmp, k) for k in range(workers)] if ok else []
-        if not ok or any(s is None for s in summaries):
+        results = [_result(tmp, k) for k in range(workers)] if ok else []
+        if not ok or any(r is None for r in results):
             return one_process()
-        summary = _merge(summaries)
+        summary = _merge([r[0] for r in results])
+        for _, problems in results:
+            # Rows' problems a worker found reading them (discipline, role, dates): the
+            # report lists them as one process would (by row, each row once).
+            ctx.visits.add_problems(problems)
         summary.workers = workers
         _replay(tmp, workers, routes, on_claim, on_claim_text)
         return summary
@@ -161,8 +165,9 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
                 on_claim=put,
                 worker=(k, routes),
             )
+        problems = list(ctx.visits.problems) if ctx.visits is not None else []
         with open(os.path.join(tmp, f"{k}.summary"), "wb") as fh:
-            pickle.dump(summary, fh)
+            pickle.dump((summary, problems), fh)
         code = 0
     except PlanMismatch:
         code = 3
@@ -172,7 +177,7 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
         os._exit(code)
 
 
-def _result(tmp: str, k: int) -> Summary | None:
+def _result(tmp: str, k: int) -> tuple[Summary, list] | None:
     try:
         with open(os.path.join(tmp, f"{k}.summary"), "rb") as fh:
             return pickle.load(fh)  # noqa: S301 - written by our own child, in our 0700 folder

@@ -54,6 +54,15 @@ class VisitSource(Protocol):
         """The log has plan-of-care columns (poc_start, poc_certified, poc_end: POC001)."""
         ...
 
+    @property
+    def problems(self) -> list:
+        """Rows' problems found so far (a row's values are judged when first read)."""
+        ...
+
+    def add_problems(self, problems: list) -> None:
+        """Problems another process found reading the rows (``check --jobs``)."""
+        ...
+
 
 class NcciLookup(Protocol):
     """NCCI procedure-to-procedure pairs and MUE limits."""
