@@ -28,7 +28,7 @@ from x12tool.claims.scan import claim_heads, member_key
 from x12tool.edi import X12InputError, X12Source
 from x12tool.edi.envelope_scan import lenient_for
 from x12tool.rules.context import RuleContext
-from x12tool.rules.therapy import DayPart, PeerLine, day_parts
+from x12tool.rules.therapy import DayPart, PeerLine, day_parts, timed_lines
 
 OWNER = "daypool"  # ctx.run_state key: {"pool": DayPool | None, "multi": {path: set}}
 
@@ -136,9 +136,7 @@ def ledger_parts(claim: Claim, ctx: RuleContext, in_file: set[str]) -> list[DayP
     if not scope.has_store:
         return []
     member = (claim.subscriber.member_id or "").strip()
-    days = sorted(
-        {ln.date_from for ln in claim.lines if ln.date_from and ctx.ref.is_timed(ln.code)}
-    )
+    days = sorted({ln.date_from for ln in timed_lines(claim, ctx) if ln.date_from})
     if not member or not days:
         return []
     found: dict[tuple, list] = {}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from x12tool.claims import Claim, ServiceLine
 from x12tool.rules.context import RuleContext
-from x12tool.rules.units import CodeMinutes, supported_units
+from x12tool.rules.units import supported_units
 from x12tool.visits import VisitRow
 
 CENT = Decimal("0.01")
@@ -80,16 +79,38 @@ def taxonomy_discipline(claim: Claim, line: ServiceLine, ctx: RuleContext) -> st
 def line_discipline(claim: Claim, line: ServiceLine, ctx: RuleContext) -> str | None:
     """Who furnished the line: its therapy modifier, else the visit log, else the code's
     discipline lock, else the rendering/billing provider's taxonomy."""
-    mods = modifier_disciplines(line, ctx)
-    if len(mods) == 1:
-        return mods[0]
-    for row in ctx.rows_for_line(claim, line):
+    return _discipline(claim, line, ctx, ctx.rows_for_line(claim, line))
+
+
+def _discipline(claim, line, ctx, rows) -> str | None:
+    """:func:`line_discipline` with the line's visit rows at hand."""
+    mods = ctx.ref.therapy_modifiers
+    found = [mods[m] for m in line.modifiers if m in mods]
+    if len(found) == 1:
+        return found[0]
+    for row in rows:
         if row.discipline:
             return row.discipline
     info = ctx.ref.code(line.code)
     if info is not None and info.discipline:
         return info.discipline
     return taxonomy_discipline(claim, line, ctx)
+
+
+def timed_lines(claim: Claim, ctx: RuleContext) -> list[ServiceLine]:
+    """The claim's lines of timed codes, in claim order: worked out once per claim object (a
+    fix makes a new one) for the rules and the day's walk that each start from them."""
+    memo = ctx.claim_memo(claim)
+    got = memo.get("timed_lines")
+    if got is None:
+        code = ctx.ref.code
+        got = []
+        for ln in claim.lines:
+            info = code(ln.code)
+            if info is not None and info.timed:
+                got.append(ln)
+        memo["timed_lines"] = got
+    return got
 
 
 def scaled_charge(line: ServiceLine, units: Decimal) -> Decimal | None:
@@ -108,8 +129,7 @@ def billed_units(line: ServiceLine) -> int | None:
     return int(line.units)
 
 
-@dataclass(frozen=True, slots=True)
-class PeerLine:
+class PeerLine(NamedTuple):
     """A timed line of another claim of the beneficiary's day."""
 
     code: str
@@ -118,8 +138,7 @@ class PeerLine:
     documented: bool  # the visit log has minutes for it
 
 
-@dataclass(frozen=True, slots=True)
-class DayPart:
+class DayPart(NamedTuple):
     """Another claim's part of one beneficiary's day (one date, one discipline): its timed lines
     and the timed minutes its visit-log rows document. ``seq`` orders the parts: the CLM
     segment's index for a claim of this file, -1 for lines the ledger says were sent earlier
@@ -141,67 +160,111 @@ class DayPart:
         )
 
 
-@dataclass
+class _Tally:
+    """A complete group's sums, worked out in one pass over its lines, rows and peers."""
+
+    __slots__ = ("minutes", "own_billed", "billed", "undocumented", "supported")
+
+    def __init__(self, g: TimedGroup) -> None:
+        # Insertion order is the order the reports name codes in: this claim's first, then the
+        # peers' in their order.
+        minutes = {}
+        for c, rows in g.rows.items():
+            m = 0
+            for r in rows:
+                m += r.minutes
+            minutes[c] = m
+        own = g._own_units
+        billed = dict(own)
+        undocumented = {ln.code for ln in g.unknown}
+        undocumented.update(ln.code for ln in g.unreadable)
+        for p in g.peers:
+            for c, m in p.minutes:
+                minutes[c] = minutes.get(c, 0) + m
+            for pl in p.lines:
+                billed[pl.code] = billed.get(pl.code, 0) + (pl.units or 0)
+                if not pl.documented or pl.units is None:
+                    undocumented.add(pl.code)
+        self.minutes = minutes  # the day's minutes per code: its keys are ``codes()``
+        self.own_billed = own
+        self.billed = billed  # the day's units per code: its keys are ``billed_codes()``
+        self.undocumented = undocumented  # codes with a line of unknown minutes
+        self.supported: dict[str, dict[str, int]] = {}
+
+
 class TimedGroup:
     """Timed services of one beneficiary's day (date and discipline), billed and documented.
 
     ``lines``/``rows`` are the claim being checked; ``peers`` the other claims of the same
     beneficiary, date and discipline (this file's, and with a ledger those sent earlier).
+
+    The day's sums (minutes, units, codes) are worked out together the first time one is asked
+    for, never before the group is complete (:func:`timed_groups`): its lines, rows and peers do
+    not change after that.
     """
 
-    day: date
-    discipline: str | None
-    lines: dict[str, list[ServiceLine]] = field(default_factory=lambda: defaultdict(list))
-    rows: dict[str, list[VisitRow]] = field(default_factory=lambda: defaultdict(list))
-    unknown: list[ServiceLine] = field(default_factory=list)  # billed, no minutes documented
-    unreadable: list[ServiceLine] = field(default_factory=list)  # MJ, fractional, negative
-    peers: list[DayPart] = field(default_factory=list)
-    _supported: dict = field(default_factory=dict, repr=False)
-    # Units billed per code, this claim's and the day's: TU001/TU002 and the unit sharing ask
-    # each several times per code. Filled once the group is complete (timed_groups), never
-    # before: the group's lines and peers do not change after that.
-    _own_units: dict = field(default_factory=dict, repr=False, compare=False)
-    _day_units: dict = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = (
+        "day",
+        "discipline",
+        "lines",
+        "rows",
+        "unknown",
+        "unreadable",
+        "peers",
+        "_own_units",
+        "_t",
+    )
+
+    def __init__(self, day: date, discipline: str | None) -> None:
+        self.day = day
+        self.discipline = discipline
+        self.lines: dict[str, list[ServiceLine]] = {}
+        self.rows: dict[str, list[VisitRow]] = {}
+        self.unknown: list[ServiceLine] = []  # billed, no minutes documented
+        self.unreadable: list[ServiceLine] = []  # MJ, fractional, negative
+        self.peers: list[DayPart] = []
+        # This claim's whole units per code (0 for a line that is not whole units), added up as
+        # the lines go in (add_line).
+        self._own_units: dict[str, int] = {}
+        self._t: _Tally | None = None
+
+    def add_line(self, line: ServiceLine, units: int | None) -> None:
+        """One of this claim's lines, ``units`` its :func:`billed_units`."""
+        code = line.code
+        got = self.lines.get(code)
+        if got is None:
+            self.lines[code] = [line]
+            self._own_units[code] = units or 0
+        else:
+            got.append(line)
+            self._own_units[code] += units or 0
+
+    def _tally(self) -> _Tally:
+        t = self._t
+        if t is None:
+            t = self._t = _Tally(self)
+        return t
 
     def own_minutes(self, code: str) -> int:
-        return sum(r.minutes for r in self.rows.get(code, []))
+        return sum(r.minutes for r in self.rows.get(code, ()))
 
     def minutes(self, code: str) -> int:
         """The day's documented minutes of ``code`` (every claim of the day)."""
-        total = self.own_minutes(code)
-        for p in self.peers:
-            total += sum(m for c, m in p.minutes if c == code)
-        return total
+        return self._tally().minutes.get(code, 0)
 
     def own_billed(self, code: str) -> int:
-        got = self._own_units.get(code)
-        if got is None:
-            got = sum(billed_units(ln) or 0 for ln in self.lines.get(code, []))
-            self._own_units[code] = got
-        return got
+        return self._tally().own_billed.get(code, 0)
 
     def billed(self, code: str) -> int:
         """Units of ``code`` billed on the day (every claim of the day)."""
-        got = self._day_units.get(code)
-        if got is None:
-            got = self.own_billed(code)
-            for p in self.peers:
-                got += sum(pl.units or 0 for pl in p.lines if pl.code == code)
-            self._day_units[code] = got
-        return got
+        return self._tally().billed.get(code, 0)
 
     def codes(self) -> list[str]:
         """Timed codes with minutes documented on the day, first seen first."""
-        out = dict.fromkeys(self.rows)
-        for p in self.peers:
-            out.update(dict.fromkeys(c for c, _ in p.minutes))
-        return list(out)
+        return list(self._tally().minutes)
 
     def billed_codes(self) -> list[str]:
-        out = dict.fromkeys(self.lines)
-        for p in self.peers:
-            out.update(dict.fromkeys(pl.code for pl in p.lines))
-        return list(out)
+        return list(self._tally().billed)
 
     def missing(self) -> list[str]:
         """Where the day's minutes are incomplete: codes billed without minutes, lines whose
@@ -217,26 +280,32 @@ class TimedGroup:
             ]
         return list(dict.fromkeys(out))
 
+    def undocumented(self) -> set[str]:
+        """Codes of the day with a line whose minutes are unknown (this claim's or a peer's):
+        a line without minutes, or units not a whole number or not of one date. The set is
+        shared, callers must not change it."""
+        return self._tally().undocumented
+
     def complete(self, method: str) -> bool:
         """CMS pools the day's minutes: a line without minutes leaves the total unknown."""
         if method == "cms":
-            if self.unknown or self.unreadable:
-                return False
-            return all(pl.documented and pl.units is not None for p in self.peers for pl in p.lines)
+            return not self._tally().undocumented
         return True
 
     def supported(self, method: str) -> dict[str, int]:
         """Units per code the day's minutes support (complete days; see :meth:`caps`)."""
-        got = self._supported.get(method)
+        t = self._tally()
+        got = t.supported.get(method)
         if got is None:
-            items = [CodeMinutes(c, self.minutes(c), self.billed(c)) for c in self.codes()]
-            got = self._supported[method] = supported_units(items, method)
+            billed = t.billed
+            items = [(c, m, billed.get(c, 0)) for c, m in t.minutes.items()]
+            got = t.supported[method] = supported_units(items, method)
         return got
 
     def caps(self) -> dict[str, int]:
         """When the day's total is unknown: what each code's own minutes can support at most
         (its full 15-minute units plus one from the remainder, CMS §20.2)."""
-        return {c: -(-self.minutes(c) // 15) for c in self.codes()}
+        return {c: -(-m // 15) for c, m in self._tally().minutes.items()}
 
 
 def _own_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
@@ -246,25 +315,22 @@ def _own_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     claim_disciplines = set()
     matched: set[int] = set()
 
-    def group(day: date, disc: str | None) -> TimedGroup:
-        key = (day, disc)
-        if key not in groups:
-            groups[key] = TimedGroup(day, disc)
-        return groups[key]
-
-    timed_lines = [ln for ln in claim.lines if ref.is_timed(ln.code) and ln.date_from]
-    line_disc = {}
-    for ln in timed_lines:
-        disc = line_discipline(claim, ln, ctx)
-        line_disc[id(ln)] = disc
+    # One pass over the lines: each line's visit rows looked up once, for its discipline and
+    # for its group.
+    for ln in timed_lines(claim, ctx):
+        if not ln.date_from:
+            continue
+        rows = ctx.rows_for_line(claim, ln)
+        disc = _discipline(claim, ln, ctx, rows)
         if disc:
             claim_disciplines.add(disc)
-    for ln in timed_lines:
-        disc = line_disc[id(ln)]
-        g = group(ln.date_from, disc)
-        g.lines[ln.code].append(ln)
-        rows = ctx.rows_for_line(claim, ln)
-        if billed_units(ln) is None or (ln.date_to is not None and ln.date_to != ln.date_from):
+        key = (ln.date_from, disc)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = TimedGroup(ln.date_from, disc)
+        units = billed_units(ln)
+        g.add_line(ln, units)
+        if units is None or (ln.date_to is not None and ln.date_to != ln.date_from):
             # Not whole units, or units over a date range (TU008): the day cannot judge them.
             g.unreadable.append(ln)
         if not rows:
@@ -272,19 +338,27 @@ def _own_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
         for r in rows:
             if id(r) not in matched:
                 matched.add(id(r))
-                g.rows[r.cpt].append(r)
+                g.rows.setdefault(r.cpt, []).append(r)
     # Documented timed services with no billed line still count toward the day's total.
     for r in ctx.visit_rows(claim):
-        if id(r) in matched or not ref.is_timed(r.cpt):
+        if id(r) in matched:
+            continue
+        info = ref.code(r.cpt)
+        if info is None or not info.timed:
             continue
         disc = r.discipline
         if not disc:
-            info = ref.code(r.cpt)
-            if info is not None and info.discipline:
+            if info.discipline:
                 disc = info.discipline
             elif len(claim_disciplines) == 1:
                 disc = next(iter(claim_disciplines))
-        group(r.service_date, disc).rows[r.cpt].append(r)
+        key = (r.service_date, disc)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = TimedGroup(r.service_date, disc)
+        g.rows.setdefault(r.cpt, []).append(r)
+    if len(groups) == 1:
+        return list(groups.values())
     return sorted(groups.values(), key=lambda g: (g.day, g.discipline or ""))
 
 
@@ -329,8 +403,7 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     return result
 
 
-@dataclass
-class Verdict:
+class Verdict(NamedTuple):
     """One timed code of one beneficiary-day, as the claim being checked must bill it."""
 
     group: TimedGroup
@@ -391,23 +464,21 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
     for g in timed_groups(claim, ctx):
         if not g.rows and not g.peers:
             continue  # no minutes documented for the day
-        codes = g.codes()
-        if not codes:
-            continue
+        t = g._tally()
+        if not t.minutes:
+            continue  # no code of the day has minutes
+        # A code with a line of unknown minutes has no cap of its own either.
+        undocumented = t.undocumented
         partial = not g.complete(method)
         limits = g.caps() if partial else g.supported(method)
-        # A code with a line of unknown minutes has no cap of its own either.
-        undocumented = {ln.code for ln in g.unknown + g.unreadable}
-        for p in g.peers:
-            undocumented.update(pl.code for pl in p.lines if not pl.documented or pl.units is None)
         for code, lines in g.lines.items():
             if code not in limits or code in undocumented:
                 continue
             day_allowed = limits[code]
-            day_billed = g.billed(code)
+            day_billed = t.billed[code]
             if partial and day_billed <= day_allowed:
                 continue
-            own = g.own_billed(code)
+            own = t.own_billed[code]
             if g.peers:
                 allowed = _share(g, code, seq, day_allowed)
                 others = [p for p in g.peers if any(pl.code == code for pl in p.lines)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.therapy import timed_lines
 
 
 class TU004(Rule):
@@ -40,14 +41,16 @@ class TU004(Rule):
     fix = None
 
     def check(self, claim, ctx):
+        dated = [ln for ln in timed_lines(claim, ctx) if ln.date_from]
+        if len({(ln.code, ln.date_from) for ln in dated}) == len(dated):
+            return  # no code on two lines of one date (the usual claim)
         seen = defaultdict(list)
         mods = ctx.ref.therapy_modifiers
-        for line in claim.lines:
-            if line.date_from and ctx.ref.is_timed(line.code):
-                # Lines of different disciplines (GP, GO, GN) are separate services under
-                # separate plans of care, not one service split.
-                disc = frozenset(mods[m] for m in line.modifiers if m in mods)
-                seen[(line.code, line.date_from, disc)].append(line)
+        for line in dated:
+            # Lines of different disciplines (GP, GO, GN) are separate services under
+            # separate plans of care, not one service split.
+            disc = frozenset(mods[m] for m in line.modifiers if m in mods)
+            seen[(line.code, line.date_from, disc)].append(line)
         for (code, day, _disc), lines in seen.items():
             if len(lines) > 1:
                 numbers = ", ".join(str(ln.number) for ln in lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.services import VISITS
+from x12tool.rules.therapy import timed_groups, timed_lines
 
 
 class TU006(Rule):
@@ -45,7 +46,7 @@ class TU006(Rule):
         if ctx.visits is None:
             return
         if not ctx.visit_rows(claim):
-            timed = [ln for ln in claim.lines if ctx.ref.is_timed(ln.code)]
+            timed = timed_lines(claim, ctx)
             if timed:
                 codes = ", ".join(dict.fromkeys(ln.code for ln in timed))
                 yield self.finding(
@@ -58,8 +59,6 @@ class TU006(Rule):
         if ctx.profile.unit_method == "cms":
             # Other claims of the beneficiary's day (this file's, or sent earlier) whose lines
             # have no minutes: the day's total is unknown.
-            from x12tool.rules.therapy import timed_groups
-
             for g in timed_groups(claim, ctx):
                 gaps = [
                     f"{pl.code} on {p.where()}"
@@ -76,12 +75,8 @@ class TU006(Rule):
                         "only against each code's own minutes",
                         segment=claim.clm,
                     )
-        for line in claim.lines:
-            if (
-                ctx.ref.is_timed(line.code)
-                and line.date_from
-                and not ctx.rows_for_line(claim, line)
-            ):
+        for line in timed_lines(claim, ctx):
+            if line.date_from and not ctx.rows_for_line(claim, line):
                 yield self.finding(
                     ctx,
                     f"{line.code} on {line.date_from.isoformat()} has no minutes in the visit "

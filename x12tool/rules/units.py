@@ -12,7 +12,7 @@ AMA/CPT ("rule of eights", cms-rules.md §1b [M]): each code on its own by the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 def table_units(minutes: int) -> int:
@@ -20,36 +20,45 @@ def table_units(minutes: int) -> int:
     return 0 if minutes < 8 else (minutes + 7) // 15
 
 
-@dataclass(frozen=True, slots=True)
-class CodeMinutes:
+class CodeMinutes(NamedTuple):
+    """One code of the day. The functions below take any ``(code, minutes, billed)`` tuples:
+    the day's walk (x12tool.rules.therapy) feeds them plain ones, one per code per group."""
+
     code: str
     minutes: int
     billed: int = 0  # units billed, for tie-breaking only
 
 
-def cms_units(items: list[CodeMinutes]) -> dict[str, int]:
+def cms_units(items) -> dict[str, int]:
     """Share the day's units among codes (CMS total-time method). One entry per code."""
-    total = sum(i.minutes for i in items)
-    units = {i.code: i.minutes // 15 for i in items}
+    total = 0
+    units: dict[str, int] = {}
+    for code, minutes, _billed in items:
+        total += minutes
+        units[code] = minutes // 15
     remaining = table_units(total) - sum(units.values())
+    if remaining <= 0:
+        return units
+    # Most minutes left over first; ties by units billed, then minutes, then first seen. A code
+    # with nothing left over (it sorts last) never gets a unit: a full unit would bill minutes
+    # not furnished.
     order = sorted(
-        range(len(items)),
-        key=lambda n: (-(items[n].minutes % 15), -items[n].billed, -items[n].minutes, n),
+        (-(minutes % 15), -billed, -minutes, n, code)
+        for n, (code, minutes, billed) in enumerate(items)
     )
-    for n in order:
-        if remaining <= 0:
+    for left, _b, _m, _n, code in order:
+        if remaining <= 0 or not left:
             break
-        if items[n].minutes % 15 == 0:
-            continue  # nothing left over: a full unit would bill minutes not furnished
-        units[items[n].code] += 1
+        units[code] += 1
         remaining -= 1
     return units
 
 
-def ama_units(items: list[CodeMinutes]) -> dict[str, int]:
+def ama_units(items) -> dict[str, int]:
     """Each code by itself (AMA/CPT substantial-portion method)."""
-    return {i.code: table_units(i.minutes) for i in items}
+    return {code: table_units(minutes) for code, minutes, _billed in items}
 
 
-def supported_units(items: list[CodeMinutes], method: str) -> dict[str, int]:
+def supported_units(items, method: str) -> dict[str, int]:
+    """``items``: ``(code, minutes, billed)`` tuples (:class:`CodeMinutes` or plain)."""
     return cms_units(items) if method == "cms" else ama_units(items)
