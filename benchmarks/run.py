@@ -760,9 +760,10 @@ def render(results, files, args, notes_extra, fmt: str) -> str:
         section("check --no-ig on several workers (--jobs)")
         parts.append(
             f"This machine has {CORES} core(s) for the run. The projection fits T(n) = S + P/n "
-            "to the 1- and 2-worker times (S: start-up, the plan scan and each worker's read "
-            "of the whole file; P: judging the claims, shared out); it ignores memory "
-            "bandwidth and the parent's merge growing with n."
+            "to the 1- and 2-worker times (S: start-up, the visit-log index and plan scan, "
+            "the file-wide pre-passes, each worker's pass over the envelopes and the other "
+            "workers' subscriber loops, the merge and the report; P: judging the claims, "
+            "shared out); it ignores memory bandwidth and the parent's merge growing with n."
         )
         parts.append(tab(head, rows))
     section("Targets")
