@@ -20,6 +20,7 @@ from x12tool.preflight import parallel
 from x12tool.preflight.parallel import check_file
 from x12tool.preflight.run import process_file
 from x12tool.preflight.session import open_session
+from x12tool.reports.spool import record_flags
 from x12tool.rules.daypool import prepare_file
 
 CLONED = "Sit-to-stand transfers 3x10 with min assist, cues for hand placement and pacing"
@@ -90,6 +91,16 @@ def _check(path, visits, jobs, *more):
     return result.stdout
 
 
+def _texts(into: list):
+    """An ``on_claim_text`` that keeps the texts and checks each record's flags."""
+
+    def take(text: str, flags: int) -> None:
+        assert flags == record_flags(json.loads(text))
+        into.append(text)
+
+    return take
+
+
 def test_same_report_for_any_number_of_workers(scattered):
     path, visits = scattered
     one = _check(path, visits, 1)
@@ -149,10 +160,10 @@ def test_workers_really_ran_and_summaries_add_up(scattered):
     path, visits = scattered
     session = open_session(visits=visits, inputs=[path])
     one: list[str] = []
-    s1 = check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=one.append)
+    s1 = check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=_texts(one))
     session = open_session(visits=visits, inputs=[path])
     three: list[str] = []
-    s3 = check_file(path, session.rules, session.ctx, jobs=3, on_claim_text=three.append)
+    s3 = check_file(path, session.rules, session.ctx, jobs=3, on_claim_text=_texts(three))
     assert (s1.workers, s3.workers) == (1, 3)
     assert three == one
     assert s3.as_dict() == s1.as_dict()
@@ -163,12 +174,12 @@ def test_a_failed_worker_means_one_process_not_a_wrong_answer(scattered):
     session = open_session(visits=visits, inputs=[path])
     plan = session.ctx.plans[path]
     want: list[str] = []
-    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=want.append)
+    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=_texts(want))
     session = open_session(visits=visits, inputs=[path])
     bad = session.ctx.plans[path]
     bad.crcs[len(bad.crcs) // 2] ^= 1  # the scan "saw" another claim there: workers stop
     got: list[str] = []
-    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=got.append)
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=_texts(got))
     assert summary.workers == 1
     assert got == want
     assert plan.claims == summary.claims
@@ -285,7 +296,7 @@ def test_workers_records_leave_no_folder_and_stale_ones_go(scattered, private_te
     (dead / "0.jsonl").write_text("{}\n")
     path, visits = scattered
     session = open_session(visits=visits, inputs=[path])
-    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=lambda t: None)
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=lambda t, f: None)
     assert summary.workers == 2
     assert not dead.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(parallel.FOLDER_PREFIX)]
@@ -453,12 +464,12 @@ def test_a_loop_that_holds_other_claims_than_the_plan_says_means_one_process(env
     path, visits = enveloped
     session = open_session(visits=visits, inputs=[path])
     want: list[str] = []
-    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=want.append)
+    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=_texts(want))
     session = open_session(visits=visits, inputs=[path])
     plan = session.ctx.plans[path]
     two = next(i for i in range(1, plan.claims) if plan.loops[i] == plan.loops[i - 1])
     plan.loops[two] += 1  # the plan "saw" one claim fewer in that loop: its pass stops
     got: list[str] = []
-    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=got.append)
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=_texts(got))
     assert summary.workers == 1
     assert got == want

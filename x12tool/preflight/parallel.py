@@ -45,6 +45,7 @@ from x12tool.claims.plan import FilePlan
 from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.ledger.view import Ledger
 from x12tool.preflight.run import PlanMismatch, Summary, process_file
+from x12tool.reports.spool import record_flags
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
@@ -86,7 +87,7 @@ def check_file(
     ig: bool = False,
     show_phi: bool = False,
     on_claim: Callable[[dict], None] | None = None,
-    on_claim_text: Callable[[str], None] | None = None,
+    on_claim_text: Callable[[str, int], None] | None = None,
 ) -> Summary:
     """Check ``path`` as :func:`process_file` does (no output files), with up to ``jobs``
     worker processes. Claim records go to ``on_claim`` (a dict) or, cheaper when workers
@@ -101,7 +102,7 @@ def check_file(
         if put is None and on_claim_text is not None:
 
             def put(record: dict) -> None:
-                on_claim_text(json.dumps(record))
+                on_claim_text(json.dumps(record), record_flags(record))
 
         return process_file(path, rules, ctx, unsafe=unsafe, ig=ig, show_phi=show_phi, on_claim=put)
 
@@ -153,6 +154,8 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
         with open(os.path.join(tmp, f"{k}.jsonl"), "w", encoding="utf-8") as out:
 
             def put(record: dict) -> None:
+                # one digit of record_flags, then the record's JSON text
+                out.write(str(record_flags(record)))
                 out.write(json.dumps(record))
                 out.write("\n")
 
@@ -217,9 +220,9 @@ def _replay(tmp, workers, routes, on_claim, on_claim_text) -> None:
             if not line:
                 continue  # a claim the worker did not judge (it stopped at a file error)
             if on_claim_text is not None:
-                on_claim_text(line[:-1])
+                on_claim_text(line[1:-1], int(line[0]))
             elif on_claim is not None:
-                on_claim(json.loads(line))
+                on_claim(json.loads(line[1:]))
     finally:
         for fh in files:
             fh.close()

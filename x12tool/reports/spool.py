@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+
+# What a reader of the records may want without decoding every one: on a 10,000-claim batch
+# the text report needs the records with money (its table) and those with findings or changes
+# (its claim blocks), and nine in ten claims have neither findings nor changes.
+MONEY = 1  # the record has a money estimate
+NOTED = 2  # the record has findings or changes
+
+
+def record_flags(record: dict) -> int:
+    """The :data:`MONEY` and :data:`NOTED` bits of a report record."""
+    return (MONEY if record.get("money") else 0) | (
+        NOTED if record["findings"] or record["changes"] else 0
+    )
 
 
 class ClaimSpool:
     def __init__(self) -> None:
         self.fh = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.count = 0
+        self.flags = bytearray()  # one byte a record (100,000 claims: 100 kB)
 
     def add(self, record: dict) -> None:
         # Encoded once, as the JSON report writes a record (json.dumps defaults), so the JSON
         # report copies the text (texts()) instead of decoding and encoding it again.
-        self.fh.write(json.dumps(record))
-        self.fh.write("\n")
-        self.count += 1
+        self.add_text(json.dumps(record), record_flags(record))
 
-    def add_text(self, text: str) -> None:
-        """A record already encoded (``json.dumps(record)``, one line)."""
+    def add_text(self, text: str, flags: int | None = None) -> None:
+        """A record already encoded (``json.dumps(record)``, one line), with its
+        :func:`record_flags` when the caller has them."""
         self.fh.write(text)
         self.fh.write("\n")
+        self.flags.append(record_flags(json.loads(text)) if flags is None else flags)
         self.count += 1
 
     def texts(self) -> Iterator[str]:
@@ -36,5 +50,29 @@ class ClaimSpool:
         for text in self.texts():
             yield json.loads(text)
 
+    def select(self, flag: int) -> Iterator[dict]:
+        """The records that have ``flag``, in order; the others are not decoded."""
+        flags = self.flags
+        for n, text in enumerate(self.texts()):
+            if flags[n] & flag:
+                yield json.loads(text)
+
+    def tally(self, flag: int) -> int:
+        """How many records have ``flag``."""
+        return sum(1 for f in self.flags if f & flag)
+
     def close(self) -> None:
         self.fh.close()
+
+
+def select(records: Iterable[dict], flag: int) -> Iterator[dict]:
+    """:meth:`ClaimSpool.select` for any records (a spool, or dicts in a list)."""
+    if isinstance(records, ClaimSpool):
+        return records.select(flag)
+    return (r for r in records if record_flags(r) & flag)
+
+
+def tally(records: Iterable[dict], flag: int) -> int:
+    if isinstance(records, ClaimSpool):
+        return records.tally(flag)
+    return sum(1 for r in records if record_flags(r) & flag)

@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from x12tool.money.amounts import dollars
 from x12tool.reports.model import FileReport
+from x12tool.reports.spool import MONEY, NOTED, select, tally
 from x12tool.reports.table import simple_table
 
 REFERENCE_NOTE = (
@@ -134,13 +135,10 @@ def write_text(out: TextIO, head: dict, records) -> None:
             out.write(f"  row {p['row']}: {p['message']}\n")
     # A table a person reads: capped (memory stays flat on a 100,000-claim batch); the JSON
     # report lists every claim.
-    table, more = [], 0
-    for rec in records:
-        if not rec.get("money"):
-            continue
+    table = []
+    for rec in select(records, MONEY):
         if len(table) >= MAX_TABLE_ROWS:
-            more += 1
-            continue
+            break
         table.append(
             [
                 rec["id"],
@@ -151,6 +149,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
                 dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
             ]
         )
+    more = tally(records, MONEY) - len(table)
     if table:
         out.write("\nestimated Medicare allowed amount per claim (ref. = reference only)\n")
         out.write(
@@ -163,9 +162,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
         )
         if more:
             out.write(f"({more} more claims; the JSON report lists every claim)\n")
-    for rec in records:
-        if not rec["findings"] and not rec["changes"]:
-            continue
+    for rec in select(records, NOTED):
         out.write(
             f"\nclaim {rec['id']}  [{rec['status'].upper()}]  payer class {rec['payer_class']}"
             f"  ST {rec['st']}  CLM at segment {rec['position']}\n"

@@ -1,0 +1,57 @@
+"""The claim spool hands back the records a report asks for, decoding only those."""
+
+from __future__ import annotations
+
+import json
+
+from x12tool.reports.spool import MONEY, NOTED, ClaimSpool, record_flags, select, tally
+
+
+def _record(n: int, *, money: bool, findings: int = 0, changes: int = 0) -> dict:
+    return {
+        "id": f"C{n}",
+        "findings": [{"code": "TU001"}] * findings,
+        "changes": [{"before": "a", "after": "b"}] * changes,
+        **({"money": {"allowed_as_billed": "1.00"}} if money else {}),
+    }
+
+
+RECORDS = [
+    _record(0, money=True),
+    _record(1, money=False, findings=1),
+    _record(2, money=True, changes=1),
+    _record(3, money=False),
+    _record(4, money=True, findings=2, changes=1),
+]
+
+
+def test_flags():
+    assert [record_flags(r) for r in RECORDS] == [MONEY, NOTED, MONEY | NOTED, 0, MONEY | NOTED]
+
+
+def test_select_and_tally_on_a_spool_and_on_a_list_agree():
+    spool = ClaimSpool()
+    try:
+        for i, rec in enumerate(RECORDS):
+            if i % 2:  # as the workers' records come: text, with or without its flags
+                spool.add_text(json.dumps(rec), record_flags(rec) if i == 1 else None)
+            else:
+                spool.add(rec)
+        assert list(spool) == RECORDS
+        for flag in (MONEY, NOTED):
+            want = [r for r in RECORDS if record_flags(r) & flag]
+            assert list(select(spool, flag)) == want == list(select(RECORDS, flag))
+            assert tally(spool, flag) == len(want) == tally(RECORDS, flag)
+    finally:
+        spool.close()
+
+
+def test_select_decodes_only_the_records_asked_for():
+    spool = ClaimSpool()
+    try:
+        spool.add_text("not json: never decoded", 0)
+        spool.add(RECORDS[1])
+        assert [r["id"] for r in spool.select(NOTED)] == ["C1"]
+        assert spool.tally(MONEY) == 0
+    finally:
+        spool.close()
