@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+from collections import Counter
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from x12tool.preflight.parallel import check_file
 from x12tool.preflight.run import process_file
 from x12tool.preflight.session import open_session
 from x12tool.reports.spool import record_flags
+from x12tool.rules import daypool
 from x12tool.rules.daypool import prepare_file
 
 CLONED = "Sit-to-stand transfers 3x10 with min assist, cues for hand placement and pacing"
@@ -473,3 +475,47 @@ def test_a_loop_that_holds_other_claims_than_the_plan_says_means_one_process(env
     summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=_texts(got))
     assert summary.workers == 1
     assert got == want
+
+
+@pytest.mark.parametrize("which", ["scattered", "enveloped"])
+def test_day_pool_prepass_passes_over_lone_claims_and_pools_the_same(which, request, monkeypatch):
+    """The day pool's pre-pass models only claims whose group has another claim in the file
+    and passes over loops of lone claims; the pool is the one a full read gives, also when
+    the plan does not fit the file (it then reads the file whole)."""
+    path, visits = request.getfixturevalue(which)
+    passed: list[int] = []
+    real = SegmentReader.pass_over
+
+    def counting(self, claims, done=None):
+        passed.append(claims)
+        real(self, claims, done)
+
+    monkeypatch.setattr(SegmentReader, "pass_over", counting)
+
+    def pool(plans=None) -> dict:
+        session = open_session(visits=visits, inputs=[path])
+        if plans is not None:
+            session.ctx.plans = plans
+        prepare_file(path, session.ctx)
+        got = session.ctx.run_state("daypool", {})["pool"]
+        return {"members": got.members, "claim_ids": got.claim_ids}
+
+    full = pool(plans={})  # no plan: every claim modelled
+    assert full["members"] and not passed
+    fast = pool()
+    assert fast == full
+    assert sum(passed) > 0  # loops of lone claims were passed over
+    plan = FilePlan.build(path)
+    size = Counter(plan.groups)
+    shared = next(n for n, g in enumerate(plan.groups) if size[g] > 1)
+    plan.crcs[shared] ^= 1  # a claim the plan did not see there (a file changed since)
+    fills = []
+    real_fill = daypool._fill
+
+    def fill(pool_, path_, ctx, multi, plan_):
+        fills.append(plan_ is not None)
+        real_fill(pool_, path_, ctx, multi, plan_)
+
+    monkeypatch.setattr(daypool, "_fill", fill)
+    assert pool(plans={path: plan}) == full
+    assert fills == [True, False]  # the plan did not fit: read again, whole

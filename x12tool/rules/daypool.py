@@ -9,7 +9,8 @@ Within a file. The beneficiary is the 2010BA member id and the 2010BB payer id. 
 claim is judged, a segment-only scan finds the beneficiaries with more than one claim in the
 file (8 bytes a claim while it runs; :mod:`x12tool.claims.scan`); when there are any, one more
 pass keeps those beneficiaries' timed lines and minutes per day (:class:`DayPart`), and nothing
-of the others. File order does not matter: claims of a beneficiary far apart are pooled like
+of the others: with the run's plan it models only claims whose group has another claim in the
+file and passes over subscriber loops of lone claims without building their segments. File order does not matter: claims of a beneficiary far apart are pooled like
 adjacent ones. Memory is the day parts of the beneficiaries with several claims.
 
 Across files. With a ledger, the lines recorded as sent for the member, date and discipline
@@ -21,12 +22,14 @@ is never pooled (a rerun never counts twice).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
-from x12tool.claims import Claim, iter_items
+from x12tool.claims import Claim, ClaimSegments, iter_items
 from x12tool.claims.scan import claim_heads, member_key
 from x12tool.edi import X12InputError, X12Source
 from x12tool.edi.envelope_scan import lenient_for
+from x12tool.edi.reader import PassMismatch
 from x12tool.rules.context import RuleContext
 from x12tool.rules.therapy import DayPart, PeerLine, day_parts, timed_lines
 
@@ -86,16 +89,58 @@ def prepare_file(path: str, ctx: RuleContext, multi: set[int] | None = None) -> 
     pool = DayPool(path)
     if multi:
         try:
-            with X12Source(path) as src:
-                for item in iter_items(src.segments(lenient=lenient_for(path)), path):
-                    if not isinstance(item, Claim):
-                        continue
-                    key = claim_member(item)
-                    if key and hash(key) in multi:
-                        pool.add(key, item.id, day_parts(item, ctx))
+            try:
+                _fill(pool, path, ctx, multi, ctx.plans.get(path))
+            except PassMismatch:  # the plan's loops are not this file's: read it all
+                pool = DayPool(path)
+                _fill(pool, path, ctx, multi, None)
         except X12InputError:
             pass  # the main pass reports it
     state["pool"] = pool
+
+
+def _fill(pool: DayPool, path: str, ctx: RuleContext, multi: set[int], plan) -> None:
+    """Pool the day parts of the claims whose beneficiary has several claims in the file.
+
+    With the run's plan, claims alone in their group in this file cannot be such claims (a
+    group joins at least every claim of one member id) and are not modelled, and subscriber
+    loops holding only such claims are passed over unread (on a file of one claim per
+    beneficiary but a few, this pass was a tenth of ``check``'s time)."""
+    skip = pass_loop = None
+    ordinal = 0  # the next claim's number in the file
+    if plan is not None and len(plan.loops) == plan.claims == len(plan.groups):
+        size = Counter(plan.groups)
+        alone = bytearray(1 if size[g] == 1 else 0 for g in plan.groups)
+        loop = -1
+
+        def skip(n: int) -> bool:
+            return n < len(alone) and bool(alone[n])
+
+        def pass_loop(hl) -> int:
+            nonlocal loop, ordinal
+            loop += 1
+            claims = plan.loop_claims(loop, ordinal)
+            if not claims or not all(alone[ordinal : ordinal + claims]):
+                return 0
+            src.pass_over(claims)
+            ordinal += claims
+            return claims
+
+    with X12Source(path) as src:
+        items = iter_items(
+            src.segments(lenient=lenient_for(path)), path, skip=skip, pass_loop=pass_loop
+        )
+        for item in items:
+            if not isinstance(item, Claim | ClaimSegments):
+                continue
+            if plan is not None and skip is not None and not plan.matches(ordinal, item.id):
+                raise PassMismatch("the file's claims are not the ones its plan saw")
+            ordinal += 1
+            if isinstance(item, ClaimSegments):
+                continue
+            key = claim_member(item)
+            if key and hash(key) in multi:
+                pool.add(key, item.id, day_parts(item, ctx))
 
 
 def claim_member(claim: Claim) -> str:
