@@ -87,6 +87,8 @@ def settle_claim(
     seen: set | None = None  # states met so far; computed only once a fix applies
     state: tuple[str, ...] | None = None  # the current state, once computed
     findings = check_claim(current, rules, ctx)
+    if not findings:
+        return ClaimOutcome(claim, claim, findings)  # most claims: nothing to fix or hold
     why = f"after {MAX_PASSES} passes"  # why the loop stopped, unless it settled
     for n in range(1, MAX_PASSES + 1):
         chosen, touched, moved = [], set(), False

@@ -58,7 +58,7 @@ class ClaimMoney:
         return self.payer_class not in MEDICARE_CLASSES
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "allowed_as_billed": fmt(self.allowed_as_billed),
             "allowed_as_sent": fmt(self.allowed_as_sent),
             "overbilling_avoided": fmt(self.overbilling_avoided),
@@ -67,12 +67,10 @@ class ClaimMoney:
             "at_risk": fmt(self.at_risk),
             "sequestration": fmt(self.sequestration),
             "reference_only": self.reference_only,
-            **(
-                {"payer_rates": f"{self.payer_rate_lines} of {self.lines} line(s)"}
-                if self.payer_rate_lines
-                else {}
-            ),
         }
+        if self.payer_rate_lines:
+            out["payer_rates"] = f"{self.payer_rate_lines} of {self.lines} line(s)"
+        return out
 
 
 class Pricer:

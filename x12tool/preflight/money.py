@@ -30,17 +30,24 @@ def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> Cla
     priced = ClaimPricing.of(claim, pricer, held=held)
     billed = priced.billed
     m = ClaimMoney(payer_class=claim.payer_class or "", held=held)
-    m.allowed_as_billed = billed.total
+    m.allowed_as_billed = total = priced.total
     m.lines = len(billed.lines)
-    m.payer_rate_lines = sum(1 for ln in billed.lines if ln.note.startswith(NOTE_PREFIX))
+    payer_rates = 0
+    for ln in billed.lines:
+        if ln.note.startswith(NOTE_PREFIX):
+            payer_rates += 1
+    m.payer_rate_lines = payer_rates
     if held:
-        m.at_risk = billed.total
+        m.at_risk = total
     else:
+        # a claim sent as it came (ready: no fix applied) is the billed one: priced once
         sent = billed if o.final is claim else pricer.price(o.final)
-        m.allowed_as_sent = sent.total
+        m.allowed_as_sent = total if sent is billed else sent.total
         m.reduction = sent.reduction
         if not m.reference_only:
-            m.sequestration = cents(sent.total * MEDICARE_SHARE * SEQUESTRATION)
+            m.sequestration = cents(m.allowed_as_sent * MEDICARE_SHARE * SEQUESTRATION)
+    if not o.fixed and not o.findings:
+        return m  # most claims: no finding has an effect to price
     fixed = {id(f) for f in o.fixed}
     for f in list(o.fixed) + list(o.findings):
         rule = rules.get(f.code)

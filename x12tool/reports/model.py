@@ -192,6 +192,31 @@ def finding_record(f: Finding, resolution: str, money: ClaimMoney | None = None)
 
 def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = None) -> dict:
     """One settled claim: status, findings (fixed ones first), the segments it changed."""
+    records = _finding_records(o, money) if o.fixed or o.findings else []
+    changes = []
+    if o.changed:
+        for before, after in o.changed_segments():
+            changes.append(_change((before or after).position, before, after))
+    c = o.original
+    record = {
+        "id": c.id,
+        "status": o.status,
+        "payer_class": c.payer_class,
+        "st": c.envelope.set_control,
+        "position": c.position,
+        "offset": c.clm.offset,
+        "member_id": mask_id(c.subscriber.member_id, show_phi),
+        "charge": c.clm.element(2),
+        "findings": records,
+        "changes": changes,
+    }
+    if money is not None:
+        record["money"] = money.as_dict()
+    return record
+
+
+def _finding_records(o: ClaimOutcome, money: ClaimMoney | None) -> list[dict]:
+    """A claim's finding records, fixed ones first, then in segment order."""
     applied = o.status != HELD
     records = [finding_record(f, "fixed" if applied else "fixable", money) for f in o.fixed]
     for f in o.findings:
@@ -204,24 +229,7 @@ def claim_record(o: ClaimOutcome, show_phi: bool, money: ClaimMoney | None = Non
             r["date"] = line.date_from.isoformat() if line.date_from else None
             r["procedure_code"] = line.code or None
     records.sort(key=lambda r: (r["position"] or 0, r["code"]))
-    changes = []
-    if o.changed:
-        for before, after in o.changed_segments():
-            changes.append(_change((before or after).position, before, after))
-    c = o.original
-    return {
-        "id": c.id,
-        "status": o.status,
-        "payer_class": c.payer_class,
-        "st": c.envelope.set_control,
-        "position": c.position,
-        "offset": c.clm.offset,
-        "member_id": mask_id(c.subscriber.member_id, show_phi),
-        "charge": c.clm.element(2),
-        "findings": records,
-        "changes": changes,
-        **({"money": money.as_dict()} if money is not None else {}),
-    }
+    return records
 
 
 def _change(position: int | None, before: Segment | None, after: Segment | None) -> dict:

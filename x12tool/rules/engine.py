@@ -7,10 +7,16 @@ from x12tool.rules.base import Finding, Rule
 from x12tool.rules.context import RuleContext
 
 
+def _order(f: Finding) -> tuple[int, str]:
+    return (f.position or 0, f.code)
+
+
 def check_claim(claim: Claim, rules: list[Rule], ctx: RuleContext) -> list[Finding]:
     ctx.for_claim(claim)
     findings: list[Finding] = []
+    extend = findings.extend
     for rule in ctx.active(rules):
-        findings.extend(rule.check(claim, ctx))
-    findings.sort(key=lambda f: (f.position or 0, f.code))
+        extend(rule.check(claim, ctx))
+    if len(findings) > 1:  # most claims have none: nothing to order
+        findings.sort(key=_order)
     return findings

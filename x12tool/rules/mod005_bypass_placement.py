@@ -46,8 +46,10 @@ class MOD005(Rule):
 
     def check(self, claim, ctx):
         for line in claim.lines:
+            if "59" not in line.modifiers:
+                continue
             xs = [m for m in line.modifiers if m in X_MODIFIERS]
-            if "59" in line.modifiers and xs:
+            if xs:
                 yield self.finding(
                     ctx,
                     f"{line.code} (line {line.number}) carries 59 and {'/'.join(xs)}: report "

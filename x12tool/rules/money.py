@@ -18,7 +18,7 @@ claim's difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -76,6 +76,11 @@ class ClaimPricing:
     held: bool
     inputs: list[LineInput]
     billed: ClaimPrice
+    # ``billed.total``, summed once: the money step and every effect compare with it
+    total: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = self.billed.total
 
     @classmethod
     def of(cls, claim: Claim, pricer: Pricing, *, held: bool) -> ClaimPricing:
@@ -113,7 +118,7 @@ class ClaimPricing:
         moved = units - self.inputs[i].units
         if not moved:
             return ZERO, ZERO
-        return moved, self.price(self.with_units(i, units)).total - self.billed.total
+        return moved, self.price(self.with_units(i, units)).total - self.total
 
     def index_of(self, f: Finding) -> int | None:
         """Index in ``claim.lines`` of the line a finding is about."""
@@ -142,4 +147,4 @@ class ClaimPricing:
         if i is not None:
             line = self.billed.line(i)
             return AT_RISK, line.amount if line else ZERO
-        return AT_RISK, self.billed.total
+        return AT_RISK, self.total

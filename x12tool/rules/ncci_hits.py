@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from x12tool.claims import Claim, ServiceLine
+from x12tool.money.pricing import normal_code
 from x12tool.refdata import NcciPair
 from x12tool.rules.context import RuleContext
 from x12tool.rules.services import NcciLookup
@@ -73,12 +74,32 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
     cached = memo.get(key)
     if cached is not None:
         return cached
-    index = index_for(ctx)
     hits: list[PairHit] = []
-    for day, lines in sorted(lines_by_date(claim).items()):
-        by_code: dict[str, list[ServiceLine]] = defaultdict(list)
+    days: dict[date, list[ServiceLine]] = {}
+    for line in claim.lines:
+        if line.date_from is not None and line.code:
+            got = days.get(line.date_from)
+            if got is None:
+                days[line.date_from] = [line]
+            else:
+                got.append(line)
+    index = None
+    for day in sorted(days):
+        lines = days[day]
+        if len(lines) < 2:
+            continue  # a line alone on its date pairs with nothing
+        by_code: dict[str, list[ServiceLine]] = {}
         for ln in lines:
-            by_code[ln.code.strip().upper()].append(ln)
+            code = normal_code(ln.code)
+            got = by_code.get(code)
+            if got is None:
+                by_code[code] = [ln]
+            else:
+                got.append(ln)
+        if len(by_code) < 2:
+            continue  # one code on the date: no pair (pairs_for of a code with itself is none)
+        if index is None:
+            index = index_for(ctx)
         codes = sorted(by_code)
         for i, a in enumerate(codes):
             for b in codes[i + 1 :]:
