@@ -28,6 +28,15 @@ from x12tool.rules.daypool import prepare_file
 CLONED = "Sit-to-stand transfers 3x10 with min assist, cues for hand placement and pacing"
 
 
+def _write_log(path, rows: list[dict]) -> str:
+    """A visit log of ``rows`` (dicts of one header) at ``path``."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return str(path)
+
+
 def _every(n: int, payer: str) -> str | None:
     return "SHARED1" if n % 9 == 0 else "SHARED2" if n % 13 == 5 else None
 
@@ -64,12 +73,7 @@ def _scattered(tmp_path, claims=700, choose=_every, seed=11):
             row["note_text"] = CLONED
         if shared.get(row["claim_id"]):
             row["progress_report"] = ""  # no progress report on file: DOC002 counts the days
-    visits = tmp_path / f"scattered{seed}.csv"
-    with open(visits, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return str(path), str(visits)
+    return str(path), _write_log(tmp_path / f"scattered{seed}.csv", rows)
 
 
 @pytest.fixture(scope="module")
@@ -127,17 +131,13 @@ def test_visit_log_problems_found_in_workers_are_reported_alike(scattered, tmp_p
             row["discipline"] = "XT"
         elif i % 40 == 27:
             row["provider_role"] = "AID"
-    bad = tmp_path / "bad_values.csv"
-    with open(bad, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    one = _check(path, str(bad), 1)
+    bad = _write_log(tmp_path / "bad_values.csv", rows)
+    one = _check(path, bad, 1)
     problems = json.loads(one)["visit_log"]["problems"]
     assert len(problems) >= 2 * (len(rows) // 40)
     assert [p["row"] for p in problems] == sorted(p["row"] for p in problems)
     for jobs in (2, 3):
-        assert _check(path, str(bad), jobs) == one
+        assert _check(path, bad, jobs) == one
 
 
 def test_same_report_with_a_ledger(scattered, tmp_path):
@@ -389,12 +389,7 @@ def _enveloped(tmp_path, claims=600, seed=21):
     path = tmp_path / f"enveloped{seed}.837"
     path.write_bytes(("~\r\n".join(text) + "~\r\n").encode("latin-1"))
     rows += [dict(r, claim_id=dup[r["claim_id"]]) for r in rows if r["claim_id"] in dup]
-    visits = tmp_path / f"enveloped{seed}.csv"
-    with open(visits, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return str(path), str(visits)
+    return str(path), _write_log(tmp_path / f"enveloped{seed}.csv", rows)
 
 
 @pytest.fixture(scope="module")
