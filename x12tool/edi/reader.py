@@ -14,6 +14,7 @@ from itertools import chain, islice
 from typing import BinaryIO
 
 from x12tool.edi.delimiters import WHITESPACE, Delimiters, detect
+from x12tool.edi.envelope import SET_ENDS, EnvelopeChecker
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.segment import Segment
 
@@ -60,6 +61,17 @@ class SegmentReader:
         self._passes.append(_Pass(claims, done, self.delims, *self._pass_patterns))
 
     def __iter__(self) -> Iterator[Segment]:
+        return self._read(None, None)
+
+    def checked(self, checker: EnvelopeChecker, end_offset: Callable[[], int] | None = None):
+        """Iterate as ``envelope.checked(reader, ..., checker=checker)`` does, in one loop:
+        each segment is fed to ``checker`` as it is yielded, and ``checker.finish`` runs at
+        the end of the file (``end_offset()``: the offset it names)."""
+        return self._read(checker, end_offset)
+
+    def _read(
+        self, checker: EnvelopeChecker | None, end_offset: Callable[[], int] | None
+    ) -> Iterator[Segment]:
         delims = self.delims
         term = delims.segment
         elem = delims.element
@@ -76,6 +88,12 @@ class SegmentReader:
         count = self.segment_count  # segments so far (kept in a local in the loop)
         known = _KNOWN_TAGS
         passes = self._passes  # non-empty while passing over a loop (pass_over)
+        # The envelope checks, at each segment as it is yielded. Inside a transaction set
+        # every segment but SE and the envelope tags only counts toward SE01: done here
+        # without the call (most segments of a file).
+        feed = checker.feed if checker is not None else None
+        set_ends = SET_ENDS
+        last_seg: Segment | None = None
         while True:
             if not eof:
                 more = read(size)
@@ -96,10 +114,15 @@ class SegmentReader:
                     it = chain((piece,), it)
             for piece in it:
                 body = piece.lstrip(WHITESPACE)
-                lead = len(piece) - len(body)
+                lead = 0 if body is piece else len(piece) - len(body)
                 if pending is not None:
                     if lead:
                         pending.raw += piece[:lead]
+                    if feed is not None:
+                        if checker.st is not None and pending.fields[0] not in set_ends:
+                            checker.set_segments += 1
+                        else:
+                            feed(pending)
                     yield pending
                     pending = None
                     if passes:
@@ -160,6 +183,8 @@ class SegmentReader:
                     pending.raw += buf[:lead]
                     offset += lead
                     buf = body
+                if feed is not None:
+                    _feed(checker, pending)
                 yield pending
                 pending = None
         if passes:
@@ -171,6 +196,9 @@ class SegmentReader:
         if pending is not None:
             if lead:
                 pending.raw += buf[:lead]
+            if feed is not None:
+                _feed(checker, pending)
+                last_seg = pending
             yield pending
         if body:
             seg_offset = offset + lead
@@ -190,10 +218,21 @@ class SegmentReader:
             self.segment_count += 1
             last_seg = Segment(fields, position, seg_offset, body, delims)
             last_seg.index = self.segment_count
+            if feed is not None:
+                _feed(checker, last_seg)
             yield last_seg
         self.bytes_read = offset + len(buf)
         if passes:  # asked for after the last segment: the loop it names holds no claim
             raise PassMismatch("the file ends inside a subscriber loop passed over")
+        if checker is not None:
+            checker.finish(last_seg, end_offset() if end_offset is not None else None)
+
+
+def _feed(checker: EnvelopeChecker, seg: Segment) -> None:
+    if checker.st is not None and seg.fields[0] not in SET_ENDS:
+        checker.set_segments += 1
+    else:
+        checker.feed(seg)
 
 
 class PassMismatch(Exception):
