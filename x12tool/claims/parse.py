@@ -46,6 +46,9 @@ def is_digits(text: str) -> bool:
 _MEMO_MAX = 8192
 _decimals: dict[str, Decimal | None] = {}
 _dates: dict[str, date | None] = {}
+# SV107 texts read without a problem, as the pointers they hold, by component separator
+# (ISA16: "1:2" holds two pointers in one file and is no pointer in another)
+_pointers: dict[str, dict[str, tuple[int, ...]]] = {}
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -288,11 +291,12 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
     f = seg.fields
     if len(f) < 8:
         f = f + [""] * (8 - len(f))
-    comps = f[1].split(seg.delims.component)
+    sep = seg.delims.component
+    comps = f[1].split(sep)
     line.qualifier = comps[0]
     line.code = comps[1] if len(comps) > 1 else ""
     # SV101-3..6 are the four modifier slots; SV101-7 is a description (TR3 SV1).
-    line.modifiers = [m for m in comps[2:6] if m]
+    line.modifiers = list(filter(None, comps[2:6]))
     charge = f[2]
     line.charge = parse_decimal(charge)
     if line.charge is None:
@@ -302,9 +306,18 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
     line.units = parse_decimal(units)
     if line.units is None:
         line.problems.append(Problem(seg, "SV104", f"unit count {units!r} is not a number"))
+    problems = len(line.problems)
     line.place_of_service = f[5]
+    text = f[7]
+    memo = _pointers.get(sep)
+    if memo is None:
+        memo = _pointers[sep] = {}
+    known = memo.get(text)
+    if known is not None:
+        line.pointers = list(known)
+        return
     pointers = []
-    for p in f[7].split(seg.delims.component) if f[7] else []:
+    for p in text.split(sep) if text else []:
         if is_digits(p):
             pointers.append(int(p))
         elif p:
@@ -317,6 +330,10 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
                 )
             )
     line.pointers = pointers
+    if len(line.problems) == problems:  # only pointers read without a problem are kept
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[text] = tuple(pointers)
 
 
 def _read_dtp(line: ServiceLine, seg: Segment) -> None:
