@@ -115,7 +115,7 @@ def billing_provider(block: HLBlock) -> Provider:
 
 def subscriber(block: HLBlock) -> Subscriber:
     sbr = block.first("SBR")
-    sub = Subscriber(block=block, sbr=sbr)
+    sub = Subscriber(block, sbr)
     if sbr is not None:
         sub.responsibility = sbr.element(1)
         sub.relationship = sbr.element(2)
@@ -163,17 +163,19 @@ def claim(
     pat: Patient | None,
 ) -> Claim:
     clm = segments[0]
+    # positional arguments (in the order of the model's fields): a keyword call costs more,
+    # once a claim and once a line
     c = Claim(
-        segments=segments,
-        envelope=envelope,
-        billing=billing,
-        subscriber_block=subscriber_block,
-        patient_block=patient_block,
-        billing_provider=billing_prov,
-        subscriber=sub,
-        patient=pat,
-        clm=clm,
-        id=clm.element(1),
+        segments,
+        envelope,
+        billing,
+        subscriber_block,
+        patient_block,
+        billing_prov,
+        sub,
+        pat,
+        clm,
+        clm.element(1),
     )
     charge_text = clm.element(2)
     c.charge = parse_decimal(charge_text)
@@ -238,7 +240,7 @@ def claim(
 def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
     lx = segments[start]
     num = lx.element(1)
-    line = ServiceLine(start=start, end=end, lx=lx, number=int(num) if is_digits(num) else None)
+    line = ServiceLine(start, end, lx, int(num) if is_digits(num) else None)
     # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
     # Elements are read from the field list (as Segment.element() gives them): this runs for
     # every segment of every line of the file.

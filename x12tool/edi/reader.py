@@ -94,6 +94,9 @@ class SegmentReader:
         feed = checker.feed if checker is not None else None
         set_ends = SET_ENDS
         last_seg: Segment | None = None
+        pending_tag = ""  # pending.fields[0]
+        ws = WHITESPACE
+        segment = Segment
         while True:
             if not eof:
                 more = read(size)
@@ -113,13 +116,13 @@ class SegmentReader:
                     passes.pop().finish()
                     it = chain((piece,), it)
             for piece in it:
-                body = piece.lstrip(WHITESPACE)
+                body = piece.lstrip(ws)
                 lead = 0 if body is piece else len(piece) - len(body)
                 if pending is not None:
                     if lead:
                         pending.raw += piece[:lead]
                     if feed is not None:
-                        if checker.st is not None and pending.fields[0] not in set_ends:
+                        if checker.st is not None and pending_tag not in set_ends:
                             checker.set_segments += 1
                         else:
                             feed(pending)
@@ -170,7 +173,8 @@ class SegmentReader:
                         offset=seg_offset,
                     )
                 count += 1
-                pending = Segment(fields, position, seg_offset, body + term, delims, count)
+                pending = segment(fields, position, seg_offset, body + term, delims, count)
+                pending_tag = tag
             self.segment_count = count
             buf = last
             if eof:
