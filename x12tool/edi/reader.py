@@ -92,6 +92,10 @@ class SegmentReader:
         # every segment but SE and the envelope tags only counts toward SE01: done here
         # without the call (most segments of a file).
         feed = checker.feed if checker is not None else None
+        # whether checker.st is set (only feed changes it), and the segments counted toward
+        # checker.set_segments here, not added yet (added before the next feed or finish)
+        in_set = False
+        set_count = 0
         set_ends = SET_ENDS
         last_seg: Segment | None = None
         pending_tag = ""  # pending.fields[0]
@@ -121,11 +125,13 @@ class SegmentReader:
                 if pending is not None:
                     if lead:
                         pending.raw += piece[:lead]
-                    if feed is not None:
-                        if checker.st is not None and pending_tag not in set_ends:
-                            checker.set_segments += 1
-                        else:
-                            feed(pending)
+                    if in_set and pending_tag not in set_ends:
+                        set_count += 1
+                    elif feed is not None:
+                        checker.set_segments += set_count
+                        set_count = 0
+                        feed(pending)
+                        in_set = checker.st is not None
                     yield pending
                     pending = None
                     if passes:
@@ -188,7 +194,8 @@ class SegmentReader:
                     offset += lead
                     buf = body
                 if feed is not None:
-                    _feed(checker, pending)
+                    in_set = _feed(checker, pending, set_count)
+                    set_count = 0
                 yield pending
                 pending = None
         if passes:
@@ -201,7 +208,8 @@ class SegmentReader:
             if lead:
                 pending.raw += buf[:lead]
             if feed is not None:
-                _feed(checker, pending)
+                in_set = _feed(checker, pending, set_count)
+                set_count = 0
                 last_seg = pending
             yield pending
         if body:
@@ -223,20 +231,26 @@ class SegmentReader:
             last_seg = Segment(fields, position, seg_offset, body, delims)
             last_seg.index = self.segment_count
             if feed is not None:
-                _feed(checker, last_seg)
+                in_set = _feed(checker, last_seg, set_count)
+                set_count = 0
             yield last_seg
         self.bytes_read = offset + len(buf)
         if passes:  # asked for after the last segment: the loop it names holds no claim
             raise PassMismatch("the file ends inside a subscriber loop passed over")
         if checker is not None:
+            checker.set_segments += set_count
             checker.finish(last_seg, end_offset() if end_offset is not None else None)
 
 
-def _feed(checker: EnvelopeChecker, seg: Segment) -> None:
+def _feed(checker: EnvelopeChecker, seg: Segment, counted: int) -> bool:
+    """Feed ``seg`` to ``checker``, ``counted`` segments before it counted toward SE01 but not
+    added; whether a transaction set is open after it."""
+    checker.set_segments += counted
     if checker.st is not None and seg.fields[0] not in SET_ENDS:
         checker.set_segments += 1
     else:
         checker.feed(seg)
+    return checker.st is not None
 
 
 class PassMismatch(Exception):
