@@ -141,10 +141,11 @@ def iter_items(
         )
 
     append = None  # claim_segs.append while a claim is open
+    claim_ends = _CLAIM_ENDS
     for seg in segments:
         tag = seg.fields[0]
         # Most segments sit inside a claim and only join it (what the branches below do too).
-        if claim_segs is not None and tag not in _CLAIM_ENDS:
+        if claim_segs is not None and tag not in claim_ends:
             append(seg)
             continue
         if header is None and block is None and claim_segs is None:
