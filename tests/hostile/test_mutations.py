@@ -23,7 +23,7 @@ from hostile.conftest import RESULTS, count_claims
 from hostile.make_corpus import synth_base
 from x12tool.claims import iter_items
 from x12tool.edi import SegmentReader, X12InputError
-from x12tool.edi.envelope import checked
+from x12tool.edi.envelope import EnvelopeChecker, checked
 from x12tool.edi.ig import validate as ig_validate
 from x12tool.preflight.outputs import run_preflight
 from x12tool.preflight.session import open_session
@@ -150,6 +150,31 @@ def test_mutants_never_crash_the_reader_or_the_model(data):
         read_all(data)
     except X12InputError as exc:
         assert "\n" not in str(exc)
+
+
+def _segments_and_end(segments) -> tuple[list[tuple], tuple | None]:
+    got = []
+    try:
+        for seg in segments:
+            got.append((seg.fields, seg.raw, seg.position, seg.offset, seg.index))
+    except X12InputError as exc:
+        return got, (str(exc), exc.position, exc.offset, exc.tag)
+    return got, None
+
+
+@settings(max_examples=READ_EXAMPLES // 3, **SETTINGS)
+@given(mutated())
+def test_mutants_read_alike_with_the_envelope_checks_fused_into_the_reader(data):
+    """SegmentReader.checked (what X12Source.segments() reads through) yields the segments
+    and raises the errors that envelope.checked over the plain reader does."""
+    try:
+        plain = SegmentReader(io.BytesIO(data), "mutant.837", chunk_size=97)
+    except X12InputError:
+        return  # no ISA to read: neither path starts
+    fused = SegmentReader(io.BytesIO(data), "mutant.837", chunk_size=97)
+    checker = EnvelopeChecker("mutant.837")
+    want = _segments_and_end(checked(plain, "mutant.837", lambda: plain.bytes_read))
+    assert _segments_and_end(fused.checked(checker, lambda: fused.bytes_read)) == want
 
 
 SESSION = open_session()

@@ -46,6 +46,9 @@ def is_digits(text: str) -> bool:
 _MEMO_MAX = 8192
 _decimals: dict[str, Decimal | None] = {}
 _dates: dict[str, date | None] = {}
+# SV107 texts read without a problem, as the pointers they hold, by component separator
+# (ISA16: "1:2" holds two pointers in one file and is no pointer in another)
+_pointers: dict[str, dict[str, tuple[int, ...]]] = {}
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -112,26 +115,29 @@ def billing_provider(block: HLBlock) -> Provider:
 
 def subscriber(block: HLBlock) -> Subscriber:
     sbr = block.first("SBR")
-    sub = Subscriber(block=block, sbr=sbr)
+    sub = Subscriber(block, sbr)
     if sbr is not None:
         sub.responsibility = sbr.element(1)
         sub.relationship = sbr.element(2)
         sub.filing_indicator = sbr.element(9)
     in_2010ba = False
+    # elements read from the field list (as Segment.element() gives them): one block a claim
     for seg in block.segments:
-        tag = seg.fields[0]
+        f = seg.fields
+        tag = f[0]
         if tag == "NM1":
-            qual = seg.element(1)
+            n = len(f)
+            qual = f[1] if n > 1 else ""
             in_2010ba = qual == "IL"
             if qual == "IL":
-                sub.last_name = seg.element(3)
-                sub.first_name = seg.element(4)
-                sub.member_id = seg.element(9)
+                sub.last_name = f[3] if n > 3 else ""
+                sub.first_name = f[4] if n > 4 else ""
+                sub.member_id = f[9] if n > 9 else ""
             elif qual == "PR":
-                sub.payer_name = seg.element(3)
-                sub.payer_id = seg.element(9)
+                sub.payer_name = f[3] if n > 3 else ""
+                sub.payer_id = f[9] if n > 9 else ""
         elif tag == "DMG" and in_2010ba:
-            sub.birth_date = seg.element(2)
+            sub.birth_date = f[2] if len(f) > 2 else ""
     return sub
 
 
@@ -157,17 +163,19 @@ def claim(
     pat: Patient | None,
 ) -> Claim:
     clm = segments[0]
+    # positional arguments (in the order of the model's fields): a keyword call costs more,
+    # once a claim and once a line
     c = Claim(
-        segments=segments,
-        envelope=envelope,
-        billing=billing,
-        subscriber_block=subscriber_block,
-        patient_block=patient_block,
-        billing_provider=billing_prov,
-        subscriber=sub,
-        patient=pat,
-        clm=clm,
-        id=clm.element(1),
+        segments,
+        envelope,
+        billing,
+        subscriber_block,
+        patient_block,
+        billing_prov,
+        sub,
+        pat,
+        clm,
+        clm.element(1),
     )
     charge_text = clm.element(2)
     c.charge = parse_decimal(charge_text)
@@ -181,14 +189,9 @@ def claim(
     # rendering provider, but only before any 2320 SBR: after SBR, NM1s belong to 2330x.
     in_2320 = False
     current: Provider | None = None
-    line_starts = []
-    for i, seg in enumerate(segments):
+    line_starts = [i for i, seg in enumerate(segments) if seg.fields[0] == "LX"]
+    for seg in segments[: line_starts[0]] if line_starts else segments:
         tag = seg.fields[0]
-        if tag == "LX":
-            line_starts.append(i)
-            continue
-        if line_starts:
-            continue
         if tag == "HI":
             codes = []
             for n, el in enumerate(seg.fields[1:], start=1):
@@ -225,21 +228,42 @@ def claim(
         elif tag == "PRV" and current is not None and seg.element(2) == "PXC":
             current.prv = seg
             current.taxonomy = seg.element(3)
-    bounds = line_starts + [len(segments)]
-    for n, start in enumerate(line_starts):
-        c.lines.append(service_line(segments, start, bounds[n + 1]))
+    if line_starts:
+        lines = c.lines
+        bounds = line_starts[1:]
+        bounds.append(len(segments))
+        for start, end in zip(line_starts, bounds, strict=True):
+            lines.append(service_line(segments, start, end))
     return c
 
 
 def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
     lx = segments[start]
     num = lx.element(1)
-    line = ServiceLine(start=start, end=end, lx=lx, number=int(num) if is_digits(num) else None)
+    line = ServiceLine(start, end, lx, int(num) if is_digits(num) else None)
     # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
+    # Elements are read from the field list (as Segment.element() gives them): this runs for
+    # every segment of every line of the file.
     sub = "2400"
     current: Provider | None = None
-    for seg in segments[start + 1 : end]:
-        tag = seg.fields[0]
+    for i in range(start + 1, end):
+        seg = segments[i]
+        f = seg.fields
+        tag = f[0]
+        if sub == "2400":
+            if tag == "SV1":
+                if line.sv1 is None:
+                    _read_sv1(line, seg)
+                continue
+            if tag == "DTP":
+                if line.dtp is None and len(f) > 1 and f[1] == "472":
+                    _read_dtp(line, seg)
+                continue
+            if tag == "REF":
+                if line.ref_6r is None and len(f) > 1 and f[1] == "6R":
+                    line.ref_6r = seg
+                    line.line_control = f[2] if len(f) > 2 else ""
+                continue
         if tag == "LIN":
             sub = "2410"
         elif tag == "NM1":
@@ -252,25 +276,13 @@ def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
                     name=seg.element(3),
                     npi=seg.element(9) if seg.element(8) == "XX" else "",
                 )
-            continue
         elif tag == "SVD":
             sub = "2430"
         elif tag == "LQ":
             sub = "2440"
-        if sub == "2420":
-            if tag == "PRV" and current is not None and seg.element(2) == "PXC":
-                current.prv = seg
-                current.taxonomy = seg.element(3)
-            continue
-        if sub != "2400":
-            continue
-        if tag == "SV1" and line.sv1 is None:
-            _read_sv1(line, seg)
-        elif tag == "DTP" and seg.element(1) == "472" and line.dtp is None:
-            _read_dtp(line, seg)
-        elif tag == "REF" and seg.element(1) == "6R" and line.ref_6r is None:
-            line.ref_6r = seg
-            line.line_control = seg.element(2)
+        elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
+            current.prv = seg
+            current.taxonomy = seg.element(3)
     return line
 
 
@@ -281,11 +293,12 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
     f = seg.fields
     if len(f) < 8:
         f = f + [""] * (8 - len(f))
-    comps = f[1].split(seg.delims.component)
+    sep = seg.delims.component
+    comps = f[1].split(sep)
     line.qualifier = comps[0]
     line.code = comps[1] if len(comps) > 1 else ""
     # SV101-3..6 are the four modifier slots; SV101-7 is a description (TR3 SV1).
-    line.modifiers = [m for m in comps[2:6] if m]
+    line.modifiers = list(filter(None, comps[2:6]))
     charge = f[2]
     line.charge = parse_decimal(charge)
     if line.charge is None:
@@ -295,9 +308,18 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
     line.units = parse_decimal(units)
     if line.units is None:
         line.problems.append(Problem(seg, "SV104", f"unit count {units!r} is not a number"))
+    problems = len(line.problems)
     line.place_of_service = f[5]
+    text = f[7]
+    memo = _pointers.get(sep)
+    if memo is None:
+        memo = _pointers[sep] = {}
+    known = memo.get(text)
+    if known is not None:
+        line.pointers = list(known)
+        return
     pointers = []
-    for p in f[7].split(seg.delims.component) if f[7] else []:
+    for p in text.split(sep) if text else []:
         if is_digits(p):
             pointers.append(int(p))
         elif p:
@@ -310,11 +332,17 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
                 )
             )
     line.pointers = pointers
+    if len(line.problems) == problems:  # only pointers read without a problem are kept
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[text] = tuple(pointers)
 
 
 def _read_dtp(line: ServiceLine, seg: Segment) -> None:
     line.dtp = seg
-    fmt, value = seg.element(2), seg.element(3)
+    f = seg.fields
+    fmt = f[2] if len(f) > 2 else ""
+    value = f[3] if len(f) > 3 else ""
     if fmt == "D8":
         line.date_from = line.date_to = parse_d8(value)
     elif fmt == "RD8" and "-" in value:

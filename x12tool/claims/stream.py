@@ -18,6 +18,8 @@ from x12tool.edi.segment import Segment
 
 LEVELS = {"20": None, "22": "20", "23": "22"}
 ENVELOPE_TAGS = frozenset({"ISA", "GS", "GE", "IEA"})
+# What ends a claim's segments in iter_items; every other segment joins the open claim.
+_CLAIM_ENDS = frozenset({"HL", "CLM", "SE"})
 
 
 @dataclass(slots=True)
@@ -91,12 +93,13 @@ def iter_items(
             message, path=path, position=seg.position, offset=seg.offset, tag=seg.fields[0]
         )
 
-    def close_block() -> Iterator[Item]:
+    # close_block and close_claim return their item (called only with a block or claim open)
+    # rather than being generators: they run at every HL, CLM and SE.
+    def close_block() -> HLItem:
         nonlocal block
-        if block is None:
-            return
-        hl = block[0]
-        hb = HLBlock(block, hl.element(1), hl.element(2), hl.element(3))
+        hl = block[0].fields
+        n = len(hl)
+        hb = HLBlock(block, hl[1] if n > 1 else "", hl[2] if n > 2 else "", hl[3] if n > 3 else "")
         block = None
         chain[hb.level] = hb
         # a new block invalidates deeper levels
@@ -111,12 +114,10 @@ def iter_items(
                 parsed["subscriber"] = _parse.subscriber(hb)
         elif hb.level == "23" and model:
             parsed["patient"] = _parse.patient(hb)
-        yield HLItem(hb, env)
+        return HLItem(hb, env)
 
-    def close_claim() -> Iterator[Item]:
+    def close_claim() -> Claim | ClaimSegments:
         nonlocal claim_segs, ordinal
-        if claim_segs is None:
-            return
         segs, claim_segs = claim_segs, None
         ordinal += 1
         sub_block = chain.get("22")
@@ -126,10 +127,9 @@ def iter_items(
                 "claim (CLM) outside a subscriber HL (2000B): the HL loops are out of order",
             )
         if not model or (skip is not None and skip(ordinal)):
-            yield ClaimSegments(segs)
-            return
+            return ClaimSegments(segs)
         pat_block = chain.get("23")
-        yield _parse.claim(
+        return _parse.claim(
             segs,
             env,
             chain["20"],
@@ -140,8 +140,14 @@ def iter_items(
             parsed["patient"] if pat_block is not None else None,
         )
 
+    append = None  # claim_segs.append while a claim is open
+    claim_ends = _CLAIM_ENDS
     for seg in segments:
         tag = seg.fields[0]
+        # Most segments sit inside a claim and only join it (what the branches below do too).
+        if claim_segs is not None and tag not in claim_ends:
+            append(seg)
+            continue
         if header is None and block is None and claim_segs is None:
             if tag in ENVELOPE_TAGS:
                 if tag == "ISA":
@@ -160,8 +166,10 @@ def iter_items(
             if header is not None:
                 yield SetHeader(header, env)
                 header = None
-            yield from close_block()
-            yield from close_claim()
+            if block is not None:
+                yield close_block()
+            if claim_segs is not None:
+                yield close_claim()
             level, parent = seg.element(3), seg.element(2)
             if level not in LEVELS:
                 raise fail(seg, f"HL03 level {level!r} is not an 837P level (20, 22 or 23)")
@@ -190,18 +198,21 @@ def iter_items(
         elif tag == "CLM":
             if header is not None:
                 raise fail(seg, "claim (CLM) before any HL loop")
-            yield from close_block()
-            yield from close_claim()
+            if block is not None:
+                yield close_block()
+            if claim_segs is not None:
+                yield close_claim()
             claim_segs = [seg]
+            append = claim_segs.append
         elif tag == "SE":
             if header is not None:
                 yield SetHeader(header, env)
                 header = None
-            yield from close_block()
-            yield from close_claim()
+            if block is not None:
+                yield close_block()
+            if claim_segs is not None:
+                yield close_claim()
             yield SetTrailer(seg, env)
-        elif claim_segs is not None:
-            claim_segs.append(seg)
         elif block is not None:
             block.append(seg)
         elif header is not None:

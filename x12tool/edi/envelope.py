@@ -22,7 +22,7 @@ SUPPORTED_VERSIONS = frozenset({"005010X222A1", "005010X222A2", "005010X222"})
 # path (x12tool/remit); the 837 path keeps refusing it.
 REMIT_VERSIONS = frozenset({"005010X221A1"})
 # What EnvelopeChecker.feed does more with than count, inside a transaction set.
-_SET_ENDS = frozenset({"SE", "ISA", "GS", "ST", "GE", "IEA"})
+SET_ENDS = frozenset({"SE", "ISA", "GS", "ST", "GE", "IEA"})
 
 
 class EnvelopeChecker:
@@ -230,7 +230,7 @@ def checked(
     for seg in segments:
         # Inside a transaction set every segment but SE and the envelope tags only counts
         # toward SE01: done here without the call (most segments of a file).
-        if checker.st is not None and seg.fields[0] not in _SET_ENDS:
+        if checker.st is not None and seg.fields[0] not in SET_ENDS:
             checker.set_segments += 1
         else:
             feed(seg)

@@ -14,6 +14,7 @@ from itertools import chain, islice
 from typing import BinaryIO
 
 from x12tool.edi.delimiters import WHITESPACE, Delimiters, detect
+from x12tool.edi.envelope import SET_ENDS, EnvelopeChecker
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.segment import Segment
 
@@ -60,6 +61,17 @@ class SegmentReader:
         self._passes.append(_Pass(claims, done, self.delims, *self._pass_patterns))
 
     def __iter__(self) -> Iterator[Segment]:
+        return self._read(None, None)
+
+    def checked(self, checker: EnvelopeChecker, end_offset: Callable[[], int] | None = None):
+        """Iterate as ``envelope.checked(reader, ..., checker=checker)`` does, in one loop:
+        each segment is fed to ``checker`` as it is yielded, and ``checker.finish`` runs at
+        the end of the file (``end_offset()``: the offset it names)."""
+        return self._read(checker, end_offset)
+
+    def _read(
+        self, checker: EnvelopeChecker | None, end_offset: Callable[[], int] | None
+    ) -> Iterator[Segment]:
         delims = self.delims
         term = delims.segment
         elem = delims.element
@@ -76,6 +88,19 @@ class SegmentReader:
         count = self.segment_count  # segments so far (kept in a local in the loop)
         known = _KNOWN_TAGS
         passes = self._passes  # non-empty while passing over a loop (pass_over)
+        # The envelope checks, at each segment as it is yielded. Inside a transaction set
+        # every segment but SE and the envelope tags only counts toward SE01: done here
+        # without the call (most segments of a file).
+        feed = checker.feed if checker is not None else None
+        # whether checker.st is set (only feed changes it), and the segments counted toward
+        # checker.set_segments here, not added yet (added before the next feed or finish)
+        in_set = False
+        set_count = 0
+        set_ends = SET_ENDS
+        last_seg: Segment | None = None
+        pending_tag = ""  # pending.fields[0]
+        ws = WHITESPACE
+        segment = Segment
         while True:
             if not eof:
                 more = read(size)
@@ -95,11 +120,18 @@ class SegmentReader:
                     passes.pop().finish()
                     it = chain((piece,), it)
             for piece in it:
-                body = piece.lstrip(WHITESPACE)
-                lead = len(piece) - len(body)
+                body = piece.lstrip(ws)
+                lead = 0 if body is piece else len(piece) - len(body)
                 if pending is not None:
                     if lead:
                         pending.raw += piece[:lead]
+                    if in_set and pending_tag not in set_ends:
+                        set_count += 1
+                    elif feed is not None:
+                        checker.set_segments += set_count
+                        set_count = 0
+                        feed(pending)
+                        in_set = checker.st is not None
                     yield pending
                     pending = None
                     if passes:
@@ -147,7 +179,8 @@ class SegmentReader:
                         offset=seg_offset,
                     )
                 count += 1
-                pending = Segment(fields, position, seg_offset, body + term, delims, count)
+                pending = segment(fields, position, seg_offset, body + term, delims, count)
+                pending_tag = tag
             self.segment_count = count
             buf = last
             if eof:
@@ -160,6 +193,9 @@ class SegmentReader:
                     pending.raw += buf[:lead]
                     offset += lead
                     buf = body
+                if feed is not None:
+                    in_set = _feed(checker, pending, set_count)
+                    set_count = 0
                 yield pending
                 pending = None
         if passes:
@@ -171,6 +207,10 @@ class SegmentReader:
         if pending is not None:
             if lead:
                 pending.raw += buf[:lead]
+            if feed is not None:
+                in_set = _feed(checker, pending, set_count)
+                set_count = 0
+                last_seg = pending
             yield pending
         if body:
             seg_offset = offset + lead
@@ -190,10 +230,27 @@ class SegmentReader:
             self.segment_count += 1
             last_seg = Segment(fields, position, seg_offset, body, delims)
             last_seg.index = self.segment_count
+            if feed is not None:
+                in_set = _feed(checker, last_seg, set_count)
+                set_count = 0
             yield last_seg
         self.bytes_read = offset + len(buf)
         if passes:  # asked for after the last segment: the loop it names holds no claim
             raise PassMismatch("the file ends inside a subscriber loop passed over")
+        if checker is not None:
+            checker.set_segments += set_count
+            checker.finish(last_seg, end_offset() if end_offset is not None else None)
+
+
+def _feed(checker: EnvelopeChecker, seg: Segment, counted: int) -> bool:
+    """Feed ``seg`` to ``checker``, ``counted`` segments before it counted toward SE01 but not
+    added; whether a transaction set is open after it."""
+    checker.set_segments += counted
+    if checker.st is not None and seg.fields[0] not in SET_ENDS:
+        checker.set_segments += 1
+    else:
+        checker.feed(seg)
+    return checker.st is not None
 
 
 class PassMismatch(Exception):

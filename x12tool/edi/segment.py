@@ -40,8 +40,12 @@ class Segment:
 
     def element(self, index: int) -> str:
         """Element ``index`` (1-based, as in SV104); '' when absent."""
-        fields = self.fields
-        return fields[index] if index < len(fields) else ""
+        # try rather than a length test: most elements asked for are there, and the test
+        # costs a call of len() each time (this runs for nearly every element a rule reads)
+        try:
+            return self.fields[index]
+        except IndexError:
+            return ""
 
     def components(self, index: int) -> list[str]:
         """The components of a composite element (SV101 -> ['HC', '97530', 'GP'])."""

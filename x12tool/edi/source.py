@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from x12tool.edi.envelope import EnvelopeChecker, checked
+from x12tool.edi.envelope import EnvelopeChecker
 from x12tool.edi.errors import UnsupportedError, X12InputError
 from x12tool.edi.reader import CHUNK, SegmentReader
 from x12tool.edi.segment import Segment
@@ -53,9 +53,8 @@ class X12Source:
         if not check:
             return iter(self.reader)
         self._checker = EnvelopeChecker(self.path, self.kind, lenient)
-        return checked(
-            self.reader, self.path, lambda: self.reader.bytes_read, checker=self._checker
-        )
+        # envelope.checked(self.reader, ...) fused into the reader's loop
+        return self.reader.checked(self._checker, lambda: self.reader.bytes_read)
 
     def pass_over(self, claims: int) -> None:
         """Pass over the rest of the subscriber loop whose HL ``segments()`` just gave, which
