@@ -28,14 +28,16 @@ def fmt(value: Decimal | None) -> str:
         if v == 0:
             v = ZERO  # no "-0.00"
         got = f"{v:.2f}"
-        if len(_FMT) < 65536:
+        if len(_FMT) < FMT_MEMO:
             _FMT[value] = got
     return got
 
 
 # amount -> its report string: every claim's money record formats seven amounts, most of them
 # 0.00 or one of a few line prices. Equal amounts format alike whatever their exponent (the
-# string is of the value rounded to cents), so the value is the key.
+# string is of the value rounded to cents), so the value is the key. Kept small (the first amounts
+# met stay; the common ones come early): a larger memo grew with the file (docs/performance.md).
+FMT_MEMO = 4096
 _FMT: dict[Decimal | None, str] = {}
 
 

@@ -176,7 +176,7 @@ def _line_amounts(
         pe = pe_unit * units
     raw = (work_mp + pe) * rate.cf
     amount = raw * pct / 100 if pct is not None else raw
-    if len(_LINE_AMOUNTS) >= 16384:
+    if len(_LINE_AMOUNTS) >= 4096:  # bounded: the combinations that recur fill it again
         _LINE_AMOUNTS.clear()
     got = _LINE_AMOUNTS[key] = (rate, cents(amount), cents(raw))
     return got[1], got[2]

@@ -23,7 +23,7 @@ is never pooled (a rerun never counts twice).
 
 from __future__ import annotations
 
-from collections import Counter
+from array import array
 from datetime import date
 
 from x12tool.claims import Claim, ClaimSegments, iter_items
@@ -110,7 +110,11 @@ def _fill(pool: DayPool, path: str, ctx: RuleContext, multi: set[int], plan) -> 
     skip = pass_loop = None
     ordinal = 0  # the next claim's number in the file
     if plan is not None and len(plan.loops) == plan.claims == len(plan.groups):
-        size = Counter(plan.groups)
+        # claims of each group in this file, in a flat array (a Counter of every group grew
+        # the run's peak memory with the file)
+        size = array("I", bytes(4 * (max(plan.groups, default=-1) + 1)))
+        for g in plan.groups:
+            size[g] += 1
         alone = bytearray(1 if size[g] == 1 else 0 for g in plan.groups)
         loop = -1
 
