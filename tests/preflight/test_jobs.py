@@ -412,21 +412,27 @@ def test_enveloped_file_has_what_the_passes_must_get_right(enveloped):
     assert all(sets) and len(ids) == plan.claims
 
 
-def test_workers_pass_over_the_others_loops_and_read_the_same(enveloped, monkeypatch):
+@pytest.fixture
+def passed(monkeypatch) -> list[int]:
+    """The claim counts of the subscriber loops the segment reader passes over, as it goes."""
+    counts: list[int] = []
+    real = SegmentReader.pass_over
+
+    def counting(self, claims, done=None):
+        counts.append(claims)
+        real(self, claims, done)
+
+    monkeypatch.setattr(SegmentReader, "pass_over", counting)
+    return counts
+
+
+def test_workers_pass_over_the_others_loops_and_read_the_same(enveloped, passed):
     """Each worker in turn, in this process: the loops it passes over are the others' whole
     loops, and together the workers give one process's records, positions and offsets too."""
     path, visits = enveloped
     session = open_session(visits=visits, inputs=[path])
     want: list[dict] = []
     one = process_file(path, session.rules, session.ctx, on_claim=want.append)
-    passed: list[int] = []
-    real = SegmentReader.pass_over
-
-    def counting(self, claims, done=None):
-        passed.append(claims)
-        real(self, claims, done)
-
-    monkeypatch.setattr(SegmentReader, "pass_over", counting)
     routes = session.ctx.plans[path].routes(3)
     got: list[list[dict]] = []
     summaries = []
@@ -473,19 +479,13 @@ def test_a_loop_that_holds_other_claims_than_the_plan_says_means_one_process(env
 
 
 @pytest.mark.parametrize("which", ["scattered", "enveloped"])
-def test_day_pool_prepass_passes_over_lone_claims_and_pools_the_same(which, request, monkeypatch):
+def test_day_pool_prepass_passes_over_lone_claims_and_pools_the_same(
+    which, request, monkeypatch, passed
+):
     """The day pool's pre-pass models only claims whose group has another claim in the file
     and passes over loops of lone claims; the pool is the one a full read gives, also when
     the plan does not fit the file (it then reads the file whole)."""
     path, visits = request.getfixturevalue(which)
-    passed: list[int] = []
-    real = SegmentReader.pass_over
-
-    def counting(self, claims, done=None):
-        passed.append(claims)
-        real(self, claims, done)
-
-    monkeypatch.setattr(SegmentReader, "pass_over", counting)
 
     def pool(plans=None) -> dict:
         session = open_session(visits=visits, inputs=[path])
