@@ -514,3 +514,19 @@ def test_day_pool_prepass_passes_over_lone_claims_and_pools_the_same(
     monkeypatch.setattr(daypool, "_fill", fill)
     assert pool(plans={path: plan}) == full
     assert fills == [True, False]  # the plan did not fit: read again, whole
+
+
+def test_workers_without_a_visit_log(scattered):
+    """check --jobs N with no --visits (the default on a big file is one worker a core): the
+    report is one process's. A visit-log step of the merge once crashed here (exit 4)."""
+    path, _ = scattered
+
+    def check(jobs: int) -> str:
+        argv = ["check", path, "--no-ig", "--format", "json", "--jobs", str(jobs)]
+        result = CliRunner().invoke(cli, argv)
+        assert result.exit_code in (0, 1), result.output
+        return result.stdout
+
+    one = check(1)
+    assert json.loads(one)["summary"]["claims"] == 700
+    assert check(2) == one

@@ -135,8 +135,10 @@ def check_file(
         summary = _merge([r[0] for r in results])
         for _, problems in results:
             # Rows' problems a worker found reading them (discipline, role, dates): the
-            # report lists them as one process would (by row, each row once).
-            ctx.visits.add_problems(problems)
+            # report lists them as one process would (by row, each row once). No visit log:
+            # no rows, no problems.
+            if ctx.visits is not None:
+                ctx.visits.add_problems(problems)
         summary.workers = workers
         _replay(tmp, workers, routes, on_claim, on_claim_text)
         return summary
