@@ -530,3 +530,48 @@ def test_workers_without_a_visit_log(scattered):
     one = check(1)
     assert json.loads(one)["summary"]["claims"] == 700
     assert check(2) == one
+
+
+def test_beneficiary_day_unit_limits_across_claims_for_any_number_of_workers(tmp_path):
+    """TU007 counts a 1-unit code per beneficiary-day across the file's claims (earlier claims
+    first, x12tool/rules/dayunits.py): 100 members each with three claims of one date spread
+    over the file, each billing a PT evaluation. The second and third claim of each member are
+    over the day's limit, with one worker or several."""
+    segs = ["ST*837*0001*005010X222A1", "HL*1**20*1", "NM1*85*2*CLINIC*****XX*1234567893"]
+    for n in range(300):
+        segs += [
+            f"HL*{n + 2}*1*22*0",
+            "SBR*P*18*******MB",
+            f"NM1*IL*1*SUB*A****MI*M{n % 100:03d}",
+            "NM1*PR*2*MEDICARE*****PI*00431",
+            f"CLM*E{n:03d}*150***11:B:1*Y*A*Y*Y",
+            "HI*ABK:M25561",
+            "LX*1",
+            "SV1*HC:97161:GP*150*UN*1***1",
+            "DTP*472*D8*20260302",
+        ]
+    isa = (
+        "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260302*1200*^*"
+        "00501*000000001*0*P*:~GS*HC*S*R*20260302*1200*1*X*005010X222A1~"
+    )
+    path = tmp_path / "evaluations.837"
+    tail = f"SE*{len(segs) + 1}*0001~GE*1*1~IEA*1*000000001~"
+    path.write_text(isa + "~".join(segs) + "~" + tail, encoding="latin-1")
+
+    def check(jobs: int) -> str:
+        argv = ["check", str(path), "--no-ig", "--format", "json", "--jobs", str(jobs)]
+        result = CliRunner().invoke(cli, argv)
+        assert result.exit_code in (0, 1), result.output
+        return result.stdout
+
+    one = check(1)
+    held = {
+        c["id"]: f["message"]
+        for c in json.loads(one)["claims"]
+        for f in c["findings"]
+        if f["code"] == "TU007"
+    }
+    assert sorted(held) == [f"E{n:03d}" for n in range(100, 300)]
+    assert "E000 (1)" in held["E100"] and "E000 (1), E100 (1)" in held["E200"]
+    for jobs in (2, 3):
+        assert check(jobs) == one

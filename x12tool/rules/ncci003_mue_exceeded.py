@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.dayunits import DayUnits
 from x12tool.rules.ncci_hits import index_for, line_numbers, lines_by_date
 from x12tool.rules.services import NCCI
 
@@ -37,6 +38,12 @@ class NCCI003(Rule):
         the date, MAI 2 is absolute policy and MAI 3 can only be won on appeal. Units above the
         MUE are denied (a line denial; an ABN does not apply).
 
+        MAI 2 and 3 count the beneficiary's day, not the claim: the units of the code on
+        every claim of the member, payer and billing provider for that date add up. The
+        earlier claims of the file (file order) count first; the claim that takes the day
+        over the MUE gets the finding and names the others. A claim sent again with the same
+        CLM01 is a resend (DUP001), not a second claim of the day.
+
     Example
         Imported MUE 97530 = 4, MAI 2. One date: 97530-GP 3 units on line 1 and 2 units on
         line 2 (5 in all).
@@ -51,7 +58,9 @@ class NCCI003(Rule):
 
     Source
         CMS, Medicare NCCI Medically Unlikely Edits, Practitioner Services MUE Table (columns
-        and MAI 1/2/3); FCSO and Palmetto GBA on MAI meanings.
+        and MAI 1/2/3); FCSO and Palmetto GBA on MAI meanings; NCCI Policy Manual Ch. I §V
+        (MUEs per provider, per beneficiary, per date of service; MAI 2/3 summed across lines
+        and claims).
     """
 
     code = "NCCI003"
@@ -64,6 +73,7 @@ class NCCI003(Rule):
         index = index_for(ctx)
         if not index.has_mue:
             return
+        days = DayUnits(claim, ctx.group_state(self))
         for day, lines in sorted(lines_by_date(claim).items()):
             by_code = defaultdict(list)
             for ln in lines:
@@ -87,11 +97,23 @@ class NCCI003(Rule):
                             )
                     continue
                 total = sum((_units(ln) for ln in code_lines), Decimal(0))
+                earlier = days.add((code, day), total)
                 if total > value:
                     yield self.finding(
                         ctx,
                         f"{code} on {day.isoformat()}: {_fmt(total)} units on "
                         f"{line_numbers(code_lines)}, above its {where}",
+                        line=code_lines[0],
+                    )
+                elif earlier and total + sum(u for _, u in earlier) > value:
+                    before = sum(u for _, u in earlier)
+                    others = ", ".join(f"{cid} ({_fmt(u)})" for cid, u in earlier)
+                    yield self.finding(
+                        ctx,
+                        f"{code} on {day.isoformat()}: {_fmt(total)} units on "
+                        f"{line_numbers(code_lines)} and {_fmt(before)} on earlier claim(s) of "
+                        f"the beneficiary's day: {others}; {_fmt(total + before)} in all, above "
+                        f"its {where}",
                         line=code_lines[0],
                     )
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, DeleteLine, Fix, Rule, SetUnits, Severity
+from x12tool.rules.dayunits import DayUnits
 from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import billed_units, scaled_charge, verdicts
 
@@ -30,8 +31,9 @@ class PAY001(Rule):
         cap are denied, or the whole line is. The caps are each payer's own policy: set them
         in your profile file with `<unit_cap code="97530" max="2"/>` and
         `<timed_unit_cap max="4"/>`; no shipped profile caps anything. The
-        units of one claim's lines of a date are added up (a second claim for the same date
-        is not seen).
+        date is the beneficiary's: the units of every claim of the member, payer and billing
+        provider for the date in the file add up, earlier claims (file order) first, and the
+        claim that takes the date past the cap gets the finding and names the others.
 
     Example
         The profile caps timed units at 4 a date; the claim bills 97110 x 3 and 97530 x 2 on
@@ -45,7 +47,8 @@ class PAY001(Rule):
     Fix safety
         Safe only where the visit log proves fewer units than were billed (the TU001
         arithmetic) and those proven units bring the date within the cap: the documentation
-        is the reason for the change, not the cap. Otherwise no fix, and the claim is held.
+        is the reason for the change, not the cap. Otherwise no fix, and the claim is held;
+        so is a claim within the cap alone but past it with the earlier claims of the date.
 
     Source
         Payer policy, configured per payer; CMS Pub 100-04 Ch. 5 §20.2 for the proven-units
@@ -67,6 +70,7 @@ class PAY001(Rule):
             if line.date_from is not None and line.code:
                 by_day[line.date_from].append(line)
         proven = None
+        days = DayUnits(claim, ctx.group_state(self))
         for day in sorted(by_day):
             lines = by_day[day]
             checks = []
@@ -80,7 +84,19 @@ class PAY001(Rule):
                     checks.append(("timed units", prof.timed_unit_cap, group))
             for what, cap, group in checks:
                 billed = sum(billed_units(ln) or 0 for ln in group)
+                earlier = days.add((what, day), billed)
                 if billed <= cap:
+                    before = sum(u for _, u in earlier)
+                    if earlier and billed + before > cap:
+                        others = ", ".join(f"{cid} ({u})" for cid, u in earlier)
+                        yield self.finding(
+                            ctx,
+                            f"{billed} {what} billed on {day.isoformat()} and {before} on "
+                            f"earlier claim(s) of the beneficiary's date: {others}; "
+                            f"{billed + before} in all, over the payer's cap of {cap} a date "
+                            f"(profile {prof.name})",
+                            line=group[-1],
+                        )
                     continue
                 if proven is None:
                     proven = _proven(claim, ctx)

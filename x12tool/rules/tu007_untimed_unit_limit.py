@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
+from x12tool.rules.dayunits import DayUnits
 from x12tool.rules.money import OVERBILLING
 from x12tool.rules.therapy import billed_units, line_discipline, scaled_charge
 
@@ -21,6 +22,13 @@ class TU007(Rule):
         per date; other untimed codes once per date unless the code map gives another
         limit (`unit_limit`, with its source). Recovery auditors find these as overpayments.
 
+        The day is the beneficiary's, not the claim's: §20.2 D counts a 1-unit code once per
+        provider, per discipline, per date of service, per patient, so an evaluation billed on
+        two claims of one member, payer, billing provider and date is over the limit too. The
+        units of the earlier claims of the file (file order) count first; the later claim gets
+        the finding and names the others. A claim sent again with the same CLM01 is not a
+        second claim of the day (DUP001 reports a resend).
+
     Example
         `SV1*HC:97161:GP*300*UN*2***1~` (a 60-minute PT evaluation billed as 2 units).
 
@@ -30,12 +38,16 @@ class TU007(Rule):
     Fix safety
         Safe: the limit is the code's definition, not a judgement. A single line is set to the
         limit and its charge scaled at its own unit price; CLM02 follows. When the units are
-        spread over several lines of the date, nothing is changed and the claim is held.
+        spread over several lines of the date, nothing is changed and the claim is held. Over
+        the limit only with another claim of the day: held, no fix (the documents do not say
+        which claim's line is the wrong one).
 
     Source
         CMS Pub 100-04 Ch. 5 §20.2 B (untimed codes: 1 unit whatever the duration) and §20.2 D
         (1-unit codes once per provider, per discipline, per date of service, per patient); MLN
-        Provider Compliance Newsletter, Apr 2019 (untimed codes billed over 1 unit).
+        Provider Compliance Newsletter, Apr 2019 (untimed codes billed over 1 unit); NCCI Policy
+        Manual Ch. I §V (a day's units are counted across lines and claims: splitting a day over
+        two claims does not escape a per-day limit).
     """
 
     code = "TU007"
@@ -52,13 +64,17 @@ class TU007(Rule):
                 continue
             disc = line_discipline(claim, line, ctx) if info.unit_limit_per != "date" else None
             days[(line.code, line.date_from, disc)].append(line)
+        day_claims = DayUnits(claim, ctx.group_state(self))
         for (code, day, disc), lines in days.items():
             info = ref.code(code)
             units = [billed_units(ln) for ln in lines]
             if any(u is None for u in units):
                 continue  # not whole units: IG/other rules say so
             billed, limit = sum(units), info.unit_limit
+            earlier = day_claims.add((code, day, disc), billed)
             if billed <= limit:
+                if earlier and billed + sum(u for _, u in earlier) > limit:
+                    yield self._across_claims(ctx, lines, billed, limit, disc, earlier)
                 continue
             line = lines[-1]
             fix = None
@@ -76,6 +92,27 @@ class TU007(Rule):
                 fix=fix,
                 extra={"billed": billed, "supported": limit},
             )
+
+    def _across_claims(self, ctx, lines, billed, limit, disc, earlier):
+        """Within the limit on this claim, over it with the earlier claims of the day."""
+        line = lines[-1]
+        before = sum(u for _, u in earlier)
+        over = billed + before - limit
+        scope = f"per {disc} date" if disc else "per date"
+        others = ", ".join(f"{cid} ({u})" for cid, u in earlier)
+        return self.finding(
+            ctx,
+            f"{line.code} on {line.date_from.isoformat()}: {billed} unit(s) billed here and "
+            f"{before} on earlier claim(s) of the beneficiary's day: {others}; an untimed code "
+            f"is {limit} unit(s) {scope} for the provider, across claims (Pub 100-04 Ch. 5 "
+            "§20.2 D; NCCI Ch. I §V)",
+            line=line,
+            extra={
+                "billed": billed + before,
+                "supported": max(0, billed_units(line) - over),
+                "claims": [cid for cid, _ in earlier],
+            },
+        )
 
     def money_effect(self, finding, priced):
         """``overbilling_avoided``: the claim as billed minus with the line at the limit."""
