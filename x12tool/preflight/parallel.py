@@ -152,10 +152,15 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
     """Runs in the forked child: check this worker's claims, leave the records and the summary
     in ``tmp``, and end the process (never returning into the parent's code)."""
     code = 1
+    parent = os.getppid()
     try:
         with open(os.path.join(tmp, f"{k}.jsonl"), "w", encoding="utf-8") as out:
 
             def put(record: dict) -> None:
+                if os.getppid() != parent:
+                    # The parent is gone (killed by a cron timeout, a kill -9): nobody will
+                    # read these records, so stop now instead of checking the rest for nothing.
+                    os._exit(1)
                 # one digit of record_flags, then the record's JSON text
                 out.write(str(record_flags(record)))
                 out.write(json.dumps(record))
