@@ -648,9 +648,21 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
+def _member_of_set(seg: bytes, n: int) -> bytes:
+    """A 2010BA NM1's member id (NM109) with the set's number after it."""
+    if not seg.startswith(b"NM1*IL*"):
+        return seg
+    e = seg.split(b"*")
+    if len(e) > 9 and e[9]:
+        e[9] += b"%d" % n
+    return b"*".join(e)
+
+
 def three_sets(base: bytes, se01: int = 0, se02: bytes | None = None) -> bytes:
-    """``base``'s transaction set three times in one group (ST02 0001-0003, claim ids made
-    unique per set), the middle set's SE01 off by ``se01`` and its SE02 set to ``se02``."""
+    """``base``'s transaction set three times in one group (ST02 0001-0003, claim ids and
+    member ids made unique per set: three batches of claims, not one beneficiary-day billed
+    three times, which TU007 and NCCI003 count across claims), the middle set's SE01 off by
+    ``se01`` and its SE02 set to ``se02``."""
     segs = segments(base)
     st = next(i for i, s in enumerate(segs) if s.startswith(b"ST*"))
     se = next(i for i, s in enumerate(segs) if s.startswith(b"SE*"))
@@ -659,7 +671,7 @@ def three_sets(base: bytes, se01: int = 0, se02: bytes | None = None) -> bytes:
     for n in (1, 2, 3):
         control = b"%04d" % n
         out.append(b"ST*837*" + control + b"*005010X222A1")
-        out.extend(s.replace(b"TC09", b"TC%d9" % n) for s in body)
+        out.extend(_member_of_set(s, n).replace(b"TC09", b"TC%d9" % n) for s in body)
         count = len(body) + 2 + (se01 if n == 2 else 0)
         close = se02 if n == 2 and se02 is not None else control
         out.append(b"SE*%d*" % count + close)
