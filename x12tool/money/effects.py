@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, fmt
-from x12tool.money.pricing import ClaimPrice, LineInput, line_inputs, price_lines
+from x12tool.money.pricing import ClaimPrice, LineInput, price_claim, price_lines
 from x12tool.money.schedule import FeeSchedule
 
 MEDICARE_CLASSES = frozenset({"medicare_b"})
@@ -82,15 +82,19 @@ class Pricer:
         # price the same claim objects; keep the last few
 
     def price(self, claim, inputs: list[LineInput] | None = None) -> ClaimPrice:
-        if inputs is None:
-            for seen, price in self._recent:
-                if seen is claim:
-                    return price
-        npi = claim.billing_provider.npi if claim.billing_provider else None
+        """``claim``'s lines priced (``inputs``: other lines, priced for the claim's provider).
+
+        A claim object is one state of a claim: its price (inputs set) is kept for the next
+        callers of the same object (the ledger facts, the rules' money effects, the money step),
+        so each state is priced once."""
         if inputs is not None:
+            npi = claim.billing_provider.npi if claim.billing_provider else None
             return price_lines(self.fees, inputs, npi)
-        own = line_inputs(claim)
-        price = price_lines(self.fees, own, npi)
-        price.inputs = own
-        self._recent = [(claim, price), *self._recent[:3]]
+        recent = self._recent
+        for seen, price in recent:
+            if seen is claim:
+                return price
+        npi = claim.billing_provider.npi if claim.billing_provider else None
+        price = price_claim(self.fees, claim, npi)
+        self._recent = [(claim, price), *recent[:3]]
         return price
