@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from x12tool.money.amounts import ZERO, fmt
+from x12tool.money.amounts import ZERO, fmt, formatted
 from x12tool.money.pricing import ClaimPrice, LineInput, price_claim, price_lines
 from x12tool.money.schedule import FeeSchedule
 
@@ -58,15 +58,18 @@ class ClaimMoney:
         return self.payer_class not in MEDICARE_CLASSES
 
     def as_dict(self) -> dict:
+        # fmt's memo read here first: every claim record formats these seven amounts, and most
+        # are 0.00 or a price met before
+        got = formatted
         out = {
-            "allowed_as_billed": fmt(self.allowed_as_billed),
-            "allowed_as_sent": fmt(self.allowed_as_sent),
-            "overbilling_avoided": fmt(self.overbilling_avoided),
-            "underbilled": fmt(self.underbilled),
-            "reduction": fmt(self.reduction),
-            "at_risk": fmt(self.at_risk),
-            "sequestration": fmt(self.sequestration),
-            "reference_only": self.reference_only,
+            "allowed_as_billed": got(self.allowed_as_billed) or fmt(self.allowed_as_billed),
+            "allowed_as_sent": got(self.allowed_as_sent) or fmt(self.allowed_as_sent),
+            "overbilling_avoided": got(self.overbilling_avoided) or fmt(self.overbilling_avoided),
+            "underbilled": got(self.underbilled) or fmt(self.underbilled),
+            "reduction": got(self.reduction) or fmt(self.reduction),
+            "at_risk": got(self.at_risk) or fmt(self.at_risk),
+            "sequestration": got(self.sequestration) or fmt(self.sequestration),
+            "reference_only": self.payer_class not in MEDICARE_CLASSES,
         }
         if self.payer_rate_lines:
             out["payer_rates"] = f"{self.payer_rate_lines} of {self.lines} line(s)"

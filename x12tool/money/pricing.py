@@ -130,29 +130,26 @@ def price_lines(
     fees: FeeSchedule, lines: Iterable[LineInput], npi: str | None = None
 ) -> ClaimPrice:
     lines = list(lines)
-    return _price(lines, [_input_terms(fees, ln, npi) for ln in lines])
-
-
-def _price(lines: list[LineInput], terms: list[Terms]) -> ClaimPrice:
-    """Price ``lines`` (with the schedule's ``terms`` of each): one pass for the MPPR's full-price
-    unit of each date, one to price."""
-    # MPPR: per date, the unit with the highest PE payment among always-therapy units is paid in
-    # full; its line is the first line with that PE (ties: the earlier line).
-    tops: dict[date | None, int] | None = None
+    terms = [_input_terms(fees, ln, npi) for ln in lines]
+    tops: dict[date | None, int] = {}
     for i, t in enumerate(terms):
         if t[2] and lines[i].units > 0:
-            day = lines[i].day
-            if tops is None:
-                tops = {day: i}
-                continue
-            j = tops.get(day)
-            if j is None or t[4] > terms[j][4]:
-                tops[day] = i
-    full_unit: dict[int, Decimal] = {}
-    if tops is not None:
-        for top in tops.values():
-            full_unit[top] = min(lines[top].units, ONE)
+            _mppr_top(tops, lines[i].day, i, terms)
+    return _price(lines, terms, tops)
 
+
+def _mppr_top(tops: dict[date | None, int], day: date | None, i: int, terms: list[Terms]) -> None:
+    """MPPR: per date, the unit with the highest PE payment among always-therapy units is paid
+    in full; its line is the first line with that PE (ties: the earlier line). Lines come in
+    order: line ``i`` takes its date's top from an earlier line only with a higher PE."""
+    j = tops.get(day)
+    if j is None or terms[i][4] > terms[j][4]:
+        tops[day] = i
+
+
+def _price(lines: list[LineInput], terms: list[Terms], tops: dict[date | None, int]) -> ClaimPrice:
+    """Price ``lines``, given the schedule's ``terms`` of each and the MPPR's full-price line of
+    each date (``tops``, by :func:`_mppr_top`)."""
     out = ClaimPrice()
     append = out.lines.append
     memo = _LINE_AMOUNTS
@@ -164,7 +161,8 @@ def _price(lines: list[LineInput], terms: list[Terms]) -> ClaimPrice:
             continue
         pct = _percent_on(assistant, ln.day) if assistant else None
         if multi:
-            full = full_unit.get(i, ZERO)
+            # the top line's first unit (or its fraction of one) is paid in full
+            full = (ONE if ONE < units else units) if tops[ln.day] == i else ZERO
             reduced = units - full
         else:
             full, reduced = None, ZERO
@@ -177,10 +175,12 @@ def _price(lines: list[LineInput], terms: list[Terms]) -> ClaimPrice:
 
 def price_claim(fees: FeeSchedule, claim, npi: str | None = None) -> ClaimPrice:
     """The lines of an 837P claim priced, with ``inputs`` (:func:`line_inputs`) set: one pass
-    over the lines, whose schedule terms come from a memo of the lines as billed."""
+    over the lines, whose schedule terms come from a memo of the lines as billed, then one to
+    price them."""
     memo = _line_memo(fees)
     inputs: list[LineInput] = []
     terms: list[Terms] = []
+    tops: dict[date | None, int] = {}
     for i, ln in enumerate(claim.lines):
         day = ln.date_from
         key = (ln.code, tuple(ln.modifiers), ln.unit_basis, day.year if day else None, npi)
@@ -188,11 +188,16 @@ def price_claim(fees: FeeSchedule, claim, npi: str | None = None) -> ClaimPrice:
         if got is None:
             got = _line_terms(fees, memo, key, day)
         units = ln.units
-        inputs.append(
-            LineInput(i, got[0], got[1], units if units is not None else ZERO, day, got[2])
-        )
-        terms.append(got[3])
-    out = _price(inputs, terms)
+        if units is None:
+            units = ZERO
+        inputs.append(LineInput(i, got[0], got[1], units, day, got[2]))
+        t = got[3]
+        terms.append(t)
+        if t[2] and units > 0:  # _mppr_top, inline: most lines are always-therapy lines
+            j = tops.get(day)
+            if j is None or t[4] > terms[j][4]:
+                tops[day] = i
+    out = _price(inputs, terms, tops)
     out.inputs = inputs
     return out
 
