@@ -163,3 +163,19 @@ def test_priced_claims_agree_with_the_arithmetic_written_out(claims):
         p = pricer.price(c)
         got = [(str(ln.amount), str(ln.before_assistant)) for ln in p.lines]
         assert got == _reference_amounts(fees, p.inputs, npi), c.id
+
+
+def test_a_fresh_price_rated_line_by_line_totals_the_rated_amounts(claims):
+    """A payer-rate wrapper (x12tool.remit.rates.RatedPricer) sets a fresh price's line amounts
+    (amount and before-CQ/CO alike) before anyone reads its totals: the totals are of the rated
+    lines, and a price without CQ/CO lines still reduces nothing."""
+    fees = FeeSchedule(load_refdata())
+    plain = next(c for c in claims if c.lines and not any("CQ" in ln.modifiers for ln in c.lines))
+    assisted = next(c for c in claims if any("CQ" in ln.modifiers for ln in c.lines))
+    for c in (plain, assisted):
+        p = Pricer(fees).price(c)
+        for ln in p.lines:
+            ln.amount = ln.before_assistant = Decimal("10.00")
+            ln.percent = None
+        assert str(p.total) == f"{10 * len(p.lines)}.00"
+        assert str(p.reduction) == "0.00"

@@ -153,13 +153,17 @@ def _price(lines: list[LineInput], terms: list[Terms], tops: dict[date | None, i
     out = ClaimPrice()
     append = out.lines.append
     memo = _LINE_AMOUNTS
+    assisted = False
     for i, ln in enumerate(lines):
         rate, note, multi, assistant, _pe = terms[i]
         units = ln.units
         if rate is None or units <= 0:
             append(LinePrice(ln.key, ln.code, units, ZERO, ZERO, ZERO, None, rate, note))
             continue
-        pct = _percent_on(assistant, ln.day) if assistant else None
+        pct = None
+        if assistant:
+            pct = _percent_on(assistant, ln.day)
+            assisted = assisted or pct is not None
         if multi:
             # the top line's first unit (or its fraction of one) is paid in full
             full = (ONE if ONE < units else units) if tops[ln.day] == i else ZERO
@@ -170,6 +174,10 @@ def _price(lines: list[LineInput], terms: list[Terms], tops: dict[date | None, i
         if got is None or got[0] is not rate:
             got = _line_amounts(rate, units, full, pct)
         append(LinePrice(ln.key, ln.code, units, got[1], got[2], reduced, pct, rate, note))
+    if not assisted:
+        # no CQ/CO percentage: every line's amount is its amount before CQ/CO, and stays so
+        # when a payer's rate replaces both (RatedPricer)
+        out._reduction = ZERO
     return out
 
 
