@@ -46,3 +46,8 @@ def dollars(value: Decimal | str | None) -> str:
     v = cents(Decimal(value) if value is not None else ZERO)
     sign = "-" if v < 0 else ""
     return f"{sign}${abs(v):,.2f}"
+
+
+# An amount's report string when fmt has made it before, else None: for callers that format
+# many amounts at once and save the call (ClaimMoney.as_dict).
+formatted = _FMT.get

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from x12tool.money.amounts import ZERO, fmt
-from x12tool.money.pricing import ClaimPrice, LineInput, line_inputs, price_lines
+from x12tool.money.amounts import ZERO, fmt, formatted
+from x12tool.money.pricing import ClaimPrice, LineInput, price_claim, price_lines
 from x12tool.money.schedule import FeeSchedule
 
 MEDICARE_CLASSES = frozenset({"medicare_b"})
@@ -58,15 +58,18 @@ class ClaimMoney:
         return self.payer_class not in MEDICARE_CLASSES
 
     def as_dict(self) -> dict:
+        # fmt's memo read here first: every claim record formats these seven amounts, and most
+        # are 0.00 or a price met before
+        got = formatted
         out = {
-            "allowed_as_billed": fmt(self.allowed_as_billed),
-            "allowed_as_sent": fmt(self.allowed_as_sent),
-            "overbilling_avoided": fmt(self.overbilling_avoided),
-            "underbilled": fmt(self.underbilled),
-            "reduction": fmt(self.reduction),
-            "at_risk": fmt(self.at_risk),
-            "sequestration": fmt(self.sequestration),
-            "reference_only": self.reference_only,
+            "allowed_as_billed": got(self.allowed_as_billed) or fmt(self.allowed_as_billed),
+            "allowed_as_sent": got(self.allowed_as_sent) or fmt(self.allowed_as_sent),
+            "overbilling_avoided": got(self.overbilling_avoided) or fmt(self.overbilling_avoided),
+            "underbilled": got(self.underbilled) or fmt(self.underbilled),
+            "reduction": got(self.reduction) or fmt(self.reduction),
+            "at_risk": got(self.at_risk) or fmt(self.at_risk),
+            "sequestration": got(self.sequestration) or fmt(self.sequestration),
+            "reference_only": self.payer_class not in MEDICARE_CLASSES,
         }
         if self.payer_rate_lines:
             out["payer_rates"] = f"{self.payer_rate_lines} of {self.lines} line(s)"
@@ -82,15 +85,19 @@ class Pricer:
         # price the same claim objects; keep the last few
 
     def price(self, claim, inputs: list[LineInput] | None = None) -> ClaimPrice:
-        if inputs is None:
-            for seen, price in self._recent:
-                if seen is claim:
-                    return price
-        npi = claim.billing_provider.npi if claim.billing_provider else None
+        """``claim``'s lines priced (``inputs``: other lines, priced for the claim's provider).
+
+        A claim object is one state of a claim: its price (inputs set) is kept for the next
+        callers of the same object (the ledger facts, the rules' money effects, the money step),
+        so each state is priced once."""
         if inputs is not None:
+            npi = claim.billing_provider.npi if claim.billing_provider else None
             return price_lines(self.fees, inputs, npi)
-        own = line_inputs(claim)
-        price = price_lines(self.fees, own, npi)
-        price.inputs = own
-        self._recent = [(claim, price), *self._recent[:3]]
+        recent = self._recent
+        for seen, price in recent:
+            if seen is claim:
+                return price
+        npi = claim.billing_provider.npi if claim.billing_provider else None
+        price = price_claim(self.fees, claim, npi)
+        self._recent = [(claim, price), *recent[:3]]
         return price

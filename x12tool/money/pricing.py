@@ -63,14 +63,32 @@ class ClaimPrice:
     # the inputs it was priced from, when priced from a claim's own lines (reused by the
     # money step rather than read from the claim again)
     inputs: list[LineInput] | None = None
+    # ``total`` and ``reduction``, summed on first use: the rules' effects, the ledger facts and
+    # the money step all ask again for the same claim state. Not summed while pricing, since a
+    # wrapper may still re-price lines of a fresh price (x12tool.remit.rates.RatedPricer) before
+    # anyone reads it; a price handed out again is not changed any more (its lines are rated).
+    _total: Decimal | None = field(default=None, repr=False)
+    _reduction: Decimal | None = field(default=None, repr=False)
 
     @property
     def total(self) -> Decimal:
-        return sum((ln.amount for ln in self.lines), ZERO)
+        got = self._total
+        if got is None:
+            got = ZERO
+            for ln in self.lines:
+                got += ln.amount
+            self._total = got
+        return got
 
     @property
     def reduction(self) -> Decimal:
-        return sum((ln.reduction for ln in self.lines), ZERO)
+        got = self._reduction
+        if got is None:
+            got = ZERO
+            for ln in self.lines:
+                got += ln.before_assistant - ln.amount
+            self._reduction = got
+        return got
 
     def line(self, key: int) -> LinePrice | None:
         lines = self.lines
@@ -81,75 +99,143 @@ class ClaimPrice:
         return next((ln for ln in lines if ln.key == key), None)
 
 
-def _assistant_percent(fees: FeeSchedule, line: LineInput) -> int | None:
-    for percent, effective in fees.assistant_terms(line.modifiers):
-        if effective and line.day is not None and line.day < effective:
+def _percent_on(terms: tuple[tuple[int, object], ...], day: date | None) -> int | None:
+    """The CQ/CO percentage of a line: the first of its modifiers' terms in effect on ``day``."""
+    for percent, effective in terms:
+        if effective and day is not None and day < effective:
             continue
         return percent
     return None
+
+
+# What pricing reads of the schedule for one line: (rate when paid, note, MPPR applies, CQ/CO
+# terms of its modifiers, PE payment of one unit when paid, which orders the MPPR's units).
+Terms = tuple[Rate | None, str, bool, tuple[tuple[int, object], ...], Decimal | None]
+
+
+def _input_terms(fees: FeeSchedule, ln: LineInput, npi: str | None) -> Terms:
+    if ln.code:
+        # asked even for a line priced at 0: the schedule notes the years it priced with
+        rate, note, multi = fees.line_terms(ln.code, ln.day.year if ln.day else None, npi)
+    else:
+        rate, note, multi = None, f"{ln.code}: no PFS RVUs loaded", False
+    if not ln.priceable:
+        note, rate, multi = "units not reported as UN: priced at 0 as sent", None, False
+    if rate is None:
+        return rate, note, multi, (), None
+    return rate, note, multi, fees.assistant_terms(ln.modifiers), _unit_parts(rate)[1]
 
 
 def price_lines(
     fees: FeeSchedule, lines: Iterable[LineInput], npi: str | None = None
 ) -> ClaimPrice:
     lines = list(lines)
-    rates: list[Rate | None] = []
-    notes: list[str] = []
-    mppr: list[bool] = []  # whether the therapy MPPR applies to each priced line
-    # MPPR: per date, the unit with the highest PE payment among always-therapy units is paid in
-    # full; its line is the first line with that PE (ties: the earlier line).
-    by_day: dict[date | None, list[int]] = {}
-    terms = fees.line_terms
-    for i, ln in enumerate(lines):
-        if ln.code:
-            # asked even for a line priced at 0: the schedule notes the years it priced with
-            rate, note, multi = terms(ln.code, ln.day.year if ln.day else None, npi)
-        else:
-            rate, note, multi = None, f"{ln.code}: no PFS RVUs loaded", False
-        if not ln.priceable:
-            note, rate, multi = "units not reported as UN: priced at 0 as sent", None, False
-        rates.append(rate)
-        notes.append(note)
-        mppr.append(multi)
-        if multi and ln.units > 0:
-            got = by_day.get(ln.day)
-            if got is None:
-                by_day[ln.day] = [i]
-            else:
-                got.append(i)
-    full_unit: dict[int, Decimal] = {}
-    for idxs in by_day.values():
-        top = max(idxs, key=lambda i: (_unit_parts(rates[i])[1], -i)) if len(idxs) > 1 else idxs[0]
-        full_unit[top] = min(lines[top].units, ONE)
+    terms = [_input_terms(fees, ln, npi) for ln in lines]
+    tops: dict[date | None, int] = {}
+    for i, t in enumerate(terms):
+        if t[2] and lines[i].units > 0:
+            _mppr_top(tops, lines[i].day, i, terms)
+    return _price(lines, terms, tops)
 
+
+def _mppr_top(tops: dict[date | None, int], day: date | None, i: int, terms: list[Terms]) -> None:
+    """MPPR: per date, the unit with the highest PE payment among always-therapy units is paid
+    in full; its line is the first line with that PE (ties: the earlier line). Lines come in
+    order: line ``i`` takes its date's top from an earlier line only with a higher PE."""
+    j = tops.get(day)
+    if j is None or terms[i][4] > terms[j][4]:
+        tops[day] = i
+
+
+def _price(lines: list[LineInput], terms: list[Terms], tops: dict[date | None, int]) -> ClaimPrice:
+    """Price ``lines``, given the schedule's ``terms`` of each and the MPPR's full-price line of
+    each date (``tops``, by :func:`_mppr_top`)."""
     out = ClaimPrice()
-    for i, (ln, rate) in enumerate(zip(lines, rates, strict=True)):
-        if rate is None or ln.units <= 0:
-            out.lines.append(
-                LinePrice(ln.key, ln.code, ln.units, ZERO, ZERO, rate=rate, note=notes[i])
-            )
+    append = out.lines.append
+    memo = _LINE_AMOUNTS
+    assisted = False
+    for i, ln in enumerate(lines):
+        rate, note, multi, assistant, _pe = terms[i]
+        units = ln.units
+        if rate is None or units <= 0:
+            append(LinePrice(ln.key, ln.code, units, ZERO, ZERO, ZERO, None, rate, note))
             continue
-        pct = _assistant_percent(fees, ln)
-        reduced = ZERO
-        full = None
-        if mppr[i]:
-            full = full_unit.get(i, ZERO)
-            reduced = ln.units - full
-        amount, raw = _line_amounts(rate, ln.units, full, pct)
-        out.lines.append(
-            LinePrice(
-                ln.key,
-                ln.code,
-                ln.units,
-                amount,
-                raw,
-                reduced_units=reduced,
-                percent=pct,
-                rate=rate,
-                note=notes[i],
-            )
-        )
+        pct = None
+        if assistant:
+            pct = _percent_on(assistant, ln.day)
+            assisted = assisted or pct is not None
+        if multi:
+            # the top line's first unit (or its fraction of one) is paid in full
+            full = (ONE if ONE < units else units) if tops[ln.day] == i else ZERO
+            reduced = units - full
+        else:
+            full, reduced = None, ZERO
+        got = memo.get((id(rate), units, full, pct))
+        if got is None or got[0] is not rate:
+            got = _line_amounts(rate, units, full, pct)
+        append(LinePrice(ln.key, ln.code, units, got[1], got[2], reduced, pct, rate, note))
+    if not assisted:
+        # no CQ/CO percentage: every line's amount is its amount before CQ/CO, and stays so
+        # when a payer's rate replaces both (RatedPricer)
+        out._reduction = ZERO
     return out
+
+
+def price_claim(fees: FeeSchedule, claim, npi: str | None = None) -> ClaimPrice:
+    """The lines of an 837P claim priced, with ``inputs`` (:func:`line_inputs`) set: one pass
+    over the lines, whose schedule terms come from a memo of the lines as billed, then one to
+    price them."""
+    memo = _line_memo(fees)
+    inputs: list[LineInput] = []
+    terms: list[Terms] = []
+    tops: dict[date | None, int] = {}
+    for i, ln in enumerate(claim.lines):
+        day = ln.date_from
+        key = (ln.code, tuple(ln.modifiers), ln.unit_basis, day.year if day else None, npi)
+        got = memo.get(key)
+        if got is None:
+            got = _line_terms(fees, memo, key, day)
+        units = ln.units
+        if units is None:
+            units = ZERO
+        inputs.append(LineInput(i, got[0], got[1], units, day, got[2]))
+        t = got[3]
+        terms.append(t)
+        if t[2] and units > 0:  # _mppr_top, inline: most lines are always-therapy lines
+            j = tops.get(day)
+            if j is None or t[4] > terms[j][4]:
+                tops[day] = i
+    out = _price(inputs, terms, tops)
+    out.inputs = inputs
+    return out
+
+
+# The fee schedule the memo below was filled from, and (code, modifiers, unit basis as billed,
+# service year, NPI) -> (normal code, normal modifiers, priceable, schedule terms): what
+# line_inputs and the schedule give for a line depends on nothing else (its units and date are
+# read per line: the CQ/CO date check and the MPPR take the date itself), and a file bills the
+# same few of these on every claim.
+_LINES: tuple[object, dict[tuple, tuple]] = (None, {})
+
+
+def _line_memo(fees: FeeSchedule) -> dict[tuple, tuple]:
+    global _LINES
+    if _LINES[0] is not fees:
+        _LINES = (fees, {})
+    return _LINES[1]
+
+
+def _line_terms(fees: FeeSchedule, memo: dict, key: tuple, day: date | None) -> tuple:
+    code, mods, basis, _year, npi = key
+    # the line as line_inputs gives it; its units and key do not matter to the terms
+    ln = LineInput(
+        0, normal_code(code), normal_modifiers(mods), ZERO, day, (basis or "UN").upper() == "UN"
+    )
+    got = (ln.code, ln.modifiers, ln.priceable, _input_terms(fees, ln, npi))
+    if len(memo) >= 4096:  # bounded: the lines that recur fill it again
+        memo.clear()
+    memo[key] = got
+    return got
 
 
 # (id(rate), units, full-price units or None without the MPPR, CQ/CO percent) -> (rate, amount,
@@ -163,11 +249,12 @@ _LINE_AMOUNTS: dict[tuple, tuple[Rate, Decimal, Decimal]] = {}
 
 def _line_amounts(
     rate: Rate, units: Decimal, full: Decimal | None, pct: int | None
-) -> tuple[Decimal, Decimal]:
+) -> tuple[Rate, Decimal, Decimal]:
+    """(rate, amount, amount before CQ/CO) of a line, from the memo or computed into it."""
     key = (id(rate), units, full, pct)
     got = _LINE_AMOUNTS.get(key)
     if got is not None and got[0] is rate:
-        return got[1], got[2]
+        return got
     work_mp_unit, pe_unit = _unit_parts(rate)
     work_mp = work_mp_unit * units
     if full is not None:
@@ -179,7 +266,7 @@ def _line_amounts(
     if len(_LINE_AMOUNTS) >= 4096:  # bounded: the combinations that recur fill it again
         _LINE_AMOUNTS.clear()
     got = _LINE_AMOUNTS[key] = (rate, cents(amount), cents(raw))
-    return got[1], got[2]
+    return got
 
 
 # id(rate) -> (rate, work + MP per unit, PE per unit): the same Decimal products each line of the

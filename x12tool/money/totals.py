@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, fmt
-from x12tool.money.effects import ClaimMoney
+from x12tool.money.effects import MEDICARE_CLASSES, ClaimMoney
 
 FIELDS = (
     "allowed_as_billed",
@@ -34,15 +34,30 @@ class MoneyTotals:
     def add(self, m: ClaimMoney) -> None:
         self.claims += 1
         cls = m.payer_class or "other"
-        bucket = self.by_class.setdefault(cls, _zero())
-        for name in FIELDS:
-            value = getattr(m, name)
-            self.totals[name] += value
-            bucket[name] += value
-        if m.reference_only:
+        bucket = self.by_class.get(cls)
+        if bucket is None:
+            bucket = self.by_class[cls] = _zero()
+        totals = self.totals
+        # Most of a claim's seven figures are 0.00: adding them changes no sum (every amount is
+        # in cents, as the sums are), so only the others are added.
+        for name, value in (
+            ("allowed_as_billed", m.allowed_as_billed),
+            ("allowed_as_sent", m.allowed_as_sent),
+            ("at_risk", m.at_risk),
+            ("overbilling_avoided", m.overbilling_avoided),
+            ("underbilled", m.underbilled),
+            ("reduction", m.reduction),
+            ("sequestration", m.sequestration),
+        ):
+            if value:
+                totals[name] += value
+                bucket[name] += value
+        if m.payer_class not in MEDICARE_CLASSES:  # m.reference_only
             self.reference_classes.add(cls)
-        for code, amount in m.by_rule.items():
-            self.by_rule[code] = self.by_rule.get(code, ZERO) + amount
+        if m.by_rule:
+            by_rule = self.by_rule
+            for code, amount in m.by_rule.items():
+                by_rule[code] = by_rule.get(code, ZERO) + amount
 
     def merge(self, other: MoneyTotals) -> None:
         """Add another run's totals (a check --jobs worker's); sums of Decimals, so the

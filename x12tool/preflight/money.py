@@ -10,6 +10,7 @@ from __future__ import annotations
 from x12tool.fixes.loop import HELD, ClaimOutcome
 from x12tool.money.amounts import ZERO, cents
 from x12tool.money.effects import (
+    MEDICARE_CLASSES,
     MEDICARE_SHARE,
     OVERBILLING,
     REDUCTION,
@@ -24,17 +25,20 @@ from x12tool.rules.services import Pricing
 
 
 def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> ClaimMoney:
-    """``rules``: the run's rules by code."""
+    """``rules``: the run's rules by code.
+
+    The claim as billed is the pricer's price of ``o.original`` (the state the rules and the
+    ledger facts priced already); the sent claim is priced only when fixes made a new state."""
     claim = o.original
     held = o.status == HELD
-    priced = ClaimPricing.of(claim, pricer, held=held)
-    billed = priced.billed
-    m = ClaimMoney(payer_class=claim.payer_class or "", held=held)
-    m.allowed_as_billed = total = priced.total
-    m.lines = len(billed.lines)
+    billed = pricer.price(claim)
+    total = billed.total
+    lines = billed.lines
+    payer_class = claim.payer_class or ""
+    m = ClaimMoney(payer_class, total, held=held, lines=len(lines))
     payer_rates = 0
-    for ln in billed.lines:
-        if ln.note.startswith(NOTE_PREFIX):
+    for ln in lines:
+        if ln.note and ln.note.startswith(NOTE_PREFIX):
             payer_rates += 1
     m.payer_rate_lines = payer_rates
     if held:
@@ -42,12 +46,13 @@ def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> Cla
     else:
         # a claim sent as it came (ready: no fix applied) is the billed one: priced once
         sent = billed if o.final is claim else pricer.price(o.final)
-        m.allowed_as_sent = total if sent is billed else sent.total
+        m.allowed_as_sent = sent.total
         m.reduction = sent.reduction
-        if not m.reference_only:
+        if payer_class in MEDICARE_CLASSES:  # not m.reference_only
             m.sequestration = cents(m.allowed_as_sent * MEDICARE_SHARE * SEQUESTRATION)
     if not o.fixed and not o.findings:
         return m  # most claims: no finding has an effect to price
+    priced = ClaimPricing.of(claim, pricer, held=held, billed=billed)
     fixed = {id(f) for f in o.fixed}
     for f in list(o.fixed) + list(o.findings):
         rule = rules.get(f.code)

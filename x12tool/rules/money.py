@@ -18,7 +18,6 @@ claim's difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -67,24 +66,37 @@ def fixed_modifiers(f: Finding) -> tuple[str, ...] | None:
     return mods
 
 
-@dataclass(slots=True)
 class ClaimPricing:
-    """One claim as billed (the original of a settled claim), priced, for the money step."""
+    """One claim as billed (the original of a settled claim), priced, for the money step.
 
-    claim: Claim
-    pricer: Pricing
-    held: bool
-    inputs: list[LineInput]
-    billed: ClaimPrice
-    # ``billed.total``, summed once: the money step and every effect compare with it
-    total: Decimal = field(init=False)
+    ``billed`` is the pricer's price of the claim object, the one the ledger facts and the
+    money step read too (a claim state is priced once); ``inputs`` are its pricing inputs and
+    ``total`` its total, which every effect compares with."""
 
-    def __post_init__(self) -> None:
-        self.total = self.billed.total
+    __slots__ = ("billed", "claim", "held", "inputs", "pricer", "total")
+
+    def __init__(
+        self,
+        claim: Claim,
+        pricer: Pricing,
+        held: bool,
+        inputs: list[LineInput],
+        billed: ClaimPrice,
+    ) -> None:
+        self.claim = claim
+        self.pricer = pricer
+        self.held = held
+        self.inputs = inputs
+        self.billed = billed
+        self.total: Decimal = billed.total
 
     @classmethod
-    def of(cls, claim: Claim, pricer: Pricing, *, held: bool) -> ClaimPricing:
-        billed = pricer.price(claim)
+    def of(
+        cls, claim: Claim, pricer: Pricing, *, held: bool, billed: ClaimPrice | None = None
+    ) -> ClaimPricing:
+        """``billed``: the claim's price when the caller has it already."""
+        if billed is None:
+            billed = pricer.price(claim)
         inputs = billed.inputs if billed.inputs is not None else line_inputs(claim)
         return cls(claim, pricer, held, inputs, billed)
 
