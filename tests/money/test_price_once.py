@@ -179,3 +179,17 @@ def test_a_fresh_price_rated_line_by_line_totals_the_rated_amounts(claims):
             ln.percent = None
         assert str(p.total) == f"{10 * len(p.lines)}.00"
         assert str(p.reduction) == "0.00"
+
+
+def test_totals_read_before_lines_are_re_priced_are_summed_again(claims):
+    """A price whose totals were read and whose lines a wrapper then re-prices (it says so with
+    lines_changed(), as RatedPricer does) gives the new lines' totals, not the kept ones."""
+    fees = FeeSchedule(load_refdata())
+    c = next(c for c in claims if len(c.lines) > 1)
+    p = Pricer(fees).price(c)
+    before = p.total
+    for ln in p.lines:
+        ln.amount = ln.before_assistant = Decimal("10.00")
+    p.lines_changed()
+    assert str(p.total) == f"{10 * len(p.lines)}.00" != str(before)
+    assert str(p.reduction) == "0.00"

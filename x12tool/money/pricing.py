@@ -65,8 +65,8 @@ class ClaimPrice:
     inputs: list[LineInput] | None = None
     # ``total`` and ``reduction``, summed on first use: the rules' effects, the ledger facts and
     # the money step all ask again for the same claim state. Not summed while pricing, since a
-    # wrapper may still re-price lines of a fresh price (x12tool.remit.rates.RatedPricer) before
-    # anyone reads it; a price handed out again is not changed any more (its lines are rated).
+    # wrapper may still re-price lines of a fresh price (x12tool.remit.rates.RatedPricer); one
+    # that does calls lines_changed(), so sums kept before are never read stale.
     _total: Decimal | None = field(default=None, repr=False)
     _reduction: Decimal | None = field(default=None, repr=False)
 
@@ -89,6 +89,10 @@ class ClaimPrice:
                 got += ln.before_assistant - ln.amount
             self._reduction = got
         return got
+
+    def lines_changed(self) -> None:
+        """A wrapper re-priced lines of this price: sum them again on next use."""
+        self._total = self._reduction = None
 
     def line(self, key: int) -> LinePrice | None:
         lines = self.lines

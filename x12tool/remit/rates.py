@@ -212,6 +212,7 @@ class RatedPricer:
             return price
         payer = (claim.subscriber.payer_id or "").strip().upper()
         items = inputs if inputs is not None else None
+        rated = False
         for ln in price.lines:
             if ln.note.startswith(NOTE_PREFIX):
                 continue  # a cached price already rated
@@ -229,4 +230,7 @@ class RatedPricer:
             ln.amount = ln.before_assistant = amount
             ln.percent = None
             ln.note = f"{NOTE_PREFIX}: {basis}"
+            rated = True
+        if rated:
+            price.lines_changed()  # its kept totals, if any were summed, are stale now
         return price
