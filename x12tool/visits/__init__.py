@@ -323,8 +323,8 @@ class VisitLog:
         the same index, the same row numbers and the same problems (tests/visits)."""
         key = self._fields["claim_id"]
         cols = self._cols
-        take = itemgetter(cols[1], cols[2], cols[3])  # service_date, cpt, minutes
-        need = 1 + max(key, cols[1], cols[2], cols[3])
+        c_day, c_cpt, c_min = cols[1], cols[2], cols[3]
+        need = 1 + max(key, c_day, c_cpt, c_min)
         dates, whole = self._dates, self._whole
         hashes, exact, offsets = array("q"), array("q"), array("Q")
         firsts, counts = array("I"), array("I")
@@ -408,8 +408,11 @@ class VisitLog:
                 if len(values) < need:
                     problem = check(values)
                 else:
-                    day_text, cpt, minutes = take(values)
-                    if dates.get(day_text) is not None and minutes in whole and cpt.strip():
+                    if (
+                        dates.get(values[c_day]) is not None
+                        and values[c_min] in whole
+                        and values[c_cpt].strip()
+                    ):
                         problem = None
                     else:
                         problem = check(values)
@@ -560,8 +563,8 @@ class VisitLog:
             lines.pop()  # the text ends with its line break
         if len(lines) != count:
             return None
-        take, width, dates, layout = self._take, self._width, self._dates, self._layout
-        whole = self._whole
+        width, dates, layout, whole = self._width, self._dates, self._layout, self._whole
+        c_id, c_day, c_cpt, c_min, c_ctl, c_disc, c_role = self._cols[:7]
         new = object.__new__
         lean = not self._poc_cols
         rows = []
@@ -586,20 +589,23 @@ class VisitLog:
                 values[-1] = line[q + 1 : -1]
             else:
                 return None
-            if lean and len(values) >= width:
-                claim_id, day_text, cpt, minutes, control, discipline, role = take(values)
+            if lean:
+                if len(values) < width:
+                    values += [""] * (width - len(values))  # as _row pads: missing reads ""
                 # A value found as it is among the memos' trimmed keys or in the sets needs
                 # no trimming; the others are trimmed here as _row trims them.
-                day = dates.get(day_text)  # filled when the log was loaded
-                got = whole.get(minutes)
+                day = dates.get(values[c_day])  # filled when the log was loaded
+                got = whole.get(values[c_min])
+                discipline = values[c_disc]
+                role = values[c_role]
                 if (
                     day is not None
                     and got is not None
                     and discipline in _LEAN_DISCIPLINES
                     and role in _LEAN_ROLES
                 ):
-                    claim_id = claim_id.strip()
-                    cpt = cpt.strip()
+                    claim_id = values[c_id].strip()
+                    cpt = values[c_cpt].strip()
                     if claim_id and cpt:
                         # VisitRow(n, claim_id, ..., _raw=(values, layout)) with its slots
                         # set here: the class call and __init__ cost three times these
@@ -610,7 +616,7 @@ class VisitLog:
                         row.service_date = day
                         row.cpt = cpt.upper()
                         row.minutes = got
-                        row.line_control = control.strip()
+                        row.line_control = values[c_ctl].strip()
                         row.discipline = discipline
                         row.provider_role = role
                         row.poc = NO_POC
