@@ -421,3 +421,101 @@ def test_a_forked_child_reads_rows_through_its_own_file(tmp_path):
     assert answer == b"1"
     assert v._fh is parent_fh
     assert rows(ids) == [row for c in ids for row in expected[c]]
+
+
+_POOLS = {
+    "claim_id": ["A", "A", "A", "B", "B", "a", " A ", "", "C", '"B"'],
+    "service_date": ["2026-03-02", "2026-03-03", "03/02/2026", "20260302", " 2026-03-04"]
+    + ["2026-13-01", "x", ""],
+    "cpt": ["97110", "97530", "97530", " 97140 ", "g0283", ""],
+    "minutes": ["15", "8", "015", " 15", "15 min", "15.0", "15.5", "", "-3"],
+    "line_control": ["", "A-1", " A-2 "],
+    "discipline": ["PT", "PT", "pt", " OT", "XX", ""],
+    "provider_role": ["PT", "PTA", "pta", "ZZ", ""],
+    "mark": ["Y", "Y", "", "n", " y "],
+    "progress_report": ["Y", "", " y"],
+    "note_text": ["plain", "", '"a, b"', '"\u00e9 note, \u00fc"', '"x\ny"', '"q ""quoted"" z"']
+    + ['"\x00"', "a\rb", '"open'],
+    "poc_start": ["", "2026-01-05", "soon"],
+}
+_CHECKS = ("functional_activity", "medical_necessity", "one_on_one", "patient_response")
+_HEADERS = [
+    FULL_HEADER,
+    HEADER,
+    "service_date,cpt,minutes,claim_id\n",  # the claim id is the last (maybe quoted) field
+    FULL_HEADER.replace("note_text", "note_text,poc_start"),
+]
+
+
+def _random_log(seed: int, header: str, tricky: bool) -> bytes:
+    """Rows of a few claims, consecutive and apart, with every shape and mistake the reader
+    handles: blank and comma-only lines, CRLF, short and long rows, quoted notes with line
+    breaks and doubled quotes, non-ASCII text, bytes that are not UTF-8, bad dates and
+    minutes, fields with spaces, lower-case codes, a last line without a line break. Not
+    ``tricky``: only notes of the shapes the lean readers take, so whole blocks go their way."""
+    import random
+
+    rnd = random.Random(seed)
+    names = header.strip().split(",")
+    out = []
+    for _ in range(rnd.randint(1, 40)):
+        kind = rnd.random()
+        if kind < 0.05:
+            out.append(rnd.choice([b"", b",,,", b" , ", b"\t"]))
+        else:
+            fields = [rnd.choice(_POOLS.get(n, _POOLS["mark"])) for n in names]
+            if not tricky and "note_text" in names:
+                fields[names.index("note_text")] = rnd.choice(_POOLS["note_text"][:4])
+            if kind < 0.1:
+                fields = fields[: rnd.randint(1, len(fields))]
+            elif kind < 0.13:
+                fields.append("extra")
+            line = ",".join(fields).encode()
+            if kind > 0.97 and tricky:
+                line += b"\xff"
+            out.append(line)
+    eols = [rnd.choice([b"\n", b"\n", b"\r\n"]) for _ in out]
+    body = b"".join(line + eol for line, eol in zip(out, eols, strict=True))
+    if rnd.random() < 0.3:
+        body = body.rstrip(b"\r\n")
+    return header.encode() + body
+
+
+def _everything(v: VisitLog) -> tuple:
+    ids = ["A", "a", "B", "C", '"B"', "b", "Z"]
+    rows = {c: [r._key() for r in v.for_claim(c)] for c in ids}
+    index = [list(a) for a in (v._hashes, v._exact, v._offsets, v._firsts, v._counts, v._lengths)]
+    problems = [(p.row, p.message) for p in v.problems]
+    return v.rows, v.bad, index, rows, problems, v.stats_line(1, 0), [v.match(c) for c in ids]
+
+
+@pytest.mark.parametrize("tricky", [True, False], ids=["tricky", "clean"])
+@pytest.mark.parametrize("header", _HEADERS, ids=["full", "short", "id-last", "poc"])
+@pytest.mark.parametrize("seed", range(25))
+def test_the_lean_readers_give_what_the_record_by_record_readers_give(
+    tmp_path, monkeypatch, header, seed, tricky
+):
+    # The index checks blocks of one-line records in one loop (lines_fast) and for_claim
+    # builds clean rows without _row (_lean_rows); both fall back to the record-by-record
+    # readers for anything else. Whatever the log holds and wherever its blocks end, the
+    # index, the rows, the problems (row numbers, messages, order) and the stats line must
+    # be those of the record-by-record readers alone.
+    path = tmp_path / "visits.csv"
+    path.write_bytes(_random_log(seed, header, tricky))
+
+    def read(block: int, lean: bool) -> tuple:
+        with monkeypatch.context() as m:
+            m.setattr("x12tool.visits._LOAD_BLOCK", block)
+            m.setattr("x12tool.visits._BLOCK", max(block, 16))
+            if not lean:
+                m.setattr("x12tool.visits.lines_fast", lambda lines: False)
+                m.setattr(VisitLog, "_lean_rows", lambda self, span: None)
+            v = VisitLog(path)
+            try:
+                return _everything(v)
+            finally:
+                v.close()
+
+    general = read(1 << 18, lean=False)
+    for block in (1 << 18, 97, 5):
+        assert read(block, lean=True) == general, block

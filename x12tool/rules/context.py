@@ -199,34 +199,58 @@ class RuleContext:
 class _VisitJoin:
     """One claim's visit rows: all, by line control, by (code, date), and each line's own
     (filled as lines are asked for, by id(line); the lines are kept, so no later object can
-    take one's id while the join lives)."""
+    take one's id while the join lives). The two indexes are built when a line first needs
+    them: the usual claim's lines all carry a line control its rows share, so the index by
+    code and date is never built, and a claim whose rows are read only whole builds neither."""
 
     __slots__ = ("claim", "rows", "by_control", "by_code_day", "lines", "kept")
 
     def __init__(self, claim: Claim, rows: list[VisitRow]) -> None:
         self.claim = claim
         self.rows = rows
-        self.by_control: dict[str, list[VisitRow]] = {}
-        self.by_code_day: dict[tuple, list[VisitRow]] = {}
+        self.by_control: dict[str, list[VisitRow]] | None = None
+        self.by_code_day: dict[tuple, list[VisitRow]] | None = None
         self.lines: dict[int, list[VisitRow]] = {}
         self.kept: list[ServiceLine] = []
-        for r in rows:
-            if r.line_control:
-                self.by_control.setdefault(r.line_control, []).append(r)
-            self.by_code_day.setdefault((r.cpt, r.service_date), []).append(r)
+
+    def _index_controls(self) -> dict[str, list[VisitRow]]:
+        by_control: dict[str, list[VisitRow]] = {}
+        for r in self.rows:
+            control = r.line_control
+            if control:
+                got = by_control.get(control)
+                if got is None:
+                    by_control[control] = [r]
+                else:
+                    got.append(r)
+        self.by_control = by_control
+        return by_control
+
+    def _index_code_days(self) -> dict[tuple, list[VisitRow]]:
+        by_code_day: dict[tuple, list[VisitRow]] = {}
+        for r in self.rows:
+            by_code_day.setdefault((r.cpt, r.service_date), []).append(r)
+        self.by_code_day = by_code_day
+        return by_code_day
 
     def line_rows(self, line: ServiceLine, therapy_modifiers: dict[str, str]) -> list[VisitRow]:
         if not self.rows:
             return []
         if line.line_control:
-            got = self.by_control.get(line.line_control)
+            by_control = self.by_control
+            if by_control is None:
+                by_control = self._index_controls()
+            got = by_control.get(line.line_control)
             if got:
                 return got
         if line.date_from is None:
             return []
+        by_code_day = self.by_code_day
+        if by_code_day is None:
+            by_code_day = self._index_code_days()
         got = [
             r
-            for r in self.by_code_day.get((line.code, line.date_from), ())
+            for r in by_code_day.get((line.code, line.date_from), ())
             if not (r.line_control and line.line_control and r.line_control != line.line_control)
         ]
         if got and any(r.discipline for r in got):

@@ -21,7 +21,14 @@ from operator import itemgetter
 from pathlib import Path
 
 from x12tool.forksafe import reopen_in_child
-from x12tool.visits.records import cut_records, cut_records_bytes, span_values, split_text
+from x12tool.visits.records import (
+    cut_records,
+    cut_records_bytes,
+    lines_fast,
+    lines_values,
+    span_values,
+    split_text,
+)
 from x12tool.visits.records import split_record as _split_record
 from x12tool.visits.row import NO_POC, RowLayout, VisitRow
 
@@ -55,8 +62,14 @@ _ROW_COLUMNS = (
 )
 DISCIPLINES = frozenset({"PT", "OT", "SLP"})
 ROLES = frozenset({"PT", "PTA", "OT", "OTA", "SLP"})
+# What VisitLog._lean_rows takes as it is (blank: not given).
+_LEAN_DISCIPLINES = DISCIPLINES | {""}
+_LEAN_ROLES = ROLES | {""}
 # Bytes read ahead when the visit log is read in file order (VisitLog._read).
 _BLOCK = 1 << 16
+# Bytes read at a time when the log is indexed (_blocks): a block's lines and their fields are
+# short-lived, so the block stays small next to the index of a large log.
+_LOAD_BLOCK = 1 << 18
 
 
 def _tuple_getter(indexes: list[int]):
@@ -117,6 +130,35 @@ def parse_minutes(text: str) -> int | None:
     return None
 
 
+def _blocks(fh) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of the rest of the file in blocks of whole records: each block ends
+    after a line break where the quotes read so far are even (a line break inside a quoted
+    field does not end a record), the last one at the end of the file."""
+    offset = fh.tell()
+    rest = b""
+    while True:
+        # a record longer than a block (a quote never closed) doubles the read, so a hostile
+        # log costs a few copies of itself rather than one per block
+        block = fh.read(max(_LOAD_BLOCK, len(rest)))
+        if not block:
+            if rest:
+                yield offset, rest
+            return
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1
+        quotes = data.count(b'"', 0, cut)
+        while cut and quotes % 2:
+            back = data.rfind(b"\n", 0, cut - 1) + 1
+            quotes -= data.count(b'"', back, cut)
+            cut = back
+        if not cut:
+            rest = data  # one record longer than the block: read on
+            continue
+        yield offset, data[:cut]
+        offset += cut
+        rest = data[cut:]
+
+
 _UNSEEN = object()
 
 
@@ -169,6 +211,8 @@ class VisitLog:
         self._has_checklist = False
         self._layout: RowLayout | None = None
         self._dates: dict[str, date | None] = {}  # parse_date's answers (a log has few dates)
+        # plain digit minutes seen at load -> their int (a log has few distinct values)
+        self._whole: dict[str, int] = {}
         # The last block read (file offset, bytes): a log written in the claims' order is read
         # as a stream, one block for many claims, instead of a seek and read per claim.
         self._block: tuple[int, bytes] = (0, b"")
@@ -254,53 +298,10 @@ class VisitLog:
         self._width = 1 + max(
             (*self._cols, *(i for _, i in self._checklist_cols), *(i for _, i in self._poc_cols))
         )
-        key = self._fields["claim_id"]
-        hashes, exact, offsets = array("q"), array("q"), array("Q")
-        firsts, counts = array("I"), array("I")
-        lengths = array("Q")
-        last_claim = None
-        n = 0
-        # Every row is checked here (not only the rows a rule asks for), so the stats line can
-        # say how much of the log is usable before any claim is judged.
-        check = self._check_values
-        for offset, record in self._records(fh):
-            n += 1
-            if not record.strip(b"\r\n\t ,"):
-                last_claim = None  # a span covers consecutive records only
-                continue
-            self.rows += 1
-            try:
-                values = _split_record(record)
-            except (csv.Error, UnicodeDecodeError) as exc:
-                self._bad(n, f"unreadable row: {exc}")
-                last_claim = None
-                continue
-            claim_id = values[key].strip() if key < len(values) else ""
-            if not claim_id:
-                self._bad(n, "claim_id is empty")
-                last_claim = None
-                continue
-            problem = check(values)
-            if problem is not None:
-                self._bad(n, problem)  # reported now and left out of the index
-                last_claim = None
-                continue
-            if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
-                counts[-1] += 1  # consecutive rows of one claim: one span
-                lengths[-1] += len(record)
-                continue
-            hashes.append(_claim_key(claim_id))
-            exact.append(hash(claim_id))
-            offsets.append(offset)
-            firsts.append(n)
-            counts.append(1)
-            lengths.append(len(record))
-            last_claim = claim_id
-        self._exact = exact
-        self._hashes, self._offsets, self._firsts, self._counts = hashes, offsets, firsts, counts
-        self._lengths = lengths
+        self._index(fh)
         # A hash table in a flat array rather than sorting (sorting 100,000 keys made ~7 MB of
         # short-lived ints, which showed in the peak memory): at most half full, linear probing.
+        hashes = self._hashes
         size = 1 << max(4, (2 * len(hashes)).bit_length())
         table = array("q", bytes(8 * size))
         mask = size - 1
@@ -310,6 +311,132 @@ class VisitLog:
                 slot = (slot + 1) & mask
             table[slot] = number
         self._table = table
+
+    def _index(self, fh) -> None:
+        """Check every row and note where each claim's usable rows are (see the class).
+
+        The log is read in record-aligned blocks; a block of one-line records of the shapes EMR
+        exports write (the usual case) is split with one call and checked in one loop, without
+        a generator, a decode and a split per record (the index is built in the parent before
+        ``check --jobs`` forks, so its cost is serial). Any other block (quoted line breaks,
+        bytes that are not UTF-8, other quoting) is read record by record as before; both give
+        the same index, the same row numbers and the same problems (tests/visits)."""
+        key = self._fields["claim_id"]
+        cols = self._cols
+        c_day, c_cpt, c_min = cols[1], cols[2], cols[3]
+        need = 1 + max(key, c_day, c_cpt, c_min)
+        dates, whole = self._dates, self._whole
+        hashes, exact, offsets = array("q"), array("q"), array("Q")
+        firsts, counts = array("I"), array("I")
+        lengths = array("Q")
+        last_claim = None
+        n = rows = 0
+        # Every row is checked here (not only the rows a rule asks for), so the stats line can
+        # say how much of the log is usable before any claim is judged.
+        check = self._check_values
+        for offset, data in _blocks(fh):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                lines = split = None
+            else:
+                lines = text.split("\n")
+                if not lines[-1]:
+                    lines.pop()  # the block ends with its line break
+                split = lines if lines_fast(lines) else None
+            if split is None:
+                # record by record: each record's own decode and split report a bad one
+                for record in cut_records_bytes(data):
+                    n += 1
+                    start = offset
+                    offset += len(record)
+                    if not record.strip(b"\r\n\t ,"):
+                        last_claim = None  # a span covers consecutive records only
+                        continue
+                    rows += 1
+                    try:
+                        values = _split_record(record)
+                    except (csv.Error, UnicodeDecodeError) as exc:
+                        self._bad(n, f"unreadable row: {exc}")
+                        last_claim = None
+                        continue
+                    claim_id = values[key].strip() if key < len(values) else ""
+                    if not claim_id:
+                        self._bad(n, "claim_id is empty")
+                        last_claim = None
+                        continue
+                    problem = check(values)
+                    if problem is not None:
+                        self._bad(n, problem)  # reported now and left out of the index
+                        last_claim = None
+                        continue
+                    if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
+                        counts[-1] += 1  # consecutive rows of one claim: one span
+                        lengths[-1] += len(record)
+                        continue
+                    hashes.append(_claim_key(claim_id))
+                    exact.append(hash(claim_id))
+                    offsets.append(start)
+                    firsts.append(n)
+                    counts.append(1)
+                    lengths.append(len(record))
+                    last_claim = claim_id
+                continue
+            # One line a record, split only as far as the columns read here (the quoted
+            # note, when there is one, comes after them). Sizes in bytes: a line's characters
+            # when the block is ASCII.
+            sizes = map(len, lines if text.isascii() else data.split(b"\n"))
+            for line, size in zip(lines, sizes, strict=False):
+                n += 1
+                size += 1  # its line break (one too many for a last line without one: below)
+                start = offset
+                offset += size
+                values = line.split(",", need)
+                if len(values) <= need or line.find('"', 0, len(line) - len(values[-1])) >= 0:
+                    values = lines_values([line])[0]  # the columns read reach the last field
+                claim_id = values[key].strip() if key < len(values) else ""
+                if not claim_id:
+                    last_claim = None
+                    if not line.strip("\r\t ,"):
+                        continue  # a blank record: not a row
+                    rows += 1
+                    self._bad(n, "claim_id is empty")
+                    continue
+                rows += 1
+                # the usual row: a date and minutes already seen (the memos' keys are trimmed,
+                # so a key found as it is needs no trimming) and a code; else the full check
+                if len(values) < need:
+                    problem = check(values)
+                else:
+                    if (
+                        dates.get(values[c_day]) is not None
+                        and values[c_min] in whole
+                        and values[c_cpt].strip()
+                    ):
+                        problem = None
+                    else:
+                        problem = check(values)
+                if problem is not None:
+                    self._bad(n, problem)  # reported now and left out of the index
+                    last_claim = None
+                    continue
+                if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
+                    counts[-1] += 1  # consecutive rows of one claim: one span
+                    lengths[-1] += size
+                    continue
+                hashes.append(_claim_key(claim_id))
+                exact.append(hash(claim_id))
+                offsets.append(start)
+                firsts.append(n)
+                counts.append(1)
+                lengths.append(size)
+                last_claim = claim_id
+            if not data.endswith(b"\n") and last_claim is not None:
+                lengths[-1] -= 1  # the file's last record has no line break
+        self._exact = exact
+        self._hashes, self._offsets, self._firsts, self._counts = hashes, offsets, firsts, counts
+        self._lengths = lengths
+        self.rows = rows
 
     def _problem(self, row: int, message: str) -> None:
         if row not in self._problem_rows:
@@ -341,8 +468,11 @@ class VisitLog:
         if not (values[cols[2]].strip() if cols[2] < width else ""):
             return "cpt is empty"
         minutes = values[cols[3]].strip() if cols[3] < width else ""
-        if parse_minutes(minutes) is None:
+        whole = parse_minutes(minutes)
+        if whole is None:
             return _MINUTES_PROBLEM.format(minutes)
+        if minutes.isdigit() and minutes.isascii() and len(self._whole) < 4096:
+            self._whole[minutes] = whole  # the plain minutes _index and _lean_rows take as seen
         return None
 
     def _date(self, text: str) -> date | None:
@@ -395,33 +525,15 @@ class VisitLog:
             return cached
         rows: list[VisitRow] = []
         others: list[VisitRow] = []  # the same id in another case
-        folded = None
         for span in self._spans(_claim_key(claim_id)):  # file order, as rows were written
-            first = self._firsts[span]
-            n = first - 1
-            for record in self._span_records(span):
-                n += 1
-                try:
-                    if record.__class__ is list:
-                        values = record  # already split
-                    elif record.__class__ is str:
-                        values = split_text(record)
-                    else:
-                        values = _split_record(record)
-                except (csv.Error, UnicodeDecodeError) as exc:
-                    self._bad(n, f"unreadable row: {exc}")
-                    values = []
-                if values and "".join(values).strip():  # some field is not blank
-                    row = self._row(n, values)
-                    if row is None:
-                        pass
-                    elif row.claim_id == claim_id:
-                        rows.append(row)
-                    else:
-                        if folded is None:
-                            folded = claim_id.casefold()
-                        if row.claim_id.casefold() == folded:
-                            others.append(row)
+            got = self._lean_rows(span)
+            if got is None:
+                got = self._general_rows(span)
+            for row in got:
+                if row.claim_id == claim_id:
+                    rows.append(row)
+                elif row.claim_id.casefold() == claim_id.casefold():
+                    others.append(row)
         if not rows and others:
             # Claim ids are compared as the 837 has them first; only when no row has the id
             # exactly do rows with the same id in another case count (the stats line says so).
@@ -429,6 +541,116 @@ class VisitLog:
         if len(self._cache) >= 16:  # the fix loop re-reads the same claim; keep a few
             self._cache.pop(next(iter(self._cache)))
         self._cache[claim_id] = rows
+        return rows
+
+    def _lean_rows(self, span: int) -> list[VisitRow] | None:
+        """The rows of a span whose records are one line each of the shapes EMR exports write
+        (None for any other span: :meth:`_general_rows` reads it). The span's text is cut into
+        lines with one call, and each line is split and its row built in one loop: a clean row
+        (a date and minutes seen at load, a code, a valid or blank discipline and role, no
+        plan-of-care columns) without a call of :meth:`_row`; any other row goes to _row,
+        which reports its problems (a row's problem is kept once, so a span given up half
+        way and read again by _general_rows reports nothing twice). The rows are those
+        _general_rows gives (tests/visits compares them)."""
+        offset, count = self._offsets[span], self._counts[span]
+        chunk = self._read(offset, self._lengths[span])
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        lines = text.split("\n")
+        if not lines[-1]:
+            lines.pop()  # the text ends with its line break
+        if len(lines) != count:
+            return None
+        width, dates, layout, whole = self._width, self._dates, self._layout, self._whole
+        c_id, c_day, c_cpt, c_min, c_ctl, c_disc, c_role = self._cols[:7]
+        new = object.__new__
+        lean = not self._poc_cols
+        rows = []
+        n = self._firsts[span] - 1
+        for line in lines:
+            n += 1
+            # lines_values's split, inlined: None (the general reader) for any other shape
+            if "\r" in line:
+                line = line.rstrip("\r")
+                if "\r" in line:
+                    return None
+            q = line.find('"')
+            if q < 0:
+                values = line.split(",") if line else []
+            elif (
+                line[-1] == '"'
+                and (q == 0 or line[q - 1] == ",")
+                and line.count('"') == 2
+                and "\0" not in line
+            ):
+                values = line[:q].split(",")
+                values[-1] = line[q + 1 : -1]
+            else:
+                return None
+            if lean:
+                if len(values) < width:
+                    values += [""] * (width - len(values))  # as _row pads: missing reads ""
+                # A value found as it is among the memos' trimmed keys or in the sets needs
+                # no trimming; the others are trimmed here as _row trims them.
+                day = dates.get(values[c_day])  # filled when the log was loaded
+                got = whole.get(values[c_min])
+                discipline = values[c_disc]
+                role = values[c_role]
+                if (
+                    day is not None
+                    and got is not None
+                    and discipline in _LEAN_DISCIPLINES
+                    and role in _LEAN_ROLES
+                ):
+                    claim_id = values[c_id].strip()
+                    cpt = values[c_cpt].strip()
+                    if claim_id and cpt:
+                        # VisitRow(n, claim_id, ..., _raw=(values, layout)) with its slots
+                        # set here: the class call and __init__ cost three times these
+                        # stores (the rows are compared with _row's in tests/visits)
+                        row = new(VisitRow)
+                        row.row = n
+                        row.claim_id = claim_id
+                        row.service_date = day
+                        row.cpt = cpt.upper()
+                        row.minutes = got
+                        row.line_control = values[c_ctl].strip()
+                        row.discipline = discipline
+                        row.provider_role = role
+                        row.poc = NO_POC
+                        row._checklist = row._progress = row._note = None  # read from _raw
+                        row._raw = (values, layout)
+                        rows.append(row)
+                        continue
+            if values and "".join(values).strip():  # some field is not blank
+                row = self._row(n, values)
+                if row is not None:
+                    rows.append(row)
+        return rows
+
+    def _general_rows(self, span: int) -> list[VisitRow]:
+        """The rows of any span, record by record (quoted line breaks, bytes that are not
+        UTF-8, a file changed since it was indexed)."""
+        rows = []
+        n = self._firsts[span] - 1
+        for record in self._span_records(span):
+            n += 1
+            try:
+                if record.__class__ is list:
+                    values = record  # already split
+                elif record.__class__ is str:
+                    values = split_text(record)
+                else:
+                    values = _split_record(record)
+            except (csv.Error, UnicodeDecodeError) as exc:
+                self._bad(n, f"unreadable row: {exc}")
+                values = []
+            if values and "".join(values).strip():  # some field is not blank
+                row = self._row(n, values)
+                if row is not None:
+                    rows.append(row)
         return rows
 
     def _span_records(self, span: int) -> list:
@@ -482,7 +704,7 @@ class VisitLog:
                 if hashes[number - 1] == h:
                     spans.append(number - 1)
                 slot = (slot + 1) & mask
-        return sorted(spans)
+        return sorted(spans) if len(spans) > 1 else spans  # probe order is not file order
 
     def _row(self, n: int, values: list[str]) -> VisitRow | None:
         # Called for every row a rule asks for (100,000 claims: ~400,000 rows), so it indexes
