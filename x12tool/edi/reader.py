@@ -116,6 +116,7 @@ class SegmentReader:
         pending_tag = ""  # pending.fields[0]
         ws = WHITESPACE
         segment = Segment
+        new = object.__new__
         while True:
             if not eof:
                 more = read(size)
@@ -204,7 +205,14 @@ class SegmentReader:
                         )
                 position += 1
                 count += 1
-                pending = segment(fields, position, seg_offset, None, delims, count)
+                # Segment's slots set here: calling the class (type_call, its __init__ frame)
+                # costs more than the rest of the segment's handling together
+                pending = new(segment)
+                pending.fields = fields
+                pending.position = position
+                pending.offset = seg_offset
+                pending.delims = delims
+                pending.index = count  # its raw comes with the next segment (pending_at)
                 pending_at = seg_offset - base
                 pending_tag = tag
             self.segment_count = count
