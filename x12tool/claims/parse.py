@@ -152,6 +152,14 @@ def patient(block: HLBlock) -> Patient:
     return pat
 
 
+def _rendering(nm1: Segment) -> Provider:
+    """A rendering provider (2310B, 2420A) from its NM1*82, its PRV not read yet."""
+    f = nm1.fields
+    n = len(f)
+    # positional, elements as Segment.element() gives them: once a claim or line that has one
+    return Provider(nm1, None, f[3] if n > 3 else "", f[9] if n > 9 and f[8] == "XX" else "", "")
+
+
 def claim(
     segments: list[Segment],
     envelope: EnvelopeRef,
@@ -165,6 +173,12 @@ def claim(
     clm = segments[0]
     # positional arguments (in the order of the model's fields): a keyword call costs more,
     # once a claim and once a line
+    f = clm.fields
+    n = len(f)
+    # CLM01, CLM02 and CLM05 as Segment.element() and components() give them
+    charge_text = f[2] if n > 2 else ""
+    charge = parse_decimal(charge_text)
+    c05 = (f[5] if n > 5 else "").split(clm.delims.component)
     c = Claim(
         segments,
         envelope,
@@ -175,15 +189,13 @@ def claim(
         sub,
         pat,
         clm,
-        clm.element(1),
+        f[1] if n > 1 else "",
+        charge,
+        c05[0],
+        c05[2] if len(c05) > 2 else "",
     )
-    charge_text = clm.element(2)
-    c.charge = parse_decimal(charge_text)
-    if c.charge is None:
+    if charge is None:
         c.problems.append(Problem(clm, "CLM02", f"total charge {charge_text!r} is not a number"))
-    c05 = clm.components(5)
-    c.place_of_service = c05[0] if c05 else ""
-    c.frequency = c05[2] if len(c05) > 2 else ""
 
     # 2300 proper ends at the first LX. Within it, 2310B (NM1*82 + PRV*PE) is the claim's
     # rendering provider, but only before any 2320 SBR: after SBR, NM1s belong to 2330x.
@@ -222,12 +234,7 @@ def claim(
         elif tag == "NM1":
             current = None
             if seg.element(1) == "82" and not in_2320:
-                current = c.rendering = Provider(
-                    nm1=seg,
-                    prv=None,
-                    name=seg.element(3),
-                    npi=seg.element(9) if seg.element(8) == "XX" else "",
-                )
+                current = c.rendering = _rendering(seg)
         elif tag == "PRV" and current is not None and seg.element(2) == "PXC":
             current.prv = seg
             current.taxonomy = seg.element(3)
@@ -339,12 +346,7 @@ def _read_lines(
                 sub = "2420"
                 current = None
                 if seg.element(1) == "82":
-                    current = rendering = Provider(
-                        nm1=seg,
-                        prv=None,
-                        name=seg.element(3),
-                        npi=seg.element(9) if seg.element(8) == "XX" else "",
-                    )
+                    current = rendering = _rendering(seg)
             elif tag == "SVD":
                 sub = "2430"
             elif tag == "LQ":
