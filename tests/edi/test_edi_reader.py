@@ -8,8 +8,10 @@ import pytest
 from conftest import SYNTHETIC, public_files
 
 from x12tool.edi import SegmentReader, X12InputError, X12Source, X12Writer
+from x12tool.edi.envelope import EnvelopeChecker
 from x12tool.edi.errors import UnsupportedError
 from x12tool.edi.reader import PassMismatch
+from x12tool.edi.segment import Segment
 
 SYN = SYNTHETIC.read_bytes()
 
@@ -63,6 +65,19 @@ def test_reader_keeps_every_byte_of_every_fixture(path, chunk):
         return
     raw = reader.preamble.text + "".join(seg.raw for seg in reader)
     assert raw.encode("latin-1") == data
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 20])
+def test_the_reader_sets_every_slot_of_the_segments_it_builds(chunk):
+    """The reader builds segments without calling Segment (its slots set one by one): each
+    has all of them, as Segment(...) would give, with the text the fields came from."""
+    reader = SegmentReader(io.BytesIO(SYN), "syn", chunk_size=chunk)
+    checker = EnvelopeChecker("syn")
+    segs = list(reader.checked(checker))
+    assert segs and all(hasattr(s, name) for s in segs for name in Segment.__slots__)
+    for n, s in enumerate(segs, start=1):
+        assert s.index == n and s.raw.startswith(s.text + s.delims.segment)
+        assert SYN[s.offset : s.offset + len(s.raw)] == s.raw.encode("latin-1")
 
 
 @pytest.mark.parametrize("path", READABLE, ids=lambda p: p.name)

@@ -177,6 +177,42 @@ def test_mutants_read_alike_with_the_envelope_checks_fused_into_the_reader(data)
     assert _segments_and_end(fused.checked(checker, lambda: fused.bytes_read)) == want
 
 
+def _items_and_end(items) -> tuple[list[tuple], tuple | None]:
+    got = []
+    try:
+        for item in items:
+            if hasattr(item, "block"):
+                segs = item.block.segments
+            else:
+                segs = item.segments if hasattr(item, "segments") else [item.segment]
+            got.append(
+                (
+                    type(item).__name__,
+                    [(s.fields, s.raw, s.position, s.offset, s.index) for s in segs],
+                )
+            )
+    except X12InputError as exc:
+        return got, (str(exc), exc.position, exc.offset, exc.tag)
+    return got, None
+
+
+@settings(max_examples=READ_EXAMPLES // 3, **SETTINGS)
+@given(mutated())
+def test_mutants_split_alike_with_the_claim_split_fused_into_the_reader(data):
+    """iter_items over SegmentReader.checked (which then collects each claim's and HL loop's
+    segments in the reader's loop, CheckedSegments.collect) gives the items and raises the
+    errors that it gives over segments handed over one by one."""
+    try:
+        plain = SegmentReader(io.BytesIO(data), "mutant.837", chunk_size=97)
+    except X12InputError:
+        return
+    fused = SegmentReader(io.BytesIO(data), "mutant.837", chunk_size=97)
+    one_by_one = iter(checked(plain, "mutant.837", lambda: plain.bytes_read))
+    want = _items_and_end(iter_items(one_by_one, "mutant.837"))
+    collected = fused.checked(EnvelopeChecker("mutant.837"), lambda: fused.bytes_read)
+    assert _items_and_end(iter_items(collected, "mutant.837")) == want
+
+
 SESSION = open_session()
 SESSION_IG = open_session(ig=True)  # IG001 only runs in a session opened with ig=True
 

@@ -152,6 +152,14 @@ def patient(block: HLBlock) -> Patient:
     return pat
 
 
+def _rendering(nm1: Segment) -> Provider:
+    """A rendering provider (2310B, 2420A) from its NM1*82, its PRV not read yet."""
+    f = nm1.fields
+    n = len(f)
+    # positional, elements as Segment.element() gives them: once a claim or line that has one
+    return Provider(nm1, None, f[3] if n > 3 else "", f[9] if n > 9 and f[8] == "XX" else "", "")
+
+
 def claim(
     segments: list[Segment],
     envelope: EnvelopeRef,
@@ -165,6 +173,12 @@ def claim(
     clm = segments[0]
     # positional arguments (in the order of the model's fields): a keyword call costs more,
     # once a claim and once a line
+    f = clm.fields
+    n = len(f)
+    # CLM01, CLM02 and CLM05 as Segment.element() and components() give them
+    charge_text = f[2] if n > 2 else ""
+    charge = parse_decimal(charge_text)
+    c05 = (f[5] if n > 5 else "").split(clm.delims.component)
     c = Claim(
         segments,
         envelope,
@@ -175,23 +189,24 @@ def claim(
         sub,
         pat,
         clm,
-        clm.element(1),
+        f[1] if n > 1 else "",
+        charge,
+        c05[0],
+        c05[2] if len(c05) > 2 else "",
     )
-    charge_text = clm.element(2)
-    c.charge = parse_decimal(charge_text)
-    if c.charge is None:
+    if charge is None:
         c.problems.append(Problem(clm, "CLM02", f"total charge {charge_text!r} is not a number"))
-    c05 = clm.components(5)
-    c.place_of_service = c05[0] if c05 else ""
-    c.frequency = c05[2] if len(c05) > 2 else ""
 
     # 2300 proper ends at the first LX. Within it, 2310B (NM1*82 + PRV*PE) is the claim's
     # rendering provider, but only before any 2320 SBR: after SBR, NM1s belong to 2330x.
     in_2320 = False
     current: Provider | None = None
-    line_starts = [i for i, seg in enumerate(segments) if seg.fields[0] == "LX"]
-    for seg in segments[: line_starts[0]] if line_starts else segments:
+    first_lx = len(segments)
+    for i, seg in enumerate(segments):
         tag = seg.fields[0]
+        if tag == "LX":
+            first_lx = i
+            break
         if tag == "HI":
             codes = []
             for n, el in enumerate(seg.fields[1:], start=1):
@@ -219,111 +234,173 @@ def claim(
         elif tag == "NM1":
             current = None
             if seg.element(1) == "82" and not in_2320:
-                current = c.rendering = Provider(
-                    nm1=seg,
-                    prv=None,
-                    name=seg.element(3),
-                    npi=seg.element(9) if seg.element(8) == "XX" else "",
-                )
+                current = c.rendering = _rendering(seg)
         elif tag == "PRV" and current is not None and seg.element(2) == "PXC":
             current.prv = seg
             current.taxonomy = seg.element(3)
-    if line_starts:
-        lines = c.lines
-        bounds = line_starts[1:]
-        bounds.append(len(segments))
-        for start, end in zip(line_starts, bounds, strict=True):
-            lines.append(service_line(segments, start, end))
+    if first_lx < len(segments):
+        _read_lines(segments, first_lx, c.lines)
     return c
 
 
 def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
+    """The 2400 loop ``segments[start:end]`` (from its LX)."""
+    lines: list[ServiceLine] = []
+    _read_lines(segments, start, lines, end, split=False)
+    return lines[0]
+
+
+def _read_lines(
+    segments: list[Segment],
+    start: int,
+    out: list[ServiceLine],
+    end: int | None = None,
+    split: bool = True,
+) -> None:
+    """Append to ``out`` the 2400 loops of ``segments[start:end]`` (``start``: an LX), each
+    ending at the next LX (with ``split``) or at ``end``.
+
+    One pass over the claim's line segments, each line's values gathered in locals and its
+    :class:`ServiceLine` built once with all of them: this runs for every segment of every
+    line of the file (elements are read from the field list, as Segment.element() gives them).
+    """
+    if end is None:
+        end = len(segments)
+    decimals = _decimals
+    dates = _dates
     lx = segments[start]
-    num = lx.element(1)
-    line = ServiceLine(start, end, lx, int(num) if is_digits(num) else None)
-    # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
-    # Elements are read from the field list (as Segment.element() gives them): this runs for
-    # every segment of every line of the file.
-    sub = "2400"
-    current: Provider | None = None
-    for i in range(start + 1, end):
-        seg = segments[i]
-        f = seg.fields
-        tag = f[0]
-        if sub == "2400":
-            if tag == "SV1":
-                if line.sv1 is None:
-                    _read_sv1(line, seg)
-                continue
-            if tag == "DTP":
-                if line.dtp is None and len(f) > 1 and f[1] == "472":
-                    _read_dtp(line, seg)
-                continue
-            if tag == "REF":
-                if line.ref_6r is None and len(f) > 1 and f[1] == "6R":
-                    line.ref_6r = seg
-                    line.line_control = f[2] if len(f) > 2 else ""
-                continue
-        if tag == "LIN":
-            sub = "2410"
-        elif tag == "NM1":
-            sub = "2420"
-            current = None
-            if seg.element(1) == "82":
-                current = line.rendering = Provider(
-                    nm1=seg,
-                    prv=None,
-                    name=seg.element(3),
-                    npi=seg.element(9) if seg.element(8) == "XX" else "",
-                )
-        elif tag == "SVD":
-            sub = "2430"
-        elif tag == "LQ":
-            sub = "2440"
-        elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
-            current.prv = seg
-            current.taxonomy = seg.element(3)
-    return line
+    i = start + 1
+    while True:
+        num = lx.fields[1] if len(lx.fields) > 1 else ""
+        # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
+        sub = "2400"
+        current: Provider | None = None
+        rendering: Provider | None = None
+        sv1 = dtp = ref_6r = None
+        qualifier = code = unit_basis = place = line_control = ""
+        modifiers: list[str] = []
+        pointers: list[int] = []
+        charge = units = date_from = date_to = None
+        problems: list[Problem] = []
+        while i < end:
+            seg = segments[i]
+            f = seg.fields
+            tag = f[0]
+            if sub == "2400":
+                if tag == "SV1":
+                    if sv1 is None:
+                        sv1 = seg
+                        if len(f) < 8:
+                            f = f + [""] * (8 - len(f))
+                        sep = seg.delims.component
+                        comps = f[1].split(sep)
+                        qualifier = comps[0]
+                        code = comps[1] if len(comps) > 1 else ""
+                        # SV101-3..6 are the four modifier slots; SV101-7 is a description.
+                        if len(comps) > 2:
+                            modifiers = list(filter(None, comps[2:6]))
+                        # the memos read here, parse_decimal() called only for a new text
+                        try:
+                            charge = decimals[f[2]]
+                        except KeyError:
+                            charge = parse_decimal(f[2])
+                        if charge is None:
+                            problems.append(
+                                Problem(seg, "SV102", f"line charge {f[2]!r} is not a number")
+                            )
+                        unit_basis = f[3]
+                        try:
+                            units = decimals[f[4]]
+                        except KeyError:
+                            units = parse_decimal(f[4])
+                        if units is None:
+                            problems.append(
+                                Problem(seg, "SV104", f"unit count {f[4]!r} is not a number")
+                            )
+                        place = f[5]
+                        pointers = _read_pointers(seg, f[7], sep, problems)
+                    i += 1
+                    continue
+                if tag == "DTP":
+                    if dtp is None and len(f) > 1 and f[1] == "472":
+                        dtp = seg
+                        # a D8 date read before: as _read_dtp reads it
+                        day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
+                        if day is not None:
+                            date_from = date_to = day
+                        else:
+                            date_from, date_to = _read_dtp(seg, problems)
+                    i += 1
+                    continue
+                if tag == "REF":
+                    if ref_6r is None and len(f) > 1 and f[1] == "6R":
+                        ref_6r = seg
+                        line_control = f[2] if len(f) > 2 else ""
+                    i += 1
+                    continue
+            if tag == "LX" and split:
+                break
+            if tag == "LIN":
+                sub = "2410"
+            elif tag == "NM1":
+                sub = "2420"
+                current = None
+                if seg.element(1) == "82":
+                    current = rendering = _rendering(seg)
+            elif tag == "SVD":
+                sub = "2430"
+            elif tag == "LQ":
+                sub = "2440"
+            elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
+                current.prv = seg
+                current.taxonomy = seg.element(3)
+            i += 1
+        out.append(
+            ServiceLine(
+                start,
+                i,
+                lx,
+                int(num) if num.isascii() and num.isdigit() else None,  # is_digits()
+                sv1,
+                qualifier,
+                code,
+                modifiers,
+                charge,
+                unit_basis,
+                units,
+                place,
+                pointers,
+                dtp,
+                date_from,
+                date_to,
+                ref_6r,
+                line_control,
+                rendering,
+                problems,
+            )
+        )
+        if i >= end:
+            return
+        start = i
+        lx = segments[i]
+        i += 1
 
 
-def _read_sv1(line: ServiceLine, seg: Segment) -> None:
-    line.sv1 = seg
-    # the elements read straight from the field list (padded: an absent element reads as ""),
-    # as Segment.element() gives them; this runs for every service line of the file
-    f = seg.fields
-    if len(f) < 8:
-        f = f + [""] * (8 - len(f))
-    sep = seg.delims.component
-    comps = f[1].split(sep)
-    line.qualifier = comps[0]
-    line.code = comps[1] if len(comps) > 1 else ""
-    # SV101-3..6 are the four modifier slots; SV101-7 is a description (TR3 SV1).
-    line.modifiers = list(filter(None, comps[2:6]))
-    charge = f[2]
-    line.charge = parse_decimal(charge)
-    if line.charge is None:
-        line.problems.append(Problem(seg, "SV102", f"line charge {charge!r} is not a number"))
-    line.unit_basis = f[3]
-    units = f[4]
-    line.units = parse_decimal(units)
-    if line.units is None:
-        line.problems.append(Problem(seg, "SV104", f"unit count {units!r} is not a number"))
-    problems = len(line.problems)
-    line.place_of_service = f[5]
-    text = f[7]
+def _read_pointers(seg: Segment, text: str, sep: str, problems: list[Problem]) -> list[int]:
+    """SV107's diagnosis pointers (a fresh list), a problem for each that is not one."""
     memo = _pointers.get(sep)
     if memo is None:
         memo = _pointers[sep] = {}
     known = memo.get(text)
     if known is not None:
-        line.pointers = list(known)
-        return
+        return list(known)
+    had = len(problems)
     pointers = []
     for p in text.split(sep) if text else []:
         if is_digits(p):
             pointers.append(int(p))
         elif p:
-            line.problems.append(
+            problems.append(
                 Problem(
                     seg,
                     "SV107",
@@ -331,24 +408,25 @@ def _read_sv1(line: ServiceLine, seg: Segment) -> None:
                     "1 to 12, such as 1)",
                 )
             )
-    line.pointers = pointers
-    if len(line.problems) == problems:  # only pointers read without a problem are kept
+    if len(problems) == had:  # only pointers read without a problem are kept
         if len(memo) >= _MEMO_MAX:
             memo.clear()
         memo[text] = tuple(pointers)
+    return pointers
 
 
-def _read_dtp(line: ServiceLine, seg: Segment) -> None:
-    line.dtp = seg
+def _read_dtp(seg: Segment, problems: list[Problem]) -> tuple[date | None, date | None]:
     f = seg.fields
     fmt = f[2] if len(f) > 2 else ""
     value = f[3] if len(f) > 3 else ""
+    date_from = date_to = None
     if fmt == "D8":
-        line.date_from = line.date_to = parse_d8(value)
+        date_from = date_to = parse_d8(value)
     elif fmt == "RD8" and "-" in value:
         a, b = value.split("-", 1)
-        line.date_from, line.date_to = parse_d8(a), parse_d8(b)
-    if line.date_from is None:
-        line.problems.append(
+        date_from, date_to = parse_d8(a), parse_d8(b)
+    if date_from is None:
+        problems.append(
             Problem(seg, "DTP03", f"service date {value!r} ({fmt}) is not a valid date")
         )
+    return date_from, date_to

@@ -60,6 +60,10 @@ class ClaimSegments:
         return self.segments[0].element(1)
 
 
+def _no_collect(append, stops=None) -> None:
+    """For a segment source that hands over every segment (a list, a plain reader)."""
+
+
 Item = EnvelopeSegment | SetHeader | HLItem | Claim | ClaimSegments | SetTrailer
 
 
@@ -142,6 +146,12 @@ def iter_items(
 
     append = None  # claim_segs.append while a claim is open
     claim_ends = _CLAIM_ENDS
+    # A reader that can (edi.reader.CheckedSegments) puts the segments that only join the
+    # open set header, HL block or claim into its list itself, in its own loop: then only
+    # the segments that end one (and envelope segments) come here.
+    collect = getattr(segments, "collect", None)
+    if collect is None:
+        collect = _no_collect
     for seg in segments:
         tag = seg.fields[0]
         # Most segments sit inside a claim and only join it (what the branches below do too).
@@ -160,6 +170,7 @@ def iter_items(
                 set_number += 1
                 env = EnvelopeRef(isa, gs, seg, set_number)
                 header = [seg]
+                collect(header.append, claim_ends)
                 chain.clear()
                 continue
         if tag == "HL":
@@ -170,6 +181,7 @@ def iter_items(
                 yield close_block()
             if claim_segs is not None:
                 yield close_claim()
+            collect(None)
             level, parent = seg.element(3), seg.element(2)
             if level not in LEVELS:
                 raise fail(seg, f"HL03 level {level!r} is not an 837P level (20, 22 or 23)")
@@ -195,6 +207,7 @@ def iter_items(
                         chain.pop("23", None)
                         continue
             block = [seg]
+            collect(block.append, claim_ends)
         elif tag == "CLM":
             if header is not None:
                 raise fail(seg, "claim (CLM) before any HL loop")
@@ -204,6 +217,7 @@ def iter_items(
                 yield close_claim()
             claim_segs = [seg]
             append = claim_segs.append
+            collect(append, claim_ends)
         elif tag == "SE":
             if header is not None:
                 yield SetHeader(header, env)
@@ -212,6 +226,7 @@ def iter_items(
                 yield close_block()
             if claim_segs is not None:
                 yield close_claim()
+            collect(None)
             yield SetTrailer(seg, env)
         elif block is not None:
             block.append(seg)

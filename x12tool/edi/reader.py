@@ -45,6 +45,9 @@ class SegmentReader:
         # pass_over(): the loop to pass over after the segment just yielded (one at most)
         self._passes: list[_Pass] = []
         self._pass_patterns: tuple[re.Pattern, re.Pattern] | None = None
+        # CheckedSegments.collect: where segments go instead of out through the iterator
+        self._sink: Callable[[Segment], None] | None = None
+        self._stops: frozenset[str] = SET_ENDS
 
     def pass_over(self, claims: int, done: Callable[[int], None] | None = None) -> None:
         """Pass over the rest of the subscriber loop (2000B) whose HL was just yielded: its
@@ -63,11 +66,14 @@ class SegmentReader:
     def __iter__(self) -> Iterator[Segment]:
         return self._read(None, None)
 
-    def checked(self, checker: EnvelopeChecker, end_offset: Callable[[], int] | None = None):
+    def checked(
+        self, checker: EnvelopeChecker, end_offset: Callable[[], int] | None = None
+    ) -> CheckedSegments:
         """Iterate as ``envelope.checked(reader, ..., checker=checker)`` does, in one loop:
         each segment is fed to ``checker`` as it is yielded, and ``checker.finish`` runs at
-        the end of the file (``end_offset()``: the offset it names)."""
-        return self._read(checker, end_offset)
+        the end of the file (``end_offset()``: the offset it names). The iterator returned
+        can also collect segments into the caller's list (:meth:`CheckedSegments.collect`)."""
+        return CheckedSegments(self, self._read(checker, end_offset))
 
     def _read(
         self, checker: EnvelopeChecker | None, end_offset: Callable[[], int] | None
@@ -82,11 +88,14 @@ class SegmentReader:
         offset = start_offset  # file offset of buf[0]
         position = 0
         pending: Segment | None = None  # the last segment, whose trailing whitespace may continue
+        # where pending's text starts in buf; -1 once its raw is set (it began in an earlier
+        # chunk): its raw is cut from buf in one slice when the next segment's start is known
+        pending_at = -1
         read = self.stream.read
         size = self.chunk_size
         eof = False
         count = self.segment_count  # segments so far (kept in a local in the loop)
-        known = _KNOWN_TAGS
+        plain = _PLAIN_TAGS
         passes = self._passes  # non-empty while passing over a loop (pass_over)
         # The envelope checks, at each segment as it is yielded. Inside a transaction set
         # every segment but SE and the envelope tags only counts toward SE01: done here
@@ -97,10 +106,17 @@ class SegmentReader:
         in_set = False
         set_count = 0
         set_ends = SET_ENDS
+        # CheckedSegments.collect: such segments inside a set go to the caller's list, not
+        # out through the yield (the caller can only change this while a segment is out)
+        # (sinking: sink while in a set, else None; stops include SET_ENDS)
+        sink = self._sink
+        stops = self._stops
+        sinking = None
         last_seg: Segment | None = None
         pending_tag = ""  # pending.fields[0]
         ws = WHITESPACE
         segment = Segment
+        new = object.__new__
         while True:
             if not eof:
                 more = read(size)
@@ -123,16 +139,25 @@ class SegmentReader:
                 body = piece.lstrip(ws)
                 lead = 0 if body is piece else len(piece) - len(body)
                 if pending is not None:
-                    if lead:
+                    if pending_at >= 0:
+                        pending.raw = buf[pending_at : offset - base + lead]
+                    elif lead:
                         pending.raw += piece[:lead]
-                    if in_set and pending_tag not in set_ends:
-                        set_count += 1
-                    elif feed is not None:
-                        checker.set_segments += set_count
-                        set_count = 0
-                        feed(pending)
-                        in_set = checker.st is not None
-                    yield pending
+                    if sinking is not None and pending_tag not in stops:
+                        set_count += 1  # inside a set, not SET_ENDS (in stops)
+                        sinking(pending)
+                    else:
+                        if in_set and pending_tag not in set_ends:
+                            set_count += 1
+                        elif feed is not None:
+                            checker.set_segments += set_count
+                            set_count = 0
+                            feed(pending)
+                            in_set = checker.st is not None
+                        yield pending
+                        sink = self._sink
+                        stops = self._stops
+                        sinking = sink if in_set else None
                     pending = None
                     if passes:
                         piece = passes[0].over(piece, it, buf, offset - base, len(buf) - len(last))
@@ -144,44 +169,57 @@ class SegmentReader:
                         lead = len(piece) - len(body)
                 seg_offset = offset + lead
                 offset += len(piece) + 1
-                if not body:
-                    # An empty segment ("~~"): keep its bytes with the previous segment's raw
-                    # would hide it; refuse instead, naming where it is.
-                    raise X12InputError(
-                        "empty segment (two segment terminators in a row)",
-                        path=path,
-                        position=position + 1,
-                        offset=seg_offset,
-                    )
                 fields = body.split(elem)
                 tag = fields[0]
-                if tag == "ISA":
-                    position = 0
-                    if len(body) != 105 or body[3] != elem or body[104] != delims.component:
+                if tag not in plain:  # an ISA, or not a tag of the 837P (an empty one among them)
+                    if not body:
+                        # An empty segment ("~~"): keep its bytes with the previous segment's
+                        # raw would hide it; refuse instead, naming where it is.
                         raise X12InputError(
-                            "this interchange's ISA uses other delimiters or another width than "
-                            "the first one; split the file into one file per interchange",
+                            "empty segment (two segment terminators in a row)",
                             path=path,
-                            position=1,
+                            position=position + 1,
                             offset=seg_offset,
-                            tag="ISA",
+                        )
+                    if tag == "ISA":
+                        position = 0
+                        if len(body) != 105 or body[3] != elem or body[104] != delims.component:
+                            raise X12InputError(
+                                "this interchange's ISA uses other delimiters or another width "
+                                "than the first one; split the file into one file per interchange",
+                                path=path,
+                                position=1,
+                                offset=seg_offset,
+                                tag="ISA",
+                            )
+                    elif not _is_tag(tag):
+                        # The bad text is not quoted: it may be a patient's name or member id
+                        # (a terminator inside data splits an NM1 segment).
+                        raise X12InputError(
+                            f"a segment starts with {len(tag)} character(s) that are not a "
+                            "segment tag (2-3 upper-case letters or digits); is the segment "
+                            "terminator used inside data?",
+                            path=path,
+                            position=position + 1,
+                            offset=seg_offset,
                         )
                 position += 1
-                if tag not in known and not _is_tag(tag):
-                    # The bad text is not quoted: it may be a patient's name or member id
-                    # (a terminator inside data splits an NM1 segment).
-                    raise X12InputError(
-                        f"a segment starts with {len(tag)} character(s) that are not a segment "
-                        "tag (2-3 upper-case letters or digits); is the segment terminator "
-                        "used inside data?",
-                        path=path,
-                        position=position,
-                        offset=seg_offset,
-                    )
                 count += 1
-                pending = segment(fields, position, seg_offset, body + term, delims, count)
+                # Segment's slots set here: calling the class (type_call, its __init__ frame)
+                # costs more than the rest of the segment's handling together
+                pending = new(segment)
+                pending.fields = fields
+                pending.position = position
+                pending.offset = seg_offset
+                pending.delims = delims
+                pending.index = count  # its raw comes with the next segment (pending_at)
+                pending_at = seg_offset - base
                 pending_tag = tag
             self.segment_count = count
+            if pending is not None and pending_at >= 0:
+                # its raw so far (text and terminator): buf is cut below
+                pending.raw = buf[pending_at : offset - base]
+                pending_at = -1
             buf = last
             if eof:
                 break
@@ -197,6 +235,9 @@ class SegmentReader:
                     in_set = _feed(checker, pending, set_count)
                     set_count = 0
                 yield pending
+                sink = self._sink
+                stops = self._stops
+                sinking = sink if in_set else None
                 pending = None
         if passes:
             raise PassMismatch("the file ends inside a subscriber loop passed over")
@@ -240,6 +281,49 @@ class SegmentReader:
         if checker is not None:
             checker.set_segments += set_count
             checker.finish(last_seg, end_offset() if end_offset is not None else None)
+
+
+_WITH_SET_ENDS: dict[frozenset[str], frozenset[str]] = {}
+
+
+class CheckedSegments:
+    """The segments of :meth:`SegmentReader.checked`: iterate it as the segments themselves.
+
+    ``collect(append, stops)`` fuses a caller's split into the reader's loop: the segments
+    inside a transaction set whose tag is neither in ``stops`` nor an envelope tag then go
+    to ``append`` (a list's, say), in file order, instead of out through the iterator; the
+    others still come out, and the caller can change or end the collection (``append`` None)
+    whenever one has. What is read, checked and raised is the same either way: only the
+    per-segment hand-over (a generator resume and the caller's own dispatch) is saved, for
+    most segments of a file (claims/stream.py collects each claim's and HL loop's segments).
+    """
+
+    __slots__ = ("_reader", "_segments")
+
+    def __init__(self, reader: SegmentReader, segments: Iterator[Segment]) -> None:
+        self._reader = reader
+        self._segments = segments
+
+    def __iter__(self) -> Iterator[Segment]:
+        return self._segments
+
+    def __next__(self) -> Segment:
+        return next(self._segments)
+
+    def collect(
+        self, append: Callable[[Segment], None] | None, stops: frozenset[str] = frozenset()
+    ) -> None:
+        reader = self._reader
+        reader._sink = append
+        if append is not None:
+            # those the envelope checks act on always come out (the union made once a stops)
+            both = _WITH_SET_ENDS.get(stops)
+            if both is None:
+                both = _WITH_SET_ENDS[stops] = stops | SET_ENDS
+            reader._stops = both
+
+    def close(self) -> None:
+        self._segments.close()
 
 
 def _feed(checker: EnvelopeChecker, seg: Segment, counted: int) -> bool:
@@ -364,6 +448,10 @@ _KNOWN_TAGS = frozenset(
     "ISA GS ST BHT NM1 PER HL PRV N3 N4 REF SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CR2 CRC "
     "HI HCP LX SV1 SV5 QTY MEA PS1 LIN CTP SVD CAS LQ FRM SE GE IEA CUR".split()
 )
+
+
+# Those the loop takes as they are: the ISA (which restarts the positions) is looked at first.
+_PLAIN_TAGS = _KNOWN_TAGS - {"ISA"}
 
 
 def _is_tag(tag: str) -> bool:

@@ -16,6 +16,8 @@ class Segment:
     Segments built by a fix have ``raw = None`` and ``position = None`` until written.
     """
 
+    # SegmentReader._read sets these slots itself rather than calling the class (for each
+    # segment of a file): a slot added here must be set there too (tests/edi checks it).
     __slots__ = ("fields", "position", "offset", "raw", "delims", "index")
 
     def __init__(
