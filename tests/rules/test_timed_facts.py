@@ -26,7 +26,7 @@ from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import day_parts, timed_groups, verdicts
 from x12tool.rules.tu001_overbilled_units import TU001
 from x12tool.rules.tu002_underbilled_units import TU002
-from x12tool.rules.units import cms_units, supported_units, table_units
+from x12tool.rules.units import cms_units, supported_of, supported_units, table_units
 from x12tool.visits import VisitLog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +126,11 @@ def test_cms_sharing_agrees_with_the_sorted_walk():
             for i in range(n)
         ]
         assert cms_units(items) == old.cms_units(items), items
+        minutes = {c: m for c, m, _b in items}
+        billed = {c: b for c, _m, b in items}
+        for method in ("cms", "ama"):
+            want = old.supported_units(items, method)
+            assert supported_of(minutes, billed, method) == want, items
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from x12tool.claims import Claim, ServiceLine
 from x12tool.rules.context import RuleContext
-from x12tool.rules.units import supported_units, table_units
+from x12tool.rules.units import supported_of, table_units
 from x12tool.visits import VisitRow
 
 CENT = Decimal("0.01")
@@ -311,8 +311,7 @@ class TimedGroup:
             ((c, m),) = minutes.items()
             got = {c: table_units(m)}
         else:
-            billed = self.day_billed
-            got = supported_units([(c, m, billed.get(c, 0)) for c, m in minutes.items()], method)
+            got = supported_of(minutes, self.day_billed, method)
         cache[method] = got
         return got
 
@@ -332,6 +331,7 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     claim_disciplines = set()
     matched: set[int] = set()
+    g: TimedGroup | None = None
 
     for ln in timed_lines(claim, ctx):
         day = ln.date_from
@@ -361,10 +361,12 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
                     disc = taxonomy_discipline(claim, ln, ctx)
         if disc:
             claim_disciplines.add(disc)
-        key = (day, disc)
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = TimedGroup(day, disc)
+        if g is None or g.day != day or g.discipline != disc:
+            # (most lines are of the previous line's day and discipline)
+            key = (day, disc)
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = TimedGroup(day, disc)
         units = billed_units(ln)
         code = ln.code
         got = g.lines.get(code)
@@ -389,8 +391,9 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
         g_rows = g.rows
         g_min = g.own_min
         for r in rows:
-            if id(r) not in matched:
-                matched.add(id(r))
+            rid = id(r)
+            if rid not in matched:
+                matched.add(rid)
                 cpt = r.cpt  # _add_row, inline
                 got = g_rows.get(cpt)
                 if got is None:
