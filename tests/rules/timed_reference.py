@@ -15,32 +15,7 @@ from x12tool.rules.therapy import (
     billed_units,
     timed_lines,
 )
-from x12tool.rules.units import ama_units, table_units
-
-
-def cms_units(items) -> dict[str, int]:
-    total = 0
-    units: dict[str, int] = {}
-    for code, minutes, _billed in items:
-        total += minutes
-        units[code] = minutes // 15
-    remaining = table_units(total) - sum(units.values())
-    if remaining <= 0:
-        return units
-    order = sorted(
-        (-(minutes % 15), -billed, -minutes, n, code)
-        for n, (code, minutes, billed) in enumerate(items)
-    )
-    for left, _b, _m, _n, code in order:
-        if remaining <= 0 or not left:
-            break
-        units[code] += 1
-        remaining -= 1
-    return units
-
-
-def supported_units(items, method: str) -> dict[str, int]:
-    return cms_units(items) if method == "cms" else ama_units(items)
+from x12tool.rules.units import supported_units
 
 
 class _Tally:

@@ -40,19 +40,17 @@ def cms_units(items) -> dict[str, int]:
     if remaining <= 0:
         return units
     # Most minutes left over first; ties by units billed, then minutes, then first seen. A code
-    # with nothing left over never gets a unit (a full unit would bill minutes not furnished),
-    # and each code gets at most one: when there are units for every code with minutes left
-    # over, the order does not matter and is not worked out (most days).
-    order = [
+    # with nothing left over (it sorts last) never gets a unit: a full unit would bill minutes
+    # not furnished.
+    order = sorted(
         (-(minutes % 15), -billed, -minutes, n, code)
         for n, (code, minutes, billed) in enumerate(items)
-        if minutes % 15
-    ]
-    if remaining < len(order):
-        order.sort()
-        del order[remaining:]
-    for entry in order:
-        units[entry[4]] += 1
+    )
+    for left, _b, _m, _n, code in order:
+        if remaining <= 0 or not left:
+            break
+        units[code] += 1
+        remaining -= 1
     return units
 
 
