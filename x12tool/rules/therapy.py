@@ -367,7 +367,11 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             g = groups.get(key)
             if g is None:
                 g = groups[key] = TimedGroup(day, disc)
-        units = billed_units(ln)
+        u = ln.units  # billed_units(ln), inline
+        if ln.unit_basis != "UN" or u is None or u != u.to_integral_value() or u < 0:
+            units = None
+        else:
+            units = int(u)
         code = ln.code
         got = g.lines.get(code)
         if got is None:

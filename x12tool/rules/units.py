@@ -70,17 +70,21 @@ def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -
     day of every claim)."""
     if method != "cms":
         return {code: table_units(m) for code, m in minutes.items()}
-    total = 0
+    total = full = 0
     units: dict[str, int] = {}
+    left = []  # codes with minutes left over, first seen first
     for code, m in minutes.items():
         total += m
-        units[code] = m // 15
-    remaining = table_units(total) - sum(units.values())
+        q = m // 15
+        units[code] = q
+        full += q
+        if m - q * 15:
+            left.append(code)
+    remaining = (0 if total < 8 else (total + 7) // 15) - full  # table_units(total) - full
     if remaining <= 0:
         return units
     # As cms_units: a unit each to the codes with the most minutes left over (ties: units
     # billed, then minutes, then first seen).
-    left = [code for code, m in minutes.items() if m % 15]
     if remaining < len(left):
         order = sorted(
             [(-(minutes[c] % 15), -billed.get(c, 0), -minutes[c], n, c) for n, c in enumerate(left)]
