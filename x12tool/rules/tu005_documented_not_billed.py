@@ -44,7 +44,7 @@ class TU005(Rule):
         method = ctx.profile.unit_method
         for g in timed_groups(claim, ctx):
             supported = g.supported(method) if g.complete(method) else {}
-            billed = set(g.billed_codes())  # on this claim or another claim of the day
+            billed = g.day_billed  # codes on this claim or another claim of the day
             for code, rows in g.rows.items():
                 if code in billed:
                     continue

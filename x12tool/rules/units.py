@@ -62,3 +62,34 @@ def ama_units(items) -> dict[str, int]:
 def supported_units(items, method: str) -> dict[str, int]:
     """``items``: ``(code, minutes, billed)`` tuples (:class:`CodeMinutes` or plain)."""
     return cms_units(items) if method == "cms" else ama_units(items)
+
+
+def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -> dict[str, int]:
+    """:func:`supported_units` of a day held as dicts (code -> minutes, code -> units billed),
+    as the day's walk keeps it: the same units, without a tuple per code (it runs for every
+    day of every claim)."""
+    if method != "cms":
+        return {code: table_units(m) for code, m in minutes.items()}
+    total = full = 0
+    units: dict[str, int] = {}
+    left = []  # codes with minutes left over, first seen first
+    for code, m in minutes.items():
+        total += m
+        q = m // 15
+        units[code] = q
+        full += q
+        if m - q * 15:
+            left.append(code)
+    remaining = (0 if total < 8 else (total + 7) // 15) - full  # table_units(total) - full
+    if remaining <= 0:
+        return units
+    # As cms_units: a unit each to the codes with the most minutes left over (ties: units
+    # billed, then minutes, then first seen).
+    if remaining < len(left):
+        order = sorted(
+            [(-(minutes[c] % 15), -billed.get(c, 0), -minutes[c], n, c) for n, c in enumerate(left)]
+        )
+        left = [entry[4] for entry in order[:remaining]]
+    for code in left:
+        units[code] += 1
+    return units
