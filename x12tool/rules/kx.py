@@ -84,15 +84,27 @@ def breakdown(pos: Position, scope: LedgerScope) -> str:
     return text
 
 
-def kx_line_positions(claim, ctx):
-    """(line fact, position, scope) for each therapy line of a claim whose payer applies the
-    KX threshold (the common walk of KX001-KX003)."""
+def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
+    """(scope, ((line fact, position, KX threshold, review threshold), ...)) for the therapy
+    lines of a claim whose payer applies the KX threshold: the common walk of KX001-KX003.
+    The scope keeps the (fact, position) pairs of the claim while the run's lines stay the
+    same, and the thresholds are added to them once, so each rule only compares."""
+    global _WALK
     if ctx.profile is None or not ctx.profile.kx_applies:
-        return
+        return None, ()
     scope = ctx.ledger_scope()
-    facts = scope.observe(claim)
-    positions = scope.kx_positions(facts)
-    for f in facts.lines:
-        pos = positions.get(f.index)
-        if pos is not None:
-            yield f, pos, scope
+    pairs = scope.kx_lines(scope.observe(claim))
+    if not pairs:
+        return scope, ()
+    seen, ref, got = _WALK
+    if seen is not pairs or ref is not ctx.ref:
+        # The pairs are kept with the walk, so no other tuple can take their identity.
+        got = tuple(
+            (f, pos, kx_limit(ctx.ref, f.year, f.group), review_limit(ctx.ref, f.year))
+            for f, pos in pairs
+        )
+        _WALK = (pairs, ctx.ref, got)
+    return scope, got
+
+
+_WALK: tuple = (None, None, ())

@@ -27,7 +27,7 @@ from x12tool.ncci.lookup import NcciIndex
 if TYPE_CHECKING:
     from x12tool.claims import Claim
     from x12tool.ledger.auths import Authorization
-    from x12tool.ledger.facts import ClaimFacts, EarlierSending
+    from x12tool.ledger.facts import ClaimFacts, EarlierSending, LineFact
     from x12tool.ledger.scope import Position, ProgressGap
     from x12tool.money.pricing import ClaimPrice, LineInput
     from x12tool.ncci.lookup import MueLimit
@@ -104,7 +104,9 @@ class LedgerScope(Protocol):
 
     def kx_positions(self, facts: ClaimFacts) -> dict[int, Position]: ...
 
-    def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]: ...
+    def kx_lines(self, facts: ClaimFacts) -> tuple[tuple[LineFact, Position], ...]: ...
+
+    def progress_days(self, facts: ClaimFacts, over: int | None = None) -> list[ProgressGap]: ...
 
     def sent_before(self, claim: Claim) -> list[EarlierSending]: ...
 
