@@ -291,6 +291,7 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
             disc = discipline_of(line, ctx.ref)
         if disc is None or not line.code:
             continue
+        group = GROUP_OF[disc]
         # price.line(i), inlined: a claim's lines are priced in order with keys 0..n-1
         priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
         if priced is None:
@@ -316,7 +317,6 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                     reported.add((disc, day))
                     break
         units = line.units
-        group = GROUP_OF[disc]
         kx_rows.append((day.year, group, day, seq, i, cents, claim_id))
         treated.add((disc, day))
         control = line.line_control

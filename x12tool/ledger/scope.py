@@ -157,6 +157,12 @@ class FileScope:
         self._prepassed: dict[int, tuple[bytes, ClaimFacts]] = {}
 
     @property
+    def version(self) -> int:
+        """Changes whenever the run's lines do (a claim learned, a group's members dropped):
+        an answer kept for a claim holds while it stays the same."""
+        return self._version
+
+    @property
     def has_store(self) -> bool:
         """The ledger has a store (else only the run's lines and --ytd amounts count)."""
         return getattr(self.ledger, "store", None) is not None

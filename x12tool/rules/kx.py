@@ -86,25 +86,28 @@ def breakdown(pos: Position, scope: LedgerScope) -> str:
 
 def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     """(scope, ((line fact, position, KX threshold, review threshold), ...)) for the therapy
-    lines of a claim whose payer applies the KX threshold: the common walk of KX001-KX003.
-    The scope keeps the (fact, position) pairs of the claim while the run's lines stay the
-    same, and the thresholds are added to them once, so each rule only compares."""
+    lines of a claim whose payer applies the KX threshold: the common walk of KX001-KX003,
+    worked out once for the claim object while the run's lines stay the same (the scope's
+    ``version``), so the second and third rule only compare."""
     global _WALK
     if ctx.profile is None or not ctx.profile.kx_applies:
         return None, ()
     scope = ctx.ledger_scope()
-    pairs = scope.kx_lines(scope.observe(claim))
-    if not pairs:
-        return scope, ()
-    seen, ref, got = _WALK
-    if seen is not pairs or ref is not ctx.ref:
-        # The pairs are kept with the walk, so no other tuple can take their identity.
-        got = tuple(
-            (f, pos, kx_limit(ctx.ref, f.year, f.group), review_limit(ctx.ref, f.year))
-            for f, pos in pairs
-        )
-        _WALK = (pairs, ctx.ref, got)
+    seen, seen_scope, version, ref, got = _WALK
+    if seen is claim and seen_scope is scope and version == scope.version and ref is ctx.ref:
+        return scope, got
+    ref = ctx.ref
+    walk = []
+    key = limits = None
+    for f, pos in scope.kx_lines(scope.observe(claim)):
+        if key != (pos.year, pos.group):  # a claim's lines mostly share one year and group
+            key = (pos.year, pos.group)
+            limits = (kx_limit(ref, pos.year, pos.group), review_limit(ref, pos.year))
+        walk.append((f, pos, *limits))
+    got = tuple(walk)
+    # The claim and scope are kept with the walk, so no other object can take their identity.
+    _WALK = (claim, scope, scope.version, ctx.ref, got)
     return scope, got
 
 
-_WALK: tuple = (None, None, ())
+_WALK: tuple = (None, None, -1, None, ())
