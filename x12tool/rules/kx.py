@@ -89,13 +89,13 @@ def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     lines of a claim whose payer applies the KX threshold: the common walk of KX001-KX003,
     worked out once for the claim object while the run's lines stay the same (the scope's
     ``version``), so the second and third rule only compare."""
-    global _WALK
     if ctx.profile is None or not ctx.profile.kx_applies:
         return None, ()
     scope = ctx.ledger_scope()
-    seen, seen_scope, version, ref, got = _WALK
-    if seen is claim and seen_scope is scope and version == scope.version and ref is ctx.ref:
-        return scope, got
+    memo = ctx.claim_memo(claim)
+    got = memo.get("kx.walk")
+    if got is not None and got[0] is scope and got[1] == scope.version:
+        return scope, got[2]
     ref = ctx.ref
     walk = []
     key = limits = None
@@ -104,10 +104,6 @@ def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
             key = (pos.year, pos.group)
             limits = (kx_limit(ref, pos.year, pos.group), review_limit(ref, pos.year))
         walk.append((f, pos, *limits))
-    got = tuple(walk)
-    # The claim and scope are kept with the walk, so no other object can take their identity.
-    _WALK = (claim, scope, scope.version, ctx.ref, got)
-    return scope, got
-
-
-_WALK: tuple = (None, None, -1, None, ())
+    lines = tuple(walk)
+    memo["kx.walk"] = (scope, scope.version, lines)
+    return scope, lines
