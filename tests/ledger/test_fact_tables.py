@@ -278,3 +278,23 @@ def test_count_since_report_reads_the_sorted_days(ref):
     assert (gap.days, gap.last_report, gap.first_day) == (9, days[3], days[4])
     gap = count_since_report("PT", date(2025, 12, 31), days, set())
     assert (gap.days, gap.first_day) == (0, date(2025, 12, 31))  # a date before them all
+
+
+def test_the_kx_walk_follows_the_run_lines_learned_since(ref, tmp_path):
+    """KX001-KX003 share one walk per claim object; a claim learned in between (an earlier
+    date of the same beneficiary) changes where the claim's line stands, and the walk with it."""
+    from ledger.common import write_837
+    from x12tool.rules.kx import kx_line_positions
+
+    path = write_837(tmp_path / "a.837", [("A", date(2026, 3, 3)), ("B", date(2026, 3, 2))])
+    a, b = claims_of(path)
+    ctx = RuleContext(ref=ref).for_claim(a)
+    scope, walk = kx_line_positions(a, ctx)
+    assert [pos.run_before for _f, pos, _kx, _review in walk] == [0]
+    assert kx_line_positions(a, ctx)[1] is walk  # the second rule reads the same walk
+    scope.observe(b)
+    ctx.for_claim(a)
+    _scope, again = kx_line_positions(a, ctx)
+    assert [(pos.run_before, pos.claims_before) for _f, pos, _kx, _review in again] == [
+        (2906, ("B",))
+    ]
