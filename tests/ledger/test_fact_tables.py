@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rules.harness import Case, interchange
 
-from ledger.common import MEMBER
+from ledger.common import MEMBER, write_837
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
 from x12tool.ledger.amounts import read_amounts
@@ -32,6 +32,7 @@ from x12tool.ledger.scope import EPISODE_GAP, PROGRESS_EVERY, FileScope, count_s
 from x12tool.ledger.view import Ledger
 from x12tool.refdata import load_refdata
 from x12tool.rules.context import RuleContext
+from x12tool.rules.kx import kx_line_positions
 from x12tool.visits import VisitLog
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample"
@@ -283,9 +284,6 @@ def test_count_since_report_reads_the_sorted_days(ref):
 def test_the_kx_walk_follows_the_run_lines_learned_since(ref, tmp_path):
     """KX001-KX003 share one walk per claim object; a claim learned in between (an earlier
     date of the same beneficiary) changes where the claim's line stands, and the walk with it."""
-    from ledger.common import write_837
-    from x12tool.rules.kx import kx_line_positions
-
     path = write_837(tmp_path / "a.837", [("A", date(2026, 3, 3)), ("B", date(2026, 3, 2))])
     a, b = claims_of(path)
     ctx = RuleContext(ref=ref).for_claim(a)
