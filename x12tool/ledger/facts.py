@@ -8,7 +8,7 @@ Medicare allowed amount from the run's pricing service (MPPR and CQ/CO applied),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -61,7 +61,10 @@ class AuthLine:
     auth_number: str  # 2400 REF*G1, else 2300 REF*G1, else ""
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (a frozen class's __init__ sets each field through object.__setattr__): one is
+# built for every claim state; nothing changes one after claim_facts made it, but for the
+# tables its readers fill in once (FactTables).
+@dataclass(slots=True)
 class ClaimFacts:
     member: str
     claim_id: str
@@ -73,6 +76,7 @@ class ClaimFacts:
     payer_id: str = ""  # 2010BB NM109 (what a remittance's claim is matched against)
     payer_class: str = ""
     auth_lines: tuple[AuthLine, ...] = ()  # only when the profile requires prior auth
+    _tables: FactTables | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def void(self) -> bool:
@@ -81,6 +85,53 @@ class ClaimFacts:
     @property
     def replaces(self) -> bool:
         return self.frequency in (VOID, REPLACEMENT)
+
+    def tables(self) -> FactTables:
+        """The claim's lines as the scope's questions read them (built on first use)."""
+        got = self._tables
+        if got is None:
+            got = self._tables = FactTables.of(self)
+        return got
+
+
+class FactTables:
+    """A claim's therapy lines as flat sorted tuples, the way the ledger scope reads them:
+    every claim of a beneficiary is read again for each later claim of theirs, and KX001-KX003
+    and DOC002 ask about the same claim. Built once per claim state (by claim_facts, in its
+    own walk over the lines; :meth:`of` from the line facts gives the same tables).
+
+    ``kx``: (year, group, day, seq, index, cents, claim_id) per line, sorted: by group and
+    year, then the KX order (date, then file order, then line order). ``treated``: the
+    distinct (discipline, day) of the lines, sorted. ``reported``: the (discipline, day) of
+    lines whose visit rows mark a progress report."""
+
+    __slots__ = ("kx", "treated", "reported")
+
+    def __init__(self, kx: tuple, treated: tuple, reported: frozenset) -> None:
+        self.kx = kx
+        self.treated = treated
+        self.reported = reported
+
+    @classmethod
+    def of(cls, facts: ClaimFacts) -> FactTables:
+        seq, claim_id = facts.seq, facts.claim_id
+        return cls(
+            tuple(
+                sorted(
+                    (f.day.year, f.group, f.day, seq, f.index, f.cents, claim_id)
+                    for f in facts.lines
+                )
+            ),
+            tuple(sorted({(f.discipline, f.day) for f in facts.lines})),
+            frozenset((f.discipline, f.day) for f in facts.lines if f.progress),
+        )
+
+    def days_of(self, discipline: str) -> list:
+        """The discipline's treatment days, sorted and distinct."""
+        return [day for disc, day in self.treated if disc == discipline]
+
+
+_NO_REPORTS: frozenset = frozenset()
 
 
 class FactsContext(Protocol):
@@ -97,6 +148,8 @@ class FactsContext(Protocol):
     def for_claim(self, claim: Claim) -> object: ...
 
     def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]: ...
+
+    def visit_rows(self, claim: Claim) -> list[VisitRow]: ...
 
     def pricer(self) -> _Pricer: ...
 
@@ -200,15 +253,31 @@ def from_cents(value: int) -> Decimal:
 def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     """The ledger facts of a claim as it stands (priced with the run's fee schedule).
 
-    The price is the pricer's for this claim object (priced once per claim state and read
-    again by the money step); the line's normal code and modifiers are those its pricing
-    inputs hold."""
+    Built from what the run already holds for this claim object rather than read again: the
+    pricer's price of it (priced once per claim state and read again by the money step) and
+    the normal code and modifiers its pricing inputs hold, the visit rows the rules' join
+    matched to each line, the discipline of each modifier set as billed (cached per refdata)."""
     ctx.for_claim(claim)
-    part_b = bool(ctx.profile is not None and ctx.profile.kx_applies)
+    profile = ctx.profile
+    part_b = profile is not None and bool(profile.kx_applies)
     price = ctx.pricer().price(claim)
     inputs = getattr(price, "inputs", None)
-    visits = ctx.visits is not None
-    ref = ctx.ref
+    priced_lines = price.lines
+    n_priced = len(priced_lines)
+    rows_for_line = None
+    if ctx.visits is not None:
+        # A line's rows are some of the claim's: when none of those marks a progress report
+        # (most claims), no line's does, and the lines' own rows need not be looked up.
+        for r in ctx.visit_rows(claim):
+            if r.progress_report == "Y":
+                rows_for_line = ctx.rows_for_line
+                break
+    seq, claim_id = claim.clm.index, claim.id
+    kx_rows = []
+    treated = set()
+    reported = set()
+    disciplines = _disciplines(ctx.ref)
+    cents_of = _CENTS
     lines = []
     years = set()
     for i, line in enumerate(claim.lines):
@@ -216,47 +285,85 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         if day is None:
             continue
         years.add(day.year)
-        disc = discipline_of(line, ref)
+        mods = tuple(line.modifiers)
+        disc = disciplines.get(mods, _UNKNOWN)
+        if disc is _UNKNOWN:
+            disc = discipline_of(line, ctx.ref)
         if disc is None or not line.code:
             continue
-        priced = price.line(i)
+        group = GROUP_OF[disc]
+        # price.line(i), inlined: a claim's lines are priced in order with keys 0..n-1
+        priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
+        if priced is None:
+            cents = 0
+        else:
+            amount = priced.amount
+            cents = cents_of.get(amount)
+            if cents is None:
+                cents = to_cents(amount)
+                if len(cents_of) < 4096:
+                    cents_of[amount] = cents
         if inputs is not None:
-            code, modifiers = inputs[i].code, inputs[i].modifiers
+            given = inputs[i]
+            code, modifiers = given.code, given.modifiers
         else:
             code = line.code.strip().upper()
             modifiers = tuple(m.strip().upper() for m in line.modifiers)
-        progress = visits and any(r.progress_report == "Y" for r in ctx.rows_for_line(claim, line))
+        progress = False
+        if rows_for_line is not None:
+            for r in rows_for_line(claim, line):
+                if r.progress_report == "Y":
+                    progress = True
+                    reported.add((disc, day))
+                    break
+        units = line.units
+        kx_rows.append((day.year, group, day, seq, i, cents, claim_id))
+        treated.add((disc, day))
+        control = line.line_control
         lines.append(
             LineFact(
-                index=i,
-                number=line.number,
-                key=line_key(line),
-                day=day,
-                code=code,
-                modifiers=modifiers,
-                discipline=disc,
-                group=GROUP_OF[disc],
-                units=line.units if line.units is not None else Decimal(0),
-                cents=to_cents(priced.amount) if priced is not None else 0,
-                kx="KX" in line.modifiers,
-                progress=progress,
+                i,
+                line.number,
+                f"6R:{control}" if control else line_key(line),
+                day,
+                code,
+                modifiers,
+                disc,
+                group,
+                units if units is not None else _ZERO,
+                cents,
+                "KX" in mods,
+                progress,
             )
         )
     auth_lines = ()
-    if ctx.profile is not None and ctx.profile.prior_auth:
+    if profile is not None and profile.prior_auth:
         auth_lines = tuple(claim_auth_lines(claim, ctx))
-    return ClaimFacts(
-        member=member_of(claim),
-        claim_id=claim.id,
-        seq=claim.clm.index,
-        frequency=claim.frequency,
-        part_b=part_b,
-        lines=tuple(lines),
-        years=frozenset(years),
-        payer_id=payer_of(claim),
-        payer_class=claim.payer_class,
-        auth_lines=auth_lines,
+    facts = ClaimFacts(
+        member_of(claim),
+        claim_id,
+        seq,
+        claim.frequency,
+        part_b,
+        tuple(lines),
+        frozenset(years),
+        payer_of(claim),
+        claim.payer_class,
+        auth_lines,
     )
+    kx_rows.sort()
+    facts._tables = FactTables(
+        tuple(kx_rows),
+        tuple(sorted(treated)),
+        frozenset(reported) if reported else _NO_REPORTS,
+    )
+    return facts
+
+
+_ZERO = Decimal(0)
+# An estimated allowed amount -> its cents: a run prices a few hundred distinct amounts, and
+# every therapy line of every claim state asked for its cents again.
+_CENTS: dict[Decimal, int] = {}
 
 
 def claim_state(claim) -> bytes:

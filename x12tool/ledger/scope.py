@@ -14,9 +14,12 @@ threshold: lines of the beneficiary taken in date order, then file order, then l
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
@@ -26,6 +29,7 @@ from x12tool.ledger.facts import (
     ClaimFacts,
     EarlierSending,
     FactsContext,
+    LineFact,
     claim_facts,
     claim_state,
     sent_claim,
@@ -37,7 +41,7 @@ EPISODE_GAP = timedelta(days=90)
 PROGRESS_EVERY = 10  # treatment days (Pub 100-02 Ch. 15 §220.3)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Position:
     """Where one line stands against its group's threshold (amounts in cents)."""
 
@@ -48,16 +52,35 @@ class Position:
     override: bool  # --ytd replaced recorded + external
     run_before: int  # this run's earlier lines (date order) of the beneficiary and group
     amount: int  # this line
-    claims_before: tuple[str, ...] = ()  # claim ids of those earlier run lines
-    remitted: tuple[int, int] = (0, 0)  # (lines, cents) of recorded from payers' 835s
+    claims_before: tuple[str, ...]  # claim ids of those earlier run lines
+    remitted: tuple[int, int]  # (lines, cents) of recorded from payers' 835s
+    # The totals KX001-KX003 each compare with, summed once: nothing changes a position.
+    before: int
+    after: int
 
-    @property
-    def before(self) -> int:
-        return self.recorded + self.external + self.run_before
-
-    @property
-    def after(self) -> int:
-        return self.before + self.amount
+    def __init__(
+        self,
+        year: int,
+        group: str,
+        recorded: int,
+        external: int,
+        override: bool,
+        run_before: int,
+        amount: int,
+        claims_before: tuple[str, ...] = (),
+        remitted: tuple[int, int] = (0, 0),
+    ) -> None:
+        self.year = year
+        self.group = group
+        self.recorded = recorded
+        self.external = external
+        self.override = override
+        self.run_before = run_before
+        self.amount = amount
+        self.claims_before = claims_before
+        self.remitted = remitted
+        self.before = before = recorded + external + run_before
+        self.after = before + amount
 
 
 @dataclass(slots=True)
@@ -69,17 +92,25 @@ class ProgressGap:
     first_day: date  # first treatment day counted
 
 
-@dataclass(slots=True)
+# Read-only empty totals a member starts with: without a store they are never filled (the
+# run-only scope makes one state per beneficiary, six containers each were most of its cost);
+# _load gives a member its own before it fills any.
+_NO_TOTALS: Mapping = MappingProxyType({})
+
+
 class MemberState:
-    claims: dict[int, ClaimFacts] = field(default_factory=dict)  # run claims by seq
-    loaded: bool = False
-    known: frozenset = frozenset()  # run keys the loaded totals exclude
-    recorded: dict[tuple[int, str], int] = field(default_factory=dict)
-    # (lines, cents) of ``recorded`` that are the payer's allowed amounts from 835s
-    remitted: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
-    external: dict[tuple[int, str], int] = field(default_factory=dict)
-    days: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
-    reports: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
+    __slots__ = ("claims", "loaded", "known", "recorded", "remitted", "external", "days", "reports")
+
+    def __init__(self) -> None:
+        self.claims: dict[int, ClaimFacts] = {}  # run claims by seq
+        self.loaded = False
+        self.known: frozenset = frozenset()  # run keys the loaded totals exclude
+        self.recorded: Mapping[tuple[int, str], int] = _NO_TOTALS
+        # (lines, cents) of ``recorded`` that are the payer's allowed amounts from 835s
+        self.remitted: Mapping[tuple[int, str], tuple[int, int]] = _NO_TOTALS
+        self.external: Mapping[tuple[int, str], int] = _NO_TOTALS
+        self.days: Mapping[str, set[date]] = _NO_TOTALS
+        self.reports: Mapping[str, set[date]] = _NO_TOTALS
 
     def run_keys(self) -> frozenset:
         keys = set()
@@ -124,6 +155,12 @@ class FileScope:
         # the check reads the same claims again, and a claim it finds unchanged has them
         # already (a corrected claim differs and is learned anew).
         self._prepassed: dict[int, tuple[bytes, ClaimFacts]] = {}
+
+    @property
+    def version(self) -> int:
+        """Changes whenever the run's lines do (a claim learned, a group's members dropped):
+        an answer kept for a claim holds while it stays the same."""
+        return self._version
 
     @property
     def has_store(self) -> bool:
@@ -292,12 +329,13 @@ class FileScope:
         return state
 
     def _load(self, member: str, state: MemberState) -> None:
-        state.recorded, state.external = {}, {}
-        state.days, state.reports = defaultdict(set), defaultdict(set)
         store = self.ledger.store
         if store is None:
-            state.loaded = True  # nothing recorded: no run keys to leave out (see _add)
+            # Nothing recorded: the totals stay empty, no run keys to leave out (see _add).
+            state.loaded = True
             return
+        state.recorded, state.external = {}, {}
+        state.days, state.reports = defaultdict(set), defaultdict(set)
         keys = state.run_keys()
         state.known, state.loaded = keys, True
         years = [y for c in state.claims.values() for y in c.years]
@@ -333,72 +371,116 @@ class FileScope:
         """Line index -> position, for the claim's therapy lines (Part B claims only)."""
         if not facts.member or facts.void or not facts.part_b:
             return {}
+        return self._kx_answer(facts)[0]
+
+    def kx_lines(self, facts: ClaimFacts) -> tuple[tuple[LineFact, Position], ...]:
+        """(line fact, position) of each therapy line of the claim that has one, in line
+        order: what KX001-KX003 each walk (Part B claims only)."""
+        if not facts.member or facts.void or not facts.part_b:
+            return ()
+        return self._kx_answer(facts)[1]
+
+    def _kx_answer(self, facts: ClaimFacts) -> tuple[dict[int, Position], tuple]:
         memo_facts, version, got = self._kx_memo
         if memo_facts is facts and version == self._version:
             return got
-        got = self._kx_positions(facts)
+        positions = self._kx_positions(facts)
+        lines = tuple((f, positions[f.index]) for f in facts.lines if f.index in positions)
+        got = (positions, lines)
         self._kx_memo = (facts, self._version, got)
         return got
 
     def _kx_positions(self, facts: ClaimFacts) -> dict[int, Position]:
         state = self._state(facts.member)
         ytd = self.ledger.ytd
+        counted = [c.tables().kx for c in state.claims.values() if not c.void and c.part_b]
+        if len(counted) == 1:
+            entries = counted[0]  # the beneficiary's only claim: sorted already
+        else:
+            entries = sorted(e for kx in counted for e in kx)
+        own = facts.tables().kx
+        # The claim's (year, group)s: all there are when it is the beneficiary's only claim.
+        asked = None if len(counted) == 1 and counted[0] is own else {(e[0], e[1]) for e in own}
         out: dict[int, Position] = {}
-        for year, group in sorted({(f.year, f.group) for f in facts.lines}):
-            entries = sorted(
-                (f.day, c.seq, f.index, f.cents, c.claim_id)
-                for c in state.claims.values()
-                if not c.void and c.part_b
-                for f in c.lines
-                if f.year == year and f.group == group
-            )
-            override = ytd is not None and (facts.member, year, group) in ytd
-            if override:
-                recorded, external = ytd[(facts.member, year, group)], 0
-            else:
-                recorded = state.recorded.get((year, group), 0)
-                external = state.external.get((year, group), 0)
-            remitted = (0, 0) if override else state.remitted.get((year, group), (0, 0))
-            run_before, claims = 0, []
-            for _day, seq, index, cents, claim_id in entries:
-                if seq == facts.seq:
-                    out[index] = Position(
-                        year,
-                        group,
-                        recorded,
-                        external,
-                        override,
-                        run_before,
-                        cents,
-                        tuple(dict.fromkeys(claims)),
-                        remitted,
-                    )
-                elif claim_id != facts.claim_id:
-                    claims.append(claim_id)
-                run_before += cents
+        seq, claim_id = facts.seq, facts.claim_id
+        member = facts.member
+        key = None
+        counting = False
+        # Entries are sorted by (year, group) first: each of the claim's groups is one run of
+        # them, in the KX order within it; the claim's own lines take their place in the run.
+        for year, group, _day, line_seq, index, cents, line_claim in entries:
+            if key is None or key[0] != year or key[1] != group:
+                key = (year, group)
+                counting = asked is None or key in asked
+                if not counting:
+                    continue
+                override = ytd is not None and (member, year, group) in ytd
+                if override:
+                    recorded, external = ytd[(member, year, group)], 0
+                else:
+                    recorded = state.recorded.get(key, 0)
+                    external = state.external.get(key, 0)
+                remitted = (0, 0) if override else state.remitted.get(key, (0, 0))
+                run_before, claims = 0, []
+            elif not counting:
+                continue
+            if line_seq == seq:
+                out[index] = Position(
+                    year,
+                    group,
+                    recorded,
+                    external,
+                    override,
+                    run_before,
+                    cents,
+                    tuple(dict.fromkeys(claims)) if claims else (),
+                    remitted,
+                )
+            elif line_claim != claim_id:
+                claims.append(line_claim)
+            run_before += cents
         return out
 
-    def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]:
+    def progress_days(self, facts: ClaimFacts, over: int | None = None) -> list[ProgressGap]:
         """For each (discipline, date) of the claim: treatment days since the last progress
-        report, this date included."""
+        report, this date included; with ``over``, only the dates past that many (DOC002)."""
         if not facts.member or facts.void:
             return []
         state = self._state(facts.member)
+        claims = [c.tables() for c in state.claims.values() if not c.void]
+        own = facts.tables()
+        if (
+            over is not None
+            and len(claims) == 1
+            and len(claims[0].treated) <= over
+            and not state.days
+            and not state.reports
+        ):
+            # The beneficiary's only claim, nothing recorded: no discipline has more
+            # treatment days than the claim's own dates.
+            return []
         out = []
-        for disc in sorted({f.discipline for f in facts.lines}):
-            days = set(state.days.get(disc, ()))
-            reports = set(state.reports.get(disc, ()))
-            for c in state.claims.values():
-                if c.void:
+        for disc in sorted({disc for disc, _day in own.treated}):
+            known_days, known_reports = state.days.get(disc), state.reports.get(disc)
+            if len(claims) == 1 and not known_days and not known_reports:
+                # The beneficiary's only claim, nothing recorded: its own days as they are.
+                only = claims[0]
+                ordered = only.days_of(disc)
+                reports = {day for d, day in only.reported if d == disc} if only.reported else ()
+            else:
+                days = set(known_days or ())
+                reports = set(known_reports or ())
+                for tables in claims:
+                    days.update(day for d, day in tables.treated if d == disc)
+                    reports.update(day for d, day in tables.reported if d == disc)
+                ordered = sorted(days)
+            for day in own.days_of(disc):
+                # The count never exceeds the treatment days up to the date.
+                if over is not None and bisect_right(ordered, day) <= over:
                     continue
-                for f in c.lines:
-                    if f.discipline == disc:
-                        days.add(f.day)
-                        if f.progress:
-                            reports.add(f.day)
-            ordered = sorted(days)
-            for day in sorted({f.day for f in facts.lines if f.discipline == disc}):
-                out.append(count_since_report(disc, day, ordered, reports))
+                gap = count_since_report(disc, day, ordered, reports)
+                if over is None or gap.days > over:
+                    out.append(gap)
         return out
 
     # --- recording (preflight)
@@ -416,10 +498,13 @@ class FileScope:
         self.recorded_claims += 1
 
 
-def count_since_report(disc: str, day: date, ordered: list[date], reports: set[date]):
-    last = max((r for r in reports if r <= day), default=None)
+def count_since_report(disc: str, day: date, ordered, reports) -> ProgressGap:
+    """Treatment days of ``ordered`` (sorted, distinct) back from ``day`` to the last progress
+    report of ``reports`` on or before it, or to a gap of more than 90 days."""
+    last = max((r for r in reports if r <= day), default=None) if reports else None
     count, first, prev = 0, day, day
-    for d in reversed([d for d in ordered if d <= day]):
+    for i in range(bisect_right(ordered, day) - 1, -1, -1):
+        d = ordered[i]
         if last is not None and d <= last:
             break
         if prev - d > EPISODE_GAP:

@@ -61,9 +61,7 @@ class DOC002(Rule):
             return
         scope = ctx.ledger_scope()
         facts = scope.observe(claim)
-        for gap in scope.progress_days(facts):
-            if gap.days <= PROGRESS_EVERY:
-                continue
+        for gap in scope.progress_days(facts, over=PROGRESS_EVERY):
             first = next(
                 f for f in facts.lines if f.day == gap.day and f.discipline == gap.discipline
             )

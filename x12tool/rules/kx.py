@@ -84,15 +84,26 @@ def breakdown(pos: Position, scope: LedgerScope) -> str:
     return text
 
 
-def kx_line_positions(claim, ctx):
-    """(line fact, position, scope) for each therapy line of a claim whose payer applies the
-    KX threshold (the common walk of KX001-KX003)."""
+def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
+    """(scope, ((line fact, position, KX threshold, review threshold), ...)) for the therapy
+    lines of a claim whose payer applies the KX threshold: the common walk of KX001-KX003,
+    worked out once for the claim object while the run's lines stay the same (the scope's
+    ``version``), so the second and third rule only compare."""
     if ctx.profile is None or not ctx.profile.kx_applies:
-        return
+        return None, ()
     scope = ctx.ledger_scope()
-    facts = scope.observe(claim)
-    positions = scope.kx_positions(facts)
-    for f in facts.lines:
-        pos = positions.get(f.index)
-        if pos is not None:
-            yield f, pos, scope
+    memo = ctx.claim_memo(claim)
+    got = memo.get("kx.walk")
+    if got is not None and got[0] is scope and got[1] == scope.version:
+        return scope, got[2]
+    ref = ctx.ref
+    walk = []
+    key = limits = None
+    for f, pos in scope.kx_lines(scope.observe(claim)):
+        if key != (pos.year, pos.group):  # a claim's lines mostly share one year and group
+            key = (pos.year, pos.group)
+            limits = (kx_limit(ref, pos.year, pos.group), review_limit(ref, pos.year))
+        walk.append((f, pos, *limits))
+    lines = tuple(walk)
+    memo["kx.walk"] = (scope, scope.version, lines)
+    return scope, lines

@@ -27,7 +27,7 @@ from x12tool.ncci.lookup import NcciIndex
 if TYPE_CHECKING:
     from x12tool.claims import Claim
     from x12tool.ledger.auths import Authorization
-    from x12tool.ledger.facts import ClaimFacts, EarlierSending
+    from x12tool.ledger.facts import ClaimFacts, EarlierSending, LineFact
     from x12tool.ledger.scope import Position, ProgressGap
     from x12tool.money.pricing import ClaimPrice, LineInput
     from x12tool.ncci.lookup import MueLimit
@@ -100,11 +100,16 @@ class LedgerScope(Protocol):
     @property
     def has_store(self) -> bool: ...
 
+    @property
+    def version(self) -> int: ...
+
     def observe(self, claim: Claim) -> ClaimFacts: ...
 
     def kx_positions(self, facts: ClaimFacts) -> dict[int, Position]: ...
 
-    def progress_days(self, facts: ClaimFacts) -> list[ProgressGap]: ...
+    def kx_lines(self, facts: ClaimFacts) -> tuple[tuple[LineFact, Position], ...]: ...
+
+    def progress_days(self, facts: ClaimFacts, over: int | None = None) -> list[ProgressGap]: ...
 
     def sent_before(self, claim: Claim) -> list[EarlierSending]: ...
 

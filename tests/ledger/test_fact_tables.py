@@ -1,0 +1,298 @@
+"""The flat per-claim tables (FactTables) and what the scope answers from them agree with the
+way the ledger worked them out before them: line facts read from the claim line by line, KX
+positions and progress-report counts recomputed from every line of the beneficiary's claims.
+
+The references below are that earlier computation, kept here as the spec; they run on the
+bundled sample and on generated claims of one beneficiary (many claims, three disciplines, two
+years, voids, KX, progress reports, out-of-order dates, lines without a therapy modifier)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import astuple
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rules.harness import Case, interchange
+
+from ledger.common import MEMBER, write_837
+from x12tool.claims import Claim, iter_items
+from x12tool.edi import X12Source
+from x12tool.ledger.amounts import read_amounts
+from x12tool.ledger.facts import (
+    GROUP_OF,
+    FactTables,
+    discipline_of,
+    line_key,
+    to_cents,
+)
+from x12tool.ledger.scope import EPISODE_GAP, PROGRESS_EVERY, FileScope, count_since_report
+from x12tool.ledger.view import Ledger
+from x12tool.refdata import load_refdata
+from x12tool.rules.context import RuleContext
+from x12tool.rules.kx import kx_line_positions
+from x12tool.visits import VisitLog
+
+SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample"
+VISITS_HEADER = (
+    "claim_id,service_date,cpt,minutes,line_control,discipline,provider_role,"
+    "functional_activity,medical_necessity,one_on_one,patient_response,plan_of_care,"
+    "progress_report,note_text\n"
+)
+MODS = {"PT": "GP", "OT": "GO", "SLP": "GN"}
+CODES = {"PT": "97110", "OT": "97530", "SLP": "92507"}
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return load_refdata()
+
+
+def claims_of(path) -> list[Claim]:
+    with X12Source(str(path)) as src:
+        return [i for i in iter_items(src.segments(), str(path)) if isinstance(i, Claim)]
+
+
+def generated(tmp_path: Path, seed: int) -> tuple[Path, Path]:
+    """One beneficiary's claims in no particular date order, and a visit log for them."""
+    rnd = random.Random(seed)
+    start = date(2025, 10, 1)
+    span = 150 if seed == 1 else 400  # dense (progress reports due) or with 90-day gaps
+    claims, rows = [], []
+    for n in range(40):
+        cid = f"G{seed}X{n}"
+        day = start + timedelta(days=rnd.randrange(0, span))
+        frequency = "8" if rnd.random() < 0.08 else "1"
+        body = [f"CLM*{cid}*100***11:B:{frequency}*Y*A*Y*Y~", "HI*ABK:M25561~"]
+        for lx in range(1, rnd.randint(1, 4) + 1):
+            disc = rnd.choice(("PT", "PT", "OT", "SLP"))
+            mods = [MODS[disc]] if rnd.random() > 0.1 else []  # some lines have none
+            if rnd.random() < 0.3:
+                mods.append("KX")
+            units = rnd.randint(1, 4)
+            line_day = day + timedelta(days=rnd.choice((0, 0, 1)))
+            code = CODES[disc]
+            body += [
+                f"LX*{lx}~",
+                f"SV1*HC:{code}{''.join(':' + m for m in mods)}*{units * 40}*UN*{units}***1~",
+                f"DTP*472*D8*{line_day:%Y%m%d}~",
+            ]
+            progress = "Y" if rnd.random() < 0.05 else "N"
+            rows.append(
+                f"{cid},{line_day.isoformat()},{code},{units * 15},,{disc},{disc},"
+                f"Y,Y,Y,Y,Y,{progress},note\n"
+            )
+        claims.append("\n".join(body))
+    case = Case(rule="KX001", name=f"gen{seed}", claim="\n".join(claims), member=MEMBER)
+    path = tmp_path / f"gen{seed}.837"
+    path.write_text(interchange(case), encoding="latin-1")
+    visits = tmp_path / f"gen{seed}.csv"
+    visits.write_text(VISITS_HEADER + "".join(rows))
+    return path, visits
+
+
+def inputs(tmp_path: Path) -> list[tuple[Path, Path]]:
+    return [
+        (SAMPLE / "therapy_batch.837", SAMPLE / "therapy_visits.csv"),
+        *(generated(tmp_path, seed) for seed in (1, 2, 3)),
+    ]
+
+
+# --- the earlier computation ------------------------------------------------------------------
+
+
+def reference_lines(claim, ctx) -> list[tuple]:
+    """Line facts as claim_facts read them from the claim, one line at a time."""
+    ctx.for_claim(claim)
+    price = ctx.pricer().price(claim)
+    out = []
+    for i, line in enumerate(claim.lines):
+        day = line.date_from
+        if day is None:
+            continue
+        disc = discipline_of(line, ctx.ref)
+        if disc is None or not line.code:
+            continue
+        priced = price.line(i)
+        progress = ctx.visits is not None and any(
+            r.progress_report == "Y" for r in ctx.rows_for_line(claim, line)
+        )
+        out.append(
+            (
+                i,
+                line.number,
+                line_key(line),
+                day,
+                price.inputs[i].code,
+                price.inputs[i].modifiers,
+                disc,
+                GROUP_OF[disc],
+                line.units if line.units is not None else Decimal(0),
+                to_cents(priced.amount) if priced is not None else 0,
+                "KX" in line.modifiers,
+                progress,
+            )
+        )
+    return out
+
+
+def reference_positions(scope, facts) -> dict[int, tuple]:
+    if not facts.member or facts.void or not facts.part_b:
+        return {}
+    state = scope._state(facts.member)
+    ytd = scope.ledger.ytd
+    out = {}
+    for year, group in sorted({(f.year, f.group) for f in facts.lines}):
+        entries = sorted(
+            (f.day, c.seq, f.index, f.cents, c.claim_id)
+            for c in state.claims.values()
+            if not c.void and c.part_b
+            for f in c.lines
+            if f.year == year and f.group == group
+        )
+        override = ytd is not None and (facts.member, year, group) in ytd
+        if override:
+            recorded, external = ytd[(facts.member, year, group)], 0
+        else:
+            recorded = state.recorded.get((year, group), 0)
+            external = state.external.get((year, group), 0)
+        remitted = (0, 0) if override else state.remitted.get((year, group), (0, 0))
+        run_before, claims = 0, []
+        for _day, seq, index, cents, claim_id in entries:
+            if seq == facts.seq:
+                before = recorded + external + run_before
+                out[index] = (
+                    year,
+                    group,
+                    recorded,
+                    external,
+                    override,
+                    run_before,
+                    cents,
+                    tuple(dict.fromkeys(claims)),
+                    remitted,
+                    before,
+                    before + cents,
+                )
+            elif claim_id != facts.claim_id:
+                claims.append(claim_id)
+            run_before += cents
+    return out
+
+
+def reference_progress(scope, facts) -> list[tuple]:
+    if not facts.member or facts.void:
+        return []
+    state = scope._state(facts.member)
+    out = []
+    for disc in sorted({f.discipline for f in facts.lines}):
+        days = set(state.days.get(disc, ()))
+        reports = set(state.reports.get(disc, ()))
+        for c in state.claims.values():
+            if c.void:
+                continue
+            for f in c.lines:
+                if f.discipline == disc:
+                    days.add(f.day)
+                    if f.progress:
+                        reports.add(f.day)
+        ordered = sorted(days)
+        for day in sorted({f.day for f in facts.lines if f.discipline == disc}):
+            last = max((r for r in reports if r <= day), default=None)
+            count, first, prev = 0, day, day
+            for d in reversed([d for d in ordered if d <= day]):
+                if last is not None and d <= last:
+                    break
+                if prev - d > EPISODE_GAP:
+                    break
+                count, first, prev = count + 1, d, d
+            out.append((disc, day, count, last, first))
+    return out
+
+
+# --- agreement --------------------------------------------------------------------------------
+
+
+def gap_tuple(g) -> tuple:
+    return (g.discipline, g.day, g.days, g.last_report, g.first_day)
+
+
+def pos_tuple(p) -> tuple:
+    return (*astuple(p)[:9], p.before, p.after)
+
+
+@pytest.mark.parametrize("with_ytd", [False, True])
+def test_scope_answers_agree_with_the_earlier_computation(ref, tmp_path, with_ytd):
+    checked = 0
+    for path, visits in inputs(tmp_path):
+        ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)))
+        ytd = None
+        if with_ytd:
+            amounts = tmp_path / "ytd.csv"
+            amounts.write_text(
+                f"member_id,year,group,amount\n{MEMBER},2026,PT_SLP,2400.00\n{MEMBER},2025,OT,10.00\n"
+            )
+            ytd = read_amounts(str(amounts))
+        scope = FileScope(Ledger(None, ytd), ctx)
+        for claim in claims_of(path):  # the check's order: each claim observed, then asked
+            facts = scope.observe(claim)
+            assert [astuple(f) for f in facts.lines] == reference_lines(claim, ctx)
+            assert facts.tables().kx == FactTables.of(facts).kx
+            assert facts.tables().treated == FactTables.of(facts).treated
+            assert facts.tables().reported == FactTables.of(facts).reported
+            want = reference_positions(scope, facts)
+            assert {i: pos_tuple(p) for i, p in scope.kx_positions(facts).items()} == want
+            assert [(f.index, pos_tuple(p)) for f, p in scope.kx_lines(facts)] == [
+                (f.index, want[f.index]) for f in facts.lines if f.index in want
+            ]
+            every = reference_progress(scope, facts)
+            assert [gap_tuple(g) for g in scope.progress_days(facts)] == every
+            due = [g for g in every if g[2] > PROGRESS_EVERY]
+            assert [gap_tuple(g) for g in scope.progress_days(facts, PROGRESS_EVERY)] == due
+            checked += 1
+    assert checked > 100
+
+
+def test_generated_claims_reach_the_cases_the_tables_group(ref, tmp_path):
+    """The generated claims do exercise several claims per group, voids, both groups, KX and
+    reported days, and due progress reports (else the agreement above proves little)."""
+    path, visits = generated(tmp_path, 1)
+    ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)))
+    scope = FileScope(Ledger(None), ctx)
+    seen = set()
+    for claim in claims_of(path):
+        facts = scope.observe(claim)
+        seen.update(f.group for f in facts.lines)
+        seen.update("kx" for f in facts.lines if f.kx)
+        seen.update("reported" for f in facts.lines if f.progress)
+        seen.update("void" for _ in [0] if facts.void)
+        seen.update("before" for p in scope.kx_positions(facts).values() if p.claims_before)
+        seen.update("due" for _ in scope.progress_days(facts, PROGRESS_EVERY))
+    assert seen >= {"PT_SLP", "OT", "kx", "reported", "void", "before", "due"}
+
+
+def test_count_since_report_reads_the_sorted_days(ref):
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(15)]
+    gap = count_since_report("PT", days[12], days, {days[3]})
+    assert (gap.days, gap.last_report, gap.first_day) == (9, days[3], days[4])
+    gap = count_since_report("PT", date(2025, 12, 31), days, set())
+    assert (gap.days, gap.first_day) == (0, date(2025, 12, 31))  # a date before them all
+
+
+def test_the_kx_walk_follows_the_run_lines_learned_since(ref, tmp_path):
+    """KX001-KX003 share one walk per claim object; a claim learned in between (an earlier
+    date of the same beneficiary) changes where the claim's line stands, and the walk with it."""
+    path = write_837(tmp_path / "a.837", [("A", date(2026, 3, 3)), ("B", date(2026, 3, 2))])
+    a, b = claims_of(path)
+    ctx = RuleContext(ref=ref).for_claim(a)
+    scope, walk = kx_line_positions(a, ctx)
+    assert [pos.run_before for _f, pos, _kx, _review in walk] == [0]
+    assert kx_line_positions(a, ctx)[1] is walk  # the second rule reads the same walk
+    scope.observe(b)
+    ctx.for_claim(a)
+    _scope, again = kx_line_positions(a, ctx)
+    assert [(pos.run_before, pos.claims_before) for _f, pos, _kx, _review in again] == [
+        (2906, ("B",))
+    ]
