@@ -344,3 +344,28 @@ def test_a_pass_over_a_loop_with_other_claims_stops():
         for seg in reader:
             if seg.tag == "HL" and seg.element(1) == "3":  # holds three claims, not one
                 reader.pass_over(1)
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b""])
+@pytest.mark.parametrize("last_terminated", [True, False])
+def test_write_body_writes_what_write_does_segment_by_segment(eol, last_terminated):
+    """X12Writer.write_body (a claim's segments in one piece) gives the bytes and counts of
+    write() called on each: trailers recounted, an edited segment serialized, a last segment
+    without its terminator terminated."""
+    data = variant(SYN, eol=eol)
+    if not last_terminated:
+        data = data.rstrip(b"\r\n").rstrip(b"~")
+    segs = list(SegmentReader(io.BytesIO(data), "mem"))
+    segs[5] = segs[5].with_fields(list(segs[5].fields))  # no raw: serialized
+    one, batched = io.BytesIO(), io.BytesIO()
+    w1, w2 = X12Writer(one), X12Writer(batched)
+    for seg in segs:
+        w1.write(seg)
+    w2.write_body(segs[:3])  # ISA, GS, ST go through write()
+    w2.write_body(segs[3:])  # the body, SE/GE/IEA among it
+    assert batched.getvalue() == one.getvalue()
+    assert (w2.segments_written, w2.bytes_written, w2.set_segments) == (
+        w1.segments_written,
+        w1.bytes_written,
+        w1.set_segments,
+    )

@@ -53,21 +53,63 @@ class X12Writer:
             seg = self._count(seg, self.groups)
         else:
             self.set_segments += 1
-        text = seg.serialize()
-        if self.terminate_last and seg.raw is not None and not seg.terminated:
-            # A last segment without its terminator (pyx12 would silently drop it, edi-anchors
-            # D.6 item 5): outputs always end with a terminated segment.
-            text = seg.text + seg.delims.segment + seg.delims.line_break
-        data = text.encode("latin-1")
+        data = self._text(seg).encode("latin-1")
         self.out.write(data)
         self.bytes_written += len(data)
         self.segments_written += 1
+
+    def write_body(self, segs: list[Segment]) -> None:
+        """Write segments inside a transaction set (a claim's, an HL block's) as one piece:
+        what :meth:`write` gives them one by one, with one encode and one write. A trailer or
+        envelope segment among them is written by :meth:`write`, in its place."""
+        parts = []
+        for seg in segs:
+            if seg.tag in _COUNTED:
+                self._flush(parts)
+                self.write(seg)
+                continue
+            self.set_segments += 1
+            parts.append(self._text(seg))
+        self._flush(parts)
+
+    def _flush(self, parts: list[str]) -> None:
+        if parts:
+            data = "".join(parts).encode("latin-1")
+            self.out.write(data)
+            self.bytes_written += len(data)
+            self.segments_written += len(parts)
+            parts.clear()
+
+    def _text(self, seg: Segment) -> str:
+        raw = seg.raw
+        if raw is None:
+            return seg.serialize()
+        if (
+            self.terminate_last
+            and not _ends_terminated(raw, seg.delims.segment)
+            and not (seg.terminated)
+        ):
+            # A last segment without its terminator (pyx12 would silently drop it, edi-anchors
+            # D.6 item 5): outputs always end with a terminated segment.
+            return seg.text + seg.delims.segment + seg.delims.line_break
+        return raw
 
     def _count(self, seg: Segment, count: int) -> Segment:
         new = _with_count(seg, count)
         if new is not seg and self.on_change is not None:
             self.on_change(seg, new)
         return new
+
+
+# Segments write() counts or recounts: everything else only adds to the set's count.
+_COUNTED = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+
+
+def _ends_terminated(raw: str, terminator: str) -> bool:
+    """The read bytes end with the terminator, perhaps with a line break after it: the
+    segment's text cannot hold its terminator, so the terminator is the suffix's (the usual
+    case, told without rebuilding the text; Segment.terminated decides the rest)."""
+    return raw.endswith(terminator) or raw.rstrip().endswith(terminator)
 
 
 def _with_count(seg: Segment, count: int) -> Segment:

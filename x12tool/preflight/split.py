@@ -167,8 +167,8 @@ class OutputSet:
         child = None if bool(written) == bool(patients) else ("1" if written else "0")
         segs = block.segments
         self._write_hl(segs[0], child)
-        for seg in segs[1:]:
-            self.w.write(seg)
+        write_body = self.w.write_body
+        write_body(segs[1:])
         remaining = list(patients)
         current: HLBlock | None = None
         for patient, claim_segments in entries:
@@ -180,10 +180,8 @@ class OutputSet:
                 if remaining:
                     remaining.pop(0)
                 self._write_hl(patient.segments[0], None)
-                for seg in patient.segments[1:]:
-                    self.w.write(seg)
-            for seg in claim_segments:
-                self.w.write(seg)
+                write_body(patient.segments[1:])
+            write_body(claim_segments)
             self.claims += 1
         if remaining:
             self.dropped = True
