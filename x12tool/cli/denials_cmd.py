@@ -7,12 +7,12 @@ import io
 import json
 
 import click
-from tabulate import tabulate
 
 from x12tool import exitcodes
 from x12tool.cli.app import cli
 from x12tool.cli.ledger_cmd import _ledger, _open
 from x12tool.money import fmt
+from x12tool.reports.table import tabulate
 
 FORMATS = ("text", "csv", "json", "html")
 COLUMNS = (

@@ -7,12 +7,12 @@ import json
 import sys
 
 import click
-from tabulate import tabulate
 
 from x12tool import exitcodes
 from x12tool.cli.app import cli
 from x12tool.cli.inputs import expand_inputs
 from x12tool.reports.lines import COLUMNS, iter_line_rows
+from x12tool.reports.table import tabulate
 
 
 @cli.command("lines")

@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.ncci.importers import ImportResult, NcciImportError, import_mue, import_ptp
 from x12tool.ncci.store import NcciStore
 from x12tool.refdata.paths import default_db_path
+from x12tool.reports.table import tabulate
 
 SHOW_BAD = 20
 

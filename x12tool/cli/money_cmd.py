@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError
@@ -16,6 +15,7 @@ from x12tool.cli.maps_cmd import maps_group
 from x12tool.money.importers import FeeImportError, FeeImportResult, import_gpci, import_pfs
 from x12tool.money.store import FeeStore
 from x12tool.refdata.paths import default_db_path
+from x12tool.reports.table import tabulate
 
 SHOW_BAD = 20
 

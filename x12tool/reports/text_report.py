@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from tabulate import tabulate
-
 from x12tool.money.amounts import dollars
 from x12tool.reports.model import FileReport
 from x12tool.reports.spool import MONEY, NOTED, select, tally
-from x12tool.reports.table import simple_table
+from x12tool.reports.table import simple_table, tabulate
 
 REFERENCE_NOTE = (
     "Medicare estimate, reference only: this payer does not pay by the Medicare fee schedule"
