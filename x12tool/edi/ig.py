@@ -18,13 +18,18 @@ import logging
 import os
 import shutil
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from x12tool.edi import pyx12_speed
 from x12tool.edi.ig_chunks import Chunk, iter_split
 from x12tool.tempdirs import run_folder
+
+if TYPE_CHECKING:
+    # imported when a pool is made: the process pool's modules (multiprocessing and its
+    # friends) were ~13 ms of every run's start-up, with or without --ig
+    from concurrent.futures import ProcessPoolExecutor
 
 # Below this many (estimated) claims one in-process run beats starting worker processes: a
 # forked worker costs ~0.1 s (map load) and pyx12 validates ~750 claims/s with pyx12_speed, so
@@ -188,6 +193,8 @@ class IgStream:
     def _collect_next(self) -> None:
         chunk, result = self.pending.popleft()
         if isinstance(result, Future):
+            from concurrent.futures.process import BrokenProcessPool
+
             try:
                 raw = result.result()
             except BrokenProcessPool:
@@ -297,6 +304,7 @@ def _warm_worker() -> None:
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork: works from any caller (spawn would re-import an unguarded __main__); the workers
     # only read their chunk file and return plain tuples.
