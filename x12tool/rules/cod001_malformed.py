@@ -52,9 +52,9 @@ def _well_formed(line) -> bool:
     return bool(
         code
         and line.qualifier in QUALIFIERS
-        and _code_ok(code)
+        and (code in _GOOD_CODES or _code_ok(code))
         and len(line.modifiers) < MAX_MODIFIERS
-        and _modifiers_ok(line.modifiers)
+        and (_GOOD_MODIFIERS.issuperset(line.modifiers) or _modifiers_ok(line.modifiers))
         and basis in UNIT_BASES
         and (units is None or basis != "UN" or (units > 0 and units == units.to_integral_value()))
         and (charge is None or charge >= 0)
@@ -112,19 +112,24 @@ class COD001(Rule):
                 )
             )
         for line in claim.lines:
-            for p in line.problems:
-                out.append(
-                    self.finding(
-                        ctx,
-                        f"{line.code or 'line'} on {day(line)}: {p.element} {p.message}: correct "
-                        "it in the billing system",
-                        segment=p.segment,
-                        line=line,
-                    )
-                )
+            if line.problems:
+                out.extend(self._problems(line, ctx))
             if line.sv1 is not None and not _well_formed(line):
                 out.extend(self._findings(line, ctx))
         return out
+
+    def _problems(self, line, ctx):
+        """The values of the line the reader could not parse, one finding each."""
+        return [
+            self.finding(
+                ctx,
+                f"{line.code or 'line'} on {day(line)}: {p.element} {p.message}: correct "
+                "it in the billing system",
+                segment=p.segment,
+                line=line,
+            )
+            for p in line.problems
+        ]
 
     def _findings(self, line, ctx):
         sv1 = line.sv1

@@ -30,14 +30,20 @@ def bypass_modifiers(ctx: RuleContext) -> frozenset[str]:
 
 def suspicious_modifiers(ctx: RuleContext) -> frozenset[str]:
     """59 and the X modifiers, whatever the payer accepts as a bypass (the union is made once
-    per profile of the run, not on every claim)."""
-    ref = ctx.ref
-    per_profile = _run_cache(ctx, "suspicious", ref)
-    got = per_profile.get(id(ctx.profile))
-    if got is None or got[0] is not ctx.profile:
+    per profile and reference data, not on every claim)."""
+    profile, ref = ctx.profile, ctx.ref
+    got = _SUSPICIOUS.get((id(profile), id(ref)))
+    if got is None or got[0] is not profile or got[1] is not ref:
+        if len(_SUSPICIOUS) >= 64:
+            _SUSPICIOUS.clear()
         union = DEFAULT_BYPASS | bypass_modifiers(ctx) | ref.bypass_modifiers
-        got = per_profile[id(ctx.profile)] = (ctx.profile, union)
-    return got[1]
+        got = _SUSPICIOUS[(id(profile), id(ref))] = (profile, ref, union)
+    return got[2]
+
+
+# (id(profile), id(ref)) -> (profile, ref, suspicious modifiers): the objects are kept with
+# their answer, so an id cannot be taken by another object while its entry lives.
+_SUSPICIOUS: dict[tuple[int, int], tuple] = {}
 
 
 # run_state owner of this module's run-level caches
@@ -113,6 +119,9 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
     if cached is not None:
         return cached
     hits: list[PairHit] = []
+    if len(claim.lines) < 2:
+        memo[key] = hits  # one line pairs with nothing
+        return hits
     days: dict[date, list[ServiceLine]] = {}
     for line in claim.lines:
         if line.date_from is not None and line.code:
@@ -148,6 +157,10 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
                 for pair in pairs:
                     c1 = by_code[pair.column1]
                     c2 = by_code[pair.column2]
+                    if all(ln.rendering is None for ln in lines):
+                        # no 2420A on the date: every line is the claim's provider's
+                        hits.append(PairHit(pair, day, list(c1), list(c2)))
+                        continue
                     prov1 = {_provider(claim, ln) for ln in c1}
                     c2 = [ln for ln in c2 if _provider(claim, ln) in prov1]
                     c1 = [
