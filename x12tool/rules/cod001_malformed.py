@@ -16,6 +16,51 @@ CODE_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-Z]\d{4})$")
 MODIFIER_SHAPE = re.compile(r"^[A-Z0-9]{2}$")
 
 
+# Codes and modifiers already seen to match their shapes: a file repeats a few dozen codes and
+# modifiers on thousands of lines, so a set lookup stands in for the regex match. Only strings
+# that matched are kept (bounded), so the answer is the regex's for every string.
+_GOOD_CODES: set[str] = set()
+_GOOD_MODIFIERS: set[str] = set()
+_GOOD_MAX = 4096
+
+
+def _code_ok(code: str) -> bool:
+    if code in _GOOD_CODES:
+        return True
+    if CODE_SHAPE.match(code) is None:
+        return False
+    if len(_GOOD_CODES) < _GOOD_MAX:
+        _GOOD_CODES.add(code)
+    return True
+
+
+def _modifiers_ok(modifiers) -> bool:
+    for m in modifiers:
+        if m not in _GOOD_MODIFIERS:
+            if MODIFIER_SHAPE.match(m) is None:
+                return False
+            if len(_GOOD_MODIFIERS) < _GOOD_MAX:
+                _GOOD_MODIFIERS.add(m)
+    return True
+
+
+def _well_formed(line) -> bool:
+    """No shape finding for the line: one pass of the shape tests, each the exact counterpart
+    of a finding of :meth:`COD001._findings`, so the findings' wording is built only for a
+    line that has one."""
+    code, units, basis, charge = line.code, line.units, line.unit_basis, line.charge
+    return bool(
+        code
+        and line.qualifier in QUALIFIERS
+        and (code in _GOOD_CODES or _code_ok(code))
+        and len(line.modifiers) < MAX_MODIFIERS
+        and (_GOOD_MODIFIERS.issuperset(line.modifiers) or _modifiers_ok(line.modifiers))
+        and basis in UNIT_BASES
+        and (units is None or basis != "UN" or (units > 0 and units == units.to_integral_value()))
+        and (charge is None or charge >= 0)
+    )
+
+
 class COD001(Rule):
     """A line's code, modifiers, units or charge is malformed, or a claim value cannot be read.
 
@@ -55,42 +100,36 @@ class COD001(Rule):
     fix = None
 
     def check(self, claim, ctx):
+        # A list, not a generator: nearly every claim has nothing to report, and the engine
+        # only extends its findings with what comes back.
+        out = []
         for p in claim.problems:
-            yield self.finding(
-                ctx,
-                f"claim {claim.id}: {p.element} {p.message}: correct it in the billing system",
-                segment=p.segment,
+            out.append(
+                self.finding(
+                    ctx,
+                    f"claim {claim.id}: {p.element} {p.message}: correct it in the billing system",
+                    segment=p.segment,
+                )
             )
         for line in claim.lines:
-            for p in line.problems:
-                yield self.finding(
-                    ctx,
-                    f"{line.code or 'line'} on {day(line)}: {p.element} {p.message}: correct "
-                    "it in the billing system",
-                    segment=p.segment,
-                    line=line,
-                )
-            if line.sv1 is not None:
-                yield from self._line(line, ctx)
+            if line.problems:
+                out.extend(self._problems(line, ctx))
+            if line.sv1 is not None and not _well_formed(line):
+                out.extend(self._findings(line, ctx))
+        return out
 
-    def _line(self, line, ctx):
-        # Nearly every line is well formed: one pass of the shape tests (each an exact
-        # counterpart of a finding below) saves building the findings' wording per line.
-        code, units, basis = line.code, line.units, line.unit_basis
-        if (
-            code
-            and line.qualifier in QUALIFIERS
-            and CODE_SHAPE.match(code)
-            and len(line.modifiers) < MAX_MODIFIERS
-            and all(MODIFIER_SHAPE.match(m) for m in line.modifiers)
-            and basis in UNIT_BASES
-            and (
-                units is None or basis != "UN" or (units > 0 and units == units.to_integral_value())
+    def _problems(self, line, ctx):
+        """The values of the line the reader could not parse, one finding each."""
+        return [
+            self.finding(
+                ctx,
+                f"{line.code or 'line'} on {day(line)}: {p.element} {p.message}: correct "
+                "it in the billing system",
+                segment=p.segment,
+                line=line,
             )
-            and (line.charge is None or line.charge >= 0)
-        ):
-            return ()
-        return self._findings(line, ctx)
+            for p in line.problems
+        ]
 
     def _findings(self, line, ctx):
         sv1 = line.sv1

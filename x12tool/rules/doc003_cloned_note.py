@@ -83,10 +83,15 @@ class DOC003(Rule):
 
     def check(self, claim, ctx):
         if ctx.visits is None:
-            return
+            return ()
+        # Only 97530 lines have notes to compare: a claim without one (most) leaves no state
+        # and reports nothing, so nothing else is worked out for it.
+        lines = [(n, line) for n, line in enumerate(claim.lines) if line.code == CODE]
+        if not lines:
+            return ()
         identity = patient_identity(claim)
         if identity is None:
-            return
+            return ()
         # The run's digest key, drawn once (an initial value given to run_state would be drawn
         # from the OS on every claim only to be dropped).
         state = ctx.run_state(self, {})
@@ -97,37 +102,47 @@ class DOC003(Rule):
         # x12tool.claims.plan), dropped after the group's last claim: exact across the run,
         # and memory follows the patients still to come.
         first = ctx.group_state(self)
-
-        def digest(text: str) -> int:
-            raw = hashlib.blake2b(text.encode("utf-8"), key=key, digest_size=8).digest()
-            return int.from_bytes(raw, "big")
+        prefix = identity + "\0"
 
         seen = []
-        for n, line in enumerate(claim.lines):
-            if line.code != CODE:
-                continue
+        for n, line in lines:
             for row in ctx.rows_for_line(claim, line):
+                if row.cpt != CODE:
+                    continue
                 note = normalize_note(row.note_text)
-                if row.cpt != CODE or len(note) < MIN_NOTE_CHARS:
+                if len(note) < MIN_NOTE_CHARS:
                     continue
                 # one 64-bit digest of patient and note, no text kept
-                seen.append((row.service_date, n, row.row, line, digest(identity + "\0" + note)))
+                raw = hashlib.blake2b(
+                    (prefix + note).encode("utf-8"), key=key, digest_size=8
+                ).digest()
+                seen.append((row.service_date, n, row.row, line, int.from_bytes(raw, "big")))
+        if not seen:
+            return ()
         seen.sort(key=lambda item: item[:3])
+        out = []
         for day, _, row_number, line, note_key in seen:
-            # "claim id<US>date ordinal": one string a note (~130 bytes with its key, 20,000
-            # notes ~2.7 MB; a (str, date) tuple and a bytes key took ~230)
-            packed = first.setdefault(note_key, f"{claim.id}\x1f{day.toordinal()}")
+            packed = first.get(note_key)
+            if packed is None:
+                # "claim id<US>date ordinal": one string a note (~130 bytes with its key,
+                # 20,000 notes ~2.7 MB; a (str, date) tuple and a bytes key took ~230). The
+                # first sighting is this one: same date, nothing to report.
+                first[note_key] = f"{claim.id}\x1f{day.toordinal()}"
+                continue
             first_claim, _, ordinal = packed.rpartition("\x1f")
             first_day = date.fromordinal(int(ordinal))
             if first_day == day:
                 continue
-            yield self.finding(
-                ctx,
-                f"{CODE} on {day.isoformat()} (visit-log row {row_number}): the note is the same "
-                f"text as the 97530 note of claim {first_claim} on {first_day.isoformat()} "
-                "for this patient (cloned note)",
-                line=line,
+            out.append(
+                self.finding(
+                    ctx,
+                    f"{CODE} on {day.isoformat()} (visit-log row {row_number}): the note is the "
+                    f"same text as the 97530 note of claim {first_claim} on "
+                    f"{first_day.isoformat()} for this patient (cloned note)",
+                    line=line,
+                )
             )
+        return out
 
 
 RULE = DOC003

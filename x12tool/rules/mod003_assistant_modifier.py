@@ -65,32 +65,55 @@ class MOD003(Rule):
     def check(self, claim, ctx):
         ref = ctx.ref
         applies = ctx.profile is not None and ctx.profile.cq_co_applies
-        by_discipline = {ref.modifier(m).discipline: m for m in ref.assistant_modifiers}
+        facts = self._ref_facts(ctx)
+        assistant = facts["assistant"]
+        out = []  # a list, not a generator: most claims have nothing to report
         for line in claim.lines:
             if line.sv1 is None:
                 continue
-            present = [m for m in line.modifiers if m in ref.assistant_modifiers]
-            for mod in present:
+            if assistant.isdisjoint(line.modifiers):
+                if applies:
+                    found = self._missing(claim, line, ctx, facts)
+                    if found is not None:
+                        out.append(found)
+                continue
+            for mod in [m for m in line.modifiers if m in ref.assistant_modifiers]:
                 needs = ref.assistant_modifiers[mod]
                 if needs not in line.modifiers:
-                    yield self.finding(
-                        ctx,
-                        f"{line.code} on {day(line)} has {mod} without {needs}: {mod} marks an "
-                        f"assistant's {ref.modifier(mod).discipline} service and goes with "
-                        f"{needs}; correct the therapy modifier or the assistant modifier",
-                        line=line,
+                    out.append(
+                        self.finding(
+                            ctx,
+                            f"{line.code} on {day(line)} has {mod} without {needs}: {mod} marks "
+                            f"an assistant's {ref.modifier(mod).discipline} service and goes "
+                            f"with {needs}; correct the therapy modifier or the assistant "
+                            "modifier",
+                            line=line,
+                        )
                     )
-            if applies and not present:
-                found = self._missing(claim, line, ctx, by_discipline)
-                if found is not None:
-                    yield found
+        return out
 
-    def _missing(self, claim, line, ctx, by_discipline):
+    def _ref_facts(self, ctx):
+        """What the rule reads from the reference data on every claim, worked out once per
+        reference data of the run: the assistant modifier of each discipline, the assistant
+        modifiers as a set, and each taxonomy's (discipline, is_assistant)."""
         ref = ctx.ref
-        therapy = ref.is_always_therapy(line.code) or any(
-            m in ref.therapy_modifiers for m in line.modifiers
-        )
-        if line.date_from is None or not therapy:
+        state = ctx.run_state(self, {})
+        if state.get("ref") is not ref:
+            state.clear()
+            state["by_discipline"] = {
+                ref.modifier(m).discipline: m for m in ref.assistant_modifiers
+            }
+            state["assistant"] = frozenset(ref.assistant_modifiers)
+            state["therapy"] = frozenset(ref.therapy_modifiers)
+            state["taxonomy"] = {}
+            state["ref"] = ref
+        return state
+
+    def _missing(self, claim, line, ctx, facts):
+        if line.date_from is None:
+            return None
+        ref = ctx.ref
+        if not ref.is_always_therapy(line.code) and facts["therapy"].isdisjoint(line.modifiers):
             return None
         rows = ctx.rows_for_line(claim, line)
         roles = [r for r in rows if r.provider_role in ASSISTANT_ROLES]
@@ -100,16 +123,24 @@ class MOD003(Rule):
             who = f"visit log row(s) {nums} give provider_role {roles[0].provider_role}"
             whole = len(roles) == len(rows)
         else:
-            prov = next((p for p in (line.rendering, claim.rendering) if p and p.taxonomy), None)
-            if prov is None:
-                return None
-            disc, assistant = ref.taxonomy_discipline(prov.taxonomy)
+            prov = line.rendering
+            if not (prov and prov.taxonomy):
+                prov = claim.rendering
+                if not (prov and prov.taxonomy):
+                    return None
+            taxonomies = facts["taxonomy"]
+            got = taxonomies.get(prov.taxonomy)
+            if got is None:
+                got = ref.taxonomy_discipline(prov.taxonomy)
+                if len(taxonomies) < 4096:
+                    taxonomies[prov.taxonomy] = got
+            disc, assistant = got
             if not assistant:
                 return None
             loop = "2420A" if prov is line.rendering else "2310B"
             who = f"the {loop} rendering provider's taxonomy {prov.taxonomy} is an assistant's"
             whole = False
-        mod = by_discipline.get(disc)
+        mod = facts["by_discipline"].get(disc)
         if mod is None:
             return None
         info = ref.modifier(mod)

@@ -43,8 +43,12 @@ class MOD004(Rule):
 
     def check(self, claim, ctx):
         suspicious = suspicious_modifiers(ctx)
-        if not any(m in suspicious for line in claim.lines for m in line.modifiers):
-            return  # no bypass modifier on the claim (most claims): nothing to look up
+        for line in claim.lines:
+            if not suspicious.isdisjoint(line.modifiers):
+                return self._findings(claim, ctx, suspicious)
+        return ()  # no bypass modifier on the claim (most claims): nothing to look up
+
+    def _findings(self, claim, ctx, suspicious):
         index = index_for(ctx)
         partnered = {id(ln) for h in pair_hits(claim, ctx) for ln in h.col1 + h.col2}
         for day, lines in sorted(lines_by_date(claim).items()):

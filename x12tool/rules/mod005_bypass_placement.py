@@ -6,7 +6,6 @@ from x12tool.rules.base import Rule, Severity
 from x12tool.rules.ncci_hits import (
     X_MODIFIERS,
     bypass_modifiers,
-    has_bypass,
     line_numbers,
     pair_hits,
 )
@@ -45,36 +44,46 @@ class MOD005(Rule):
     needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
+        # A list, not a generator: most claims have nothing to report.
+        out = []
         for line in claim.lines:
             if "59" not in line.modifiers:
                 continue
             xs = [m for m in line.modifiers if m in X_MODIFIERS]
             if xs:
-                yield self.finding(
-                    ctx,
-                    f"{line.code} (line {line.number}) carries 59 and {'/'.join(xs)}: report "
-                    f"one of them, the X modifier that fits ({line.code}-{xs[0]}) or 59 alone, "
-                    "not both",
-                    line=line,
+                out.append(
+                    self.finding(
+                        ctx,
+                        f"{line.code} (line {line.number}) carries 59 and {'/'.join(xs)}: report "
+                        f"one of them, the X modifier that fits ({line.code}-{xs[0]}) or 59 "
+                        "alone, not both",
+                        line=line,
+                    )
                 )
-        for hit in pair_hits(claim, ctx):
+        hits = pair_hits(claim, ctx)
+        if not hits:
+            return out
+        accepted = bypass_modifiers(ctx)
+        for hit in hits:
             p = hit.pair
-            if p.indicator != "1" or any(has_bypass(ln, ctx) for ln in hit.col2):
+            if p.indicator != "1" or any(not accepted.isdisjoint(ln.modifiers) for ln in hit.col2):
                 continue
             for line in hit.col1:
-                if not has_bypass(line, ctx):
+                if accepted.isdisjoint(line.modifiers):
                     continue
-                accepted = bypass_modifiers(ctx)
                 mods = "/".join(m for m in line.modifiers if m in accepted)
-                yield self.finding(
-                    ctx,
-                    f"{mods} is on {p.column1} ({line_numbers([line])}), the column-1 code of "
-                    f"NCCI pair {p.column1}/{p.column2} on {hit.day.isoformat()}: a bypass "
-                    f"modifier belongs on the column-2 code {p.column2} "
-                    f"({line_numbers(hit.col2)}), and only if the documentation supports a "
-                    "distinct service",
-                    line=line,
+                out.append(
+                    self.finding(
+                        ctx,
+                        f"{mods} is on {p.column1} ({line_numbers([line])}), the column-1 code "
+                        f"of NCCI pair {p.column1}/{p.column2} on {hit.day.isoformat()}: a "
+                        f"bypass modifier belongs on the column-2 code {p.column2} "
+                        f"({line_numbers(hit.col2)}), and only if the documentation supports "
+                        "a distinct service",
+                        line=line,
+                    )
                 )
+        return out
 
 
 RULE = MOD005

@@ -29,8 +29,52 @@ def bypass_modifiers(ctx: RuleContext) -> frozenset[str]:
 
 
 def suspicious_modifiers(ctx: RuleContext) -> frozenset[str]:
-    """59 and the X modifiers, whatever the payer accepts as a bypass."""
-    return DEFAULT_BYPASS | bypass_modifiers(ctx) | ctx.ref.bypass_modifiers
+    """59 and the X modifiers, whatever the payer accepts as a bypass (the union is made once
+    per profile and reference data, not on every claim)."""
+    profile, ref = ctx.profile, ctx.ref
+    got = _SUSPICIOUS.get((id(profile), id(ref)))
+    if got is None or got[0] is not profile or got[1] is not ref:
+        if len(_SUSPICIOUS) >= 64:
+            _SUSPICIOUS.clear()
+        union = DEFAULT_BYPASS | bypass_modifiers(ctx) | ref.bypass_modifiers
+        got = _SUSPICIOUS[(id(profile), id(ref))] = (profile, ref, union)
+    return got[2]
+
+
+# (id(profile), id(ref)) -> (profile, ref, suspicious modifiers): the objects are kept with
+# their answer, so an id cannot be taken by another object while its entry lives.
+_SUSPICIOUS: dict[tuple[int, int], tuple] = {}
+
+
+# run_state owner of this module's run-level caches
+_STATE = "ncci_hits"
+# Pairs in force by (code, code, date), per NCCI lookup and profile: a file bills the same
+# few code pairs on the same dates over and over. Cleared when it grows past this.
+_PAIRS_MAX = 65536
+
+
+def _run_cache(ctx: RuleContext, name: str, owner: object) -> dict:
+    """A run-level cache of this module, by id(profile) -> (profile, value): a new one when
+    ``owner`` (the reference data, the NCCI lookup) is not the one it was made for, since the
+    values are its answers. Profiles alternate from claim to claim, so each keeps its own."""
+    state = ctx.run_state(_STATE, {})
+    got = state.get(name)
+    if got is None or got[0] is not owner:
+        got = state[name] = (owner, {})
+    return got[1]
+
+
+def _pairs_cache(ctx: RuleContext, index: NcciLookup) -> dict:
+    """The run's answers of ``index.pairs_for`` for the current profile, by (a, b, date)."""
+    per_profile = _run_cache(ctx, "pairs", index)
+    profile = ctx.profile
+    got = per_profile.get(id(profile))
+    if got is None or got[0] is not profile:
+        got = per_profile[id(profile)] = (profile, {})
+    cache = got[1]
+    if len(cache) >= _PAIRS_MAX:
+        cache.clear()
+    return cache
 
 
 def has_bypass(line: ServiceLine, ctx: RuleContext) -> bool:
@@ -75,6 +119,9 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
     if cached is not None:
         return cached
     hits: list[PairHit] = []
+    if len(claim.lines) < 2:
+        memo[key] = hits  # one line pairs with nothing
+        return hits
     days: dict[date, list[ServiceLine]] = {}
     for line in claim.lines:
         if line.date_from is not None and line.code:
@@ -100,12 +147,20 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
             continue  # one code on the date: no pair (pairs_for of a code with itself is none)
         if index is None:
             index = index_for(ctx)
+            pairs_cache = _pairs_cache(ctx, index)
         codes = sorted(by_code)
         for i, a in enumerate(codes):
             for b in codes[i + 1 :]:
-                for pair in index.pairs_for(a, b, day, ctx.profile):
+                pairs = pairs_cache.get((a, b, day))
+                if pairs is None:
+                    pairs = pairs_cache[(a, b, day)] = index.pairs_for(a, b, day, ctx.profile)
+                for pair in pairs:
                     c1 = by_code[pair.column1]
                     c2 = by_code[pair.column2]
+                    if all(ln.rendering is None for ln in lines):
+                        # no 2420A on the date: every line is the claim's provider's
+                        hits.append(PairHit(pair, day, list(c1), list(c2)))
+                        continue
                     prov1 = {_provider(claim, ln) for ln in c1}
                     c2 = [ln for ln in c2 if _provider(claim, ln) in prov1]
                     c1 = [

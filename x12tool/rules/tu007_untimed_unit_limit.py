@@ -57,13 +57,23 @@ class TU007(Rule):
 
     def check(self, claim, ctx):
         ref = ctx.ref
-        days = defaultdict(list)
+        days = None
         for line in claim.lines:
             info = ref.code(line.code)
             if info is None or info.timed or info.unit_limit is None or line.date_from is None:
                 continue
             disc = line_discipline(claim, line, ctx) if info.unit_limit_per != "date" else None
+            if days is None:
+                days = defaultdict(list)
             days[(line.code, line.date_from, disc)].append(line)
+        if days is None:
+            # No untimed line with a limit (most claims): nothing to count on the
+            # beneficiary's day, and nothing this claim could add to the others'.
+            return ()
+        return self._days(claim, ctx, days)
+
+    def _days(self, claim, ctx, days):
+        ref = ctx.ref
         day_claims = DayUnits(claim, ctx.group_state(self))
         for (code, day, disc), lines in days.items():
             info = ref.code(code)
