@@ -24,6 +24,7 @@ from x12tool.forksafe import reopen_in_child
 from x12tool.visits.records import (
     cut_records,
     cut_records_bytes,
+    last_field_quoted,
     lines_fast,
     lines_values,
     span_values,
@@ -579,12 +580,7 @@ class VisitLog:
             q = line.find('"')
             if q < 0:
                 values = line.split(",") if line else []
-            elif (
-                line[-1] == '"'
-                and (q == 0 or line[q - 1] == ",")
-                and line.count('"') == 2
-                and "\0" not in line
-            ):
+            elif last_field_quoted(line, q):
                 values = line[:q].split(",")
                 values[-1] = line[q + 1 : -1]
             else:
