@@ -23,7 +23,9 @@ from x12tool.edi import X12Source
 from x12tool.ledger.amounts import read_amounts
 from x12tool.ledger.facts import (
     GROUP_OF,
+    ClaimFacts,
     FactTables,
+    claim_facts,
     discipline_of,
     line_key,
     to_cents,
@@ -32,7 +34,7 @@ from x12tool.ledger.scope import EPISODE_GAP, PROGRESS_EVERY, FileScope, count_s
 from x12tool.ledger.view import Ledger
 from x12tool.refdata import load_refdata
 from x12tool.rules.context import RuleContext
-from x12tool.rules.kx import kx_line_positions
+from x12tool.rules.kx import kx_line_positions, kx_reportable
 from x12tool.visits import VisitLog
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample"
@@ -296,3 +298,99 @@ def test_the_kx_walk_follows_the_run_lines_learned_since(ref, tmp_path):
     assert [(pos.run_before, pos.claims_before) for _f, pos, _kx, _review in again] == [
         (2906, ("B",))
     ]
+
+
+# --- what the KX rules skip -------------------------------------------------------------------
+
+
+def could_report(walk) -> list[tuple]:
+    """The lines of a full KX walk that KX001, KX002 or KX003 would report (their tests)."""
+    out = []
+    for f, pos, limit, review in walk:
+        if not f.kx and limit is not None and pos.after > limit:
+            out.append(("KX001", f.index))
+        if review is not None and pos.before <= review < pos.after:
+            out.append(("KX002", f.index))
+        if f.kx and limit is not None and pos.after <= limit:
+            out.append(("KX003", f.index))
+    return out
+
+
+@pytest.mark.parametrize("ytd_amount", [None, "2400.00", "2470.00"])
+def test_the_kx_rules_skip_only_claims_they_could_not_report(ref, tmp_path, ytd_amount):
+    """kx_reportable gives no lines only when the full walk has none KX001-KX003 would report,
+    and the full walk otherwise; the ceilings bound every position. Both answers occur."""
+    seen = set()
+    for path, visits in inputs(tmp_path):
+        ytd = None
+        if ytd_amount is not None:
+            amounts = tmp_path / "ytd.csv"
+            amounts.write_text(f"member_id,year,group,amount\n{MEMBER},2026,PT_SLP,{ytd_amount}\n")
+            ytd = read_amounts(str(amounts))
+        ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)), ledger=Ledger(None, ytd))
+        for claim in claims_of(path):
+            ctx.for_claim(claim)
+            scope, lines = kx_reportable(claim, ctx)
+            if scope is None:
+                continue
+            _scope, walk = kx_line_positions(claim, ctx)
+            facts = scope.observe(claim)
+            ceilings = scope.kx_ceilings(facts)
+            for _f, pos, _limit, _review in walk:
+                assert pos.after <= ceilings[(pos.year, pos.group)]
+            if lines:
+                assert lines is walk
+                seen.add("walked")
+            else:
+                assert could_report(walk) == []
+                seen.add("skipped" if walk else "no lines")
+            seen.update("reported" for _ in could_report(walk))
+            assert kx_reportable(claim, ctx)[1] is lines  # KX002 and KX003 read the same answer
+    assert seen >= {"walked", "skipped", "reported"}
+
+
+def test_a_skipped_claim_is_walked_once_an_earlier_line_takes_it_near(ref, tmp_path):
+    """The skip follows the run's lines: a claim skipped alone is walked when a claim learned
+    since puts the beneficiary's year past the threshold (KX001 reports it)."""
+    path = write_837(tmp_path / "a.837", [("A", date(2026, 3, 3)), ("B", date(2026, 3, 2))])
+    a, b = claims_of(path)
+    amounts = tmp_path / "ytd.csv"
+    amounts.write_text(f"member_id,year,group,amount\n{MEMBER},2026,PT_SLP,2440.00\n")
+    ctx = RuleContext(ref=ref, ledger=Ledger(None, read_amounts(str(amounts)))).for_claim(a)
+    scope, lines = kx_reportable(a, ctx)
+    assert lines == ()  # $2,440.00 + $29.06: past neither threshold
+    scope.observe(b)  # another $29.06, on an earlier date
+    ctx.for_claim(a)
+    _scope, lines = kx_reportable(a, ctx)
+    assert [(f.index, pos.before, pos.after) for f, pos, _kx, _review in lines] == [
+        (0, 244000 + 2906, 244000 + 2 * 2906)
+    ]
+    assert could_report(lines) == [("KX001", 0)]
+
+
+def test_claim_facts_keep_lines_as_tuples_until_read(ref, tmp_path):
+    """The line facts made on first read are those of the tuples kept; the facts compare and
+    show as the dataclass did, and their totals are those of the KX table."""
+    path, visits = generated(tmp_path, 1)
+    ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)))
+    for claim in claims_of(path):
+        facts = claim_facts(claim, ctx)
+        kept = facts._line_rows
+        assert [astuple(f) for f in facts.lines] == [tuple(row) for row in kept or ()]
+        assert facts.lines is facts.lines  # made once
+        again = ClaimFacts(
+            facts.member,
+            facts.claim_id,
+            facts.seq,
+            facts.frequency,
+            facts.part_b,
+            tuple(facts.lines),
+            facts.years,
+            facts.payer_id,
+            facts.payer_class,
+            facts.auth_lines,
+        )
+        assert again == facts == claim_facts(claim, ctx)
+        assert repr(again) == repr(facts) and repr(facts).startswith("ClaimFacts(member=")
+        assert facts.tables().totals() == FactTables.of(facts).totals()
+        assert facts.tables().marked == any(f.kx for f in facts.lines)

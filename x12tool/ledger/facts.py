@@ -8,7 +8,7 @@ Medicare allowed amount from the run's pricing service (MPPR and CQ/CO applied),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -61,22 +61,91 @@ class AuthLine:
     auth_number: str  # 2400 REF*G1, else 2300 REF*G1, else ""
 
 
-# Not frozen (a frozen class's __init__ sets each field through object.__setattr__): one is
-# built for every claim state; nothing changes one after claim_facts made it, but for the
-# tables its readers fill in once (FactTables).
-@dataclass(slots=True)
 class ClaimFacts:
-    member: str
-    claim_id: str
-    seq: int  # the CLM segment's index in the file: file order, stable across fix passes
-    frequency: str  # CLM05-3
-    part_b: bool  # the payer profile applies the KX threshold (Medicare Part B)
-    lines: tuple[LineFact, ...]
-    years: frozenset[int] = frozenset()  # years of all its dated lines (for the locks)
-    payer_id: str = ""  # 2010BB NM109 (what a remittance's claim is matched against)
-    payer_class: str = ""
-    auth_lines: tuple[AuthLine, ...] = ()  # only when the profile requires prior auth
-    _tables: FactTables | None = field(default=None, init=False, repr=False, compare=False)
+    """A claim state's ledger facts.
+
+    ``lines`` (a :class:`LineFact` per therapy line) is built on first read from the plain
+    per-line tuples :func:`claim_facts` keeps: a run learns the facts of every Part B claim
+    state, but only a claim near a KX threshold, one with a progress report due, the store's
+    recording and its reruns read the lines one by one; the KX positions and progress counts
+    read the flat :class:`FactTables`. Compares, and shows, as a dataclass of its fields would
+    (the tables left out). Nothing changes one after claim_facts made it, but for the tables
+    and the lines filled in once."""
+
+    __slots__ = (
+        "member",
+        "claim_id",
+        "seq",  # the CLM segment's index in the file: file order, stable across fix passes
+        "frequency",  # CLM05-3
+        "part_b",  # the payer profile applies the KX threshold (Medicare Part B)
+        "_lines",
+        "_line_rows",  # LineFact fields per line, until ``lines`` is first read
+        "years",  # years of all its dated lines (for the locks)
+        "payer_id",  # 2010BB NM109 (what a remittance's claim is matched against)
+        "payer_class",
+        "auth_lines",  # only when the profile requires prior auth
+        "_tables",
+    )
+    _FIELDS = (
+        "member",
+        "claim_id",
+        "seq",
+        "frequency",
+        "part_b",
+        "lines",
+        "years",
+        "payer_id",
+        "payer_class",
+        "auth_lines",
+    )
+
+    def __init__(
+        self,
+        member: str,
+        claim_id: str,
+        seq: int,
+        frequency: str,
+        part_b: bool,
+        lines: tuple[LineFact, ...],
+        years: frozenset[int] = frozenset(),
+        payer_id: str = "",
+        payer_class: str = "",
+        auth_lines: tuple[AuthLine, ...] = (),
+    ) -> None:
+        self.member = member
+        self.claim_id = claim_id
+        self.seq = seq
+        self.frequency = frequency
+        self.part_b = part_b
+        self._lines = lines
+        self._line_rows = None
+        self.years = years
+        self.payer_id = payer_id
+        self.payer_class = payer_class
+        self.auth_lines = auth_lines
+        self._tables: FactTables | None = None
+
+    @property
+    def lines(self) -> tuple[LineFact, ...]:
+        got = self._lines
+        if got is None:
+            got = self._lines = tuple([LineFact(*row) for row in self._line_rows])
+            self._line_rows = None
+        return got
+
+    def _key(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by its fields, as an unfrozen dataclass
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(self._FIELDS, self._key(), strict=True))
+        return f"ClaimFacts({fields})"
 
     @property
     def void(self) -> bool:
@@ -103,14 +172,31 @@ class FactTables:
     ``kx``: (year, group, day, seq, index, cents, claim_id) per line, sorted: by group and
     year, then the KX order (date, then file order, then line order). ``treated``: the
     distinct (discipline, day) of the lines, sorted. ``reported``: the (discipline, day) of
-    lines whose visit rows mark a progress report."""
+    lines whose visit rows mark a progress report. ``marked``: a line carries KX (without
+    one, KX003 has nothing to report and KX001-KX002 only a line past a threshold)."""
 
-    __slots__ = ("kx", "treated", "reported")
+    __slots__ = ("kx", "treated", "reported", "marked", "_totals")
 
-    def __init__(self, kx: tuple, treated: tuple, reported: frozenset) -> None:
+    def __init__(self, kx: tuple, treated: tuple, reported: frozenset, marked: bool) -> None:
         self.kx = kx
         self.treated = treated
         self.reported = reported
+        self.marked = marked
+        self._totals: dict[tuple[int, str], int] | None = None
+
+    def totals(self) -> dict[tuple[int, str], int]:
+        """(year, group) -> the cents of the claim's lines in it, negative amounts left out
+        (summed on first use, shared: callers must not change it). What the scope's KX
+        ceilings add up: each claim's once, however many later claims of the beneficiary ask."""
+        got = self._totals
+        if got is None:
+            got = {}
+            for entry in self.kx:
+                key = (entry[0], entry[1])
+                cents = entry[5]
+                got[key] = got.get(key, 0) + (cents if cents > 0 else 0)
+            self._totals = got
+        return got
 
     @classmethod
     def of(cls, facts: ClaimFacts) -> FactTables:
@@ -124,6 +210,7 @@ class FactTables:
             ),
             tuple(sorted({(f.discipline, f.day) for f in facts.lines})),
             frozenset((f.discipline, f.day) for f in facts.lines if f.progress),
+            any(f.kx for f in facts.lines),
         )
 
     def days_of(self, discipline: str) -> list:
@@ -256,7 +343,9 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     Built from what the run already holds for this claim object rather than read again: the
     pricer's price of it (priced once per claim state and read again by the money step) and
     the normal code and modifiers its pricing inputs hold, the visit rows the rules' join
-    matched to each line, the discipline of each modifier set as billed (cached per refdata)."""
+    matched to each line, the discipline of each modifier set as billed (cached per refdata).
+    One walk over the lines fills the tables and keeps each line's facts as a plain tuple
+    (the LineFact objects are made when ``lines`` is first read)."""
     ctx.for_claim(claim)
     profile = ctx.profile
     part_b = profile is not None and bool(profile.kx_applies)
@@ -277,21 +366,25 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     treated = set()
     reported = set()
     disciplines = _disciplines(ctx.ref)
+    group_of = GROUP_OF
     cents_of = _CENTS
     lines = []
     years = set()
+    marked = False
+    totals = {}  # FactTables.totals
     for i, line in enumerate(claim.lines):
         day = line.date_from
         if day is None:
             continue
-        years.add(day.year)
+        year = day.year
+        years.add(year)
         mods = tuple(line.modifiers)
         disc = disciplines.get(mods, _UNKNOWN)
         if disc is _UNKNOWN:
             disc = discipline_of(line, ctx.ref)
         if disc is None or not line.code:
             continue
-        group = GROUP_OF[disc]
+        group = group_of[disc]
         # price.line(i), inlined: a claim's lines are priced in order with keys 0..n-1
         priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
         if priced is None:
@@ -316,12 +409,18 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                     progress = True
                     reported.add((disc, day))
                     break
-        units = line.units
-        kx_rows.append((day.year, group, day, seq, i, cents, claim_id))
+        kx = "KX" in mods
+        if kx:
+            marked = True
+        key = (year, group)
+        totals[key] = totals.get(key, 0) + (cents if cents > 0 else 0)
+        kx_rows.append((year, group, day, seq, i, cents, claim_id))
         treated.add((disc, day))
         control = line.line_control
+        units = line.units
+        # LineFact's fields, in its order
         lines.append(
-            LineFact(
+            (
                 i,
                 line.number,
                 f"6R:{control}" if control else line_key(line),
@@ -332,31 +431,36 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                 group,
                 units if units is not None else _ZERO,
                 cents,
-                "KX" in mods,
+                kx,
                 progress,
             )
         )
     auth_lines = ()
     if profile is not None and profile.prior_auth:
         auth_lines = tuple(claim_auth_lines(claim, ctx))
+    subscriber = claim.subscriber
     facts = ClaimFacts(
-        member_of(claim),
+        (subscriber.member_id or "").strip(),  # member_of
         claim_id,
         seq,
         claim.frequency,
         part_b,
-        tuple(lines),
+        None if lines else (),  # type: ignore[arg-type]  # made from _line_rows when read
         frozenset(years),
-        payer_of(claim),
+        (subscriber.payer_id or "").strip().upper(),  # payer_of
         claim.payer_class,
         auth_lines,
     )
-    kx_rows.sort()
-    facts._tables = FactTables(
+    facts._line_rows = lines
+    if len(kx_rows) > 1:
+        kx_rows.sort()
+    facts._tables = tables = FactTables(
         tuple(kx_rows),
-        tuple(sorted(treated)),
+        tuple(sorted(treated)) if len(treated) > 1 else tuple(treated),
         frozenset(reported) if reported else _NO_REPORTS,
+        marked,
     )
+    tables._totals = totals
     return facts
 
 

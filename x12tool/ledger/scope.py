@@ -230,7 +230,10 @@ class FileScope:
         if self.bounded:
             group = self.ctx.group
             if group >= 0:
-                self._group_members.setdefault(group, set()).add(facts.member)
+                members = self._group_members.get(group)
+                if members is None:
+                    members = self._group_members[group] = set()
+                members.add(facts.member)
         state.claims[facts.seq] = facts
         # A claim the loaded totals did not leave out: read them again. Without a store the
         # totals are empty whatever the run's claims, so there is nothing to read again.
@@ -240,9 +243,10 @@ class FileScope:
     def observe(self, claim) -> ClaimFacts:
         """The claim's facts as it stands now (cached for the claim object being checked);
         they replace the pre-pass's facts of the same claim."""
-        if self._last[0] is claim:
-            return self._last[1]
-        facts = self._prepassed_facts(claim)
+        last = self._last
+        if last[0] is claim:
+            return last[1]
+        facts = self._prepassed_facts(claim) if self._prepassed else None
         if facts is None:
             facts = claim_facts(claim, self.ctx)
         self._add(facts)
@@ -323,7 +327,9 @@ class FileScope:
             self._state(member)
 
     def _state(self, member: str) -> MemberState:
-        state = self.members.setdefault(member, MemberState())
+        state = self.members.get(member)
+        if state is None:  # not setdefault: a rule asks for a known member's state every claim
+            state = self.members[member] = MemberState()
         if not state.loaded:
             self._load(member, state)
         return state
@@ -379,6 +385,43 @@ class FileScope:
         if not facts.member or facts.void or not facts.part_b:
             return ()
         return self._kx_answer(facts)[1]
+
+    def kx_ceilings(self, facts: ClaimFacts) -> dict[tuple[int, str], int]:
+        """(year, group) -> an amount no line of the claim in that year and group goes past
+        (no position's ``after`` of :meth:`kx_positions` is above it; cents): the ledger's and
+        imported amounts (or --ytd) plus every run line of the beneficiary counted in it,
+        whatever its date (negative amounts left out). Summed without ordering anything: when
+        it is at or below a threshold, no line of the claim crosses that threshold, and
+        KX001-KX002 need not work out the positions (x12tool.rules.kx). Empty when
+        :meth:`kx_positions` is; may be the claim's own tables: callers must not change it."""
+        if not facts.member or facts.frequency == VOID or not facts.part_b:
+            return {}
+        state = self._state(facts.member)
+        own = facts.tables().totals()
+        claims = state.claims
+        if len(claims) == 1 and claims.get(facts.seq) is facts:
+            sums = own  # the beneficiary's only claim: its own lines are all there are
+        else:
+            # The entries _kx_positions walks: every counted claim's, the claim's own
+            # included when it was observed.
+            sums = dict.fromkeys(own, 0)
+            for c in claims.values():
+                if c.frequency == VOID or not c.part_b:
+                    continue
+                for key, cents in c.tables().totals().items():
+                    if key in sums:
+                        sums[key] += cents
+        ytd = self.ledger.ytd
+        if ytd is None and not state.recorded and not state.external:
+            return sums  # nothing recorded, imported or given
+        member = facts.member
+        out = {}
+        for key, cents in sums.items():
+            if ytd is not None and (member, *key) in ytd:
+                out[key] = cents + ytd[(member, *key)]
+            else:
+                out[key] = cents + state.recorded.get(key, 0) + state.external.get(key, 0)
+        return out
 
     def _kx_answer(self, facts: ClaimFacts) -> tuple[dict[int, Position], tuple]:
         memo_facts, version, got = self._kx_memo
@@ -447,6 +490,13 @@ class FileScope:
         if not facts.member or facts.void:
             return []
         state = self._state(facts.member)
+        if over is not None and len(state.claims) == 1 and not state.days and not state.reports:
+            # The beneficiary's only claim, nothing recorded (most beneficiaries of a file):
+            # no discipline has more treatment days than the claim's own dates. Asked before
+            # the tables below are gathered; the same test as the one after them.
+            for only in state.claims.values():
+                if only.frequency != VOID and len(only.tables().treated) <= over:
+                    return []
         claims = [c.tables() for c in state.claims.values() if not c.void]
         own = facts.tables()
         if (

@@ -107,3 +107,42 @@ def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     lines = tuple(walk)
     memo["kx.walk"] = (scope, scope.version, lines)
     return scope, lines
+
+
+def kx_reportable(claim, ctx) -> tuple[LedgerScope | None, tuple]:
+    """What KX001-KX003 walk: :func:`kx_line_positions`, or no lines when none of the three
+    could report one of the claim's lines, told without ordering the beneficiary's lines or
+    placing each of the claim's (kept for the claim object like the walk).
+
+    No line carries KX (KX003 reports only those), and in each of the claim's years and
+    groups even the beneficiary's whole amount (``FileScope.kx_ceilings``: recorded or
+    imported amounts, or --ytd, and every counted run line of that year and group, whatever
+    its date) is at or below both thresholds: then no line's ``after`` is past the KX
+    threshold (KX001) or the review threshold (KX002). Most claims of a file are so."""
+    if ctx.profile is None or not ctx.profile.kx_applies:
+        return None, ()
+    scope = ctx.ledger_scope()
+    memo = ctx.claim_memo(claim)
+    got = memo.get("kx.reportable")
+    if got is not None and got[0] is scope and got[1] == scope.version:
+        return scope, got[2]
+    facts = scope.observe(claim)
+    if facts.tables().marked or not _within(ctx.ref, scope.kx_ceilings(facts)):
+        lines = kx_line_positions(claim, ctx)[1]
+    else:
+        lines = ()
+    memo["kx.reportable"] = (scope, scope.version, lines)
+    return scope, lines
+
+
+def _within(ref, ceilings: dict[tuple[int, str], int]) -> bool:
+    """Every (year, group) amount is at or below the year's KX threshold of the group and its
+    review threshold (None: that threshold is not known, so nothing is past it)."""
+    for (year, group), most in ceilings.items():
+        limits = _limits(ref, year)
+        limit = limits[0 if group == "PT_SLP" else 1]
+        if limit is not None and most > limit:
+            return False
+        if limits[2] is not None and most > limits[2]:
+            return False
+    return True

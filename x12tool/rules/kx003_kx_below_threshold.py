@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.kx import basis, breakdown, kx_line_positions, label, money
+from x12tool.rules.kx import basis, breakdown, kx_reportable, label, money
 from x12tool.rules.services import LEDGER, PRICING
 
 
@@ -44,7 +44,7 @@ class KX003(Rule):
     cross_claim = True
 
     def check(self, claim, ctx):
-        scope, lines = kx_line_positions(claim, ctx)
+        scope, lines = kx_reportable(claim, ctx)
         for f, pos, limit, _review in lines:
             if not f.kx:
                 continue
