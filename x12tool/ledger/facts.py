@@ -187,14 +187,25 @@ class FactTables:
     def totals(self) -> dict[tuple[int, str], int]:
         """(year, group) -> the cents of the claim's lines in it, negative amounts left out
         (summed on first use, shared: callers must not change it). What the scope's KX
-        ceilings add up: each claim's once, however many later claims of the beneficiary ask."""
+        ceilings add up: each claim's once, however many later claims of the beneficiary ask.
+        Every (year, group) of the lines is a key, 0 when its lines priced at 0."""
         got = self._totals
         if got is None:
+            kx = self.kx
             got = {}
-            for entry in self.kx:
-                key = (entry[0], entry[1])
-                cents = entry[5]
-                got[key] = got.get(key, 0) + (cents if cents > 0 else 0)
+            if kx and kx[0][:2] == kx[-1][:2]:
+                # One year and group (sorted by them first): most claims; no key per line.
+                total = 0
+                for entry in kx:
+                    cents = entry[5]
+                    if cents > 0:
+                        total += cents
+                got[kx[0][:2]] = total
+            else:
+                for entry in kx:
+                    key = entry[:2]
+                    cents = entry[5]
+                    got[key] = got.get(key, 0) + (cents if cents > 0 else 0)
             self._totals = got
         return got
 
@@ -371,7 +382,6 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     lines = []
     years = set()
     marked = False
-    totals = {}  # FactTables.totals
     for i, line in enumerate(claim.lines):
         day = line.date_from
         if day is None:
@@ -412,8 +422,6 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         kx = "KX" in mods
         if kx:
             marked = True
-        key = (year, group)
-        totals[key] = totals.get(key, 0) + (cents if cents > 0 else 0)
         kx_rows.append((year, group, day, seq, i, cents, claim_id))
         treated.add((disc, day))
         control = line.line_control
@@ -454,13 +462,12 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     facts._line_rows = lines
     if len(kx_rows) > 1:
         kx_rows.sort()
-    facts._tables = tables = FactTables(
+    facts._tables = FactTables(
         tuple(kx_rows),
         tuple(sorted(treated)) if len(treated) > 1 else tuple(treated),
         frozenset(reported) if reported else _NO_REPORTS,
         marked,
     )
-    tables._totals = totals
     return facts
 
 

@@ -127,22 +127,18 @@ def kx_reportable(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     if got is not None and got[0] is scope and got[1] == scope.version:
         return scope, got[2]
     facts = scope.observe(claim)
-    if facts.tables().marked or not _within(ctx.ref, scope.kx_ceilings(facts)):
+    lines: tuple = ()
+    if facts.tables().marked:
         lines = kx_line_positions(claim, ctx)[1]
     else:
-        lines = ()
+        ref = ctx.ref
+        for (year, group), most in scope.kx_ceilings(facts).items():
+            # past the group's KX threshold or the review threshold (None: not known, so
+            # nothing is past it)
+            limits = _limits(ref, year)
+            limit, review = limits[0 if group == "PT_SLP" else 1], limits[2]
+            if (limit is not None and most > limit) or (review is not None and most > review):
+                lines = kx_line_positions(claim, ctx)[1]
+                break
     memo["kx.reportable"] = (scope, scope.version, lines)
     return scope, lines
-
-
-def _within(ref, ceilings: dict[tuple[int, str], int]) -> bool:
-    """Every (year, group) amount is at or below the year's KX threshold of the group and its
-    review threshold (None: that threshold is not known, so nothing is past it)."""
-    for (year, group), most in ceilings.items():
-        limits = _limits(ref, year)
-        limit = limits[0 if group == "PT_SLP" else 1]
-        if limit is not None and most > limit:
-            return False
-        if limits[2] is not None and most > limits[2]:
-            return False
-    return True
