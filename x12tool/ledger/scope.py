@@ -396,7 +396,9 @@ class FileScope:
         :meth:`kx_positions` is; may be the claim's own tables: callers must not change it."""
         if not facts.member or facts.frequency == VOID or not facts.part_b:
             return {}
-        state = self._state(facts.member)
+        state = self.members.get(facts.member)
+        if state is None or not state.loaded:  # _state, without a call once loaded
+            state = self._state(facts.member)
         own = facts.tables().totals()
         claims = state.claims
         if len(claims) == 1 and claims.get(facts.seq) is facts:
@@ -489,7 +491,9 @@ class FileScope:
         report, this date included; with ``over``, only the dates past that many (DOC002)."""
         if not facts.member or facts.void:
             return []
-        state = self._state(facts.member)
+        state = self.members.get(facts.member)
+        if state is None or not state.loaded:  # _state, without a call once loaded
+            state = self._state(facts.member)
         if over is not None and len(state.claims) == 1 and not state.days and not state.reports:
             # The beneficiary's only claim, nothing recorded (most beneficiaries of a file):
             # no discipline has more treatment days than the claim's own dates. Asked before
