@@ -4,6 +4,7 @@ the parser could not read (CLM02, SV102, SV104, SV107, DTP03)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.therapy import MAX_MODIFIERS, day
@@ -61,6 +62,20 @@ def _well_formed(line) -> bool:
     )
 
 
+_ZERO = Decimal(0)
+# SV104 counts (UN basis) already seen to be whole and positive: the reader shares one Decimal
+# per text, so a set lookup (equal values are equally whole) stands in for two Decimal tests.
+_GOOD_UNITS: set[Decimal] = set()
+
+
+def _units_ok(units: Decimal) -> bool:
+    if not (units > 0 and units == units.to_integral_value()):
+        return False
+    if len(_GOOD_UNITS) < _GOOD_MAX:
+        _GOOD_UNITS.add(units)
+    return True
+
+
 class COD001(Rule):
     """A line's code, modifiers, units or charge is malformed, or a claim value cannot be read.
 
@@ -100,8 +115,33 @@ class COD001(Rule):
     fix = None
 
     def check(self, claim, ctx):
-        # A list, not a generator: nearly every claim has nothing to report, and the engine
-        # only extends its findings with what comes back.
+        if claim.problems:
+            return self._all(claim, ctx)
+        # The usual claim, in one loop with no call for the usual line: every line's code,
+        # modifiers and units are ones seen to pass before, and the rest of _well_formed
+        # holds. Any other line (or a line problem) goes the whole way.
+        codes, mods, good_units = _GOOD_CODES, _GOOD_MODIFIERS, _GOOD_UNITS
+        for line in claim.lines:
+            if line.problems:
+                return self._all(claim, ctx)
+            if line.sv1 is None:
+                continue
+            units = line.units
+            charge = line.charge
+            basis = line.unit_basis
+            if not (
+                line.code in codes
+                and line.qualifier in QUALIFIERS
+                and len(line.modifiers) < MAX_MODIFIERS
+                and mods.issuperset(line.modifiers)
+                and basis in UNIT_BASES
+                and (units is None or basis != "UN" or units in good_units or _units_ok(units))
+                and (charge is None or charge >= _ZERO)
+            ):
+                return self._all(claim, ctx)
+        return ()
+
+    def _all(self, claim, ctx):
         out = []
         for p in claim.problems:
             out.append(

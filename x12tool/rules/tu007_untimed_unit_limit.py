@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
+from x12tool.rules.codeflags import UNTIMED_LIMIT, any_line
 from x12tool.rules.dayunits import DayUnits
 from x12tool.rules.money import OVERBILLING
 from x12tool.rules.therapy import billed_units, line_discipline, scaled_charge
@@ -57,6 +58,10 @@ class TU007(Rule):
 
     def check(self, claim, ctx):
         ref = ctx.ref
+        if not any_line(UNTIMED_LIMIT, ref, claim.lines):
+            # No untimed code with a limit (most claims): nothing to count on the
+            # beneficiary's day, and nothing this claim could add to the others'.
+            return ()
         days = None
         for line in claim.lines:
             info = ref.code(line.code)
@@ -67,9 +72,7 @@ class TU007(Rule):
                 days = defaultdict(list)
             days[(line.code, line.date_from, disc)].append(line)
         if days is None:
-            # No untimed line with a limit (most claims): nothing to count on the
-            # beneficiary's day, and nothing this claim could add to the others'.
-            return ()
+            return ()  # the lines of such codes have no date: nothing to count either
         return self._days(claim, ctx, days)
 
     def _days(self, claim, ctx, days):
