@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from x12tool.claims import Claim, ServiceLine
 from x12tool.money.pricing import normal_code
@@ -67,29 +68,32 @@ def _pairs_cache(ctx: RuleContext, index: NcciLookup) -> _CodePairs:
     """The run's answers of ``index`` for the current profile."""
     profile = ctx.profile
     last = _LAST
-    if last[0] is ctx and last[1] is index and last[2] is profile:
-        return last[3]
-    per_profile = _run_cache(ctx, "pairs", index)
+    if last[0] is ctx and last[1] is index:
+        per_profile = last[2]
+    else:
+        per_profile = _run_cache(ctx, "pairs", index)
+        last[:] = (ctx, index, per_profile)
     got = per_profile.get(id(profile))
     if got is None or got[0] is not profile:
         got = per_profile[id(profile)] = (profile, _CodePairs(index, profile))
-    last[:] = (ctx, index, profile, got[1])
     return got[1]
 
 
-# (ctx, NCCI lookup, profile, its _CodePairs) of the last claim that looked pairs up: the next
-# claim is mostly of the same run and profile, and finding the cache in the run state is a good
-# part of a claim's lookups. The objects are held, so none of their ids can be reused.
-_LAST: list = [None, None, None, None]
+# (ctx, NCCI lookup, its caches by profile) of the last claim that looked pairs up: the next
+# claim is mostly of the same run, and finding the caches in the run state is a good part of a
+# claim's lookups. The objects are held, so none of their ids can be reused.
+_LAST: list = [None, None, None]
 
 
 class _CodePairs:
     """The NCCI pairs in force between the codes of one date, for one lookup and profile,
     cached for the run: a file bills the same few codes on the same dates over and over.
 
-    A lookup with ``pairs_between`` (NcciIndex) is asked once per set of codes, whatever the
-    date: most code sets have no pair at all, and those that have keep their pairs' date
-    windows to test. Any other lookup is asked ``pairs_for`` per two codes and date."""
+    The codes of a date are taken as billed: the set is normalised (normal_code, as pairs_for
+    compares codes) once, when first seen. A lookup with ``pairs_between`` (NcciIndex) is then
+    asked once per set of codes, whatever the date: most code sets have no pair at all, and
+    those that have keep their pairs' date windows to test. Any other lookup is asked
+    ``pairs_for`` per two codes and date."""
 
     __slots__ = ("index", "profile", "between", "by_codes", "by_day")
 
@@ -97,36 +101,45 @@ class _CodePairs:
         self.index = index
         self.profile = profile
         self.between = getattr(index, "pairs_between", None)
-        # sorted codes -> ((pairs between two of them, any date), ...), in code order
-        self.by_codes: dict[tuple[str, ...], tuple[list[NcciPair], ...]] = {}
+        # codes as billed -> (the normal codes, sorted; with pairs_between: the pairs between
+        # two of them, any date, in code order)
+        self.by_codes: dict[frozenset[str], tuple] = {}
         # (code, code, date) -> pairs_for, for a lookup without pairs_between
         self.by_day: dict[tuple[str, str, date], list[NcciPair]] = {}
 
-    def on(self, codes: tuple[str, ...], day: date) -> list[list[NcciPair]]:
-        """``pairs_for(a, b, day, profile)`` of every two of ``codes`` (sorted, a before b),
-        in that order, leaving out the empty ones."""
-        between = self.between
-        if between is None:
-            return self._each(codes, day)
-        got = self.by_codes.get(codes)
+    def on(self, billed: frozenset[str], day: date) -> list[list[NcciPair]]:
+        """``pairs_for(a, b, day, profile)`` of every two codes of a date (``billed``: the
+        codes as billed; a and b normal codes, sorted, a before b), in that order, leaving out
+        the empty ones."""
+        got = self.by_codes.get(billed)
         if got is None:
-            if len(self.by_codes) >= _PAIRS_MAX:
-                self.by_codes.clear()
-            found = []
-            for i, a in enumerate(codes):
-                for b in codes[i + 1 :]:
-                    pairs = between(a, b, self.profile)
-                    if pairs:
-                        found.append(pairs)
-            got = self.by_codes[codes] = tuple(found)
+            got = self._learn(billed)
+        if self.between is None:
+            return self._each(got[0], day)
+        if not got[1]:
+            return []  # no pair between these codes on any date (most dates)
         out = []
-        for pairs in got:
+        for pairs in got[1]:
             in_force = [p for p in pairs if p.active_on(day)]
             if in_force:
                 out.append(in_force)
         return out
 
-    def _each(self, codes: tuple[str, ...], day: date) -> list[list[NcciPair]]:
+    def _learn(self, billed: frozenset[str]) -> tuple:
+        if len(self.by_codes) >= _PAIRS_MAX:
+            self.by_codes.clear()
+        codes = sorted({normal_code(c) for c in billed})
+        found = []
+        if self.between is not None:
+            for i, a in enumerate(codes):
+                for b in codes[i + 1 :]:
+                    pairs = self.between(a, b, self.profile)
+                    if pairs:
+                        found.append(pairs)
+        got = self.by_codes[billed] = (codes, tuple(found))
+        return got
+
+    def _each(self, codes: list[str], day: date) -> list[list[NcciPair]]:
         cache = self.by_day
         if len(cache) >= _PAIRS_MAX:
             cache.clear()
@@ -191,9 +204,6 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
 
 # claim_memo key of pair_hits: (profile, hits)
 _MEMO = "ncci_hits"
-# Procedure codes as pairs_for compares them (normal_code), by the code as billed: a plain dict
-# read inline stands in for a call on every line of every claim (bounded like normal_code's).
-_NORMAL: dict[str, str] = {}
 
 
 def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
@@ -215,37 +225,26 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
         return []
     hits: list[PairHit] = []
     code_pairs = None
-    normal = _NORMAL
     for day in sorted(days) if len(days) > 1 else days:
         day_lines = days[day]
         if len(day_lines) < 2:
             continue  # a line alone on its date pairs with nothing
-        codes = set()
-        for ln in day_lines:
-            code = normal.get(ln.code)
-            if code is None:
-                code = _normal(ln.code)
-            codes.add(code)
-        if len(codes) < 2:
+        billed = frozenset(map(_CODE, day_lines))
+        if len(billed) < 2:
             continue  # one code on the date: no pair (pairs_for of a code with itself is none)
         if code_pairs is None:
             code_pairs = _pairs_cache(ctx, index_for(ctx))
-        found = code_pairs.on(tuple(sorted(codes)), day)
+        found = code_pairs.on(billed, day)
         if found:
             by_code: dict[str, list[ServiceLine]] = {}
             for ln in day_lines:
-                code = normal.get(ln.code)
-                by_code.setdefault(_normal(ln.code) if code is None else code, []).append(ln)
+                by_code.setdefault(normal_code(ln.code), []).append(ln)
             for pairs in found:
                 _add_hits(hits, claim, day, day_lines, by_code, pairs)
     return hits
 
 
-def _normal(code: str) -> str:
-    got = normal_code(code)
-    if len(_NORMAL) < 8192:
-        _NORMAL[code] = got
-    return got
+_CODE = attrgetter("code")
 
 
 def _add_hits(hits, claim, day, lines, by_code, pairs) -> None:
