@@ -19,6 +19,7 @@ from tests.ncci.common import PTP
 from tests.rules.test_rule_caches import hit_values
 from x12tool.claims import Claim, iter_items
 from x12tool.edi import X12Source
+from x12tool.edi.delimiters import Delimiters
 from x12tool.ncci import NcciIndex, NcciStore
 from x12tool.ncci.importers import import_ptp
 from x12tool.refdata import load_refdata
@@ -175,12 +176,19 @@ def test_cod001_fast_path_agrees_with_the_shape_tests(files):
                 cod001._GOOD_CODES.clear()
                 cod001._GOOD_MODIFIERS.clear()
                 cod001._GOOD_UNITS.clear()
+                cod001._GOOD_SV1.clear()
             for claim in claims_of(path):
                 ctx.for_claim(claim)
                 got = as_values(rule.check(claim, ctx))
                 assert got == as_values(rule._all(claim, ctx)), claim.id
                 found += len(got)
     assert found > 5
+    # an SV1 text is known good only with the separators that split it
+    colon = Delimiters(element="*", repetition="^", component=":", segment="~")
+    other = Delimiters(element="*", repetition="^", component=">", segment="~")
+    cod001._good_sv1(colon).add("SV1*HC:97110:GP*60*UN*1***1~")
+    assert "SV1*HC:97110:GP*60*UN*1***1~" not in cod001._good_sv1(other)
+    assert cod001._good_sv1(colon) is cod001._good_sv1(replace(colon, segment="\n"))
     for units in ("1", "1.0", "2", "0", "-1", "1.5", "0.0", "10"):
         u = Decimal(units)
         assert cod001._units_ok(u) == (u > 0 and u == u.to_integral_value())

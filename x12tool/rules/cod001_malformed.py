@@ -68,6 +68,24 @@ _ZERO = Decimal(0)
 _GOOD_UNITS: set[Decimal] = set()
 
 
+# SV1 segment texts as read (raw: the text and what follows it) whose line passed every shape
+# test, by the element and component separators that split them: the reader takes a line's
+# qualifier, code, modifiers, charge, unit basis and units from SV1's text alone, so the same
+# text with the same separators passes again. A file repeats a few hundred SV1 texts.
+_GOOD_SV1: dict[tuple[str, str], set[str]] = {}
+_GOOD_SV1_MAX = 16384
+
+
+def _good_sv1(delims) -> set[str]:
+    key = (delims.element, delims.component)
+    got = _GOOD_SV1.get(key)
+    if got is None:
+        if len(_GOOD_SV1) >= 16:
+            _GOOD_SV1.clear()
+        got = _GOOD_SV1[key] = set()
+    return got
+
+
 def _units_ok(units: Decimal) -> bool:
     if not (units > 0 and units == units.to_integral_value()):
         return False
@@ -121,11 +139,16 @@ class COD001(Rule):
         # modifiers and units are ones seen to pass before, and the rest of _well_formed
         # holds. Any other line (or a line problem) goes the whole way.
         codes, mods, good_units = _GOOD_CODES, _GOOD_MODIFIERS, _GOOD_UNITS
+        seen = _good_sv1(claim.clm.delims)  # the claim's interchange's separators
         for line in claim.lines:
             if line.problems:
                 return self._all(claim, ctx)
-            if line.sv1 is None:
+            sv1 = line.sv1
+            if sv1 is None:
                 continue
+            raw = sv1.raw
+            if raw in seen:
+                continue  # a text whose line passed before (None, a fix's SV1, never is)
             units = line.units
             charge = line.charge
             basis = line.unit_basis
@@ -139,6 +162,8 @@ class COD001(Rule):
                 and (charge is None or charge >= _ZERO)
             ):
                 return self._all(claim, ctx)
+            if raw is not None and len(seen) < _GOOD_SV1_MAX:
+                seen.add(raw)
         return ()
 
     def _all(self, claim, ctx):
