@@ -101,6 +101,15 @@ class NcciIndex:
         self, code_a: str, code_b: str, day: date, profile: Profile | None = None
     ) -> list[NcciPair]:
         """Pairs in force on ``day`` between two codes, in either column order."""
+        return [p for p in self.pairs_between(code_a, code_b, profile) if p.active_on(day)]
+
+    def pairs_between(
+        self, code_a: str, code_b: str, profile: Profile | None = None
+    ) -> list[NcciPair]:
+        """Every pair between two codes, in either column order, whatever its dates:
+        ``pairs_for`` is those of them in force on a date. A caller that asks about many dates
+        (the rules, claim after claim) looks a code pair up once, and most code pairs have no
+        pair at all. The list is shared: callers must not change it."""
         a, b = code_a.strip().upper(), code_b.strip().upper()
         if not a or not b or a == b:
             return []
@@ -110,7 +119,7 @@ class NcciIndex:
             if len(self._pairs_memo) >= self._memo_size:
                 self._pairs_memo.clear()
             got = self._pairs_memo[key] = (profile, self._pairs_any_date(a, b, profile))
-        return [p for p in got[1] if p.active_on(day)]
+        return got[1]
 
     def _pairs_any_date(self, a: str, b: str, profile: Profile | None) -> list[NcciPair]:
         curated, extras = self._profile_pairs(profile)

@@ -9,10 +9,15 @@ _BEFORE_G1 = frozenset({"CLM", "DTP", "PWK", "CN1", "AMT"})
 _REFS_BEFORE_G1 = frozenset({"4N", "F5", "EW", "9F"})
 
 
+def requires_auth(profile) -> bool:
+    """The payer profile asks for prior authorization (AUTH001-AUTH003 are silent without)."""
+    return profile is not None and profile.prior_auth
+
+
 def auth_view(claim, ctx):
     """(scope, facts, authorizations on file) for a claim whose payer requires prior
     authorization, else None."""
-    if ctx.profile is None or not ctx.profile.prior_auth:
+    if not requires_auth(ctx.profile):
         return None
     scope = ctx.ledger_scope()
     facts = scope.observe(claim)

@@ -7,6 +7,8 @@ from decimal import Decimal
 from x12tool.edi.segment import format_decimal
 from x12tool.rules.base import Applicability, Fix, Rule, SetElement, Severity
 
+_ZERO = Decimal(0)
+
 
 class BAL001(Rule):
     """The total claim charge (CLM02) is not the sum of the service line charges (SV102).
@@ -42,8 +44,22 @@ class BAL001(Rule):
     fix = Applicability.SAFE
 
     def check(self, claim, ctx):
-        if claim.charge is None or not claim.lines:
-            return
+        charge = claim.charge
+        if charge is None or not claim.lines:
+            return ()
+        # The usual claim balances: the sum in one loop, in line order from Decimal(0) as
+        # _findings adds them, so both get the same total.
+        total = _ZERO
+        for line in claim.lines:
+            amount = line.charge
+            if amount is None:
+                return self._findings(claim, ctx)
+            total += amount
+        if total == charge:
+            return ()
+        return self._findings(claim, ctx)
+
+    def _findings(self, claim, ctx):
         unreadable = [ln for ln in claim.lines if ln.charge is None]
         total = sum((ln.charge for ln in claim.lines if ln.charge is not None), Decimal(0))
         if not unreadable and total == claim.charge:

@@ -19,6 +19,7 @@ from x12tool.edi.segment import Segment
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
+    from x12tool.refdata import Profile
     from x12tool.rules.context import RuleContext
     from x12tool.rules.money import ClaimPricing, Effect
 
@@ -151,6 +152,15 @@ class Rule:
 
     def check(self, claim: Claim, ctx: RuleContext) -> Iterable[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def quiet(cls, profile: Profile | None) -> bool:
+        """True when the rule finds nothing, and keeps no state, for any claim checked under
+        ``profile`` (None: no profile), whatever the claim and the rest of the context: the
+        engine then does not call it for that profile's claims (``RuleContext.active``). It
+        reads the profile alone (immutable), so the answer is kept per profile; ``check``
+        still makes the same test, for callers that do not go through the engine."""
+        return False
 
     # helpers for subclasses
     def finding(

@@ -4,6 +4,7 @@ the parser could not read (CLM02, SV102, SV104, SV107, DTP03)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.therapy import MAX_MODIFIERS, day
@@ -61,6 +62,38 @@ def _well_formed(line) -> bool:
     )
 
 
+_ZERO = Decimal(0)
+# SV104 counts (UN basis) already seen to be whole and positive: the reader shares one Decimal
+# per text, so a set lookup (equal values are equally whole) stands in for two Decimal tests.
+_GOOD_UNITS: set[Decimal] = set()
+
+
+# SV1 segment texts as read (raw: the text and what follows it) whose line passed every shape
+# test, by the element and component separators that split them: the reader takes a line's
+# qualifier, code, modifiers, charge, unit basis and units from SV1's text alone, so the same
+# text with the same separators passes again. A file repeats a few hundred SV1 texts.
+_GOOD_SV1: dict[tuple[str, str], set[str]] = {}
+_GOOD_SV1_MAX = 16384
+
+
+def _good_sv1(delims) -> set[str]:
+    key = (delims.element, delims.component)
+    got = _GOOD_SV1.get(key)
+    if got is None:
+        if len(_GOOD_SV1) >= 16:
+            _GOOD_SV1.clear()
+        got = _GOOD_SV1[key] = set()
+    return got
+
+
+def _units_ok(units: Decimal) -> bool:
+    if not (units > 0 and units == units.to_integral_value()):
+        return False
+    if len(_GOOD_UNITS) < _GOOD_MAX:
+        _GOOD_UNITS.add(units)
+    return True
+
+
 class COD001(Rule):
     """A line's code, modifiers, units or charge is malformed, or a claim value cannot be read.
 
@@ -100,8 +133,40 @@ class COD001(Rule):
     fix = None
 
     def check(self, claim, ctx):
-        # A list, not a generator: nearly every claim has nothing to report, and the engine
-        # only extends its findings with what comes back.
+        if claim.problems:
+            return self._all(claim, ctx)
+        # The usual claim, in one loop with no call for the usual line: every line's code,
+        # modifiers and units are ones seen to pass before, and the rest of _well_formed
+        # holds. Any other line (or a line problem) goes the whole way.
+        codes, mods, good_units = _GOOD_CODES, _GOOD_MODIFIERS, _GOOD_UNITS
+        seen = _good_sv1(claim.clm.delims)  # the claim's interchange's separators
+        for line in claim.lines:
+            if line.problems:
+                return self._all(claim, ctx)
+            sv1 = line.sv1
+            if sv1 is None:
+                continue
+            raw = sv1.raw
+            if raw in seen:
+                continue  # a text whose line passed before (None, a fix's SV1, never is)
+            units = line.units
+            charge = line.charge
+            basis = line.unit_basis
+            if not (
+                line.code in codes
+                and line.qualifier in QUALIFIERS
+                and len(line.modifiers) < MAX_MODIFIERS
+                and mods.issuperset(line.modifiers)
+                and basis in UNIT_BASES
+                and (units is None or basis != "UN" or units in good_units or _units_ok(units))
+                and (charge is None or charge >= _ZERO)
+            ):
+                return self._all(claim, ctx)
+            if raw is not None and len(seen) < _GOOD_SV1_MAX:
+                seen.add(raw)
+        return ()
+
+    def _all(self, claim, ctx):
         out = []
         for p in claim.problems:
             out.append(

@@ -4,6 +4,7 @@ bundled one (97010) billed alone on its date."""
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetElement, Severity
+from x12tool.rules.codeflags import MEDICARE_SPECIAL, any_line
 from x12tool.rules.therapy import day
 
 MEDICARE_B = "medicare_b"
@@ -53,7 +54,12 @@ class COD002(Rule):
     def check(self, claim, ctx):
         payer = claim.payer_class
         if payer not in (MEDICARE_B, MEDICARE_ADVANTAGE):
-            return
+            return ()  # other payers bill these codes as they are
+        if not any_line(MEDICARE_SPECIAL, ctx.ref, claim.lines):
+            return ()  # no code Medicare replaces or bundles (most claims)
+        return self._findings(claim, ctx, payer)
+
+    def _findings(self, claim, ctx, payer):
         ref = ctx.ref
         overridden = ctx.profile is not None and ctx.profile.severity_for(self.code)
         soft = None if overridden else Severity.WARNING

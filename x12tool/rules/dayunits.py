@@ -43,6 +43,8 @@ class DayUnits:
             return []
         claims = self.days.setdefault((self.who, *key), {})
         claims[self.seq] = (self.claim_id, units)
+        if len(claims) == 1:
+            return []  # this claim's own entry alone: the usual beneficiary-day
         return [
             got
             for seq, got in sorted(claims.items())

@@ -61,9 +61,11 @@ class DEN001(Rule):
     needs = frozenset({DENIALS})
 
     def check(self, claim, ctx):
-        history = ctx.denials
-        if history is None:
-            return
+        if ctx.denials is None:
+            return ()  # no 835 imported
+        return self._findings(claim, ctx, ctx.denials)
+
+    def _findings(self, claim, ctx, history):
         reasons = load_reason_codes()
         payer = (claim.subscriber.payer_id or "").strip().upper()
         if not payer:

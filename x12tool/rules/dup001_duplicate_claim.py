@@ -62,7 +62,10 @@ class DUP001(Rule):
         claim_id = (claim.id or "").strip()
         scope = ctx.ledger_scope()
         if not claim_id or not scope.has_store:
-            return
+            return ()  # no ledger store: nothing sent before to compare with
+        return self._findings(claim, ctx, claim_id, scope)
+
+    def _findings(self, claim, ctx, claim_id, scope):
         earlier = scope.sent_before(claim)
         frequency = (claim.frequency or "1").strip()
         if frequency in (REPLACEMENT, VOID):

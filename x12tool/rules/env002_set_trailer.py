@@ -47,14 +47,16 @@ class ENV002(Rule):
         # wrong (found by a pre-pass over the file: the SE comes after the claims).
         broken = getattr(ctx, "broken_set", None)
         if broken is None:
-            return
+            return ()
         st02, reason = broken
-        yield self.finding(
-            ctx,
-            message(st02, reason) + " (listed once on the set in the report); the whole set is "
-            "held as it came.",
-            segment=claim.envelope.st,
-        )
+        return [
+            self.finding(
+                ctx,
+                message(st02, reason) + " (listed once on the set in the report); the whole set "
+                "is held as it came.",
+                segment=claim.envelope.st,
+            )
+        ]
 
 
 def message(st02: str, reason: str) -> str:

@@ -50,9 +50,21 @@ class MOD001(Rule):
     severity = Severity.ERROR
     fix = Applicability.SAFE
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or not profile.require_therapy_modifiers
+
     def check(self, claim, ctx):
-        if ctx.profile is None or not ctx.profile.require_therapy_modifiers:
-            return
+        if self.quiet(ctx.profile):
+            return ()
+        therapy = ctx.ref.therapy_modifiers.keys()
+        for line in claim.lines:
+            # the usual line has its therapy modifier: only a line without one can be reported
+            if therapy.isdisjoint(line.modifiers) and line.sv1 is not None:
+                return self._findings(claim, ctx)
+        return ()
+
+    def _findings(self, claim, ctx):
         ref = ctx.ref
         for line in claim.lines:
             if line.sv1 is None or not ref.is_always_therapy(line.code):

@@ -4,6 +4,7 @@ the documents show a therapy assistant furnished the service."""
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
+from x12tool.rules.codeflags import ALWAYS_THERAPY
 from x12tool.rules.money import REDUCTION, fixed_modifiers
 from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import MAX_MODIFIERS, day
@@ -67,13 +68,26 @@ class MOD003(Rule):
         applies = ctx.profile is not None and ctx.profile.cq_co_applies
         facts = self._ref_facts(ctx)
         assistant = facts["assistant"]
+        roles = False  # does a visit row of the claim name an assistant?
+        if applies:
+            # A line misses CQ/CO only when a visit row or a taxonomy names an assistant:
+            # when nothing on the claim can (most claims), only the pairing is left to check.
+            roles = _assistant_rows(ctx, claim)
+            applies = roles or self._assistant_taxonomy(claim, ref, facts)
+        if not applies:
+            # only the pairing is checked: a line with CQ/CO is rare
+            for line in claim.lines:
+                if not assistant.isdisjoint(line.modifiers):
+                    break
+            else:
+                return ()
         out = []  # a list, not a generator: most claims have nothing to report
         for line in claim.lines:
             if line.sv1 is None:
                 continue
             if assistant.isdisjoint(line.modifiers):
                 if applies:
-                    found = self._missing(claim, line, ctx, facts)
+                    found = self._missing(claim, line, ctx, facts, roles)
                     if found is not None:
                         out.append(found)
                 continue
@@ -95,27 +109,42 @@ class MOD003(Rule):
     def _ref_facts(self, ctx):
         """What the rule reads from the reference data on every claim, worked out once per
         reference data of the run: the assistant modifier of each discipline, the assistant
-        modifiers as a set, and each taxonomy's (discipline, is_assistant)."""
+        modifiers as a set, and each taxonomy's (discipline, is_assistant). Kept on the rule,
+        for the reference data they were made of: they are its answers alone."""
         ref = ctx.ref
-        state = ctx.run_state(self, {})
-        if state.get("ref") is not ref:
-            state.clear()
-            state["by_discipline"] = {
-                ref.modifier(m).discipline: m for m in ref.assistant_modifiers
+        state = self._facts
+        if state is None or state["ref"] is not ref:
+            state = self._facts = {
+                "by_discipline": {ref.modifier(m).discipline: m for m in ref.assistant_modifiers},
+                "assistant": frozenset(ref.assistant_modifiers),
+                "therapy": frozenset(ref.therapy_modifiers),
+                "taxonomy": {},
+                "ref": ref,
             }
-            state["assistant"] = frozenset(ref.assistant_modifiers)
-            state["therapy"] = frozenset(ref.therapy_modifiers)
-            state["taxonomy"] = {}
-            state["ref"] = ref
         return state
 
-    def _missing(self, claim, line, ctx, facts):
+    _facts: dict | None = None
+
+    @staticmethod
+    def _assistant_taxonomy(claim, ref, facts) -> bool:
+        """A taxonomy may name an assistant for some line: a line's own 2420A has one (asked
+        line by line), or the claim's 2310B's is an assistant's."""
+        for line in claim.lines:
+            prov = line.rendering
+            if prov and prov.taxonomy:
+                return True
+        prov = claim.rendering
+        return bool(prov and prov.taxonomy and _taxonomy(ref, facts, prov.taxonomy)[1])
+
+    def _missing(self, claim, line, ctx, facts, any_roles=True):
         if line.date_from is None:
             return None
         ref = ctx.ref
-        if not ref.is_always_therapy(line.code) and facts["therapy"].isdisjoint(line.modifiers):
+        if facts["therapy"].isdisjoint(line.modifiers) and not ALWAYS_THERAPY(ref, line.code):
             return None
-        rows = ctx.rows_for_line(claim, line)
+        # The line's rows only matter when one names an assistant: when none of the claim's
+        # rows does, the line's are not looked up (TU001 and others join them when they need).
+        rows = ctx.rows_for_line(claim, line) if any_roles else ()
         roles = [r for r in rows if r.provider_role in ASSISTANT_ROLES]
         if roles:
             disc = ASSISTANT_ROLES[roles[0].provider_role]
@@ -128,13 +157,7 @@ class MOD003(Rule):
                 prov = claim.rendering
                 if not (prov and prov.taxonomy):
                     return None
-            taxonomies = facts["taxonomy"]
-            got = taxonomies.get(prov.taxonomy)
-            if got is None:
-                got = ref.taxonomy_discipline(prov.taxonomy)
-                if len(taxonomies) < 4096:
-                    taxonomies[prov.taxonomy] = got
-            disc, assistant = got
+            disc, assistant = _taxonomy(ref, facts, prov.taxonomy)
             if not assistant:
                 return None
             loop = "2420A" if prov is line.rendering else "2310B"
@@ -182,6 +205,26 @@ class MOD003(Rule):
                 if delta > 0:
                     return REDUCTION, delta
         return super().money_effect(finding, priced)
+
+
+def _taxonomy(ref, facts, taxonomy: str) -> tuple:
+    """(discipline, is_assistant) of a taxonomy code, kept with the rule's reference facts."""
+    taxonomies = facts["taxonomy"]
+    got = taxonomies.get(taxonomy)
+    if got is None:
+        got = ref.taxonomy_discipline(taxonomy)
+        if len(taxonomies) < 4096:
+            taxonomies[taxonomy] = got
+    return got
+
+
+def _assistant_rows(ctx, claim) -> bool:
+    """Some visit row of the claim names an assistant (PTA/OTA) as provider_role: a line's
+    rows are among its claim's, so without one no line's rows can."""
+    for r in ctx.visit_rows(claim):
+        if r.provider_role in ASSISTANT_ROLES:
+            return True
+    return False
 
 
 RULE = MOD003

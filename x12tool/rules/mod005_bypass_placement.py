@@ -47,10 +47,8 @@ class MOD005(Rule):
         # A list, not a generator: most claims have nothing to report.
         out = []
         for line in claim.lines:
-            if "59" not in line.modifiers:
-                continue
-            xs = [m for m in line.modifiers if m in X_MODIFIERS]
-            if xs:
+            if "59" in line.modifiers and not X_MODIFIERS.isdisjoint(line.modifiers):
+                xs = [m for m in line.modifiers if m in X_MODIFIERS]
                 out.append(
                     self.finding(
                         ctx,
@@ -63,6 +61,11 @@ class MOD005(Rule):
         hits = pair_hits(claim, ctx)
         if not hits:
             return out
+        return self._placement(ctx, hits, out)
+
+    def _placement(self, ctx, hits, out):
+        """The bypass modifiers on a column-1 line of an indicator-1 pair whose column-2 lines
+        carry none."""
         accepted = bypass_modifiers(ctx)
         for hit in hits:
             p = hit.pair

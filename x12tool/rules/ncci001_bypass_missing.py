@@ -43,13 +43,19 @@ class NCCI001(Rule):
     needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
+        hits = pair_hits(claim, ctx)
+        if not hits:
+            return ()  # no pair on the claim (most claims)
+        return self._findings(claim, ctx, hits)
+
+    def _findings(self, claim, ctx, hits):
         table = index_for(ctx).ptp_source
         accepted = sorted(bypass_modifiers(ctx))
         if len(accepted) > 1:
             mods = ", ".join(accepted[:-1]) + " or " + accepted[-1]
         else:
             mods = accepted[0] if accepted else "a bypass modifier"
-        for hit in pair_hits(claim, ctx):
+        for hit in hits:
             p = hit.pair
             if p.indicator != "1":
                 continue

@@ -40,8 +40,14 @@ class NCCI002(Rule):
     needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
+        hits = pair_hits(claim, ctx)
+        if not hits:
+            return ()  # no pair on the claim (most claims)
+        return self._findings(claim, ctx, hits)
+
+    def _findings(self, claim, ctx, hits):
         table = index_for(ctx).ptp_source
-        for hit in pair_hits(claim, ctx):
+        for hit in hits:
             p = hit.pair
             if p.indicator != "0":
                 continue

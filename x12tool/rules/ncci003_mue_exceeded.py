@@ -72,7 +72,10 @@ class NCCI003(Rule):
     def check(self, claim, ctx):
         index = index_for(ctx)
         if not index.has_mue:
-            return
+            return ()  # no MUE table imported: nothing to count
+        return self._findings(claim, ctx, index)
+
+    def _findings(self, claim, ctx, index):
         days = DayUnits(claim, ctx.group_state(self))
         for day, lines in sorted(lines_by_date(claim).items()):
             by_code = defaultdict(list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from x12tool.claims import Claim, ServiceLine
 from x12tool.money.pricing import normal_code
@@ -48,8 +49,7 @@ _SUSPICIOUS: dict[tuple[int, int], tuple] = {}
 
 # run_state owner of this module's run-level caches
 _STATE = "ncci_hits"
-# Pairs in force by (code, code, date), per NCCI lookup and profile: a file bills the same
-# few code pairs on the same dates over and over. Cleared when it grows past this.
+# Entries of a _CodePairs cache (per NCCI lookup and profile): cleared when it grows past this.
 _PAIRS_MAX = 65536
 
 
@@ -64,17 +64,95 @@ def _run_cache(ctx: RuleContext, name: str, owner: object) -> dict:
     return got[1]
 
 
-def _pairs_cache(ctx: RuleContext, index: NcciLookup) -> dict:
-    """The run's answers of ``index.pairs_for`` for the current profile, by (a, b, date)."""
-    per_profile = _run_cache(ctx, "pairs", index)
+def _pairs_cache(ctx: RuleContext, index: NcciLookup) -> _CodePairs:
+    """The run's answers of ``index`` for the current profile."""
     profile = ctx.profile
+    last = _LAST
+    if last[0] is ctx and last[1] is index:
+        per_profile = last[2]
+    else:
+        per_profile = _run_cache(ctx, "pairs", index)
+        last[:] = (ctx, index, per_profile)
     got = per_profile.get(id(profile))
     if got is None or got[0] is not profile:
-        got = per_profile[id(profile)] = (profile, {})
-    cache = got[1]
-    if len(cache) >= _PAIRS_MAX:
-        cache.clear()
-    return cache
+        got = per_profile[id(profile)] = (profile, _CodePairs(index, profile))
+    return got[1]
+
+
+# (ctx, NCCI lookup, its caches by profile) of the last claim that looked pairs up: the next
+# claim is mostly of the same run, and finding the caches in the run state is a good part of a
+# claim's lookups. The objects are held, so none of their ids can be reused.
+_LAST: list = [None, None, None]
+
+
+class _CodePairs:
+    """The NCCI pairs in force between the codes of one date, for one lookup and profile,
+    cached for the run: a file bills the same few codes on the same dates over and over.
+
+    The codes of a date are taken as billed: the set is normalised (normal_code, as pairs_for
+    compares codes) once, when first seen. A lookup with ``pairs_between`` (NcciIndex) is then
+    asked once per set of codes, whatever the date: most code sets have no pair at all, and
+    those that have keep their pairs' date windows to test. Any other lookup is asked
+    ``pairs_for`` per two codes and date."""
+
+    __slots__ = ("index", "profile", "between", "by_codes", "by_day")
+
+    def __init__(self, index: NcciLookup, profile) -> None:
+        self.index = index
+        self.profile = profile
+        self.between = getattr(index, "pairs_between", None)
+        # codes as billed -> (the normal codes, sorted; with pairs_between: the pairs between
+        # two of them, any date, in code order)
+        self.by_codes: dict[frozenset[str], tuple] = {}
+        # (code, code, date) -> pairs_for, for a lookup without pairs_between
+        self.by_day: dict[tuple[str, str, date], list[NcciPair]] = {}
+
+    def on(self, billed: frozenset[str], day: date) -> list[list[NcciPair]]:
+        """``pairs_for(a, b, day, profile)`` of every two codes of a date (``billed``: the
+        codes as billed; a and b normal codes, sorted, a before b), in that order, leaving out
+        the empty ones."""
+        got = self.by_codes.get(billed)
+        if got is None:
+            got = self._learn(billed)
+        if self.between is None:
+            return self._each(got[0], day)
+        if not got[1]:
+            return []  # no pair between these codes on any date (most dates)
+        out = []
+        for pairs in got[1]:
+            in_force = [p for p in pairs if p.active_on(day)]
+            if in_force:
+                out.append(in_force)
+        return out
+
+    def _learn(self, billed: frozenset[str]) -> tuple:
+        if len(self.by_codes) >= _PAIRS_MAX:
+            self.by_codes.clear()
+        codes = sorted({normal_code(c) for c in billed})
+        found = []
+        if self.between is not None:
+            for i, a in enumerate(codes):
+                for b in codes[i + 1 :]:
+                    pairs = self.between(a, b, self.profile)
+                    if pairs:
+                        found.append(pairs)
+        got = self.by_codes[billed] = (codes, tuple(found))
+        return got
+
+    def _each(self, codes: list[str], day: date) -> list[list[NcciPair]]:
+        cache = self.by_day
+        if len(cache) >= _PAIRS_MAX:
+            cache.clear()
+        out = []
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                key = (a, b, day)
+                pairs = cache.get(key)
+                if pairs is None:
+                    pairs = cache[key] = self.index.pairs_for(a, b, day, self.profile)
+                if pairs:
+                    out.append(pairs)
+        return out
 
 
 def has_bypass(line: ServiceLine, ctx: RuleContext) -> bool:
@@ -111,65 +189,78 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
     """Every pair in force between two codes billed on the same date of the claim.
 
     Same provider too: lines whose rendering NPIs (2420A, else 2310B, else billing) differ are
-    not paired. Cached per claim for the run.
+    not paired. Worked out once per claim object and profile (NCCI001/002 and MOD004/005 each
+    ask), the lookups of code pairs cached for the run.
     """
     memo = ctx.claim_memo(claim)
-    key = ("ncci_hits", id(ctx.profile))
-    cached = memo.get(key)
-    if cached is not None:
-        return cached
-    hits: list[PairHit] = []
-    if len(claim.lines) < 2:
-        memo[key] = hits  # one line pairs with nothing
-        return hits
+    profile = ctx.profile
+    cached = memo.get(_MEMO)
+    if cached is not None and cached[0] is profile:
+        return cached[1]
+    hits = _pair_hits(claim, ctx, profile)
+    memo[_MEMO] = (profile, hits)
+    return hits
+
+
+# claim_memo key of pair_hits: (profile, hits)
+_MEMO = "ncci_hits"
+
+
+def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
+    lines = claim.lines
+    if len(lines) < 2:
+        return []  # one line pairs with nothing
     days: dict[date, list[ServiceLine]] = {}
-    for line in claim.lines:
-        if line.date_from is not None and line.code:
-            got = days.get(line.date_from)
+    shared = False  # some date has two lines: without one there is nothing to pair
+    for line in lines:
+        day = line.date_from
+        if day is not None and line.code:
+            got = days.get(day)
             if got is None:
-                days[line.date_from] = [line]
+                days[day] = [line]
             else:
                 got.append(line)
-    index = None
-    for day in sorted(days):
-        lines = days[day]
-        if len(lines) < 2:
+                shared = True
+    if not shared:
+        return []
+    hits: list[PairHit] = []
+    code_pairs = None
+    for day in sorted(days) if len(days) > 1 else days:
+        day_lines = days[day]
+        if len(day_lines) < 2:
             continue  # a line alone on its date pairs with nothing
-        by_code: dict[str, list[ServiceLine]] = {}
-        for ln in lines:
-            code = normal_code(ln.code)
-            got = by_code.get(code)
-            if got is None:
-                by_code[code] = [ln]
-            else:
-                got.append(ln)
-        if len(by_code) < 2:
+        billed = frozenset(map(_CODE, day_lines))
+        if len(billed) < 2:
             continue  # one code on the date: no pair (pairs_for of a code with itself is none)
-        if index is None:
-            index = index_for(ctx)
-            pairs_cache = _pairs_cache(ctx, index)
-        codes = sorted(by_code)
-        for i, a in enumerate(codes):
-            for b in codes[i + 1 :]:
-                pairs = pairs_cache.get((a, b, day))
-                if pairs is None:
-                    pairs = pairs_cache[(a, b, day)] = index.pairs_for(a, b, day, ctx.profile)
-                for pair in pairs:
-                    c1 = by_code[pair.column1]
-                    c2 = by_code[pair.column2]
-                    if all(ln.rendering is None for ln in lines):
-                        # no 2420A on the date: every line is the claim's provider's
-                        hits.append(PairHit(pair, day, list(c1), list(c2)))
-                        continue
-                    prov1 = {_provider(claim, ln) for ln in c1}
-                    c2 = [ln for ln in c2 if _provider(claim, ln) in prov1]
-                    c1 = [
-                        ln for ln in c1 if _provider(claim, ln) in {_provider(claim, x) for x in c2}
-                    ]
-                    if c1 and c2:
-                        hits.append(PairHit(pair, day, c1, c2))
-    memo[key] = hits
+        if code_pairs is None:
+            code_pairs = _pairs_cache(ctx, index_for(ctx))
+        found = code_pairs.on(billed, day)
+        if found:
+            by_code: dict[str, list[ServiceLine]] = {}
+            for ln in day_lines:
+                by_code.setdefault(normal_code(ln.code), []).append(ln)
+            for pairs in found:
+                _add_hits(hits, claim, day, day_lines, by_code, pairs)
     return hits
+
+
+_CODE = attrgetter("code")
+
+
+def _add_hits(hits, claim, day, lines, by_code, pairs) -> None:
+    """The hits of the pairs in force between two codes of one date."""
+    for pair in pairs:
+        c1 = by_code[pair.column1]
+        c2 = by_code[pair.column2]
+        if all(ln.rendering is None for ln in lines):
+            # no 2420A on the date: every line is the claim's provider's
+            hits.append(PairHit(pair, day, list(c1), list(c2)))
+            continue
+        prov1 = {_provider(claim, ln) for ln in c1}
+        c2 = [ln for ln in c2 if _provider(claim, ln) in prov1]
+        c1 = [ln for ln in c1 if _provider(claim, ln) in {_provider(claim, x) for x in c2}]
+        if c1 and c2:
+            hits.append(PairHit(pair, day, c1, c2))
 
 
 def line_numbers(lines: list[ServiceLine]) -> str:

@@ -61,10 +61,16 @@ class PAY001(Rule):
     needs = frozenset({VISITS})
     fix = Applicability.SAFE
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or (not profile.unit_caps and profile.timed_unit_cap is None)
+
     def check(self, claim, ctx):
-        prof = ctx.profile
-        if prof is None or (not prof.unit_caps and prof.timed_unit_cap is None):
-            return
+        if self.quiet(ctx.profile):
+            return ()  # no cap in the profile (every shipped one): no day's units to record
+        return self._findings(claim, ctx, ctx.profile)
+
+    def _findings(self, claim, ctx, prof):
         by_day = defaultdict(list)
         for line in claim.lines:
             if line.date_from is not None and line.code:

@@ -38,10 +38,16 @@ class PAY002(Rule):
     name = "payer.modifier"
     severity = Severity.ERROR
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or not (profile.required_modifiers or profile.refused_modifiers)
+
     def check(self, claim, ctx):
-        prof = ctx.profile
-        if prof is None or not (prof.required_modifiers or prof.refused_modifiers):
-            return
+        if self.quiet(ctx.profile):
+            return ()  # no demands in the profile (every shipped one)
+        return self._findings(claim, ctx, ctx.profile)
+
+    def _findings(self, claim, ctx, prof):
         for line in claim.lines:
             if line.sv1 is None or not line.code:
                 continue

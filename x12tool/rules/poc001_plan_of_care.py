@@ -55,12 +55,19 @@ class POC001(Rule):
     severity = Severity.ERROR
     needs = frozenset({VISITS})
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or not profile.plan_of_care
+
     def check(self, claim, ctx):
         prof = ctx.profile
         if prof is None or not prof.plan_of_care or ctx.visits is None:
-            return
+            return ()
         if not ctx.visits.has_poc:
-            return
+            return ()
+        return self._findings(claim, ctx, prof)
+
+    def _findings(self, claim, ctx, prof):
         rows = ctx.visit_rows(claim)
         if not rows:
             return

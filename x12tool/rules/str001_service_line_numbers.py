@@ -38,6 +38,16 @@ class STR001(Rule):
     fix = Applicability.SAFE
 
     def check(self, claim, ctx):
+        n = 0
+        for line in claim.lines:
+            n += 1
+            if line.number != n:
+                return self._findings(claim, ctx)
+        if n > MAX_LINES:
+            return self._findings(claim, ctx)
+        return ()
+
+    def _findings(self, claim, ctx):
         wrong = [(n, line) for n, line in enumerate(claim.lines, start=1) if line.number != n]
         if wrong:
             edits = tuple(SetElement(line.lx, 1, str(n)) for n, line in wrong)

@@ -40,6 +40,12 @@ class TU003(Rule):
 
     def check(self, claim, ctx):
         for line in claim.lines:
+            if line.unit_basis == "MJ":  # minutes on a line are rare: look closer only then
+                return self._findings(claim, ctx)
+        return ()
+
+    def _findings(self, claim, ctx):
+        for line in claim.lines:
             if line.unit_basis != "MJ" or not ctx.ref.is_timed(line.code):
                 continue
             minutes = line.units

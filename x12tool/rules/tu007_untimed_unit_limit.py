@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetUnits, Severity
+from x12tool.rules.codeflags import UNTIMED_LIMIT
 from x12tool.rules.dayunits import DayUnits
 from x12tool.rules.money import OVERBILLING
 from x12tool.rules.therapy import billed_units, line_discipline, scaled_charge
@@ -57,15 +57,26 @@ class TU007(Rule):
 
     def check(self, claim, ctx):
         ref = ctx.ref
+        limited = UNTIMED_LIMIT.table(ref)
         days = None
         for line in claim.lines:
-            info = ref.code(line.code)
-            if info is None or info.timed or info.unit_limit is None or line.date_from is None:
+            # an untimed code with a limit (UNTIMED_LIMIT: the code map's untimed codes with
+            # a unit_limit), read from a dict: most lines have none
+            got = limited.get(line.code)
+            if got is None:
+                got = UNTIMED_LIMIT.learn(ref, line.code)
+            if not got or line.date_from is None:
                 continue
-            disc = line_discipline(claim, line, ctx) if info.unit_limit_per != "date" else None
+            info = ref.code(line.code)
+            disc = _discipline(claim, line, ctx) if info.unit_limit_per != "date" else None
             if days is None:
-                days = defaultdict(list)
-            days[(line.code, line.date_from, disc)].append(line)
+                days = {}
+            key = (line.code, line.date_from, disc)
+            lines = days.get(key)
+            if lines is None:
+                days[key] = [line]
+            else:
+                lines.append(line)
         if days is None:
             # No untimed line with a limit (most claims): nothing to count on the
             # beneficiary's day, and nothing this claim could add to the others'.
@@ -75,16 +86,17 @@ class TU007(Rule):
     def _days(self, claim, ctx, days):
         ref = ctx.ref
         day_claims = DayUnits(claim, ctx.group_state(self))
+        out = []  # a list, not a generator: most days are within the limit
         for (code, day, disc), lines in days.items():
             info = ref.code(code)
             units = [billed_units(ln) for ln in lines]
-            if any(u is None for u in units):
+            if None in units:
                 continue  # not whole units: IG/other rules say so
             billed, limit = sum(units), info.unit_limit
             earlier = day_claims.add((code, day, disc), billed)
             if billed <= limit:
                 if earlier and billed + sum(u for _, u in earlier) > limit:
-                    yield self._across_claims(ctx, lines, billed, limit, disc, earlier)
+                    out.append(self._across_claims(ctx, lines, billed, limit, disc, earlier))
                 continue
             line = lines[-1]
             fix = None
@@ -94,14 +106,18 @@ class TU007(Rule):
                     fix = Fix(Applicability.SAFE, (SetUnits(line.sv1, Decimal(limit), charge),))
             scope = f"per {disc} date" if disc else "per date"
             where = f" on {len(lines)} lines" if len(lines) > 1 else ""
-            yield self.finding(
-                ctx,
-                f"{code} on {day.isoformat()}: {billed} unit(s) billed{where}; an untimed code "
-                f"is {limit} unit(s) {scope} whatever its duration (Pub 100-04 Ch. 5 §20.2)",
-                line=line,
-                fix=fix,
-                extra={"billed": billed, "supported": limit},
+            out.append(
+                self.finding(
+                    ctx,
+                    f"{code} on {day.isoformat()}: {billed} unit(s) billed{where}; an untimed "
+                    f"code is {limit} unit(s) {scope} whatever its duration (Pub 100-04 Ch. 5 "
+                    "§20.2)",
+                    line=line,
+                    fix=fix,
+                    extra={"billed": billed, "supported": limit},
+                )
             )
+        return out
 
     def _across_claims(self, ctx, lines, billed, limit, disc, earlier):
         """Within the limit on this claim, over it with the earlier claims of the day."""
@@ -130,6 +146,20 @@ class TU007(Rule):
         if moved is not None and moved[0] < 0:
             return OVERBILLING, -moved[1]
         return super().money_effect(finding, priced)
+
+
+def _discipline(claim, line, ctx) -> str | None:
+    """:func:`line_discipline`, whose first answer is the line's therapy modifier when it has
+    exactly one (the usual line): that answer without the line's visit rows, which it looks
+    up before it needs them."""
+    mods = ctx.ref.therapy_modifiers
+    found = None
+    for m in line.modifiers:
+        if m in mods:
+            if found is not None:
+                return line_discipline(claim, line, ctx)
+            found = mods[m]
+    return found if found is not None else line_discipline(claim, line, ctx)
 
 
 RULE = TU007

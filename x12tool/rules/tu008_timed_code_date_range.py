@@ -48,6 +48,14 @@ class TU008(Rule):
 
     def check(self, claim, ctx):
         for line in claim.lines:
+            # is_range, inline: a range is rare, and this runs on every line of every claim
+            last = line.date_to
+            if last is not None and last != line.date_from and line.date_from is not None:
+                return self._findings(claim, ctx)
+        return ()
+
+    def _findings(self, claim, ctx):
+        for line in claim.lines:
             if is_range(line) and ctx.ref.is_timed(line.code):
                 days = (line.date_to - line.date_from).days + 1
                 yield self.finding(
