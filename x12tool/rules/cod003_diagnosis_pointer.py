@@ -38,6 +38,22 @@ class COD003(Rule):
     fix = None
 
     def check(self, claim, ctx):
+        # Screen first (the usual claim: every line points one to four times into its
+        # diagnoses): a plain loop over the pointers, no generator, no message parts; any line
+        # that might be reported sends the whole claim to the walk below, which decides.
+        n = len(claim.diagnoses)
+        if n:
+            top = n if n < MAX_DIAGNOSES else MAX_DIAGNOSES
+            for line in claim.lines:
+                got = line.pointers
+                if not got or len(got) > MAX_POINTERS or min(got) < 1 or max(got) > top:
+                    if line.sv1 is not None:
+                        break
+            else:
+                return ()
+        return self._findings(claim, ctx)
+
+    def _findings(self, claim, ctx):
         n = len(claim.diagnoses)
         if not claim.lines:
             return
