@@ -98,14 +98,7 @@ class DOC003(Rule):
         identity = patient_identity(claim)
         if identity is None:
             return ()
-        # The run's keyed digest, set up once: a copy of it hashes a note as
-        # blake2b(data, key=key) does, without the keyed set-up (about half the cost) on every
-        # note. The key is drawn once (an initial value given to run_state would be drawn
-        # from the OS on every claim only to be dropped).
-        state = ctx.run_state(self, {})
-        keyed = state.get("keyed")
-        if keyed is None:
-            keyed = state["keyed"] = hashlib.blake2b(key=secrets.token_bytes(16), digest_size=8)
+        keyed = self._keyed[1] if self._keyed[0] is ctx else self._keyed_for(ctx)
         # The notes of the claim's group (claims linked by member id or patient,
         # x12tool.claims.plan), dropped after the group's last claim: exact across the run,
         # and memory follows the patients still to come.
@@ -132,7 +125,7 @@ class DOC003(Rule):
             return ()
         if len(seen) > 1:
             seen.sort(key=_ORDER)
-        out = []
+        out = None  # made for a finding only (most claims have none)
         for day, _, row_number, line, note_key in seen:
             packed = first.get(note_key)
             if packed is None:
@@ -145,6 +138,8 @@ class DOC003(Rule):
             first_day = date.fromordinal(int(ordinal))
             if first_day == day:
                 continue
+            if out is None:
+                out = []
             out.append(
                 self.finding(
                     ctx,
@@ -154,7 +149,24 @@ class DOC003(Rule):
                     line=line,
                 )
             )
-        return out
+        return out or ()
+
+    # (context, its run's keyed digest): the digest of the context last asked for
+    _keyed: tuple = (None, None)
+
+    def _keyed_for(self, ctx):
+        """The run's keyed digest, set up once: a copy of it hashes a note as
+        blake2b(data, key=key) does, without the keyed set-up (about half the cost) on every
+        note. Kept in the run's state (any DOC003 checking with this context shares it), and
+        here for the context last asked for, so a claim does not look it up. The key is drawn
+        once (an initial value given to run_state would be drawn from the OS on every claim
+        only to be dropped)."""
+        state = ctx.run_state(self, {})
+        keyed = state.get("keyed")
+        if keyed is None:
+            keyed = state["keyed"] = hashlib.blake2b(key=secrets.token_bytes(16), digest_size=8)
+        self._keyed = (ctx, keyed)
+        return keyed
 
 
 RULE = DOC003
