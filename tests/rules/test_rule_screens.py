@@ -268,8 +268,12 @@ def changed_claims(claims: list[Claim], rnd: random.Random) -> None:
             claim.diagnoses = claim.diagnoses[: rnd.randrange(0, len(claim.diagnoses) + 1)]
         for line in claim.lines:
             roll = rnd.random()
-            if roll < 0.1:
+            if roll < 0.08:
                 line.pointers = [rnd.randrange(-1, 15) for _ in range(rnd.randrange(0, 6))]
+            elif roll < 0.1:
+                # at the edges: four to six valid pointers; one just out of range
+                edges = [[1] * 4, [1] * 5, [1] * 6, [0], [-1], [13], [len(claim.diagnoses) + 1]]
+                line.pointers = list(rnd.choice(edges))
             elif roll < 0.2:
                 line.modifiers = rnd.sample(THERAPY + OTHER_MODS, rnd.randrange(0, 4))
             elif roll < 0.23:
