@@ -38,6 +38,32 @@ class COD003(Rule):
     fix = None
 
     def check(self, claim, ctx):
+        # Screen first (the usual claim: every line points one to four times into its
+        # diagnoses): plain comparisons, no generator, no message parts, no min()/max() (a
+        # builtin call with keyword parsing costs more than the loop); any line that might be
+        # reported sends the whole claim to the walk below, which decides.
+        n = len(claim.diagnoses)
+        if n:
+            top = n if n < MAX_DIAGNOSES else MAX_DIAGNOSES
+            for line in claim.lines:
+                got = line.pointers
+                count = len(got)
+                if count == 1:  # the usual line
+                    if 0 < got[0] <= top:
+                        continue
+                elif 1 < count <= MAX_POINTERS:
+                    for p in got:
+                        if p < 1 or p > top:
+                            break
+                    else:
+                        continue
+                if line.sv1 is not None:
+                    break
+            else:
+                return ()
+        return self._findings(claim, ctx)
+
+    def _findings(self, claim, ctx):
         n = len(claim.diagnoses)
         if not claim.lines:
             return

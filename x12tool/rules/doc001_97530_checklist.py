@@ -49,32 +49,42 @@ class DOC001(Rule):
     needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
-        if ctx.visits is None or not ctx.visits.has_checklist:
-            return
+        visits = ctx.visits
+        if visits is None or not visits.has_checklist:
+            return ()
+        # A list made only when there is something to report, not a generator: almost every
+        # 97530 row has a complete checklist (its gaps, parsed once per spelling of the marks,
+        # are an empty tuple), and most claims have no 97530 line at all.
+        out = None
         for line in claim.lines:
             if line.code != CODE:
                 continue
             for row in ctx.rows_for_line(claim, line):
                 if row.cpt != CODE:
                     continue
-                missing = row.checklist_missing()
+                missing = row.checklist_gaps()
                 if not missing:
                     continue
-                where = f"{CODE} on {row.service_date.isoformat()} (visit-log row {row.row})"
-                if dict(row.checklist).get("one_on_one") == "N":
-                    others = [m for m in missing if m != "one_on_one"]
-                    message = (
-                        f"{where}: one_on_one is N, but 97530 requires direct one-on-one "
-                        "contact; group time is billed as 97150"
-                    )
-                    if others:
-                        message += f"; the checklist also lacks {', '.join(others)}"
-                else:
-                    message = (
-                        f"{where}: the documentation checklist lacks {', '.join(missing)} "
-                        "(not Y in the visit log)"
-                    )
-                yield self.finding(ctx, message, line=line)
+                if out is None:
+                    out = []
+                out.append(self.finding(ctx, _message(row, missing), line=line))
+        return out or ()
+
+
+def _message(row, missing: tuple[str, ...]) -> str:
+    where = f"{CODE} on {row.service_date.isoformat()} (visit-log row {row.row})"
+    if dict(row.checklist).get("one_on_one") == "N":
+        others = [m for m in missing if m != "one_on_one"]
+        message = (
+            f"{where}: one_on_one is N, but 97530 requires direct one-on-one "
+            "contact; group time is billed as 97150"
+        )
+        if others:
+            message += f"; the checklist also lacks {', '.join(others)}"
+        return message
+    return (
+        f"{where}: the documentation checklist lacks {', '.join(missing)} (not Y in the visit log)"
+    )
 
 
 RULE = DOC001

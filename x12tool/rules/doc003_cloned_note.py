@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
+from operator import itemgetter
 
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.services import VISITS
@@ -13,6 +14,8 @@ CODE = "97530"
 # Notes shorter than this (after whitespace is collapsed) are ignored: short stock phrases
 # ("Pt tolerated well.", "See flowsheet") repeat legitimately and say nothing either way.
 MIN_NOTE_CHARS = 20
+# A claim's notes are taken by date, line and visit-log row (never by the line object)
+_ORDER = itemgetter(0, 1, 2)
 
 
 def normalize_note(text: str) -> str:
@@ -85,19 +88,17 @@ class DOC003(Rule):
         if ctx.visits is None:
             return ()
         # Only 97530 lines have notes to compare: a claim without one (most) leaves no state
-        # and reports nothing, so nothing else is worked out for it.
-        lines = [(n, line) for n, line in enumerate(claim.lines) if line.code == CODE]
-        if not lines:
+        # and reports nothing, so nothing else is worked out for it (a plain loop that stops
+        # at the first 97530, not a list of the claim's lines).
+        for line in claim.lines:
+            if line.code == CODE:
+                break
+        else:
             return ()
         identity = patient_identity(claim)
         if identity is None:
             return ()
-        # The run's digest key, drawn once (an initial value given to run_state would be drawn
-        # from the OS on every claim only to be dropped).
-        state = ctx.run_state(self, {})
-        key = state.get("key")
-        if key is None:
-            key = state["key"] = secrets.token_bytes(16)
+        keyed = self._keyed[1] if self._keyed[0] is ctx else self._keyed_for(ctx)
         # The notes of the claim's group (claims linked by member id or patient,
         # x12tool.claims.plan), dropped after the group's last claim: exact across the run,
         # and memory follows the patients still to come.
@@ -105,7 +106,9 @@ class DOC003(Rule):
         prefix = identity + "\0"
 
         seen = []
-        for n, line in lines:
+        for n, line in enumerate(claim.lines):
+            if line.code != CODE:
+                continue
             for row in ctx.rows_for_line(claim, line):
                 if row.cpt != CODE:
                     continue
@@ -113,14 +116,16 @@ class DOC003(Rule):
                 if len(note) < MIN_NOTE_CHARS:
                     continue
                 # one 64-bit digest of patient and note, no text kept
-                raw = hashlib.blake2b(
-                    (prefix + note).encode("utf-8"), key=key, digest_size=8
-                ).digest()
-                seen.append((row.service_date, n, row.row, line, int.from_bytes(raw, "big")))
+                digest = keyed.copy()
+                digest.update((prefix + note).encode("utf-8"))
+                seen.append(
+                    (row.service_date, n, row.row, line, int.from_bytes(digest.digest(), "big"))
+                )
         if not seen:
             return ()
-        seen.sort(key=lambda item: item[:3])
-        out = []
+        if len(seen) > 1:
+            seen.sort(key=_ORDER)
+        out = None  # made for a finding only (most claims have none)
         for day, _, row_number, line, note_key in seen:
             packed = first.get(note_key)
             if packed is None:
@@ -133,6 +138,8 @@ class DOC003(Rule):
             first_day = date.fromordinal(int(ordinal))
             if first_day == day:
                 continue
+            if out is None:
+                out = []
             out.append(
                 self.finding(
                     ctx,
@@ -142,7 +149,24 @@ class DOC003(Rule):
                     line=line,
                 )
             )
-        return out
+        return out or ()
+
+    # (context, its run's keyed digest): the digest of the context last asked for
+    _keyed: tuple = (None, None)
+
+    def _keyed_for(self, ctx):
+        """The run's keyed digest, set up once: a copy of it hashes a note as
+        blake2b(data, key=key) does, without the keyed set-up (about half the cost) on every
+        note. Kept in the run's state (any DOC003 checking with this context shares it), and
+        here for the context last asked for, so a claim does not look it up. The key is drawn
+        once (an initial value given to run_state would be drawn from the OS on every claim
+        only to be dropped)."""
+        state = ctx.run_state(self, {})
+        keyed = state.get("keyed")
+        if keyed is None:
+            keyed = state["keyed"] = hashlib.blake2b(key=secrets.token_bytes(16), digest_size=8)
+        self._keyed = (ctx, keyed)
+        return keyed
 
 
 RULE = DOC003

@@ -45,8 +45,21 @@ class MOD004(Rule):
         suspicious = suspicious_modifiers(ctx)
         for line in claim.lines:
             if not suspicious.isdisjoint(line.modifiers):
+                break
+        else:
+            return ()  # no bypass modifier on the claim (most claims): nothing to look up
+        # A line with one is reported only when it has a date and a code and is in none of the
+        # claim's NCCI pair hits (which NCCI001, NCCI002 and MOD005 read too): when every
+        # such line has a partner (the usual case), nothing else is worked out.
+        partnered = None
+        for line in claim.lines:
+            if suspicious.isdisjoint(line.modifiers) or line.date_from is None or not line.code:
+                continue
+            if partnered is None:
+                partnered = {id(ln) for h in pair_hits(claim, ctx) for ln in h.col1 + h.col2}
+            if id(line) not in partnered:
                 return self._findings(claim, ctx, suspicious)
-        return ()  # no bypass modifier on the claim (most claims): nothing to look up
+        return ()
 
     def _findings(self, claim, ctx, suspicious):
         index = index_for(ctx)

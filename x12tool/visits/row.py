@@ -7,16 +7,41 @@ from datetime import date
 NO_POC: tuple[date | None, date | None, date | None] = (None, None, None)
 
 
+# Checklist parses a layout remembers: a log writes its marks from a handful of spellings
+# ("Y", "y", " Y ", "yes", "N", ""), so a few dozen distinct mark tuples cover a whole log.
+CHECKLIST_MEMO_MAX = 256
+
+
 class RowLayout:
     """Where a log's lazily read columns sit in a row's padded values (one per log)."""
 
-    __slots__ = ("checklist", "marks", "progress", "note")
+    __slots__ = ("checklist", "marks", "progress", "note", "parsed")
 
     def __init__(self, checklist: tuple[str, ...], marks, progress: int, note: int) -> None:
         self.checklist = checklist  # the checklist columns the header has, in CHECKLIST order
         self.marks = marks  # values -> the tuple of those columns' raw values
         self.progress = progress
         self.note = note
+        # raw marks -> (checklist pairs, names not "Y"): one parse per distinct spelling
+        # rather than one per row (DOC001 reads the checklist of every 97530 row)
+        self.parsed: dict[tuple[str, ...], tuple[tuple, tuple[str, ...]]] = {}
+
+    def parse(self, values) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+        """(checklist pairs, the names whose mark is not "Y") of a row's values."""
+        raw = self.marks(values)
+        got = self.parsed.get(raw)
+        if got is None:
+            pairs = parse_checklist(self.checklist, raw)
+            got = (pairs, tuple(name for name, value in pairs if value != "Y"))
+            if len(self.parsed) >= CHECKLIST_MEMO_MAX:
+                self.parsed.clear()  # a log of odd spellings: keep the memo small
+            self.parsed[raw] = got
+        return got
+
+
+def parse_checklist(names: tuple[str, ...], raw) -> tuple[tuple[str, str], ...]:
+    """(column, mark) pairs: each raw value trimmed, upper-cased, its first letter kept."""
+    return tuple(zip(names, [v.strip().upper()[:1] for v in raw], strict=True))
 
 
 class VisitRow:
@@ -83,8 +108,7 @@ class VisitRow:
         got = self._checklist
         if got is None:
             values, layout = self._raw
-            marks = [v.strip().upper()[:1] for v in layout.marks(values)]
-            got = self._checklist = tuple(zip(layout.checklist, marks, strict=True))
+            got = self._checklist = layout.parse(values)[0]
         return got
 
     @property
@@ -104,7 +128,18 @@ class VisitRow:
         return got
 
     def checklist_missing(self) -> list[str]:
-        return [name for name, value in self.checklist if value != "Y"]
+        return list(self.checklist_gaps())
+
+    def checklist_gaps(self) -> tuple[str, ...]:
+        """The checklist columns whose mark is not "Y", as :meth:`checklist_missing` (a
+        shared tuple, not a new list: DOC001 asks for every 97530 row, most complete)."""
+        raw = self._raw
+        if raw is None:  # a row given its checklist when built
+            return tuple(name for name, value in self._checklist if value != "Y")
+        pairs, gaps = raw[1].parse(raw[0])
+        if self._checklist is None:
+            self._checklist = pairs
+        return gaps
 
     def _key(self) -> tuple:
         return (
