@@ -208,6 +208,14 @@ class VisitLog:
         self._problem_rows: set[int] = set()
         self._bad_rows: set[int] = set()
         self._exact = array("q")
+        # 1 for a span whose key another span shares (a claim's rows apart in the file, the id
+        # in another case, a hash collision): only those need the table's full probe.
+        self._shared = bytearray()
+        # The span after the last one for_claim / match served: claims asked for in the log's
+        # order (the usual run) find theirs there without probing the table.
+        self._next = self._next_match = 0
+        # The claim id every row of the last span _lean_rows read has (None: not known).
+        self._span_id: str | None = None
         self._cache: dict[str, list[VisitRow]] = {}
         self._has_checklist = False
         self._layout: RowLayout | None = None
@@ -306,12 +314,16 @@ class VisitLog:
         size = 1 << max(4, (2 * len(hashes)).bit_length())
         table = array("q", bytes(8 * size))
         mask = size - 1
+        shared = bytearray(len(hashes))
         for number, h in enumerate(hashes, start=1):
             slot = h & mask
-            while table[slot]:
+            while other := table[slot]:
+                if hashes[other - 1] == h:  # spans of one key probe through each other
+                    shared[other - 1] = shared[number - 1] = 1
                 slot = (slot + 1) & mask
             table[slot] = number
         self._table = table
+        self._shared = shared
 
     def _index(self, fh) -> None:
         """Check every row and note where each claim's usable rows are (see the class).
@@ -490,11 +502,21 @@ class VisitLog:
     def match(self, claim_id: str) -> str | None:
         """ "exact" when the log has rows under this claim id as written, "case" when only
         under the same id in another case, None when it has none."""
-        spans = self._spans(_claim_key(claim_id))
-        if not spans:
-            return None
+        key = _claim_key(claim_id)
+        nxt = self._next_match
+        if nxt < len(self._hashes) and self._hashes[nxt] == key and not self._shared[nxt]:
+            spans = [nxt]  # the span after the last one matched (see _next)
+        else:
+            spans = self._spans(key)
+            if not spans:
+                return None
+        self._next_match = spans[-1] + 1
         h = hash(claim_id)
-        return "exact" if any(self._exact[s] == h for s in spans) else "case"
+        exact = self._exact
+        for s in spans:
+            if exact[s] == h:
+                return "exact"
+        return "case"
 
     def usable_problem(self, matched: int, claims: int, *, partial: bool = False) -> str | None:
         """Why the log cannot serve the run (None: it can). More than half its rows bad (unless
@@ -524,12 +546,26 @@ class VisitLog:
         cached = self._cache.get(claim_id)
         if cached is not None:
             return cached
+        key = _claim_key(claim_id)
+        nxt = self._next
+        if nxt < len(self._hashes) and self._hashes[nxt] == key and not self._shared[nxt]:
+            # The span after the last one read, and no other span has its key: the log is
+            # read in the claims' order (a streaming merge) without probing the table.
+            spans = [nxt]
+        else:
+            spans = self._spans(key)  # file order, as rows were written
+        if spans:
+            self._next = spans[-1] + 1
         rows: list[VisitRow] = []
         others: list[VisitRow] = []  # the same id in another case
-        for span in self._spans(_claim_key(claim_id)):  # file order, as rows were written
+        for span in spans:
+            self._span_id = None
             got = self._lean_rows(span)
             if got is None:
                 got = self._general_rows(span)
+            elif self._span_id == claim_id and len(spans) == 1:
+                rows = got  # every row has the id as asked (the usual claim)
+                break
             for row in got:
                 if row.claim_id == claim_id:
                     rows.append(row)
@@ -570,6 +606,12 @@ class VisitLog:
         lean = not self._poc_cols
         rows = []
         n = self._firsts[span] - 1
+        # A span's rows are consecutive rows of one claim, most of one date: a value equal to
+        # the previous row's needs no trimming or lookup of its own.
+        last_day_text = last_id_text = None
+        day = None
+        claim_id = ""
+        span_id = None  # the claim id of every row so far ("" once they differ or unknown)
         for line in lines:
             n += 1
             # lines_values's split, inlined: None (the general reader) for any other shape
@@ -590,7 +632,10 @@ class VisitLog:
                     values += [""] * (width - len(values))  # as _row pads: missing reads ""
                 # A value found as it is among the memos' trimmed keys or in the sets needs
                 # no trimming; the others are trimmed here as _row trims them.
-                day = dates.get(values[c_day])  # filled when the log was loaded
+                day_text = values[c_day]
+                if day_text != last_day_text:
+                    last_day_text = day_text
+                    day = dates.get(day_text)  # filled when the log was loaded
                 got = whole.get(values[c_min])
                 discipline = values[c_disc]
                 role = values[c_role]
@@ -600,7 +645,14 @@ class VisitLog:
                     and discipline in _LEAN_DISCIPLINES
                     and role in _LEAN_ROLES
                 ):
-                    claim_id = values[c_id].strip()
+                    id_text = values[c_id]
+                    if id_text != last_id_text:
+                        last_id_text = id_text
+                        claim_id = id_text.strip()
+                        if span_id is None:
+                            span_id = claim_id
+                        elif claim_id != span_id:
+                            span_id = ""
                     cpt = values[c_cpt].strip()
                     if claim_id and cpt:
                         # VisitRow(n, claim_id, ..., _raw=(values, layout)) with its slots
@@ -621,9 +673,12 @@ class VisitLog:
                         rows.append(row)
                         continue
             if values and "".join(values).strip():  # some field is not blank
+                span_id = ""  # _row's row: not counted above
                 row = self._row(n, values)
                 if row is not None:
                     rows.append(row)
+        # for_claim takes the rows as they are when each has the id it asks for
+        self._span_id = span_id or None
         return rows
 
     def _general_rows(self, span: int) -> list[VisitRow]:
