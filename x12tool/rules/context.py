@@ -201,6 +201,15 @@ class RuleContext:
             join = self._rows = _VisitJoin(claim, rows)
         return join
 
+    def joined_lines(self, claim: Claim) -> dict[int, list[VisitRow]]:
+        """The rows :meth:`rows_for_line` has found so far for the claim's lines, by id(line)
+        (a line not in it is not looked up yet): a walk over every line reads these without a
+        call per line. Shared, callers must not change it."""
+        join = self._rows
+        if join is None or join.claim is not claim:
+            join = self._visit_join(claim)
+        return join.lines
+
     def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]:
         """Visit rows of a service line: by REF*6R line control when both carry one, else by
         claim id, date of service and code, and then only rows whose ``discipline`` (when they

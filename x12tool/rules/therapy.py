@@ -328,6 +328,8 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     mods = ref.therapy_modifiers
     code_info = ref.code
     rows_for_line = ctx.rows_for_line
+    # the lines' rows already joined (DOC001 and the ledger's facts ask first), by id(line)
+    joined = ctx.joined_lines(claim)
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     claim_disciplines = set()
     matched: set[int] = set()
@@ -337,7 +339,9 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
         day = ln.date_from
         if not day:
             continue
-        rows = rows_for_line(claim, ln)
+        rows = joined.get(id(ln))
+        if rows is None:
+            rows = rows_for_line(claim, ln)
         # The line's discipline as _discipline() has it, inline: its one therapy modifier,
         # else the visit log, else the code's lock, else the provider's taxonomy.
         disc = None
@@ -492,6 +496,13 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
         g._close()
     memo["timed_groups"] = result
     return result
+
+
+def built_timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup] | None:
+    """:func:`timed_groups` when a rule has already worked them out for the claim being
+    checked, else None (for a rule that can do without them: building them reads the
+    ledger and other claims' visit rows)."""
+    return ctx.claim_memo(claim).get("timed_groups")
 
 
 class Verdict(NamedTuple):

@@ -41,8 +41,13 @@ class TU004(Rule):
     fix = None
 
     def check(self, claim, ctx):
-        dated = [ln for ln in timed_lines(claim, ctx) if ln.date_from]
-        if len({(ln.code, ln.date_from) for ln in dated}) == len(dated):
+        dated = []
+        seen_days = set()
+        for ln in timed_lines(claim, ctx):  # one loop: a comprehension is a call of its own
+            if ln.date_from:
+                dated.append(ln)
+                seen_days.add((ln.code, ln.date_from))
+        if len(seen_days) == len(dated):
             return  # no code on two lines of one date (the usual claim)
         seen = defaultdict(list)
         mods = ctx.ref.therapy_modifiers

@@ -43,8 +43,10 @@ class TU005(Rule):
             return
         method = ctx.profile.unit_method
         for g in timed_groups(claim, ctx):
-            supported = g.supported(method) if g.complete(method) else {}
             billed = g.day_billed  # codes on this claim or another claim of the day
+            if g.rows.keys() <= billed.keys():
+                continue  # every documented code is billed (the usual day)
+            supported = g.supported(method) if g.complete(method) else {}
             for code, rows in g.rows.items():
                 if code in billed:
                     continue

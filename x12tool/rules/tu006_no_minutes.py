@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.services import VISITS
-from x12tool.rules.therapy import timed_groups, timed_lines
+from x12tool.rules.therapy import built_timed_groups, timed_groups, timed_lines
 
 
 class TU006(Rule):
@@ -56,10 +56,14 @@ class TU006(Rule):
                     segment=claim.clm,
                 )
             return
+        groups = None
         if ctx.profile.unit_method == "cms":
+            groups = timed_groups(claim, ctx)
             # Other claims of the beneficiary's day (this file's, or sent earlier) whose lines
             # have no minutes: the day's total is unknown.
-            for g in timed_groups(claim, ctx):
+            for g in groups:
+                if not g.peers:
+                    continue  # alone on its day (the usual group)
                 gaps = [
                     f"{pl.code} on {p.where()}"
                     for p in g.peers
@@ -75,14 +79,30 @@ class TU006(Rule):
                         "only against each code's own minutes",
                         segment=claim.clm,
                     )
-        for line in timed_lines(claim, ctx):
-            if line.date_from and not ctx.rows_for_line(claim, line):
-                yield self.finding(
-                    ctx,
-                    f"{line.code} on {line.date_from.isoformat()} has no minutes in the visit "
-                    "log; its units (and, under the CMS method, the day's) were not checked",
-                    line=line,
-                )
+        else:
+            # Not worked out here when no rule has (a day's peers read the ledger and the
+            # visit log), only read when one has (TU001 has, when it is on).
+            groups = built_timed_groups(claim, ctx)
+        if groups is not None:
+            # The claim's dated timed lines without rows are its groups' ``unknown`` lines
+            # (each such line is in one group): most claims have none, and no line is looked up.
+            unknown = {id(ln) for g in groups for ln in g.unknown}
+            if not unknown:
+                return
+            lines = [ln for ln in timed_lines(claim, ctx) if id(ln) in unknown]
+        else:
+            lines = [
+                ln
+                for ln in timed_lines(claim, ctx)
+                if ln.date_from and not ctx.rows_for_line(claim, ln)
+            ]
+        for line in lines:
+            yield self.finding(
+                ctx,
+                f"{line.code} on {line.date_from.isoformat()} has no minutes in the visit "
+                "log; its units (and, under the CMS method, the day's) were not checked",
+                line=line,
+            )
 
 
 RULE = TU006
