@@ -220,6 +220,8 @@ class VisitLog:
         self._has_checklist = False
         self._layout: RowLayout | None = None
         self._dates: dict[str, date | None] = {}  # parse_date's answers (a log has few dates)
+        # a code as written -> trimmed and upper case (a log has few distinct codes)
+        self._codes: dict[str, str] = {}
         # plain digit minutes seen at load -> their int (a log has few distinct values)
         self._whole: dict[str, int] = {}
         # The last block read (file offset, bytes): a log written in the claims' order is read
@@ -399,13 +401,21 @@ class VisitLog:
             # note, when there is one, comes after them). Sizes in bytes: a line's characters
             # when the block is ASCII.
             sizes = map(len, lines if text.isascii() else data.split(b"\n"))
+            # The last span's row count and bytes, kept in ints while the loop grows it and
+            # stored back when another span starts and at the block's end (an array item read
+            # and written per row cost more than the rest of the row's bookkeeping).
+            run = counts[-1] if counts else 0
+            run_bytes = lengths[-1] if lengths else 0
+            good_day = None  # the last date text that parsed (a claim's rows share a date)
             for line, size in zip(lines, sizes, strict=False):
                 n += 1
                 size += 1  # its line break (one too many for a last line without one: below)
                 start = offset
                 offset += size
                 values = line.split(",", need)
-                if len(values) <= need or line.find('"', 0, len(line) - len(values[-1])) >= 0:
+                if len(values) <= need or (
+                    '"' in line and '"' in line[: len(line) - len(values[-1])]
+                ):
                     values = lines_values([line])[0]  # the columns read reach the last field
                 claim_id = values[key].strip() if key < len(values) else ""
                 if not claim_id:
@@ -421,29 +431,36 @@ class VisitLog:
                 if len(values) < need:
                     problem = check(values)
                 else:
+                    day_text = values[c_day]
                     if (
-                        dates.get(values[c_day]) is not None
+                        (day_text == good_day or dates.get(day_text) is not None)
                         and values[c_min] in whole
                         and values[c_cpt].strip()
                     ):
                         problem = None
+                        good_day = day_text
                     else:
                         problem = check(values)
                 if problem is not None:
                     self._bad(n, problem)  # reported now and left out of the index
                     last_claim = None
                     continue
-                if claim_id == last_claim and counts[-1] < 0xFFFFFFFF:
-                    counts[-1] += 1  # consecutive rows of one claim: one span
-                    lengths[-1] += size
+                if claim_id == last_claim and run < 0xFFFFFFFF:
+                    run += 1  # consecutive rows of one claim: one span
+                    run_bytes += size
                     continue
+                if run:
+                    counts[-1], lengths[-1] = run, run_bytes
                 hashes.append(_claim_key(claim_id))
                 exact.append(hash(claim_id))
                 offsets.append(start)
                 firsts.append(n)
                 counts.append(1)
                 lengths.append(size)
+                run, run_bytes = 1, size
                 last_claim = claim_id
+            if run:
+                counts[-1], lengths[-1] = run, run_bytes
             if not data.endswith(b"\n") and last_claim is not None:
                 lengths[-1] -= 1  # the file's last record has no line break
         self._exact = exact
@@ -612,10 +629,12 @@ class VisitLog:
         day = None
         claim_id = ""
         span_id = None  # the claim id of every row so far ("" once they differ or unknown)
+        cr = "\r" in text  # (rare: a CRLF log) looked for in each line only when there is one
+        codes = self._codes
         for line in lines:
             n += 1
             # lines_values's split, inlined: None (the general reader) for any other shape
-            if "\r" in line:
+            if cr and "\r" in line:
                 line = line.rstrip("\r")
                 if "\r" in line:
                     return None
@@ -653,7 +672,11 @@ class VisitLog:
                             span_id = claim_id
                         elif claim_id != span_id:
                             span_id = ""
-                    cpt = values[c_cpt].strip()
+                    cpt = codes.get(values[c_cpt])
+                    if cpt is None:
+                        cpt = values[c_cpt].strip().upper()
+                        if len(codes) < 4096:
+                            codes[values[c_cpt]] = cpt
                     if claim_id and cpt:
                         # VisitRow(n, claim_id, ..., _raw=(values, layout)) with its slots
                         # set here: the class call and __init__ cost three times these
@@ -662,7 +685,7 @@ class VisitLog:
                         row.row = n
                         row.claim_id = claim_id
                         row.service_date = day
-                        row.cpt = cpt.upper()
+                        row.cpt = cpt
                         row.minutes = got
                         row.line_control = values[c_ctl].strip()
                         row.discipline = discipline
