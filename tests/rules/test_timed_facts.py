@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from x12tool.rules.base import Rule, Severity
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
 from x12tool.rules.services import VISITS
-from x12tool.rules.therapy import day_parts, timed_groups, verdicts
+from x12tool.rules.therapy import day_parts, timed_groups, timed_lines, verdicts, whole_units
 from x12tool.rules.tu001_overbilled_units import TU001
 from x12tool.rules.tu002_underbilled_units import TU002
 from x12tool.rules.units import cms_units, supported_of, supported_units, table_units
@@ -70,12 +71,36 @@ def verdict_facts(v) -> tuple:
     )
 
 
+def _old_whole(units: Decimal) -> int | None:
+    """SV104 as a whole number as the walk computed it before whole_units remembered it."""
+    if units != units.to_integral_value() or units < 0:
+        return None
+    return int(units)
+
+
+@pytest.mark.parametrize(
+    "text", ["1", "1.0", "1E+2", "0", "-0", "-0.0", "0.00", "-1", "2.5", "0.1", "3.000", "NaN"]
+)
+def test_whole_units_agree_with_the_decimal_operations(text):
+    # twice: the first answer is computed, the second remembered (by value: 1 and 1.0 share)
+    assert whole_units(Decimal(text)) == _old_whole(Decimal(text))
+    assert whole_units(Decimal(text)) == _old_whole(Decimal(text))
+
+
+def test_whole_units_of_a_signalling_nan_raise_as_before():
+    with pytest.raises(InvalidOperation):
+        _old_whole(Decimal("sNaN"))
+    with pytest.raises(InvalidOperation):
+        whole_units(Decimal("sNaN"))
+
+
 class Seen:
     """What the comparing rule met: mismatches and how much it compared."""
 
     def __init__(self) -> None:
         self.diffs: list[tuple] = []
         self.groups = self.verdicts = self.peers = self.partial = self.shared = self.states = 0
+        self.unknown = 0
 
 
 SEEN = Seen()
@@ -102,6 +127,19 @@ class Compare(Rule):
             SEEN.diffs.append((claim.id, "verdicts", new_v, old_v))
         if day_parts(claim, ctx) != old.day_parts(claim, ctx):
             SEEN.diffs.append((claim.id, "day_parts"))
+        # TU006 reads a claim's dated timed lines without rows from its groups
+        unknown = {id(ln) for g in timed_groups(claim, ctx) for ln in g.unknown}
+        no_rows = {
+            id(ln)
+            for ln in timed_lines(claim, ctx)
+            if ln.date_from and not ctx.rows_for_line(claim, ln)
+        }
+        if unknown != no_rows:
+            SEEN.diffs.append((claim.id, "lines without rows"))
+        SEEN.unknown += len(unknown)
+        for ln in claim.lines:
+            if ln.units is not None and whole_units(ln.units) != _old_whole(ln.units):
+                SEEN.diffs.append((claim.id, "whole units", ln.units))
         SEEN.groups += len(new_groups)
         SEEN.verdicts += len(new_v)
         SEEN.peers += sum(1 for g in new_groups if g[6])
@@ -157,6 +195,7 @@ def test_rule_cases_agree(tmp_path, seen):
     assert seen.diffs == []
     # The cases hold days shared with other claims and days whose total is unknown.
     assert seen.peers > 5 and seen.partial > 0 and seen.shared > 0 and seen.verdicts > 10
+    assert seen.unknown > 3  # lines without rows were met
 
 
 def _settle_file(path: str, visits: str, profiles: Path | None = None) -> None:

@@ -519,3 +519,45 @@ def test_the_lean_readers_give_what_the_record_by_record_readers_give(
     general = read(1 << 18, lean=False)
     for block in (1 << 18, 97, 5):
         assert read(block, lean=True) == general, block
+
+
+def test_claims_asked_in_the_logs_order_get_what_a_full_probe_gives(tmp_path):
+    # for_claim and match take the span after the last one served without probing the table
+    # when no other span shares its key (a streaming merge over a log in the claims' order).
+    # Whatever the order claims are asked in (the log's, reversed, skipping, again), and with
+    # claims whose rows are apart in the file or whose id differs only in case, they must
+    # get what the table's full probe gives.
+    body = (
+        "A,2026-03-02,97530,10,,PT,PT,\n"
+        "A,2026-03-02,97110,12,,PT,PT,\n"
+        "B,2026-03-02,97110,12,,PT,PT,\n"
+        "C,2026-03-02,97140,8,,PT,PT,\n"
+        "b,2026-03-03,97530,9,,PT,PT,\n"
+        "D,2026-03-02,97110,15,,PT,PT,\n"
+        "A,2026-03-04,97112,20,,PT,PT,\n"
+        "E,2026-03-02,97110,30,,PT,PT,\n"
+    )
+    ids = ["A", "B", "C", "b", "D", "E", "a", "Z"]
+    probed = log(tmp_path, body)
+    probed._shared = bytearray(b"\x01" * len(probed._shared))  # every lookup probes
+    expected = {c: [r._key() for r in probed.for_claim(c)] for c in ids}
+    matches = {c: probed.match(c) for c in ids}
+    # spans: A, B, C, b, D, A, E (A twice; B and b share the case-folded key)
+    assert list(log(tmp_path, body)._shared) == [1, 1, 0, 1, 0, 1, 0]
+    for order in (ids, ids[::-1], ["C", "D", "E", "A", "B"], ["B", "D", "B", "E", "C", "A"]):
+        v = log(tmp_path, body)
+        assert [v.match(c) for c in order] == [matches[c] for c in order]
+        assert [[r._key() for r in v.for_claim(c)] for c in order] == [expected[c] for c in order]
+    assert expected["A"][2][0] == 7 and expected["b"] and expected["Z"] == []
+
+
+def test_a_span_read_whole_keeps_rows_of_another_id_out(tmp_path):
+    # for_claim keeps a span's rows as read when every row has the id asked for; rows of the
+    # same id in another case are used only when no row has the id as written.
+    v = log(tmp_path, "X1,2026-03-02,97110,12,,PT,PT,\nx1,2026-03-02,97530,9,,PT,PT,\n")
+    assert [r.cpt for r in v.for_claim("X1")] == ["97110"]
+    assert [r.cpt for r in v.for_claim("x1")] == ["97530"]
+    assert [r.cpt for r in v.for_claim("X1 ")] == []
+    assert [r.cpt for r in log(tmp_path, "x1,2026-03-02,97530,9,,PT,PT,\n").for_claim("X1")] == [
+        "97530"
+    ]
