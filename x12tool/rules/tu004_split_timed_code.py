@@ -41,14 +41,15 @@ class TU004(Rule):
     fix = None
 
     def check(self, claim, ctx):
-        dated = []
-        seen_days = set()
-        for ln in timed_lines(claim, ctx):  # one loop: a comprehension is a call of its own
-            if ln.date_from:
-                dated.append(ln)
-                seen_days.add((ln.code, ln.date_from))
-        if len(seen_days) == len(dated):
-            return  # no code on two lines of one date (the usual claim)
+        timed = timed_lines(claim, ctx)
+        codes = set()
+        for ln in timed:  # a loop: a comprehension is a call of its own
+            codes.add(ln.code)
+        if len(codes) == len(timed):
+            return  # no timed code on two lines at all (the usual claim)
+        dated = [ln for ln in timed if ln.date_from]
+        if len({(ln.code, ln.date_from) for ln in dated}) == len(dated):
+            return  # no code on two lines of one date
         seen = defaultdict(list)
         mods = ctx.ref.therapy_modifiers
         for line in dated:
