@@ -65,3 +65,18 @@ def _fast_heads_without_picker(monkeypatch, path: str):
     with monkeypatch.context() as m:
         m.setattr(scan, "_picker", lambda el, term: None)
         return list(_fast_heads(path))
+
+
+def test_head_rows_are_the_heads_fields(tmp_path):
+    """The run plan reads heads as tuples: the same fields, in ClaimHead's order, on the fast
+    scan and on the fallback for a file whose delimiters change."""
+    text = BATCH.read_text()
+    mixed = tmp_path / "mixed.837"
+    mixed.write_text(text + text.replace("*", "|"))
+    for path in (str(BATCH), str(mixed)):
+        rows = list(scan.head_rows(path))
+        assert rows and [scan.ClaimHead(*r) for r in rows] == list(claim_heads(path))
+        assert rows[0] == tuple(getattr(claim_heads(path).__next__(), f) for f in FIELDS)
+
+
+FIELDS = ("claim_id", "member", "patient", "member_id", "loop")

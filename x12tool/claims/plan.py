@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from x12tool.claims.scan import ClaimHead, claim_heads
+from x12tool.claims.scan import HeadRow, head_rows
 
 
 def claim_crc(claim_id: str) -> int:
@@ -92,17 +92,18 @@ _BUCKETS = 64  # the union-find's sort is done in this many pieces (bounded peak
 
 def plan_run(
     paths: list[str] | tuple[str, ...],
-    on_head: Callable[[str, ClaimHead], None] | None = None,
+    on_head: Callable[[str, HeadRow], None] | None = None,
 ) -> dict[str, FilePlan]:
     """The plans of a run's input files, by path: one scan of each; groups span the files
     (a beneficiary's claims in two inputs of one run are one group, which ends in the later
-    file). ``on_head(path, head)`` sees every claim head (the session's visit-log statistics
-    share the scan). A path named twice gets no plan (each reading then plans on its own)."""
+    file). ``on_head(path, row)`` sees every claim head, as a tuple of the fields of
+    :class:`~x12tool.claims.scan.ClaimHead` (the session's visit-log statistics share the
+    scan). A path named twice gets no plan (each reading then plans on its own)."""
     if len(set(paths)) != len(paths):
         for path in paths:
-            for head in claim_heads(path):
+            for row in head_rows(path):
                 if on_head is not None:
-                    on_head(path, head)
+                    on_head(path, row)
         return {}
     # Memory: flat arrays of a few bytes per claim (no dict of keys: at 100,000 claims a dict
     # of member ids cost ~20 MB of peak memory, as much as the rest of the run).
@@ -111,16 +112,18 @@ def plan_run(
     plans = {path: FilePlan(path) for path in paths}
     for path in paths:
         plan = plans[path]
-        for head in claim_heads(path):
+        crcs, loops = plan.crcs, plan.loops
+        for row in head_rows(path):
             if on_head is not None:
-                on_head(path, head)
-            plan.crcs.append(claim_crc(head.claim_id))
-            plan.loops.append(head.loop)
+                on_head(path, row)
+            claim_id, _, patient_key, member_id, loop = row
+            crcs.append(claim_crc(claim_id))
+            loops.append(loop)
             # Member ids as DOC003 compares them (upper case); the ledger's key (case kept) is
             # finer, so it never spans two groups. A hash collision only joins two groups:
             # coarser, never wrong.
-            member.append(hash("M" + head.member_id.upper()) or 1 if head.member_id else 0)
-            patient.append(hash("P" + head.patient) or 1 if head.patient else 0)
+            member.append(hash("M" + member_id.upper()) or 1 if member_id else 0)
+            patient.append(hash("P" + patient_key) or 1 if patient_key else 0)
     total = len(member)
     parent = array("I", range(total))  # union-find over the run's claims
 

@@ -43,6 +43,9 @@ def patient_key(last_name: str, birth_date: str) -> str:
 CHUNK = 1 << 20
 
 
+HeadRow = tuple[str, str, str, str, int]  # a ClaimHead's fields, in order
+
+
 def claim_heads(path: str) -> Iterator[ClaimHead]:
     """Every claim of the file in file order. Stops quietly at input it cannot read (the main
     pass reports it).
@@ -51,13 +54,22 @@ def claim_heads(path: str) -> Iterator[ClaimHead]:
     full read; it runs once per input before the claims are judged). A file whose later
     interchanges use other delimiters is read segment by segment instead.
     """
+    for row in head_rows(path):
+        yield ClaimHead(*row)
+
+
+def head_rows(path: str) -> Iterator[HeadRow]:
+    """:func:`claim_heads` as plain tuples (the fields of :class:`ClaimHead`, in order): the
+    run plan reads every claim's head before the first claim is judged, and making a frozen
+    object of each was a fifth of that scan."""
     done = 0
     try:
-        for head in _fast_heads(path):
+        for row in _fast_rows(path):
             done += 1
-            yield head
+            yield row
     except _Delimiters:
-        yield from islice(_slow_heads(path), done, None)  # the claims not yielded yet
+        for head in islice(_slow_heads(path), done, None):  # the claims not yielded yet
+            yield head.claim_id, head.member, head.patient, head.member_id, head.loop
     except (OSError, ValueError):
         return
 
@@ -80,6 +92,11 @@ def _isa_delimiters(head: bytes) -> tuple[bytes, bytes]:
 
 
 def _fast_heads(path: str) -> Iterator[ClaimHead]:
+    for row in _fast_rows(path):
+        yield ClaimHead(*row)
+
+
+def _fast_rows(path: str) -> Iterator[HeadRow]:
     member = payer = last = born = b""
     in_claim = in_patient = False
     loop = -1
@@ -132,7 +149,7 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
                     in_claim = True
                     e = seg.split(el, 2)
                     member_id = member.decode("latin-1")
-                    yield ClaimHead(
+                    yield (
                         e[1].decode("latin-1").strip(),
                         member_key(member_id, payer.decode("latin-1")),
                         patient_key(last.decode("latin-1"), born.decode("latin-1")),

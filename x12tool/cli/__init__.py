@@ -32,7 +32,6 @@ from x12tool.cli.crash import write_crash_report
 from x12tool.edi.errors import X12InputError
 from x12tool.pipeline.lock import FolderBusy
 from x12tool.refdata import MapError
-from x12tool.remit.analytics import ThresholdError
 from x12tool.visits import VisitLogError
 
 for _name in CONFIGURABLE:  # --config and X12TOOL_* for every option (docs/config.md)
@@ -124,6 +123,11 @@ def _output_error(exc: OSError) -> str | None:
 
 def _usage_error(exc: Exception) -> str | None:
     """Errors in the user's own side files (profiles, visit logs) are usage errors."""
-    if isinstance(exc, UserFileError | VisitLogError | MapError | ThresholdError):
+    if isinstance(exc, UserFileError | VisitLogError | MapError):
+        return str(exc)
+    # The 835 analytics are imported only by the runs that use them: an error of theirs can
+    # only come from a run that imported the module.
+    analytics = sys.modules.get("x12tool.remit.analytics")
+    if analytics is not None and isinstance(exc, analytics.ThresholdError):
         return str(exc)
     return None

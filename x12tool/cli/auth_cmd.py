@@ -12,7 +12,6 @@ from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.ledger_cmd import _ledger, _open
 from x12tool.ledger import LedgerError
-from x12tool.ledger.auths import read_authorizations
 
 
 @cli.group("auth")
@@ -30,6 +29,8 @@ def import_cmd(csv_file: str, ledger: str | None) -> int:
     for that code only; blank: all timed codes). Importing again updates each authorization
     (member, payer, number, discipline, code) and never duplicates it. A bad row rejects the
     whole file; every bad row is named by its row number."""
+    from x12tool.ledger.auths import read_authorizations  # this command's alone
+
     try:
         auths = read_authorizations(csv_file)
     except LedgerError as exc:

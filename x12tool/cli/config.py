@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +45,8 @@ def find_config(start: Path | None = None) -> Path | None:
             return candidate
         pyproject = here / "pyproject.toml"
         if pyproject.is_file():
+            import tomllib  # only where a file is read: most runs have none
+
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
@@ -106,6 +107,8 @@ def _apply_config(ctx: click.Context, param, value) -> None:
 
 def load_config(path: Path) -> Config:
     """Read and check a config file; every key must be an option of some command."""
+    import tomllib
+
     name = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

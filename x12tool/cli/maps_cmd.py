@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError, cli
-from x12tool.ncci.importers import ImportResult, NcciImportError, import_mue, import_ptp
 from x12tool.ncci.store import NcciStore
 from x12tool.refdata.paths import default_db_path
 from x12tool.reports.table import tabulate
+
+if TYPE_CHECKING:
+    from x12tool.ncci.importers import ImportResult
+
+# The importers are imported by the import commands alone: every run registers them, and
+# their row types were part of each check's start-up.
 
 SHOW_BAD = 20
 
@@ -48,6 +54,8 @@ def _report(result: ImportResult, db: Path) -> int:
 
 
 def _run(fn, db: Path, *args) -> ImportResult:
+    from x12tool.ncci.importers import NcciImportError
+
     try:
         with NcciStore(db) as store:
             return fn(store, *args)
@@ -72,6 +80,8 @@ def import_ncci_cmd(files: tuple[str, ...], maps_db: str | None) -> int:
     Export .xlsx files to tab-delimited text or CSV first. Importing a file again (or the next
     quarter's) updates rows in place; bad rows are listed as FILE:LINE: message on stderr.
     """
+    from x12tool.ncci.importers import import_ptp
+
     db = _db(maps_db)
     return _report(_run(import_ptp, db, list(files)), db)
 
@@ -81,6 +91,8 @@ def import_ncci_cmd(files: tuple[str, ...], maps_db: str | None) -> int:
 @_maps_db
 def import_mue_cmd(file: str, maps_db: str | None) -> int:
     """Import the CMS Practitioner Services MUE table (CSV or tab-delimited text)."""
+    from x12tool.ncci.importers import import_mue
+
     db = _db(maps_db)
     return _report(_run(import_mue, db, file), db)
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from x12tool import exitcodes
 from x12tool.cli.app import UserFileError
 from x12tool.cli.maps_cmd import maps_group
-from x12tool.money.importers import FeeImportError, FeeImportResult, import_gpci, import_pfs
 from x12tool.money.store import FeeStore
 from x12tool.refdata.paths import default_db_path
 from x12tool.reports.table import tabulate
+
+if TYPE_CHECKING:
+    from x12tool.money.importers import FeeImportResult
+
+# The importers are imported by the import commands alone (see maps_cmd).
 
 SHOW_BAD = 20
 
@@ -37,6 +42,8 @@ def _db(maps_db: str | None) -> Path:
 
 
 def _run(fn, db: Path, file: str, year: int | None) -> FeeImportResult:
+    from x12tool.money.importers import FeeImportError
+
     try:
         with FeeStore(db) as store:
             return fn(store, file, year)
@@ -69,6 +76,8 @@ def import_pfs_cmd(file: str, maps_db: str | None, year: int | None) -> int:
     Codes and numbers only are stored (never the AMA-copyright descriptors). Importing a year
     again replaces that year. Imported RVUs win over the shipped maps/pfs.xml for their year.
     """
+    from x12tool.money.importers import import_pfs
+
     db = _db(maps_db)
     return _report(_run(import_pfs, db, file, year), db, "RVU row(s)")
 
@@ -83,6 +92,8 @@ def import_gpci_cmd(file: str, maps_db: str | None, year: int | None) -> int:
     Then price a locality with --locality MAC:LOCALITY on check/preflight. Bad rows are listed
     as FILE:LINE: message on stderr.
     """
+    from x12tool.money.importers import import_gpci
+
     db = _db(maps_db)
     return _report(_run(import_gpci, db, file, year), db, "localities")
 

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from x12tool.cli.app import UserFileError
 from x12tool.ledger import LedgerError
 from x12tool.money import LocalityError
-from x12tool.preflight.outputs import ACK_KINDS
 from x12tool.preflight.session import PayerProfileError, Session, open_session
-from x12tool.remit.analytics import ThresholdError, Thresholds, parse_thresholds
 from x12tool.visits import VisitLogError
+
+if TYPE_CHECKING:
+    from x12tool.remit.analytics import Thresholds
+
+# Imported where they are used, not here: check never writes acknowledgments and rarely parses
+# --denial-thresholds, and the modules behind them (the outputs' writers, the 835 analytics)
+# were a tenth of check's start-up.
 
 
 def _codes(ctx, param, value):
@@ -42,6 +48,8 @@ def _codes(ctx, param, value):
 def _denial_thresholds(ctx, param, value) -> Thresholds | None:
     if not value:
         return None
+    from x12tool.remit.analytics import ThresholdError, parse_thresholds
+
     try:
         return parse_thresholds(value)
     except ThresholdError as exc:
@@ -266,6 +274,8 @@ def report_mode_option(f):
 
 
 def _ack_kinds(ctx, param, value) -> frozenset[str]:
+    from x12tool.preflight.outputs import ACK_KINDS
+
     kinds = frozenset(k.strip().lower() for k in (value or "").split(",") if k.strip())
     unknown = sorted(kinds - set(ACK_KINDS))
     if unknown:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from x12tool import exitcodes
 from x12tool.cli.app import cli
 from x12tool.cli.options import SessionOptions, ack_option, report_mode_option, session_options
 from x12tool.cli.runlog import RunLog, log_options
-from x12tool.pipeline.lock import FolderLock
-from x12tool.pipeline.outbox import Outbox, OutboxRun
+
+if TYPE_CHECKING:
+    from x12tool.pipeline.outbox import OutboxRun
 
 
 @cli.command("outbox")
@@ -75,6 +78,11 @@ def outbox_cmd(
         raise click.BadParameter(
             "must contain {file} (the ready file's path)", param_hint="--upload-cmd"
         )
+    # Imported here: every run of x12tool registers this command, few run it (the outbox
+    # imports sqlite3, subprocess and shlex).
+    from x12tool.pipeline.lock import FolderLock
+    from x12tool.pipeline.outbox import Outbox
+
     # The outbox's files are found later: the visit log is judged on its rows only here.
     session = session_opts.open(record=not dry_run)
     ig, show_phi = session_opts.ig, session_opts.show_phi

@@ -17,11 +17,30 @@ from x12tool.cli.progress import Progress
 from x12tool.cli.runlog import RunLog
 from x12tool.edi import X12InputError
 from x12tool.pipeline.lock import FolderLock
-from x12tool.preflight.outputs import SameFileError, run_fix, run_preflight, write_acks
-from x12tool.preflight.validate import OutputValidationError
-from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
-from x12tool.reports.html_report import HtmlPage
 from x12tool.reports.model import sha256_file
+
+# Every run registers these commands, and the outputs' modules (the writer's re-validation with
+# pyx12, the 999/277CA and HTML writers) were a tenth of ``check``'s start-up: they are imported
+# when preflight or fix runs. The three steps below are looked up here at call time, so a test
+# can still replace one in this module.
+
+
+def run_preflight(*args, **kwargs):
+    from x12tool.preflight.outputs import run_preflight
+
+    return run_preflight(*args, **kwargs)
+
+
+def run_fix(*args, **kwargs):
+    from x12tool.preflight.outputs import run_fix
+
+    return run_fix(*args, **kwargs)
+
+
+def write_acks(*args, **kwargs):
+    from x12tool.preflight.outputs import write_acks
+
+    return write_acks(*args, **kwargs)
 
 
 @cli.command("preflight")
@@ -115,6 +134,11 @@ def refuse_same_names(paths: list[str]) -> None:
 def _preflight_all(
     paths, session, out_dir, unsafe_fixes, ig, show_phi, fmt, runlog, report_mode, acks
 ) -> int:
+    from x12tool.preflight.outputs import SameFileError
+    from x12tool.preflight.validate import OutputValidationError
+    from x12tool.reports.ack_x12 import AckCheckError, AckNumbers
+    from x12tool.reports.html_report import HtmlPage
+
     code = exitcodes.OK
     totals = []
     numbers = AckNumbers()  # the run's acknowledgment control numbers (unique in the run)
@@ -215,6 +239,9 @@ def fix_cmd(input_file, output, session_opts: SessionOptions, unsafe_fixes, diff
     may be - for standard input / output."""
     if diff and output == "-":
         raise click.UsageError("--diff prints to stdout: it cannot be used with -o -")
+    from x12tool.preflight.outputs import SameFileError
+    from x12tool.preflight.validate import OutputValidationError
+
     input_file = one_input(input_file)
     session = session_opts.open([input_file])
 

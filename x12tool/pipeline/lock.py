@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 import time
 from datetime import UTC, datetime
 
@@ -48,6 +47,8 @@ class FolderLock:
                     os.close(fd)
                     raise FolderBusy(self.folder, holder) from None
                 time.sleep(0.1)
+        import socket  # here: cli imports FolderBusy on every run, and check takes no lock
+
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         stamp = f"pid {os.getpid()} on {socket.gethostname()} since {started}\n".encode()
         os.ftruncate(fd, 0)

@@ -18,7 +18,7 @@ from x12tool.money.effects import (
     UNDERBILLED,
     ClaimMoney,
 )
-from x12tool.remit.rates import NOTE_PREFIX
+from x12tool.remit.notes import NOTE_PREFIX
 from x12tool.rules.base import Rule
 from x12tool.rules.money import ClaimPricing
 from x12tool.rules.services import Pricing

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
 from x12tool.claims.plan import FilePlan
 from x12tool.claims.stream import ClaimSegments
 from x12tool.edi import X12Source
 from x12tool.edi.envelope_scan import known_broken_trailers
-from x12tool.edi.ig import IgIssue, IgStream
 from x12tool.fixes.apply import set_element
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
 from x12tool.ledger.view import Ledger
@@ -35,6 +35,9 @@ from x12tool.reports.model import (
 from x12tool.rules.base import Applicability, Rule, SetElement
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
+
+if TYPE_CHECKING:
+    from x12tool.edi.ig import IgIssue
 
 
 class PlanMismatch(Exception):
@@ -188,7 +191,10 @@ def process_file(
     router = None
     if ig:
         # pyx12 runs in worker processes on chunks of the file while claims are checked here;
-        # take() waits only for the chunk a claim sits in.
+        # take() waits only for the chunk a claim sits in. Imported here: a --no-ig run does
+        # not need pyx12's plumbing (process pool, logging).
+        from x12tool.edi.ig import IgStream
+
         try:
             router = IgStream(path)
         except BaseException:

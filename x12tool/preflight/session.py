@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from x12tool.claims.plan import FilePlan, plan_run
 from x12tool.ledger import Ledger, open_ledger
 from x12tool.money import FeeSchedule, Pricer, open_fee_schedule
 from x12tool.ncci import open_index
 from x12tool.refdata import load_refdata
-from x12tool.remit.analytics import DenialHistory, Thresholds
-from x12tool.remit.rates import PayerRates, RatedPricer
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import remember_multi_claim_members
 from x12tool.rules.registry import select_rules
 from x12tool.rules.services import IG
 from x12tool.visits import VisitLog, VisitLogError
+
+if TYPE_CHECKING:
+    from x12tool.remit.analytics import Thresholds
 
 
 class PayerProfileError(ValueError):
@@ -101,6 +103,10 @@ def open_session(
     ctx.ledger = the_ledger
     # The payers' denial patterns in the ledger's 835s (DEN001; docs/remittance.md).
     if the_ledger.store is not None:
+        # The 835 analytics and payer rates are imported only for a ledger that can hold
+        # remittances: a run without one (most checks) does not pay their start-up.
+        from x12tool.remit.analytics import DenialHistory
+
         ctx.denials = DenialHistory(the_ledger.store, denial_thresholds)
     # The money step prices with this (imported PFS/GPCI in the maps store, --locality), and
     # with the payers' own rates for commercial and Medicaid claims where the ledger has them
@@ -108,6 +114,8 @@ def open_session(
     fees = open_fee_schedule(ref, maps_db, locality or ())
     ctx.pricing = Pricer(fees)
     if the_ledger.store is not None:
+        from x12tool.remit.rates import PayerRates, RatedPricer
+
         rates = PayerRates(the_ledger.store)
         if rates:
             ctx.pricing = RatedPricer(ctx.pricing, rates, ref)
@@ -130,20 +138,22 @@ class _InputScan:
         self._multi: set[int] = set()
         self._last: int | None = None
 
-    def head(self, path: str, head) -> None:
+    def head(self, path: str, row) -> None:
+        """One claim's head (a :data:`~x12tool.claims.scan.HeadRow`: CLM01, member key, ...)."""
+        claim_id, member = row[0], row[1]
         if path != self._path:
             self.finish()
             self._path = path
         if self.log is not None:
-            how = self.log.match(head.claim_id) if head.claim_id else None
+            how = self.log.match(claim_id) if claim_id else None
             if how is None:
                 self.unmatched += 1
             else:
                 self.matched += 1
                 self.case_only += how == "case"
-        if not head.member:
+        if not member:
             return
-        h = hash(head.member)
+        h = hash(member)
         if h == self._last:
             self._multi.add(h)  # the usual case: a beneficiary's claims side by side
         else:

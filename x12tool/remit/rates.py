@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from statistics import median
 
+from x12tool.remit.notes import NOTE_PREFIX
 from x12tool.remit.store import now, to_cents
 
 COLUMNS = ("payer_id", "code", "modifiers", "rate")
@@ -161,7 +162,6 @@ def rate_table(store, payer: str | None = None, recent: int = RECENT) -> list[Ra
 # PFS estimate is only a reference for them (docs/money.md "reference only"). Medicare Part B
 # keeps the PFS, which is its rate.
 RATED_CLASSES = frozenset({"commercial", "medicaid"})
-NOTE_PREFIX = "payer rate"
 
 
 class PayerRates:

@@ -6,14 +6,10 @@ A writer is made for one output stream: ``add(report)`` once per input, in order
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from x12tool.reports.csv_report import CsvReport
-from x12tool.reports.html_report import HtmlPage
-from x12tool.reports.json_report import JsonReport
-from x12tool.reports.model import FileReport
-from x12tool.reports.text_report import TextReport
-from x12tool.reports.worklist import Worklist
+if TYPE_CHECKING:
+    from x12tool.reports.model import FileReport
 
 
 class ReportWriter(Protocol):
@@ -22,17 +18,38 @@ class ReportWriter(Protocol):
     def close(self) -> None: ...
 
 
-WRITERS = {
-    "text": TextReport,
-    "json": JsonReport,
-    "csv": CsvReport,
-    "html": HtmlPage,
-    "worklist": Worklist,
-}
+# The format names; each format's writer is imported when a run asks for it: a run writes one
+# or two formats, and the others cost start-up time (the HTML page imports lxml.html, the
+# worklist and CSV writers their own tables).
+WRITERS = ("text", "json", "csv", "html", "worklist")
+
+
+def writer_class(fmt: str) -> type:
+    if fmt == "text":
+        from x12tool.reports.text_report import TextReport
+
+        return TextReport
+    if fmt == "json":
+        from x12tool.reports.json_report import JsonReport
+
+        return JsonReport
+    if fmt == "csv":
+        from x12tool.reports.csv_report import CsvReport
+
+        return CsvReport
+    if fmt == "html":
+        from x12tool.reports.html_report import HtmlPage
+
+        return HtmlPage
+    if fmt == "worklist":
+        from x12tool.reports.worklist import Worklist
+
+        return Worklist
+    raise KeyError(fmt)
 
 
 def report_writer(fmt: str, out: TextIO, *, many: bool = False) -> ReportWriter:
-    return WRITERS[fmt](out, many=many)
+    return writer_class(fmt)(out, many=many)
 
 
 def write_report(fmt: str, out: TextIO, report: FileReport) -> None:

@@ -17,10 +17,9 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from x12tool.claims import Claim
-from x12tool.edi.ig import IgIssue
 from x12tool.edi.segment import Segment
 from x12tool.fixes.loop import HELD, ClaimOutcome
 from x12tool.money import ClaimMoney, MoneyTotals, fmt
@@ -29,6 +28,9 @@ from x12tool.reports.spool import ClaimSpool
 from x12tool.rules.base import Finding, Severity
 from x12tool.rules.env002_set_trailer import message as env002_message
 from x12tool.rules.ig001_implementation_guide import plain
+
+if TYPE_CHECKING:  # an annotation only: a --no-ig run does not import pyx12's side
+    from x12tool.edi.ig import IgIssue
 
 
 class FileReport(NamedTuple):
