@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is imported where an XML file is read (see loader)
+    from lxml import etree
 
 from .errors import MapError
 from .paths import maps_dir

@@ -16,8 +16,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is imported where an XML file is read (see loader)
+    from lxml import etree
 
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
 from .parsers import (
@@ -188,6 +190,18 @@ class _Shipped:
 
 @cache
 def _load_shipped() -> _Shipped:
+    """The shipped maps: compiled when the compiled module was made from these very files and
+    modules (x12tool/refdata/compiled.py), else read from the XML."""
+    from .compiled import load
+
+    compiled = load()
+    if compiled is not None:
+        return _Shipped(parts=compiled[0], raw_profiles=compiled[1])
+    return _read_shipped()
+
+
+def _read_shipped() -> _Shipped:
+    """The shipped maps read from their XML files, each validated against its XSD."""
     base = maps_dir()
 
     def doc(stem: str) -> tuple[etree._Element, str]:

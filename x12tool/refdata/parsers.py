@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is imported where an XML file is read (see loader)
+    from lxml import etree
 
 from .errors import MapError
 from .model import CodeInfo, ModifierInfo, NcciPair, Rvu, Threshold

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is imported where an XML file is read (see loader)
+    from lxml import etree
 
 from .errors import MapError
 from .model import NcciPair, Profile

@@ -10,15 +10,23 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from .errors import MapError
 from .paths import maps_dir
 
+if TYPE_CHECKING:
+    from lxml import etree
+
+# lxml is imported by the functions that parse: a run whose shipped maps come compiled
+# (x12tool/refdata/compiled.py) reads no XML and does not pay lxml's import (a sixth of the
+# start-up).
+
 
 def make_parser() -> etree.XMLParser:
     """The only parser settings used for maps, schemas and user files."""
+    from lxml import etree
+
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -38,6 +46,8 @@ def _read(source: Traversable | Path) -> bytes:
 
 def parse_bytes(data: bytes, name: str) -> etree._ElementTree:
     """Parse ``data`` safely; any DOCTYPE is refused. Errors name ``name`` and the line."""
+    from lxml import etree
+
     parser = make_parser()
     try:
         root = etree.fromstring(data, parser, base_url=None)
@@ -53,6 +63,8 @@ def parse_bytes(data: bytes, name: str) -> etree._ElementTree:
 
 @cache
 def _schema(xsd_name: str) -> etree.XMLSchema:
+    from lxml import etree
+
     src = maps_dir() / xsd_name
     tree = parse_bytes(_read(src), str(src))
     try:
