@@ -19,6 +19,8 @@ ON_FIRST_USE = (
     "x12tool.remit.rates",
     "x12tool.reports.html_report",  # --format html (lxml.html)
     "x12tool.reports.ack999",
+    "x12tool.edi.envelope_sets",  # acknowledgments, and files with a wrong SE
+    "x12tool.refdata.claim_status",  # 277CA
     "x12tool.ncci.importers",  # maps import-ncci / import-mue
     "x12tool.money.importers",  # maps import-pfs / import-gpci
     "x12tool.ledger.auths",  # auth import

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from x12tool.edi.envelope_scan import scan_envelopes
+from x12tool.edi.envelope_sets import scan_envelopes
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.writer import X12Writer
 from x12tool.preflight.atomic import AtomicFile, publish_together

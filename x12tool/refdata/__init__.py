@@ -4,7 +4,6 @@
 The data lives in XML files under ``maps/`` (validated against XSDs); see docs/maps.md.
 """
 
-from .claim_status import ClaimStatus, ClaimStatusMap, load_claim_status
 from .errors import MapError
 from .loader import RefData, load_refdata
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
@@ -12,6 +11,18 @@ from .paths import maps_dir
 from .profiles import DEFAULT_PROFILE
 from .reasons import UNKNOWN as UNKNOWN_CODE
 from .reasons import ReasonCode, ReasonCodes, load_reason_codes
+
+# The 277CA statuses are read by the acknowledgment writer alone: imported when asked for.
+_CLAIM_STATUS = ("ClaimStatus", "ClaimStatusMap", "load_claim_status")
+
+
+def __getattr__(name: str):
+    if name in _CLAIM_STATUS:
+        from . import claim_status
+
+        return getattr(claim_status, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_PROFILE",

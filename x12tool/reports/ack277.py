@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import chain, groupby
 
-from x12tool.edi.envelope_scan import EnvelopeScan, SetScan
+from x12tool.edi.envelope_sets import EnvelopeScan, SetScan
 from x12tool.refdata import ClaimStatus, ClaimStatusMap, load_claim_status
 from x12tool.reports.ack_book import AckBook, Totals
 from x12tool.reports.ack_x12 import (

@@ -31,7 +31,7 @@ import bisect
 import re
 from collections import defaultdict
 
-from x12tool.edi.envelope_scan import EnvelopeScan, GroupScan, SetScan
+from x12tool.edi.envelope_sets import EnvelopeScan, GroupScan, SetScan
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.ig import IgIssue
 from x12tool.reports.ack_x12 import AckNumbers, SegmentOut, clean, composite, ge, gs, iea, isa
