@@ -10,7 +10,7 @@ from decimal import Decimal
 from .model import CodeInfo, ModifierInfo, NcciPair, Rvu, Threshold
 from .profiles import RawProfile
 
-DIGEST = "56ee8fd3f646ea11c10b81c6a4e67130dbbf48e93d35f56f4defe0c46e5742af"
+DIGEST = "b7922df82b2ac16b75808d36164a06196df41796068f355a4353bd0f0aa82ce0"
 
 
 def shipped(origin: str) -> tuple[dict, dict]:

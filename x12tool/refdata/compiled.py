@@ -2,8 +2,8 @@
 maps/*.xml, written once as Python literals (``_maps_compiled.py``).
 
 Why: every run reads the same seven shipped maps, and parsing and XSD-validating them with lxml
-(with lxml's import) was about a fifth of a run's start-up (~165 M of ~810 M instructions), paid
-again by every ``check``. The literals import in a fraction of that.
+(with lxml's import) was about a tenth of a run's start-up (~65 M instructions of a ``check``),
+paid again by every run. The literals import in a fraction of that.
 
 Why it cannot go stale: the generated module carries the digest of everything its data was made
 from: the shipped XML and XSD files (as read from :func:`~x12tool.refdata.paths.maps_dir`) and

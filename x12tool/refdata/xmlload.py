@@ -19,8 +19,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
 # lxml is imported by the functions that parse: a run whose shipped maps come compiled
-# (x12tool/refdata/compiled.py) reads no XML and does not pay lxml's import (a sixth of the
-# start-up).
+# (x12tool/refdata/compiled.py) reads no XML and does not pay lxml's import.
 
 
 def make_parser() -> etree.XMLParser:
