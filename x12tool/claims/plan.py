@@ -24,17 +24,17 @@ claim); where it does not, the plan is not used (:meth:`FilePlan.matches`).
 
 from __future__ import annotations
 
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from zlib import crc32
 
 from x12tool.claims.scan import HeadRow, head_rows
 
 
 def claim_crc(claim_id: str) -> int:
-    return zlib.crc32(claim_id.strip().encode("latin-1", "replace"))
+    return crc32(claim_id.strip().encode("latin-1", "replace"))
 
 
 @dataclass
@@ -117,7 +117,7 @@ def plan_run(
             if on_head is not None:
                 on_head(path, row)
             claim_id, _, patient_key, member_id, loop = row
-            crcs.append(claim_crc(claim_id))
+            crcs.append(crc32(claim_id.encode("latin-1", "replace")))  # claim_crc: it is stripped
             loops.append(loop)
             # Member ids as DOC003 compares them (upper case); the ledger's key (case kept) is
             # finer, so it never spans two groups. A hash collision only joins two groups:

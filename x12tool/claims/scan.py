@@ -167,14 +167,17 @@ _SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
 
 
 def _picker(el: bytes, term: bytes):
-    """``pick(data, cut)``: the segments of ``data[:cut]`` that _fast_heads reads (HL, NM1, DMG,
-    CLM, ISA), as split(term) would give them, found by a regular expression instead of a
-    Python loop over every segment (most of a claim's segments are read by nothing here).
-    None when the terminator is a space character, which the leading-space match would eat."""
+    """``pick(data, cut)``: the segments of ``data[:cut]`` that _fast_heads reads (HL, NM1 of
+    the subscriber, payer or patient, DMG, CLM, ISA), as split(term) would give them, found by
+    a regular expression instead of a Python loop over every segment (most of a claim's
+    segments are read by nothing here; an NM1 of another qualifier, e.g. the rendering
+    provider's NM1*82, is read by nothing either). None when the terminator is a space
+    character, which the leading-space match would eat."""
     if term in _SPACE:
         return None
     t, e = re.escape(term), re.escape(el)
-    body = b"([" + re.escape(_SPACE) + b"]*(?:(?:HL|NM1|DMG|CLM)" + e + b"|ISA)[^" + t + b"]*)"
+    tags = b"(?:HL|DMG|CLM)" + e + b"|NM1" + e + b"(?:IL|PR|QC)" + e + b"|ISA"
+    body = b"([" + re.escape(_SPACE) + b"]*(?:" + tags + b")[^" + t + b"]*)"
     first = re.compile(body)  # the segment at the start of the data
     after = re.compile(t + body)  # a segment after a terminator: a literal the engine seeks
 
