@@ -107,3 +107,18 @@ def test_a_check_imports_no_lxml(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.stdout.split()[-1] == "False", out.stderr
+
+
+def test_maps_dir_is_what_importlib_resources_finds():
+    """maps_dir() answers for a package read from files without asking importlib.resources (a
+    cost of every run's start-up); the answer is the one importlib.resources gives."""
+    import importlib.resources
+    from pathlib import Path
+
+    from x12tool.refdata.paths import maps_dir
+
+    packaged = importlib.resources.files("x12tool") / "_maps"
+    expected = (
+        packaged if packaged.is_dir() else Path(compiled.__file__).resolve().parents[2] / "maps"
+    )
+    assert maps_dir() == expected

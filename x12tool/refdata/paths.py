@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+from importlib.machinery import SourceFileLoader, SourcelessFileLoader
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+import x12tool
 
 
 def maps_dir() -> Traversable:
@@ -14,7 +17,14 @@ def maps_dir() -> Traversable:
     An installed wheel carries them as ``x12tool/_maps`` (pyproject force-include of the repo's
     top-level ``maps/``); a source checkout has them in ``maps/`` next to the package.
     """
-    packaged = importlib.resources.files("x12tool") / "_maps"
+    loader = getattr(x12tool.__spec__, "loader", None)
+    if isinstance(loader, SourceFileLoader | SourcelessFileLoader):
+        # What importlib.resources.files() gives for a package read from files (its reader is
+        # the package's folder), without asking it: its first call imports zipfile and the
+        # readers, ~15 M instructions of every run's start-up.
+        packaged: Traversable = Path(loader.path).parent / "_maps"
+    else:
+        packaged = importlib.resources.files("x12tool") / "_maps"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "maps"
