@@ -107,6 +107,7 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
         first = True
         eof = False
         pick = _picker(el, term)
+        strip = pick is None  # the picked segments come without their leading whitespace
         while not eof:
             chunk = fh.read(CHUNK)
             eof = not chunk
@@ -121,7 +122,8 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
             else:
                 rest = b"" if eof else segs.pop()
             for seg in segs:
-                seg = seg.lstrip()
+                if strip:
+                    seg = seg.lstrip()
                 tag = seg[:4]
                 if tag[:3] == hl:
                     in_claim = False
@@ -148,12 +150,17 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
                 elif tag == clm:
                     in_claim = True
                     e = seg.split(el, 2)
-                    member_id = member.decode("latin-1")
+                    # member_key() and patient_key(), written out: this runs for every claim
+                    # before the first one is judged
+                    member_id = member.decode("latin-1").strip()
+                    surname = last.decode("latin-1")
                     yield (
                         e[1].decode("latin-1").strip(),
-                        member_key(member_id, payer.decode("latin-1")),
-                        patient_key(last.decode("latin-1"), born.decode("latin-1")),
-                        member_id.strip(),
+                        f"{member_id}|{payer.decode('latin-1').strip()}" if member_id else "",
+                        f"{surname.upper()}\x1f{born.decode('latin-1')}"
+                        if surname and born
+                        else "",
+                        member_id,
                         loop,
                     )
                 elif seg[:3] == b"ISA":
@@ -168,16 +175,16 @@ _SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
 
 def _picker(el: bytes, term: bytes):
     """``pick(data, cut)``: the segments of ``data[:cut]`` that _fast_heads reads (HL, NM1 of
-    the subscriber, payer or patient, DMG, CLM, ISA), as split(term) would give them, found by
-    a regular expression instead of a Python loop over every segment (most of a claim's
-    segments are read by nothing here; an NM1 of another qualifier, e.g. the rendering
+    the subscriber, payer or patient, DMG, CLM, ISA), as split(term) and lstrip() would give
+    them, found by a regular expression instead of a Python loop over every segment (most of a
+    claim's segments are read by nothing here; an NM1 of another qualifier, e.g. the rendering
     provider's NM1*82, is read by nothing either). None when the terminator is a space
     character, which the leading-space match would eat."""
     if term in _SPACE:
         return None
     t, e = re.escape(term), re.escape(el)
     tags = b"(?:HL|DMG|CLM)" + e + b"|NM1" + e + b"(?:IL|PR|QC)" + e + b"|ISA"
-    body = b"([" + re.escape(_SPACE) + b"]*(?:" + tags + b")[^" + t + b"]*)"
+    body = b"[" + re.escape(_SPACE) + b"]*((?:" + tags + b")[^" + t + b"]*)"
     first = re.compile(body)  # the segment at the start of the data
     after = re.compile(t + body)  # a segment after a terminator: a literal the engine seeks
 
