@@ -25,6 +25,7 @@ ON_FIRST_USE = (
     "x12tool.money.importers",  # maps import-pfs / import-gpci
     "x12tool.ledger.auths",  # auth import
     "socket",  # the folder lock's stamp
+    "x12tool.cli.crash",  # a crash report (traceback)
 )
 
 

@@ -28,7 +28,6 @@ from x12tool.cli import remit_cmd as _remit_cmd  # noqa: F401
 from x12tool.cli import rules_cmd as _rules_cmd  # noqa: F401
 from x12tool.cli.app import UserFileError, cli
 from x12tool.cli.config import CONFIGURABLE, make_configurable
-from x12tool.cli.crash import write_crash_report
 from x12tool.edi.errors import X12InputError
 from x12tool.pipeline.lock import FolderBusy
 from x12tool.refdata import MapError
@@ -79,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _crash(exc: BaseException) -> NoReturn:
+    from x12tool.cli.crash import write_crash_report  # its modules (traceback) only on a crash
+
     try:
         where = f"crash report (no patient data): {write_crash_report(exc)}"
     except OSError as err:  # the disk that is full for the outputs is full for the report too
