@@ -10,7 +10,7 @@ from decimal import Decimal
 from .model import CodeInfo, ModifierInfo, NcciPair, Rvu, Threshold
 from .profiles import RawProfile
 
-DIGEST = "b7922df82b2ac16b75808d36164a06196df41796068f355a4353bd0f0aa82ce0"
+DIGEST = "f3528f69d2bbec87dd0c26fbcf07ce37e87edb0503d48bc8eb59c8d250f25bd7"
 
 
 def shipped(origin: str) -> tuple[dict, dict]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # lxml is imported where an XML file is read (see loader)
+if TYPE_CHECKING:  # lxml is imported where XML is parsed (xmlload.py)
     from lxml import etree
 
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold

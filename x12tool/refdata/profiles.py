@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # lxml is imported where an XML file is read (see loader)
+if TYPE_CHECKING:  # lxml is imported where XML is parsed (xmlload.py)
     from lxml import etree
 
 from .errors import MapError
