@@ -65,6 +65,7 @@ LAYOUTS = {
     "empty-segment": _late(SIX, b"~\nHI*", b"~\n~\nHI*"),
     "empty-segment-no-eol": _late(_relayout(SIX, b""), b"~HI*", b"~~HI*"),
     "bad-tag": _late(SIX, b"~\nHI*", b"~\nhi*"),
+    "wrong-se01": _late(SIX, b"SE*30*0001", b"SE*29*0001"),
     "other-isa": SIX + SYN.replace(b"*:~", b"*>~", 1),
     "sample": SAMPLE.read_bytes(),
 }

@@ -143,41 +143,51 @@ class SegmentReader:
                 tsep, pieces = uniform
                 k = len(tsep)
                 base = offset
-                at = 0  # where the segment starts in buf
-                for body in pieces:
+                at = offset  # where the segment starts in the file
+                # the segments before the next fed one that count toward SE01: count - mark
+                # (inside a set every segment is counted or fed), so not counted one by one
+                mark = count - set_count
+                shift = count - position  # position = count - shift, until an ISA
+                for count, body in enumerate(pieces, count + 1):  # noqa: B020 - count goes on
                     fields = body.split(elem)
                     tag = fields[0]
-                    if tag not in plain and _unusual(body, tag, delims, path, position, base + at):
-                        position = 0  # an ISA restarts the positions
-                    position += 1
-                    count += 1
+                    if tag not in plain and _unusual(
+                        body, tag, delims, path, count - 1 - shift, at
+                    ):
+                        shift = count - 1  # an ISA restarts the positions
                     seg = new(segment)
                     seg.fields = fields
-                    seg.position = position
-                    seg.offset = base + at
+                    seg.position = count - shift
+                    seg.offset = at
                     seg.raw = body + tsep
                     seg.delims = delims
                     seg.index = count
                     at += len(body) + k
                     if sinking is not None and tag not in stops:
-                        set_count += 1  # inside a set, not SET_ENDS (in stops)
-                        sinking(seg)
-                    else:
-                        if in_set and tag not in set_ends:
-                            set_count += 1
-                        elif feed is not None:
-                            checker.set_segments += set_count
-                            set_count = 0
-                            feed(seg)
-                            in_set = checker.st is not None
+                        sinking(seg)  # inside a set, not SET_ENDS (in stops)
+                    elif feed is not None and (not in_set or tag in set_ends):
+                        checker.set_segments += count - 1 - mark
+                        mark = count
+                        feed(seg)
+                        in_set = checker.st is not None
                         yield seg
                         sink = self._sink
                         stops = self._stops
                         sinking = sink if in_set else None
                         if passes:
                             break  # passed over the general way, from the next segment on
+                    else:
+                        yield seg
+                        sink = self._sink
+                        stops = self._stops
+                        sinking = sink if in_set else None
+                        if passes:
+                            break
+                set_count = count - mark
+                position = count - shift
                 self.segment_count = count
-                offset = base + at
+                offset = at
+                at -= base
                 buf = buf[at:]
                 continue
             pieces = buf.split(term)
