@@ -15,6 +15,7 @@ from x12tool.claims.model import (
     ServiceLine,
     Subscriber,
 )
+from x12tool.edi.delimiters import Delimiters
 from x12tool.edi.segment import Segment
 
 # HI composites that carry diagnoses (TR3 2300 HI, Health Care Diagnosis Code): ICD-10 ABK
@@ -49,6 +50,25 @@ _dates: dict[str, date | None] = {}
 # SV107 texts read without a problem, as the pointers they hold, by component separator
 # (ISA16: "1:2" holds two pointers in one file and is no pointer in another)
 _pointers: dict[str, dict[str, tuple[int, ...]]] = {}
+# SV1 and HI segments read without a problem, as the values read from them, by their text
+# (``raw``: a procedure billed alike, a claim's diagnoses, repeat across a file), for each
+# set of delimiters (the element separator and terminator say where the text's elements and
+# end are, ISA16 its components). Bounded as the others.
+_sv1s: dict[tuple[str, str, str], dict[str, tuple]] = {}
+_his: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
+
+
+def _memo(table: dict[tuple[str, str, str], dict], delims: Delimiters) -> dict:
+    """``table``'s memo for segments of these delimiters (emptied when full)."""
+    key = (delims.element, delims.component, delims.segment)
+    memo = table.get(key)
+    if memo is None:
+        if len(table) >= 16:
+            table.clear()
+        memo = table[key] = {}
+    elif len(memo) >= _MEMO_MAX:
+        memo.clear()
+    return memo
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -202,12 +222,22 @@ def claim(
     in_2320 = False
     current: Provider | None = None
     first_lx = len(segments)
+    his = None
     for i, seg in enumerate(segments):
         tag = seg.fields[0]
         if tag == "LX":
             first_lx = i
             break
         if tag == "HI":
+            if his is None:
+                his = _memo(_his, seg.delims)
+            known = his.get(seg.raw)
+            if known is not None:
+                if known:
+                    c.hi.append(seg)
+                    c.diagnoses.extend(known)
+                continue
+            had = len(c.problems)
             codes = []
             for n, el in enumerate(seg.fields[1:], start=1):
                 parts = el.split(seg.delims.component)
@@ -228,6 +258,8 @@ def claim(
             if codes:
                 c.hi.append(seg)
                 c.diagnoses.extend(codes)
+            if len(c.problems) == had and seg.raw is not None:
+                his[seg.raw] = tuple(codes)
         elif tag == "SBR":
             in_2320 = True
             current = None
@@ -263,12 +295,13 @@ def _read_lines(
     One pass over the claim's line segments, each line's values gathered in locals and its
     :class:`ServiceLine` built once with all of them: this runs for every segment of every
     line of the file (elements are read from the field list, as Segment.element() gives them).
+    An SV1 read before (its text in the memo) gives its values without being read again.
     """
     if end is None:
         end = len(segments)
-    decimals = _decimals
     dates = _dates
     lx = segments[start]
+    sv1s = _memo(_sv1s, lx.delims)
     i = start + 1
     while True:
         num = lx.fields[1] if len(lx.fields) > 1 else ""
@@ -282,7 +315,7 @@ def _read_lines(
         pointers: list[int] = []
         charge = units = date_from = date_to = None
         problems: list[Problem] = []
-        while i < end:
+        for i in range(i, end):  # noqa: B020 - i goes on after the loop
             seg = segments[i]
             f = seg.fields
             tag = f[0]
@@ -290,36 +323,16 @@ def _read_lines(
                 if tag == "SV1":
                     if sv1 is None:
                         sv1 = seg
-                        if len(f) < 8:
-                            f = f + [""] * (8 - len(f))
-                        sep = seg.delims.component
-                        comps = f[1].split(sep)
-                        qualifier = comps[0]
-                        code = comps[1] if len(comps) > 1 else ""
-                        # SV101-3..6 are the four modifier slots; SV101-7 is a description.
-                        if len(comps) > 2:
-                            modifiers = list(filter(None, comps[2:6]))
-                        # the memos read here, parse_decimal() called only for a new text
-                        try:
-                            charge = decimals[f[2]]
-                        except KeyError:
-                            charge = parse_decimal(f[2])
-                        if charge is None:
-                            problems.append(
-                                Problem(seg, "SV102", f"line charge {f[2]!r} is not a number")
-                            )
-                        unit_basis = f[3]
-                        try:
-                            units = decimals[f[4]]
-                        except KeyError:
-                            units = parse_decimal(f[4])
-                        if units is None:
-                            problems.append(
-                                Problem(seg, "SV104", f"unit count {f[4]!r} is not a number")
-                            )
-                        place = f[5]
-                        pointers = _read_pointers(seg, f[7], sep, problems)
-                    i += 1
+                        known = sv1s.get(seg.raw)
+                        if known is None:
+                            known = _read_sv1(seg, f, problems)
+                            if not problems and seg.raw is not None:
+                                sv1s[seg.raw] = known
+                        qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
+                        # fresh lists: a line's own
+                        if mods:
+                            modifiers = list(mods)
+                        pointers = list(ptrs)
                     continue
                 if tag == "DTP":
                     if dtp is None and len(f) > 1 and f[1] == "472":
@@ -330,13 +343,11 @@ def _read_lines(
                             date_from = date_to = day
                         else:
                             date_from, date_to = _read_dtp(seg, problems)
-                    i += 1
                     continue
                 if tag == "REF":
                     if ref_6r is None and len(f) > 1 and f[1] == "6R":
                         ref_6r = seg
                         line_control = f[2] if len(f) > 2 else ""
-                    i += 1
                     continue
             if tag == "LX" and split:
                 break
@@ -354,7 +365,8 @@ def _read_lines(
             elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
                 current.prv = seg
                 current.taxonomy = seg.element(3)
-            i += 1
+        else:
+            i = end  # the last line ends with the segments
         out.append(
             ServiceLine(
                 start,
@@ -384,6 +396,41 @@ def _read_lines(
         start = i
         lx = segments[i]
         i += 1
+
+
+def _read_sv1(seg: Segment, f: list[str], problems: list[Problem]) -> tuple:
+    """An SV1's values: (SV101-1 qualifier, SV101-2 code, the modifiers SV101-3..6 (tuple),
+    SV102 charge, SV103 unit basis, SV104 units, SV105 place of service, SV107 pointers
+    (tuple)), a problem for each that does not read."""
+    if len(f) < 8:
+        f = f + [""] * (8 - len(f))
+    sep = seg.delims.component
+    comps = f[1].split(sep)
+    # SV101-3..6 are the four modifier slots; SV101-7 is a description.
+    modifiers = tuple(filter(None, comps[2:6])) if len(comps) > 2 else ()
+    try:
+        charge = _decimals[f[2]]
+    except KeyError:
+        charge = parse_decimal(f[2])
+    if charge is None:
+        problems.append(Problem(seg, "SV102", f"line charge {f[2]!r} is not a number"))
+    try:
+        units = _decimals[f[4]]
+    except KeyError:
+        units = parse_decimal(f[4])
+    if units is None:
+        problems.append(Problem(seg, "SV104", f"unit count {f[4]!r} is not a number"))
+    pointers = _read_pointers(seg, f[7], sep, problems)
+    return (
+        comps[0],
+        comps[1] if len(comps) > 1 else "",
+        modifiers,
+        charge,
+        f[3],
+        units,
+        f[5],
+        tuple(pointers),
+    )
 
 
 def _read_pointers(seg: Segment, text: str, sep: str, problems: list[Problem]) -> list[int]:
