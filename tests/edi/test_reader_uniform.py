@@ -164,6 +164,7 @@ def test_uniform_pieces_leaves_the_last_complete_segment_for_the_next_chunk(buf)
         "A*1~\nB*2~C*3~\nD*4~\nE",  # none
         "A*1~\nB*2~\n\nC*3~\nD*4~\nE",  # a blank line
         "A*1~\nB*2",  # too few
+        "A*1~\nB*2\t~\nC*3~\nD",  # a tab in data (taken the general way)
     ],
 )
 def test_uniform_pieces_refuses_chunks_of_mixed_layouts(buf):

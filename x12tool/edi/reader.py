@@ -422,21 +422,22 @@ def _uniform_pieces(buf: str, term: str) -> tuple[str, list[str]] | None:
     if len(pieces) < 3:
         return None
     end = n - len(pieces.pop()) - len(pieces.pop()) - len(tsep)  # where the last one left starts
-    # one search (cheaper than counting terminators and looking for each whitespace
-    # character after a separator): a terminator before it not followed by the same
-    # whitespace and then a segment's first character
-    odd = _ODD_ENDS.get(tsep)
-    if odd is None:
-        if len(_ODD_ENDS) >= 64:  # bounded: a file has one or two
-            _ODD_ENDS.clear()
-        lookahead = f"(?!{re.escape(tsep[1:])}[^{re.escape(WHITESPACE)}])"
-        odd = _ODD_ENDS[tsep] = re.compile(re.escape(term) + lookahead)
-    if odd.search(buf, 0, end + 1) is not None:
+    # no other terminator among them (each is followed by the same whitespace), and no more
+    # whitespace after any of those separators (up to the segment left out); searches in C
+    # (a line break or tab elsewhere, which data hardly holds, sends the chunk the general way)
+    if term in "".join(pieces):
         return None
+    end += 1
+    for c in WHITESPACE:
+        if c in tsep:
+            if buf.count(c, 0, end) != len(pieces) * tsep.count(c):
+                return None
+        elif c == " ":  # in data (names, addresses): looked for after a separator only
+            if buf.find(tsep + c, 0, end) >= 0:
+                return None
+        elif buf.find(c, 0, end) >= 0:
+            return None
     return tsep, pieces
-
-
-_ODD_ENDS: dict[str, re.Pattern] = {}
 
 
 def _feed(checker: EnvelopeChecker, seg: Segment, counted: int) -> bool:
