@@ -163,3 +163,31 @@ def _claims(path) -> list[Claim]:
             return [c for c in iter_items(src.segments(), str(path)) if isinstance(c, Claim)]
     except X12InputError:
         return []
+
+
+DTP_TEXTS = [
+    "DTP*472*D8*20260302",
+    "DTP*472*D8*20260230",  # no such day
+    "DTP*472*RD8*20260302-20260304",
+    "DTP*472*D8",
+    "DTP*472",
+    "DTP*454*D8*20260302",  # not the service date
+]
+
+
+def _dtp_line(text: str, raw: bool) -> ServiceLine:
+    delims = Delimiters("*", "^", ":", "~")
+    lx = Segment(["LX", "1"], 1, 0, None, delims)
+    dtp = Segment(text.split("*"), 2, 5, text + "~\n" if raw else None, delims)
+    return parse.service_line([lx, dtp], 0, 2)
+
+
+def test_a_service_date_read_again_from_its_text_is_the_date_of_a_new_reading(monkeypatch):
+    monkeypatch.setattr(parse, "_dtps", {})
+    for _ in range(2):
+        for text in DTP_TEXTS:
+            want = _line_values(_dtp_line(text, raw=False))
+            assert _line_values(_dtp_line(text, raw=True)) == want
+            assert _line_values(_dtp_line(text, raw=True)) == want
+    (memo,) = parse._dtps.values()
+    assert set(memo) == {"DTP*472*D8*20260302~\n"}

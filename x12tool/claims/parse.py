@@ -56,6 +56,8 @@ _pointers: dict[str, dict[str, tuple[int, ...]]] = {}
 # end are, ISA16 its components). Bounded as the others.
 _sv1s: dict[tuple[str, str, str], dict[str, tuple]] = {}
 _his: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
+# DTP*472 segments of a D8 date read without a problem, as that date, by their text
+_dtps: dict[tuple[str, str, str], dict[str, date]] = {}
 
 
 def _memo(table: dict[tuple[str, str, str], dict], delims: Delimiters) -> dict:
@@ -134,14 +136,11 @@ def billing_provider(block: HLBlock) -> Provider:
 
 
 def subscriber(block: HLBlock) -> Subscriber:
-    sbr = block.first("SBR")
-    sub = Subscriber(block, sbr)
-    if sbr is not None:
-        sub.responsibility = sbr.element(1)
-        sub.relationship = sbr.element(2)
-        sub.filing_indicator = sbr.element(9)
+    sbr = None  # the first SBR
+    last = first = member = birth = payer_name = payer_id = ""
     in_2010ba = False
-    # elements read from the field list (as Segment.element() gives them): one block a claim
+    # elements read from the field list (as Segment.element() gives them), values gathered in
+    # locals and the Subscriber built once with them: one block a claim
     for seg in block.segments:
         f = seg.fields
         tag = f[0]
@@ -149,16 +148,35 @@ def subscriber(block: HLBlock) -> Subscriber:
             n = len(f)
             qual = f[1] if n > 1 else ""
             in_2010ba = qual == "IL"
-            if qual == "IL":
-                sub.last_name = f[3] if n > 3 else ""
-                sub.first_name = f[4] if n > 4 else ""
-                sub.member_id = f[9] if n > 9 else ""
+            if in_2010ba:
+                last = f[3] if n > 3 else ""
+                first = f[4] if n > 4 else ""
+                member = f[9] if n > 9 else ""
             elif qual == "PR":
-                sub.payer_name = f[3] if n > 3 else ""
-                sub.payer_id = f[9] if n > 9 else ""
-        elif tag == "DMG" and in_2010ba:
-            sub.birth_date = f[2] if len(f) > 2 else ""
-    return sub
+                payer_name = f[3] if n > 3 else ""
+                payer_id = f[9] if n > 9 else ""
+        elif tag == "DMG":
+            if in_2010ba:
+                birth = f[2] if len(f) > 2 else ""
+        elif tag == "SBR" and sbr is None:
+            sbr = seg
+    if sbr is None:
+        return Subscriber(block, None, "", "", "", member, last, first, birth, payer_name, payer_id)
+    f = sbr.fields
+    n = len(f)
+    return Subscriber(
+        block,
+        sbr,
+        f[1] if n > 1 else "",
+        f[2] if n > 2 else "",
+        f[9] if n > 9 else "",
+        member,
+        last,
+        first,
+        birth,
+        payer_name,
+        payer_id,
+    )
 
 
 def patient(block: HLBlock) -> Patient:
@@ -191,29 +209,34 @@ def claim(
     pat: Patient | None,
 ) -> Claim:
     clm = segments[0]
-    # positional arguments (in the order of the model's fields): a keyword call costs more,
-    # once a claim and once a line
     f = clm.fields
     n = len(f)
     # CLM01, CLM02 and CLM05 as Segment.element() and components() give them
     charge_text = f[2] if n > 2 else ""
     charge = parse_decimal(charge_text)
     c05 = (f[5] if n > 5 else "").split(clm.delims.component)
-    c = Claim(
-        segments,
-        envelope,
-        billing,
-        subscriber_block,
-        patient_block,
-        billing_prov,
-        sub,
-        pat,
-        clm,
-        f[1] if n > 1 else "",
-        charge,
-        c05[0],
-        c05[2] if len(c05) > 2 else "",
-    )
+    # the claim's slots set here, every one (as Claim(...) would): the class's call (its
+    # __init__ frame, its default factories) costs more than the stores, once a claim
+    c = object.__new__(Claim)
+    c.segments = segments
+    c.envelope = envelope
+    c.billing = billing
+    c.subscriber_block = subscriber_block
+    c.patient_block = patient_block
+    c.billing_provider = billing_prov
+    c.subscriber = sub
+    c.patient = pat
+    c.clm = clm
+    c.id = f[1] if n > 1 else ""
+    c.charge = charge
+    c.place_of_service = c05[0]
+    c.frequency = c05[2] if len(c05) > 2 else ""
+    c.diagnoses = []
+    c.hi = []
+    c.rendering = None
+    c.lines = []
+    c.problems = []
+    c.payer_class = ""
     if charge is None:
         c.problems.append(Problem(clm, "CLM02", f"total charge {charge_text!r} is not a number"))
 
@@ -302,10 +325,13 @@ def _read_lines(
     dates = _dates
     lx = segments[start]
     sv1s = _memo(_sv1s, lx.delims)
+    dtps = _memo(_dtps, lx.delims)
+    new = object.__new__
     i = start + 1
     while True:
         num = lx.fields[1] if len(lx.fields) > 1 else ""
         # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
+        in_2400 = True
         sub = "2400"
         current: Provider | None = None
         rendering: Provider | None = None
@@ -319,7 +345,7 @@ def _read_lines(
             seg = segments[i]
             f = seg.fields
             tag = f[0]
-            if sub == "2400":
+            if in_2400:
                 if tag == "SV1":
                     if sv1 is None:
                         sv1 = seg
@@ -335,14 +361,22 @@ def _read_lines(
                         pointers = list(ptrs)
                     continue
                 if tag == "DTP":
-                    if dtp is None and len(f) > 1 and f[1] == "472":
-                        dtp = seg
-                        # a D8 date read before: as _read_dtp reads it
-                        day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
+                    if dtp is None:
+                        # a DTP*472 of a D8 date read before, by its text
+                        day = dtps.get(seg.raw)
                         if day is not None:
+                            dtp = seg
                             date_from = date_to = day
-                        else:
-                            date_from, date_to = _read_dtp(seg, problems)
+                        elif len(f) > 1 and f[1] == "472":
+                            dtp = seg
+                            # a D8 date read before: as _read_dtp reads it
+                            day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
+                            if day is not None:
+                                date_from = date_to = day
+                            else:
+                                date_from, date_to = _read_dtp(seg, problems)
+                            if date_from is not None and f[2] == "D8" and seg.raw is not None:
+                                dtps[seg.raw] = date_from
                     continue
                 if tag == "REF":
                     if ref_6r is None and len(f) > 1 and f[1] == "6R":
@@ -353,44 +387,48 @@ def _read_lines(
                 break
             if tag == "LIN":
                 sub = "2410"
+                in_2400 = False
             elif tag == "NM1":
                 sub = "2420"
+                in_2400 = False
                 current = None
                 if seg.element(1) == "82":
                     current = rendering = _rendering(seg)
             elif tag == "SVD":
                 sub = "2430"
+                in_2400 = False
             elif tag == "LQ":
                 sub = "2440"
+                in_2400 = False
             elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
                 current.prv = seg
                 current.taxonomy = seg.element(3)
         else:
             i = end  # the last line ends with the segments
-        out.append(
-            ServiceLine(
-                start,
-                i,
-                lx,
-                int(num) if num.isascii() and num.isdigit() else None,  # is_digits()
-                sv1,
-                qualifier,
-                code,
-                modifiers,
-                charge,
-                unit_basis,
-                units,
-                place,
-                pointers,
-                dtp,
-                date_from,
-                date_to,
-                ref_6r,
-                line_control,
-                rendering,
-                problems,
-            )
-        )
+        # the line's slots set here, every one (as ServiceLine(...) would): the class's call
+        # (its __init__ frame, its default factories) costs more than the stores
+        line = new(ServiceLine)
+        line.start = start
+        line.end = i
+        line.lx = lx
+        line.number = int(num) if num.isascii() and num.isdigit() else None  # is_digits()
+        line.sv1 = sv1
+        line.qualifier = qualifier
+        line.code = code
+        line.modifiers = modifiers
+        line.charge = charge
+        line.unit_basis = unit_basis
+        line.units = units
+        line.place_of_service = place
+        line.pointers = pointers
+        line.dtp = dtp
+        line.date_from = date_from
+        line.date_to = date_to
+        line.ref_6r = ref_6r
+        line.line_control = line_control
+        line.rendering = rendering
+        line.problems = problems
+        out.append(line)
         if i >= end:
             return
         start = i
