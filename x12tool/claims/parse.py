@@ -247,7 +247,8 @@ def claim(
     first_lx = len(segments)
     his = None
     for i, seg in enumerate(segments):
-        tag = seg.fields[0]
+        f = seg.fields
+        tag = f[0]
         if tag == "LX":
             first_lx = i
             break
@@ -262,7 +263,7 @@ def claim(
                 continue
             had = len(c.problems)
             codes = []
-            for n, el in enumerate(seg.fields[1:], start=1):
+            for n, el in enumerate(f[1:], start=1):
                 parts = el.split(seg.delims.component)
                 if len(parts) >= 2 and parts[0] in DIAGNOSIS_QUALIFIERS:
                     codes.append(parts[1])
@@ -288,11 +289,12 @@ def claim(
             current = None
         elif tag == "NM1":
             current = None
-            if seg.element(1) == "82" and not in_2320:
+            # NM101, PRV02 and PRV03 as Segment.element() gives them
+            if len(f) > 1 and f[1] == "82" and not in_2320:
                 current = c.rendering = _rendering(seg)
-        elif tag == "PRV" and current is not None and seg.element(2) == "PXC":
+        elif tag == "PRV" and current is not None and len(f) > 2 and f[2] == "PXC":
             current.prv = seg
-            current.taxonomy = seg.element(3)
+            current.taxonomy = f[3] if len(f) > 3 else ""
     if first_lx < len(segments):
         _read_lines(segments, first_lx, c.lines)
     return c
@@ -392,7 +394,7 @@ def _read_lines(
                 sub = "2420"
                 in_2400 = False
                 current = None
-                if seg.element(1) == "82":
+                if len(f) > 1 and f[1] == "82":  # NM101 as Segment.element() gives it
                     current = rendering = _rendering(seg)
             elif tag == "SVD":
                 sub = "2430"
@@ -400,9 +402,9 @@ def _read_lines(
             elif tag == "LQ":
                 sub = "2440"
                 in_2400 = False
-            elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
+            elif sub == "2420" and tag == "PRV" and current is not None and f[2:3] == ["PXC"]:
                 current.prv = seg
-                current.taxonomy = seg.element(3)
+                current.taxonomy = f[3] if len(f) > 3 else ""
         else:
             i = end  # the last line ends with the segments
         # the line's slots set here, every one (as ServiceLine(...) would): the class's call
