@@ -99,7 +99,7 @@ def test_an_sv1_read_again_from_its_text_gives_the_values_of_a_new_reading(monke
     delimiters, keeps no SV1 that has a problem, and stays bounded."""
     monkeypatch.setattr(parse, "_sv1s", {})
     for most in (100, 3):
-        monkeypatch.setattr(parse, "_MEMO_MAX", most)
+        monkeypatch.setattr(parse, "_TEXT_MEMO_MAX", most)
         for _ in range(3):
             for fields in SV1_TEXTS:
                 for component in (":", ">"):

@@ -53,7 +53,9 @@ _pointers: dict[str, dict[str, tuple[int, ...]]] = {}
 # SV1 and HI segments read without a problem, as the values read from them, by their text
 # (``raw``: a procedure billed alike, a claim's diagnoses, repeat across a file), for each
 # set of delimiters (the element separator and terminator say where the text's elements and
-# end are, ISA16 its components). Bounded as the others.
+# end are, ISA16 its components). Bounded as the others, smaller: a whole segment's text and
+# values weigh more than a number's (a 100,000-claim run's peak memory stays that of 1,000).
+_TEXT_MEMO_MAX = 1024
 _sv1s: dict[tuple[str, str, str], dict[str, tuple]] = {}
 _his: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
 # DTP*472 segments of a D8 date read without a problem, as that date, by their text
@@ -68,7 +70,7 @@ def _memo(table: dict[tuple[str, str, str], dict], delims: Delimiters) -> dict:
         if len(table) >= 16:
             table.clear()
         memo = table[key] = {}
-    elif len(memo) >= _MEMO_MAX:
+    elif len(memo) >= _TEXT_MEMO_MAX:
         memo.clear()
     return memo
 
