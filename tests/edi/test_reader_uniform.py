@@ -18,6 +18,7 @@ from x12tool.claims import iter_items
 from x12tool.edi import SegmentReader, X12InputError
 from x12tool.edi.envelope import EnvelopeChecker
 from x12tool.edi.errors import UnsupportedError
+from x12tool.edi.segment import Segment
 
 SYN = SYNTHETIC.read_bytes()
 # The reader's first read takes 4 kB at least: six interchanges make the chunks after it count.
@@ -179,3 +180,16 @@ def test_uniform_pieces_looks_only_up_to_the_segment_it_leaves_out():
         "~\n",
         ["A*1", "", "C*3"],
     )
+
+
+def test_the_lean_loop_sets_every_slot_of_the_segments_it_builds(monkeypatch):
+    """As the general loop does (Segment's slots are set one by one in both)."""
+    taken = []
+    real = reader_module._uniform_pieces
+    monkeypatch.setattr(
+        reader_module, "_uniform_pieces", lambda buf, term: taken.append(1) or real(buf, term)
+    )
+    reader = SegmentReader(io.BytesIO(SIX), "six", chunk_size=700)
+    segs = list(reader.checked(EnvelopeChecker("six")))
+    assert taken and len(segs) > 200
+    assert all(hasattr(s, name) for s in segs for name in Segment.__slots__)
