@@ -301,7 +301,8 @@ def _seen(seg):
     return (seg.tag, seg.position, seg.offset, seg.index, seg.raw)
 
 
-@pytest.mark.parametrize("chunk", [3, 40, 1 << 16])
+# (200 and 1000: chunks of whole segments, read by the reader's lean loop until a pass starts)
+@pytest.mark.parametrize("chunk", [3, 40, 200, 1000, 1 << 16])
 def test_passing_over_loops_leaves_the_rest_as_read(chunk):
     """Every second subscriber loop passed over (in chunks of every size): the segments after
     it come with the positions, offsets, counts and text of a full read, and SE01 is told

@@ -15,6 +15,7 @@ from x12tool.claims.model import (
     ServiceLine,
     Subscriber,
 )
+from x12tool.edi.delimiters import Delimiters
 from x12tool.edi.segment import Segment
 
 # HI composites that carry diagnoses (TR3 2300 HI, Health Care Diagnosis Code): ICD-10 ABK
@@ -49,6 +50,29 @@ _dates: dict[str, date | None] = {}
 # SV107 texts read without a problem, as the pointers they hold, by component separator
 # (ISA16: "1:2" holds two pointers in one file and is no pointer in another)
 _pointers: dict[str, dict[str, tuple[int, ...]]] = {}
+# SV1 and HI segments read without a problem, as the values read from them, by their text
+# (``raw``: a procedure billed alike, a claim's diagnoses, repeat across a file), for each
+# set of delimiters (the element separator and terminator say where the text's elements and
+# end are, ISA16 its components). Bounded as the others, smaller: a whole segment's text and
+# values weigh more than a number's (a 100,000-claim run's peak memory stays that of 1,000).
+_TEXT_MEMO_MAX = 1024
+_sv1s: dict[tuple[str, str, str], dict[str, tuple]] = {}
+_his: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
+# DTP*472 segments of a D8 date read without a problem, as that date, by their text
+_dtps: dict[tuple[str, str, str], dict[str, date]] = {}
+
+
+def _memo(table: dict[tuple[str, str, str], dict], delims: Delimiters) -> dict:
+    """``table``'s memo for segments of these delimiters (emptied when full)."""
+    key = (delims.element, delims.component, delims.segment)
+    memo = table.get(key)
+    if memo is None:
+        if len(table) >= 16:
+            table.clear()
+        memo = table[key] = {}
+    elif len(memo) >= _TEXT_MEMO_MAX:
+        memo.clear()
+    return memo
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -114,14 +138,11 @@ def billing_provider(block: HLBlock) -> Provider:
 
 
 def subscriber(block: HLBlock) -> Subscriber:
-    sbr = block.first("SBR")
-    sub = Subscriber(block, sbr)
-    if sbr is not None:
-        sub.responsibility = sbr.element(1)
-        sub.relationship = sbr.element(2)
-        sub.filing_indicator = sbr.element(9)
+    sbr = None  # the first SBR
+    last = first = member = birth = payer_name = payer_id = ""
     in_2010ba = False
-    # elements read from the field list (as Segment.element() gives them): one block a claim
+    # elements read from the field list (as Segment.element() gives them), values gathered in
+    # locals and the Subscriber built once with them: one block a claim
     for seg in block.segments:
         f = seg.fields
         tag = f[0]
@@ -129,16 +150,35 @@ def subscriber(block: HLBlock) -> Subscriber:
             n = len(f)
             qual = f[1] if n > 1 else ""
             in_2010ba = qual == "IL"
-            if qual == "IL":
-                sub.last_name = f[3] if n > 3 else ""
-                sub.first_name = f[4] if n > 4 else ""
-                sub.member_id = f[9] if n > 9 else ""
+            if in_2010ba:
+                last = f[3] if n > 3 else ""
+                first = f[4] if n > 4 else ""
+                member = f[9] if n > 9 else ""
             elif qual == "PR":
-                sub.payer_name = f[3] if n > 3 else ""
-                sub.payer_id = f[9] if n > 9 else ""
-        elif tag == "DMG" and in_2010ba:
-            sub.birth_date = f[2] if len(f) > 2 else ""
-    return sub
+                payer_name = f[3] if n > 3 else ""
+                payer_id = f[9] if n > 9 else ""
+        elif tag == "DMG":
+            if in_2010ba:
+                birth = f[2] if len(f) > 2 else ""
+        elif tag == "SBR" and sbr is None:
+            sbr = seg
+    if sbr is None:
+        return Subscriber(block, None, "", "", "", member, last, first, birth, payer_name, payer_id)
+    f = sbr.fields
+    n = len(f)
+    return Subscriber(
+        block,
+        sbr,
+        f[1] if n > 1 else "",
+        f[2] if n > 2 else "",
+        f[9] if n > 9 else "",
+        member,
+        last,
+        first,
+        birth,
+        payer_name,
+        payer_id,
+    )
 
 
 def patient(block: HLBlock) -> Patient:
@@ -171,29 +211,34 @@ def claim(
     pat: Patient | None,
 ) -> Claim:
     clm = segments[0]
-    # positional arguments (in the order of the model's fields): a keyword call costs more,
-    # once a claim and once a line
     f = clm.fields
     n = len(f)
     # CLM01, CLM02 and CLM05 as Segment.element() and components() give them
     charge_text = f[2] if n > 2 else ""
     charge = parse_decimal(charge_text)
     c05 = (f[5] if n > 5 else "").split(clm.delims.component)
-    c = Claim(
-        segments,
-        envelope,
-        billing,
-        subscriber_block,
-        patient_block,
-        billing_prov,
-        sub,
-        pat,
-        clm,
-        f[1] if n > 1 else "",
-        charge,
-        c05[0],
-        c05[2] if len(c05) > 2 else "",
-    )
+    # the claim's slots set here, every one (as Claim(...) would): the class's call (its
+    # __init__ frame, its default factories) costs more than the stores, once a claim
+    c = object.__new__(Claim)
+    c.segments = segments
+    c.envelope = envelope
+    c.billing = billing
+    c.subscriber_block = subscriber_block
+    c.patient_block = patient_block
+    c.billing_provider = billing_prov
+    c.subscriber = sub
+    c.patient = pat
+    c.clm = clm
+    c.id = f[1] if n > 1 else ""
+    c.charge = charge
+    c.place_of_service = c05[0]
+    c.frequency = c05[2] if len(c05) > 2 else ""
+    c.diagnoses = []
+    c.hi = []
+    c.rendering = None
+    c.lines = []
+    c.problems = []
+    c.payer_class = ""
     if charge is None:
         c.problems.append(Problem(clm, "CLM02", f"total charge {charge_text!r} is not a number"))
 
@@ -202,14 +247,25 @@ def claim(
     in_2320 = False
     current: Provider | None = None
     first_lx = len(segments)
+    his = None
     for i, seg in enumerate(segments):
-        tag = seg.fields[0]
+        f = seg.fields
+        tag = f[0]
         if tag == "LX":
             first_lx = i
             break
         if tag == "HI":
+            if his is None:
+                his = _memo(_his, seg.delims)
+            known = his.get(seg.raw)
+            if known is not None:
+                if known:
+                    c.hi.append(seg)
+                    c.diagnoses.extend(known)
+                continue
+            had = len(c.problems)
             codes = []
-            for n, el in enumerate(seg.fields[1:], start=1):
+            for n, el in enumerate(f[1:], start=1):
                 parts = el.split(seg.delims.component)
                 if len(parts) >= 2 and parts[0] in DIAGNOSIS_QUALIFIERS:
                     codes.append(parts[1])
@@ -228,16 +284,19 @@ def claim(
             if codes:
                 c.hi.append(seg)
                 c.diagnoses.extend(codes)
+            if len(c.problems) == had and seg.raw is not None:
+                his[seg.raw] = tuple(codes)
         elif tag == "SBR":
             in_2320 = True
             current = None
         elif tag == "NM1":
             current = None
-            if seg.element(1) == "82" and not in_2320:
+            # NM101, PRV02 and PRV03 as Segment.element() gives them
+            if len(f) > 1 and f[1] == "82" and not in_2320:
                 current = c.rendering = _rendering(seg)
-        elif tag == "PRV" and current is not None and seg.element(2) == "PXC":
+        elif tag == "PRV" and current is not None and len(f) > 2 and f[2] == "PXC":
             current.prv = seg
-            current.taxonomy = seg.element(3)
+            current.taxonomy = f[3] if len(f) > 3 else ""
     if first_lx < len(segments):
         _read_lines(segments, first_lx, c.lines)
     return c
@@ -263,16 +322,20 @@ def _read_lines(
     One pass over the claim's line segments, each line's values gathered in locals and its
     :class:`ServiceLine` built once with all of them: this runs for every segment of every
     line of the file (elements are read from the field list, as Segment.element() gives them).
+    An SV1 read before (its text in the memo) gives its values without being read again.
     """
     if end is None:
         end = len(segments)
-    decimals = _decimals
     dates = _dates
     lx = segments[start]
+    sv1s = _memo(_sv1s, lx.delims)
+    dtps = _memo(_dtps, lx.delims)
+    new = object.__new__
     i = start + 1
     while True:
         num = lx.fields[1] if len(lx.fields) > 1 else ""
         # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
+        in_2400 = True
         sub = "2400"
         current: Provider | None = None
         rendering: Provider | None = None
@@ -282,108 +345,134 @@ def _read_lines(
         pointers: list[int] = []
         charge = units = date_from = date_to = None
         problems: list[Problem] = []
-        while i < end:
+        for i in range(i, end):  # noqa: B020 - i goes on after the loop
             seg = segments[i]
             f = seg.fields
             tag = f[0]
-            if sub == "2400":
+            if in_2400:
                 if tag == "SV1":
                     if sv1 is None:
                         sv1 = seg
-                        if len(f) < 8:
-                            f = f + [""] * (8 - len(f))
-                        sep = seg.delims.component
-                        comps = f[1].split(sep)
-                        qualifier = comps[0]
-                        code = comps[1] if len(comps) > 1 else ""
-                        # SV101-3..6 are the four modifier slots; SV101-7 is a description.
-                        if len(comps) > 2:
-                            modifiers = list(filter(None, comps[2:6]))
-                        # the memos read here, parse_decimal() called only for a new text
-                        try:
-                            charge = decimals[f[2]]
-                        except KeyError:
-                            charge = parse_decimal(f[2])
-                        if charge is None:
-                            problems.append(
-                                Problem(seg, "SV102", f"line charge {f[2]!r} is not a number")
-                            )
-                        unit_basis = f[3]
-                        try:
-                            units = decimals[f[4]]
-                        except KeyError:
-                            units = parse_decimal(f[4])
-                        if units is None:
-                            problems.append(
-                                Problem(seg, "SV104", f"unit count {f[4]!r} is not a number")
-                            )
-                        place = f[5]
-                        pointers = _read_pointers(seg, f[7], sep, problems)
-                    i += 1
+                        known = sv1s.get(seg.raw)
+                        if known is None:
+                            known = _read_sv1(seg, f, problems)
+                            if not problems and seg.raw is not None:
+                                sv1s[seg.raw] = known
+                        qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
+                        # fresh lists: a line's own
+                        if mods:
+                            modifiers = list(mods)
+                        pointers = list(ptrs)
                     continue
                 if tag == "DTP":
-                    if dtp is None and len(f) > 1 and f[1] == "472":
-                        dtp = seg
-                        # a D8 date read before: as _read_dtp reads it
-                        day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
+                    if dtp is None:
+                        # a DTP*472 of a D8 date read before, by its text
+                        day = dtps.get(seg.raw)
                         if day is not None:
+                            dtp = seg
                             date_from = date_to = day
-                        else:
-                            date_from, date_to = _read_dtp(seg, problems)
-                    i += 1
+                        elif len(f) > 1 and f[1] == "472":
+                            dtp = seg
+                            # a D8 date read before: as _read_dtp reads it
+                            day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
+                            if day is not None:
+                                date_from = date_to = day
+                            else:
+                                date_from, date_to = _read_dtp(seg, problems)
+                            if date_from is not None and f[2] == "D8" and seg.raw is not None:
+                                dtps[seg.raw] = date_from
                     continue
                 if tag == "REF":
                     if ref_6r is None and len(f) > 1 and f[1] == "6R":
                         ref_6r = seg
                         line_control = f[2] if len(f) > 2 else ""
-                    i += 1
                     continue
             if tag == "LX" and split:
                 break
             if tag == "LIN":
                 sub = "2410"
+                in_2400 = False
             elif tag == "NM1":
                 sub = "2420"
+                in_2400 = False
                 current = None
-                if seg.element(1) == "82":
+                if len(f) > 1 and f[1] == "82":  # NM101 as Segment.element() gives it
                     current = rendering = _rendering(seg)
             elif tag == "SVD":
                 sub = "2430"
+                in_2400 = False
             elif tag == "LQ":
                 sub = "2440"
-            elif sub == "2420" and tag == "PRV" and current is not None and seg.element(2) == "PXC":
+                in_2400 = False
+            elif sub == "2420" and tag == "PRV" and current is not None and f[2:3] == ["PXC"]:
                 current.prv = seg
-                current.taxonomy = seg.element(3)
-            i += 1
-        out.append(
-            ServiceLine(
-                start,
-                i,
-                lx,
-                int(num) if num.isascii() and num.isdigit() else None,  # is_digits()
-                sv1,
-                qualifier,
-                code,
-                modifiers,
-                charge,
-                unit_basis,
-                units,
-                place,
-                pointers,
-                dtp,
-                date_from,
-                date_to,
-                ref_6r,
-                line_control,
-                rendering,
-                problems,
-            )
-        )
+                current.taxonomy = f[3] if len(f) > 3 else ""
+        else:
+            i = end  # the last line ends with the segments
+        # the line's slots set here, every one (as ServiceLine(...) would): the class's call
+        # (its __init__ frame, its default factories) costs more than the stores
+        line = new(ServiceLine)
+        line.start = start
+        line.end = i
+        line.lx = lx
+        line.number = int(num) if num.isascii() and num.isdigit() else None  # is_digits()
+        line.sv1 = sv1
+        line.qualifier = qualifier
+        line.code = code
+        line.modifiers = modifiers
+        line.charge = charge
+        line.unit_basis = unit_basis
+        line.units = units
+        line.place_of_service = place
+        line.pointers = pointers
+        line.dtp = dtp
+        line.date_from = date_from
+        line.date_to = date_to
+        line.ref_6r = ref_6r
+        line.line_control = line_control
+        line.rendering = rendering
+        line.problems = problems
+        out.append(line)
         if i >= end:
             return
         start = i
         lx = segments[i]
         i += 1
+
+
+def _read_sv1(seg: Segment, f: list[str], problems: list[Problem]) -> tuple:
+    """An SV1's values: (SV101-1 qualifier, SV101-2 code, the modifiers SV101-3..6 (tuple),
+    SV102 charge, SV103 unit basis, SV104 units, SV105 place of service, SV107 pointers
+    (tuple)), a problem for each that does not read."""
+    if len(f) < 8:
+        f = f + [""] * (8 - len(f))
+    sep = seg.delims.component
+    comps = f[1].split(sep)
+    # SV101-3..6 are the four modifier slots; SV101-7 is a description.
+    modifiers = tuple(filter(None, comps[2:6])) if len(comps) > 2 else ()
+    try:
+        charge = _decimals[f[2]]
+    except KeyError:
+        charge = parse_decimal(f[2])
+    if charge is None:
+        problems.append(Problem(seg, "SV102", f"line charge {f[2]!r} is not a number"))
+    try:
+        units = _decimals[f[4]]
+    except KeyError:
+        units = parse_decimal(f[4])
+    if units is None:
+        problems.append(Problem(seg, "SV104", f"unit count {f[4]!r} is not a number"))
+    pointers = _read_pointers(seg, f[7], sep, problems)
+    return (
+        comps[0],
+        comps[1] if len(comps) > 1 else "",
+        modifiers,
+        charge,
+        f[3],
+        units,
+        f[5],
+        tuple(pointers),
+    )
 
 
 def _read_pointers(seg: Segment, text: str, sep: str, problems: list[Problem]) -> list[int]:

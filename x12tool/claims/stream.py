@@ -181,8 +181,11 @@ def iter_items(
                 yield close_block()
             if claim_segs is not None:
                 yield close_claim()
-            collect(None)
-            level, parent = seg.element(3), seg.element(2)
+            # HL02 and HL03 as Segment.element() gives them
+            f = seg.fields
+            n = len(f)
+            level = f[3] if n > 3 else ""
+            parent = f[2] if n > 2 else ""
             if level not in LEVELS:
                 raise fail(seg, f"HL03 level {level!r} is not an 837P level (20, 22 or 23)")
             want = LEVELS[level]
@@ -198,6 +201,7 @@ def iter_items(
                         f"latest level-{want} HL is {up.id if up else 'missing'!r}",
                     )
                 if level == "22" and pass_loop is not None:
+                    collect(None)  # (else the block's collection below replaces the claim's)
                     passed = pass_loop(seg)
                     if passed:
                         # the next segment ends the loop (HL 20/22, SE, envelope): no claim

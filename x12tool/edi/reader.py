@@ -49,6 +49,10 @@ class SegmentReader:
         self._sink: Callable[[Segment], None] | None = None
         self._stops: frozenset[str] = SET_ENDS
 
+    # Chunks whose segments all end alike are read by a lean loop (_read); False: every chunk
+    # the general way (tests compare the two).
+    _fast = True
+
     def pass_over(self, claims: int, done: Callable[[int], None] | None = None) -> None:
         """Pass over the rest of the subscriber loop (2000B) whose HL was just yielded: its
         segments are counted (positions, offsets and ``index`` stay as if read) but not
@@ -117,6 +121,8 @@ class SegmentReader:
         ws = WHITESPACE
         segment = Segment
         new = object.__new__
+        # a terminator that is whitespace itself (a line break) always goes the general way
+        fast = self._fast and term not in ws
         while True:
             if not eof:
                 more = read(size)
@@ -124,6 +130,66 @@ class SegmentReader:
                     buf += more.decode("latin-1")
                 else:
                     eof = True
+            uniform = (
+                _uniform_pieces(buf, term)
+                if fast and not eof and pending is None and not passes
+                else None
+            )
+            if uniform is not None:
+                # Every terminator of the chunk is followed by the same whitespace (the file's
+                # line break, or none) and then a segment: split on both at once, each segment
+                # is complete when reached (no strip, no raw waiting for the next one). What
+                # this loop does for a segment is what the general loop below does for it.
+                tsep, pieces = uniform
+                k = len(tsep)
+                base = offset
+                at = offset  # where the segment starts in the file
+                # the segments before the next fed one that count toward SE01: count - mark
+                # (inside a set every segment is counted or fed), so not counted one by one
+                mark = count - set_count
+                shift = count - position  # position = count - shift, until an ISA
+                for count, body in enumerate(pieces, count + 1):  # noqa: B020 - count goes on
+                    fields = body.split(elem)
+                    tag = fields[0]
+                    if tag not in plain and _unusual(
+                        body, tag, delims, path, count - 1 - shift, at
+                    ):
+                        shift = count - 1  # an ISA restarts the positions
+                    seg = new(segment)
+                    seg.fields = fields
+                    seg.position = count - shift
+                    seg.offset = at
+                    seg.raw = body + tsep
+                    seg.delims = delims
+                    seg.index = count
+                    at += len(body) + k
+                    if sinking is not None and tag not in stops:
+                        sinking(seg)  # inside a set, not SET_ENDS (in stops)
+                    elif feed is not None and (not in_set or tag in set_ends):
+                        checker.set_segments += count - 1 - mark
+                        mark = count
+                        feed(seg)
+                        in_set = checker.st is not None
+                        yield seg
+                        sink = self._sink
+                        stops = self._stops
+                        sinking = sink if in_set else None
+                        if passes:
+                            break  # passed over the general way, from the next segment on
+                    else:
+                        yield seg
+                        sink = self._sink
+                        stops = self._stops
+                        sinking = sink if in_set else None
+                        if passes:
+                            break
+                set_count = count - mark
+                position = count - shift
+                self.segment_count = count
+                offset = at
+                at -= base
+                buf = buf[at:]
+                continue
             pieces = buf.split(term)
             # The last piece is incomplete unless at EOF.
             last = pieces.pop()
@@ -171,38 +237,9 @@ class SegmentReader:
                 offset += len(piece) + 1
                 fields = body.split(elem)
                 tag = fields[0]
-                if tag not in plain:  # an ISA, or not a tag of the 837P (an empty one among them)
-                    if not body:
-                        # An empty segment ("~~"): keep its bytes with the previous segment's
-                        # raw would hide it; refuse instead, naming where it is.
-                        raise X12InputError(
-                            "empty segment (two segment terminators in a row)",
-                            path=path,
-                            position=position + 1,
-                            offset=seg_offset,
-                        )
-                    if tag == "ISA":
-                        position = 0
-                        if len(body) != 105 or body[3] != elem or body[104] != delims.component:
-                            raise X12InputError(
-                                "this interchange's ISA uses other delimiters or another width "
-                                "than the first one; split the file into one file per interchange",
-                                path=path,
-                                position=1,
-                                offset=seg_offset,
-                                tag="ISA",
-                            )
-                    elif not _is_tag(tag):
-                        # The bad text is not quoted: it may be a patient's name or member id
-                        # (a terminator inside data splits an NM1 segment).
-                        raise X12InputError(
-                            f"a segment starts with {len(tag)} character(s) that are not a "
-                            "segment tag (2-3 upper-case letters or digits); is the segment "
-                            "terminator used inside data?",
-                            path=path,
-                            position=position + 1,
-                            offset=seg_offset,
-                        )
+                # an ISA, or not a tag of the 837P (an empty one among them)
+                if tag not in plain and _unusual(body, tag, delims, path, position, seg_offset):
+                    position = 0  # an ISA restarts the positions
                 position += 1
                 count += 1
                 # Segment's slots set here: calling the class (type_call, its __init__ frame)
@@ -324,6 +361,83 @@ class CheckedSegments:
 
     def close(self) -> None:
         self._segments.close()
+
+
+def _unusual(
+    body: str, tag: str, delims: Delimiters, path: str | None, position: int, offset: int
+) -> bool:
+    """Check a segment whose tag is not one of _PLAIN_TAGS (``position``: the one before it):
+    raise for an empty segment, another interchange's ISA or text that is not a tag; True for
+    an ISA (which restarts the positions)."""
+    if not body:
+        # An empty segment ("~~"): keep its bytes with the previous segment's
+        # raw would hide it; refuse instead, naming where it is.
+        raise X12InputError(
+            "empty segment (two segment terminators in a row)",
+            path=path,
+            position=position + 1,
+            offset=offset,
+        )
+    if tag == "ISA":
+        if len(body) != 105 or body[3] != delims.element or body[104] != delims.component:
+            raise X12InputError(
+                "this interchange's ISA uses other delimiters or another width "
+                "than the first one; split the file into one file per interchange",
+                path=path,
+                position=1,
+                offset=offset,
+                tag="ISA",
+            )
+        return True
+    if not _is_tag(tag):
+        # The bad text is not quoted: it may be a patient's name or member id
+        # (a terminator inside data splits an NM1 segment).
+        raise X12InputError(
+            f"a segment starts with {len(tag)} character(s) that are not a "
+            "segment tag (2-3 upper-case letters or digits); is the segment "
+            "terminator used inside data?",
+            path=path,
+            position=position + 1,
+            offset=offset,
+        )
+    return False
+
+
+def _uniform_pieces(buf: str, term: str) -> tuple[str, list[str]] | None:
+    """The separator and the complete segments of a chunk (``buf``, from a segment's start)
+    in which every terminator is followed by the same whitespace and then a segment, else
+    None. The last complete segment is left out, with the incomplete rest: the whitespace
+    after it may go on in the next chunk. (``term``: not whitespace itself.)"""
+    if not buf or buf[0] in WHITESPACE:
+        return None
+    at = buf.find(term)
+    if at < 0:
+        return None
+    after = at + 1
+    n = len(buf)
+    while after < n and buf[after] in WHITESPACE:
+        after += 1
+    tsep = buf[at:after]
+    pieces = buf.split(tsep)
+    if len(pieces) < 3:
+        return None
+    end = n - len(pieces.pop()) - len(pieces.pop()) - len(tsep)  # where the last one left starts
+    # no other terminator among them (each is followed by the same whitespace), and no more
+    # whitespace after any of those separators (up to the segment left out); searches in C
+    # (a line break or tab elsewhere, which data hardly holds, sends the chunk the general way)
+    if term in "".join(pieces):
+        return None
+    end += 1
+    for c in WHITESPACE:
+        if c in tsep:
+            if buf.count(c, 0, end) != len(pieces) * tsep.count(c):
+                return None
+        elif c == " ":  # in data (names, addresses): looked for after a separator only
+            if buf.find(tsep + c, 0, end) >= 0:
+                return None
+        elif buf.find(c, 0, end) >= 0:
+            return None
+    return tsep, pieces
 
 
 def _feed(checker: EnvelopeChecker, seg: Segment, counted: int) -> bool:

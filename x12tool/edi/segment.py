@@ -17,7 +17,8 @@ class Segment:
     """
 
     # SegmentReader._read sets these slots itself rather than calling the class (for each
-    # segment of a file): a slot added here must be set there too (tests/edi checks it).
+    # segment of a file), in its lean loop and its general one: a slot added here must be set
+    # in both (tests/edi checks it).
     __slots__ = ("fields", "position", "offset", "raw", "delims", "index")
 
     def __init__(
