@@ -193,3 +193,29 @@ def test_totals_read_before_lines_are_re_priced_are_summed_again(claims):
     p.lines_changed()
     assert str(p.total) == f"{10 * len(p.lines)}.00" != str(before)
     assert str(p.reduction) == "0.00"
+
+
+def test_claim_totals_agree_with_the_price_summed(claims):
+    """The money step's sums without the price objects (claim_totals, Pricer.totals) give the
+    total, reduction, line count and notes of price_claim, to the exact Decimal text."""
+    from x12tool.money.pricing import claim_totals
+
+    fees = FeeSchedule(load_refdata())
+    pricer = Pricer(fees)
+    seen_cq = False
+    for c in claims:
+        npi = c.billing_provider.npi if c.billing_provider else None
+        want = price_claim(fees, c, npi)
+        notes = [ln.note for ln in want.lines if ln.note]
+        for got in (claim_totals(fees, c, npi), pricer.totals(c)):
+            total, reduction, lines, got_notes = got
+            assert (str(total), str(reduction), lines, got_notes) == (
+                str(want.total),
+                str(want.reduction),
+                len(want.lines),
+                notes,
+            ), c.id
+        pricer.price(c)  # now kept: totals reads the kept price
+        assert pricer.totals(c)[:3] == (want.total, want.reduction, len(want.lines))
+        seen_cq = seen_cq or bool(want.reduction)
+    assert seen_cq

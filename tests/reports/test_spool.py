@@ -55,3 +55,19 @@ def test_select_decodes_only_the_records_asked_for():
         assert spool.tally(MONEY) == 0
     finally:
         spool.close()
+
+
+def test_records_held_back_and_written_in_batches_come_back_in_order():
+    from x12tool.reports.spool import PENDING
+
+    spool = ClaimSpool()
+    try:
+        texts = [json.dumps({"id": f"C{n}", "findings": [], "changes": []}) for n in range(150)]
+        for n, text in enumerate(texts):
+            spool.add_text(text, 0)
+            if n == PENDING + 3:
+                assert list(spool.texts()) == texts[: n + 1]  # read while some are pending
+        assert list(spool.texts()) == texts
+        assert spool.count == 150
+    finally:
+        spool.close()

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, fmt, formatted
-from x12tool.money.pricing import ClaimPrice, LineInput, price_claim, price_lines
+from x12tool.money.pricing import (
+    ClaimPrice,
+    LineInput,
+    Totals,
+    claim_totals,
+    price_claim,
+    price_lines,
+)
 from x12tool.money.schedule import FeeSchedule
 
 MEDICARE_CLASSES = frozenset({"medicare_b"})
@@ -75,6 +82,30 @@ class ClaimMoney:
             out["payer_rates"] = f"{self.payer_rate_lines} of {self.lines} line(s)"
         return out
 
+    def as_json(self) -> str:
+        """``json.dumps(self.as_dict())``, written out: every claim record holds it, and the
+        record of a claim without findings is written as text (reports/model.py). The amounts
+        are digits, a point and maybe a minus sign, nothing JSON escapes."""
+        got = formatted
+        billed = got(self.allowed_as_billed) or fmt(self.allowed_as_billed)
+        sent = got(self.allowed_as_sent) or fmt(self.allowed_as_sent)
+        overbilling = got(self.overbilling_avoided) or fmt(self.overbilling_avoided)
+        underbilled = got(self.underbilled) or fmt(self.underbilled)
+        reduction = got(self.reduction) or fmt(self.reduction)
+        at_risk = got(self.at_risk) or fmt(self.at_risk)
+        sequestration = got(self.sequestration) or fmt(self.sequestration)
+        reference = "false" if self.payer_class in MEDICARE_CLASSES else "true"
+        # as_dict's keys in its order, as json.dumps writes them (", " and ": " between)
+        text = (
+            f'{{"allowed_as_billed": "{billed}", "allowed_as_sent": "{sent}", '
+            f'"overbilling_avoided": "{overbilling}", "underbilled": "{underbilled}", '
+            f'"reduction": "{reduction}", "at_risk": "{at_risk}", '
+            f'"sequestration": "{sequestration}", "reference_only": {reference}'
+        )
+        if self.payer_rate_lines:
+            text += f', "payer_rates": "{self.payer_rate_lines} of {self.lines} line(s)"'
+        return text + "}"
+
 
 class Pricer:
     """Prices claims with one fee schedule (the ``Pricing`` service of the rules)."""
@@ -101,3 +132,19 @@ class Pricer:
         price = price_claim(self.fees, claim, npi)
         self._recent = [(claim, price), *recent[:3]]
         return price
+
+    def totals(self, claim) -> Totals:
+        """``claim``'s price summed (:func:`~x12tool.money.pricing.claim_totals`): the price
+        kept for it when a caller priced it already, else summed without building one (and
+        not kept: in a check, the money step of a claim without findings is its last reader)."""
+        for seen, price in self._recent:
+            if seen is claim:
+                lines = price.lines
+                return (
+                    price.total,
+                    price.reduction,
+                    len(lines),
+                    [ln.note for ln in lines if ln.note],
+                )
+        npi = claim.billing_provider.npi if claim.billing_provider else None
+        return claim_totals(self.fees, claim, npi)

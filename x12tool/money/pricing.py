@@ -214,6 +214,63 @@ def price_claim(fees: FeeSchedule, claim, npi: str | None = None) -> ClaimPrice:
     return out
 
 
+# (total, reduction, lines, notes of the lines that have one): a claim's price summed.
+Totals = tuple[Decimal, Decimal, int, list[str]]
+
+
+def claim_totals(fees: FeeSchedule, claim, npi: str | None = None) -> Totals:
+    """What :func:`price_claim` sums to, without its objects: the money step of a claim with
+    no finding reads only the claim's total, its CQ/CO reduction, how many lines it has and
+    their notes, and building a LineInput and a LinePrice per line cost twice as much as the
+    arithmetic. The same memos and steps as price_claim then _price, in the same order
+    (tests/money/test_price_once.py compares the two)."""
+    memo = _line_memo(fees)
+    amounts = _LINE_AMOUNTS
+    lines = claim.lines
+    terms: list[Terms] = []
+    tops: dict[date | None, int] = {}
+    i = 0
+    for ln in lines:
+        day = ln.date_from
+        key = (ln.code, tuple(ln.modifiers), ln.unit_basis, day.year if day else None, npi)
+        got = memo.get(key)
+        if got is None:
+            got = _line_terms(fees, memo, key, day)
+        t = got[3]
+        terms.append(t)
+        if t[2]:  # _mppr_top, as in price_claim (units None are 0 there)
+            units = ln.units
+            if units is not None and units > ZERO:
+                j = tops.get(day)
+                if j is None or t[4] > terms[j][4]:
+                    tops[day] = i
+        i += 1
+    total = reduction = ZERO
+    notes: list[str] = []
+    i = 0
+    for ln in lines:
+        rate, note, multi, assistant, _pe = terms[i]
+        if note:
+            notes.append(note)
+        units = ln.units
+        if rate is not None and units is not None and units > ZERO:  # else priced at 0
+            day = ln.date_from
+            pct = _percent_on(assistant, day) if assistant else None
+            if multi:
+                full = (ONE if ONE < units else units) if tops[day] == i else ZERO
+            else:
+                full = None
+            got = amounts.get((id(rate), units, full, pct))
+            if got is None or got[0] is not rate:
+                got = _line_amounts(rate, units, full, pct)
+            total += got[1]
+            if pct is not None:
+                # only a CQ/CO line's amount differs from its amount before CQ/CO
+                reduction += got[2] - got[1]
+        i += 1
+    return total, reduction, i, notes
+
+
 # The fee schedule the memo below was filled from, and (code, modifiers, unit basis as billed,
 # service year, NPI) -> (normal code, normal modifiers, priceable, schedule terms): what
 # line_inputs and the schedule give for a line depends on nothing else (its units and date are

@@ -39,19 +39,36 @@ class MoneyTotals:
             bucket = self.by_class[cls] = _zero()
         totals = self.totals
         # Most of a claim's seven figures are 0.00: adding them changes no sum (every amount is
-        # in cents, as the sums are), so only the others are added.
-        for name, value in (
-            ("allowed_as_billed", m.allowed_as_billed),
-            ("allowed_as_sent", m.allowed_as_sent),
-            ("at_risk", m.at_risk),
-            ("overbilling_avoided", m.overbilling_avoided),
-            ("underbilled", m.underbilled),
-            ("reduction", m.reduction),
-            ("sequestration", m.sequestration),
-        ):
-            if value:
-                totals[name] += value
-                bucket[name] += value
+        # in cents, as the sums are), so only the others are added. Written out per figure
+        # rather than a loop over (name, value) pairs, which cost a tuple of them per claim.
+        value = m.allowed_as_billed
+        if value:
+            totals["allowed_as_billed"] += value
+            bucket["allowed_as_billed"] += value
+        value = m.allowed_as_sent
+        if value:
+            totals["allowed_as_sent"] += value
+            bucket["allowed_as_sent"] += value
+        value = m.at_risk
+        if value:
+            totals["at_risk"] += value
+            bucket["at_risk"] += value
+        value = m.overbilling_avoided
+        if value:
+            totals["overbilling_avoided"] += value
+            bucket["overbilling_avoided"] += value
+        value = m.underbilled
+        if value:
+            totals["underbilled"] += value
+            bucket["underbilled"] += value
+        value = m.reduction
+        if value:
+            totals["reduction"] += value
+            bucket["reduction"] += value
+        value = m.sequestration
+        if value:
+            totals["sequestration"] += value
+            bucket["sequestration"] += value
         if m.payer_class not in MEDICARE_CLASSES:  # m.reference_only
             self.reference_classes.add(cls)
         if m.by_rule:

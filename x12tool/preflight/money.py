@@ -7,6 +7,8 @@ risk). The records go to :class:`~x12tool.money.effects.ClaimMoney`; findings st
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from x12tool.fixes.loop import HELD, ClaimOutcome
 from x12tool.money.amounts import ZERO, cents
 from x12tool.money.effects import (
@@ -31,6 +33,10 @@ def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> Cla
     ledger facts priced already); the sent claim is priced only when fixes made a new state."""
     claim = o.original
     held = o.status == HELD
+    if not o.fixed and not o.findings and o.final is claim:
+        totals = getattr(pricer, "totals", None)  # a Pricer's (a payer-rate wrapper has none)
+        if totals is not None:
+            return _unchanged_money(claim, held, *totals(claim))
     billed = pricer.price(claim)
     total = billed.total
     lines = billed.lines
@@ -49,7 +55,7 @@ def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> Cla
         m.allowed_as_sent = sent.total
         m.reduction = sent.reduction
         if payer_class in MEDICARE_CLASSES:  # not m.reference_only
-            m.sequestration = cents(m.allowed_as_sent * MEDICARE_SHARE * SEQUESTRATION)
+            m.sequestration = _sequestration(m.allowed_as_sent)
     if not o.fixed and not o.findings:
         return m  # most claims: no finding has an effect to price
     priced = ClaimPricing.of(claim, pricer, held=held, billed=billed)
@@ -69,3 +75,38 @@ def claim_money(o: ClaimOutcome, pricer: Pricing, rules: dict[str, Rule]) -> Cla
         elif effect == REDUCTION and id(f) not in fixed:
             m.reduction += amount  # a fixed one is already in the sent claim's price
     return m
+
+
+def _unchanged_money(
+    claim, held: bool, total: Decimal, reduction: Decimal, lines: int, notes: list[str]
+) -> ClaimMoney:
+    """The money of a claim with no finding, sent as it came (or held whole with its set):
+    what :func:`claim_money` makes of it, from the claim's price summed (``Pricer.totals``).
+    Nine claims in ten of a batch take this way."""
+    payer_class = claim.payer_class or ""
+    m = ClaimMoney(payer_class, total, held=held, lines=lines)
+    if notes:
+        m.payer_rate_lines = sum(1 for note in notes if note.startswith(NOTE_PREFIX))
+    if held:
+        m.at_risk = total
+    else:
+        m.allowed_as_sent = total  # the billed claim is the sent one
+        m.reduction = reduction
+        if payer_class in MEDICARE_CLASSES:
+            m.sequestration = _sequestration(total)
+    return m
+
+
+def _sequestration(allowed: Decimal) -> Decimal:
+    """2 % of Medicare's 80 % share of ``allowed``, in cents (memo: a file bills the same few
+    claim totals again and again)."""
+    got = _SEQUESTRATION.get(allowed)
+    if got is None:
+        got = cents(allowed * MEDICARE_SHARE * SEQUESTRATION)
+        if len(_SEQUESTRATION) < 4096:  # bounded: the first totals met stay
+            _SEQUESTRATION[allowed] = got
+    return got
+
+
+# allowed amount -> its sequestration. Keyed by value: equal amounts give the same cents.
+_SEQUESTRATION: dict[Decimal, Decimal] = {}

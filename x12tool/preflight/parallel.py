@@ -45,7 +45,6 @@ from x12tool.claims.plan import FilePlan
 from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.ledger.view import Ledger
 from x12tool.preflight.run import PlanMismatch, Summary, process_file
-from x12tool.reports.spool import record_flags
 from x12tool.rules.base import Rule
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
@@ -98,13 +97,16 @@ def check_file(
     workers = workers_for(plan, jobs, ctx, ig=ig)
 
     def one_process() -> Summary:
-        put = on_claim
-        if put is None and on_claim_text is not None:
-
-            def put(record: dict) -> None:
-                on_claim_text(json.dumps(record), record_flags(record))
-
-        return process_file(path, rules, ctx, unsafe=unsafe, ig=ig, show_phi=show_phi, on_claim=put)
+        return process_file(
+            path,
+            rules,
+            ctx,
+            unsafe=unsafe,
+            ig=ig,
+            show_phi=show_phi,
+            on_claim=on_claim,
+            on_claim_text=on_claim_text if on_claim is None else None,
+        )
 
     if workers <= 1:
         return one_process()
@@ -156,15 +158,13 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
     try:
         with open(os.path.join(tmp, f"{k}.jsonl"), "w", encoding="utf-8") as out:
 
-            def put(record: dict) -> None:
+            def put(text: str, flags: int) -> None:
                 if os.getppid() != parent:
                     # The parent is gone (killed by a cron timeout, a kill -9): nobody will
                     # read these records, so stop now instead of checking the rest for nothing.
                     os._exit(1)
                 # one digit of record_flags, then the record's JSON text
-                out.write(str(record_flags(record)))
-                out.write(json.dumps(record))
-                out.write("\n")
+                out.write(f"{flags}{text}\n")
 
             summary = process_file(
                 path,
@@ -172,8 +172,8 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
                 ctx,
                 unsafe=unsafe,
                 show_phi=show_phi,
-                on_claim=put,
                 worker=(k, routes),
+                on_claim_text=put,
             )
         problems = list(ctx.visits.problems) if ctx.visits is not None else []
         with open(os.path.join(tmp, f"{k}.summary"), "wb") as fh:

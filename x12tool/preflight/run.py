@@ -26,6 +26,7 @@ from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.reports.model import (
     FileSummary,
     claim_record,
+    claim_record_text,
     finding_record,
     hold_set,
     list_ig_issues,
@@ -131,12 +132,16 @@ def process_file(
     on_claim: Callable[[dict], None] | None = None,
     on_outcome: Callable[[ClaimOutcome], None] | None = None,
     worker: tuple[int, bytearray] | None = None,
+    on_claim_text: Callable[[str, int], None] | None = None,
 ) -> Summary:
     """Check every claim of ``path`` in file order (see the module docstring).
 
     ``worker``: (this worker's number, the worker of every claim) when this process checks
     only its share of the claims (x12tool.preflight.parallel); the other claims are read
     but neither parsed nor judged, and give no record.
+
+    ``on_claim_text``: instead of ``on_claim``, takes each record as its JSON text and its
+    flags (:func:`~x12tool.reports.model.claim_record_text`), for callers that keep it as text.
     """
     sinks = sinks or Sinks()
     outputs = sinks.all()
@@ -284,9 +289,10 @@ def process_file(
                         summary.corrected += 1
                     else:
                         summary.held += 1
-                    summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
-                    for f in list(outcome.fixed) + list(outcome.findings):
-                        summary.findings[f.severity.value] += 1
+                    if outcome.fixed or outcome.findings:  # most claims have neither
+                        summary.fixed += len(outcome.fixed) if outcome.status != HELD else 0
+                        for f in list(outcome.fixed) + list(outcome.findings):
+                            summary.findings[f.severity.value] += 1
                     money = summary.add_money(outcome, ctx, by_code)
                     if not unit:
                         raise AssertionError(
@@ -295,7 +301,9 @@ def process_file(
                     unit[1].append((patient if claim.patient_block is not None else None, outcome))
                     if on_outcome is not None:
                         on_outcome(outcome)
-                    if on_claim is not None:
+                    if on_claim_text is not None:
+                        on_claim_text(*claim_record_text(outcome, show_phi, money))
+                    elif on_claim is not None:
                         on_claim(claim_record(outcome, show_phi, money))
                     if plan_ok and plan.ends[ordinal]:
                         ctx.end_group(ctx.group)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 # (its claim blocks), and nine in ten claims have neither findings nor changes.
 MONEY = 1  # the record has a money estimate
 NOTED = 2  # the record has findings or changes
+PENDING = 64  # records a spool holds before writing them (a few tens of kB)
 
 
 def record_flags(record: dict) -> int:
@@ -25,6 +26,9 @@ class ClaimSpool:
         self.fh = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.count = 0
         self.flags = bytearray()  # one byte a record (100,000 claims: 100 kB)
+        # records not written yet, each with its newline: written PENDING at a time, since a
+        # text file's write() costs about as much as encoding a short record
+        self._pending: list[str] = []
 
     def add(self, record: dict) -> None:
         # Encoded once, as the JSON report writes a record (json.dumps defaults), so the JSON
@@ -34,13 +38,21 @@ class ClaimSpool:
     def add_text(self, text: str, flags: int | None = None) -> None:
         """A record already encoded (``json.dumps(record)``, one line), with its
         :func:`record_flags` when the caller has them."""
-        self.fh.write(text)
-        self.fh.write("\n")
+        pending = self._pending
+        pending.append(text + "\n")
+        if len(pending) >= PENDING:
+            self._write()
         self.flags.append(record_flags(json.loads(text)) if flags is None else flags)
         self.count += 1
 
+    def _write(self) -> None:
+        self.fh.write("".join(self._pending))
+        self._pending.clear()
+
     def texts(self) -> Iterator[str]:
         """Each record's JSON text (one line, as ``json.dumps(record)`` gives it)."""
+        if self._pending:
+            self._write()
         self.fh.flush()
         self.fh.seek(0)
         for line in self.fh:
