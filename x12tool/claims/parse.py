@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 
 from x12tool.claims.model import (
     Claim,
@@ -248,7 +249,8 @@ def claim(
     current: Provider | None = None
     first_lx = len(segments)
     his = None
-    for i, seg in enumerate(segments):
+    # from the segment after the CLM (which none of the tags below is)
+    for i, seg in enumerate(islice(segments, 1, None), 1):
         f = seg.fields
         tag = f[0]
         if tag == "LX":
@@ -334,81 +336,114 @@ def _read_lines(
     i = start + 1
     while True:
         num = lx.fields[1] if len(lx.fields) > 1 else ""
-        # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
-        in_2400 = True
-        sub = "2400"
-        current: Provider | None = None
-        rendering: Provider | None = None
-        sv1 = dtp = ref_6r = None
-        qualifier = code = unit_basis = place = line_control = ""
-        modifiers: list[str] = []
-        pointers: list[int] = []
-        charge = units = date_from = date_to = None
-        problems: list[Problem] = []
-        for i in range(i, end):  # noqa: B020 - i goes on after the loop
-            seg = segments[i]
-            f = seg.fields
-            tag = f[0]
-            if in_2400:
-                if tag == "SV1":
-                    if sv1 is None:
-                        sv1 = seg
-                        known = sv1s.get(seg.raw)
-                        if known is None:
-                            known = _read_sv1(seg, f, problems)
-                            if not problems and seg.raw is not None:
-                                sv1s[seg.raw] = known
-                        qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
-                        # fresh lists: a line's own
-                        if mods:
-                            modifiers = list(mods)
-                        pointers = list(ptrs)
-                    continue
-                if tag == "DTP":
-                    if dtp is None:
-                        # a DTP*472 of a D8 date read before, by its text
-                        day = dtps.get(seg.raw)
-                        if day is not None:
-                            dtp = seg
-                            date_from = date_to = day
-                        elif len(f) > 1 and f[1] == "472":
-                            dtp = seg
-                            # a D8 date read before: as _read_dtp reads it
-                            day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
-                            if day is not None:
-                                date_from = date_to = day
-                            else:
-                                date_from, date_to = _read_dtp(seg, problems)
-                            if date_from is not None and f[2] == "D8" and seg.raw is not None:
-                                dtps[seg.raw] = date_from
-                    continue
-                if tag == "REF":
-                    if ref_6r is None and len(f) > 1 and f[1] == "6R":
-                        ref_6r = seg
-                        line_control = f[2] if len(f) > 2 else ""
-                    continue
-            if tag == "LX" and split:
-                break
-            if tag == "LIN":
-                sub = "2410"
-                in_2400 = False
-            elif tag == "NM1":
-                sub = "2420"
-                in_2400 = False
-                current = None
-                if len(f) > 1 and f[1] == "82":  # NM101 as Segment.element() gives it
-                    current = rendering = _rendering(seg)
-            elif tag == "SVD":
-                sub = "2430"
-                in_2400 = False
-            elif tag == "LQ":
-                sub = "2440"
-                in_2400 = False
-            elif sub == "2420" and tag == "PRV" and current is not None and f[2:3] == ["PXC"]:
-                current.prv = seg
-                current.taxonomy = f[3] if len(f) > 3 else ""
+        # The usual 2400 loop, LX SV1 DTP REF*6R up to the next LX (or the claim's end), whose
+        # SV1 and DTP were read before (their texts in the memos): its values taken straight
+        # from them, as the general loop below takes them (most lines of a file; the others
+        # go that loop's way). tests/claims/test_lines.py compares the two.
+        day = None
+        j = i + 3
+        if split and j <= end:
+            s1, s2, s3 = segments[i:j]
+            f3 = s3.fields
+            if (
+                s1.fields[0] == "SV1"
+                and s2.fields[0] == "DTP"
+                and f3[0] == "REF"
+                and len(f3) > 2
+                and f3[1] == "6R"
+                and (j == end or segments[j].fields[0] == "LX")
+            ):
+                known = sv1s.get(s1.raw)
+                if known is not None:
+                    day = dtps.get(s2.raw)
+        if day is not None:
+            sv1 = s1
+            qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
+            modifiers = list(mods)  # fresh lists: a line's own
+            pointers = list(ptrs)
+            dtp = s2
+            date_from = date_to = day
+            ref_6r = s3
+            line_control = f3[2]
+            rendering = None
+            problems = []
+            i = j
         else:
-            i = end  # the last line ends with the segments
+            # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
+            in_2400 = True
+            sub = "2400"
+            current: Provider | None = None
+            rendering: Provider | None = None
+            sv1 = dtp = ref_6r = None
+            qualifier = code = unit_basis = place = line_control = ""
+            modifiers: list[str] = []
+            pointers: list[int] = []
+            charge = units = date_from = date_to = None
+            problems: list[Problem] = []
+            for i in range(i, end):  # noqa: B020 - i goes on after the loop
+                seg = segments[i]
+                f = seg.fields
+                tag = f[0]
+                if in_2400:
+                    if tag == "SV1":
+                        if sv1 is None:
+                            sv1 = seg
+                            known = sv1s.get(seg.raw)
+                            if known is None:
+                                known = _read_sv1(seg, f, problems)
+                                if not problems and seg.raw is not None:
+                                    sv1s[seg.raw] = known
+                            qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
+                            # fresh lists: a line's own
+                            if mods:
+                                modifiers = list(mods)
+                            pointers = list(ptrs)
+                        continue
+                    if tag == "DTP":
+                        if dtp is None:
+                            # a DTP*472 of a D8 date read before, by its text
+                            day = dtps.get(seg.raw)
+                            if day is not None:
+                                dtp = seg
+                                date_from = date_to = day
+                            elif len(f) > 1 and f[1] == "472":
+                                dtp = seg
+                                # a D8 date read before: as _read_dtp reads it
+                                day = dates.get(f[3]) if len(f) > 3 and f[2] == "D8" else None
+                                if day is not None:
+                                    date_from = date_to = day
+                                else:
+                                    date_from, date_to = _read_dtp(seg, problems)
+                                if date_from is not None and f[2] == "D8" and seg.raw is not None:
+                                    dtps[seg.raw] = date_from
+                        continue
+                    if tag == "REF":
+                        if ref_6r is None and len(f) > 1 and f[1] == "6R":
+                            ref_6r = seg
+                            line_control = f[2] if len(f) > 2 else ""
+                        continue
+                if tag == "LX" and split:
+                    break
+                if tag == "LIN":
+                    sub = "2410"
+                    in_2400 = False
+                elif tag == "NM1":
+                    sub = "2420"
+                    in_2400 = False
+                    current = None
+                    if len(f) > 1 and f[1] == "82":  # NM101 as Segment.element() gives it
+                        current = rendering = _rendering(seg)
+                elif tag == "SVD":
+                    sub = "2430"
+                    in_2400 = False
+                elif tag == "LQ":
+                    sub = "2440"
+                    in_2400 = False
+                elif sub == "2420" and tag == "PRV" and current is not None and f[2:3] == ["PXC"]:
+                    current.prv = seg
+                    current.taxonomy = f[3] if len(f) > 3 else ""
+            else:
+                i = end  # the last line ends with the segments
         # the line's slots set here, every one (as ServiceLine(...) would): the class's call
         # (its __init__ frame, its default factories) costs more than the stores
         line = new(ServiceLine)

@@ -48,6 +48,8 @@ class SegmentReader:
         # CheckedSegments.collect: where segments go instead of out through the iterator
         self._sink: Callable[[Segment], None] | None = None
         self._stops: frozenset[str] = SET_ENDS
+        # the tags of _PLAIN_TAGS not in _stops: a segment of one goes to _sink at once
+        self._quiet: frozenset[str] = _NO_TAGS
 
     # Chunks whose segments all end alike are read by a lean loop (_read); False: every chunk
     # the general way (tests compare the two).
@@ -116,6 +118,7 @@ class SegmentReader:
         sink = self._sink
         stops = self._stops
         sinking = None
+        quiet = _NO_TAGS  # self._quiet while sinking, else none
         last_seg: Segment | None = None
         pending_tag = ""  # pending.fields[0]
         ws = WHITESPACE
@@ -151,10 +154,6 @@ class SegmentReader:
                 for count, body in enumerate(pieces, count + 1):  # noqa: B020 - count goes on
                     fields = body.split(elem)
                     tag = fields[0]
-                    if tag not in plain and _unusual(
-                        body, tag, delims, path, count - 1 - shift, at
-                    ):
-                        shift = count - 1  # an ISA restarts the positions
                     seg = new(segment)
                     seg.fields = fields
                     seg.position = count - shift
@@ -163,6 +162,14 @@ class SegmentReader:
                     seg.delims = delims
                     seg.index = count
                     at += len(body) + k
+                    if tag in quiet:  # a plain tag inside a set, not in stops: to the sink
+                        sinking(seg)
+                        continue
+                    if tag not in plain and _unusual(
+                        body, tag, delims, path, count - 1 - shift, seg.offset
+                    ):
+                        shift = count - 1  # an ISA restarts the positions
+                        seg.position = 1
                     if sinking is not None and tag not in stops:
                         sinking(seg)  # inside a set, not SET_ENDS (in stops)
                     elif feed is not None and (not in_set or tag in set_ends):
@@ -174,6 +181,7 @@ class SegmentReader:
                         sink = self._sink
                         stops = self._stops
                         sinking = sink if in_set else None
+                        quiet = self._quiet if sinking is not None else _NO_TAGS
                         if passes:
                             break  # passed over the general way, from the next segment on
                     else:
@@ -181,6 +189,7 @@ class SegmentReader:
                         sink = self._sink
                         stops = self._stops
                         sinking = sink if in_set else None
+                        quiet = self._quiet if sinking is not None else _NO_TAGS
                         if passes:
                             break
                 set_count = count - mark
@@ -224,6 +233,7 @@ class SegmentReader:
                         sink = self._sink
                         stops = self._stops
                         sinking = sink if in_set else None
+                        quiet = self._quiet if sinking is not None else _NO_TAGS
                     pending = None
                     if passes:
                         piece = passes[0].over(piece, it, buf, offset - base, len(buf) - len(last))
@@ -275,6 +285,7 @@ class SegmentReader:
                 sink = self._sink
                 stops = self._stops
                 sinking = sink if in_set else None
+                quiet = self._quiet if sinking is not None else _NO_TAGS
                 pending = None
         if passes:
             raise PassMismatch("the file ends inside a subscriber loop passed over")
@@ -321,6 +332,8 @@ class SegmentReader:
 
 
 _WITH_SET_ENDS: dict[frozenset[str], frozenset[str]] = {}
+_QUIET: dict[frozenset[str], frozenset[str]] = {}  # _PLAIN_TAGS - stops, by stops
+_NO_TAGS: frozenset[str] = frozenset()
 
 
 class CheckedSegments:
@@ -358,6 +371,10 @@ class CheckedSegments:
             if both is None:
                 both = _WITH_SET_ENDS[stops] = stops | SET_ENDS
             reader._stops = both
+            quiet = _QUIET.get(both)
+            if quiet is None:
+                quiet = _QUIET[both] = _PLAIN_TAGS - both
+            reader._quiet = quiet
 
     def close(self) -> None:
         self._segments.close()
