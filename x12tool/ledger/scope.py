@@ -151,6 +151,10 @@ class FileScope:
         # facts object until the run's lines change (any _add or forget_group bumps _version).
         self._version = 0
         self._kx_memo: tuple = (None, -1, None)
+        # (claim object, version, lines): the KX rules' answer for the claim being checked
+        # (x12tool.rules.kx.kx_reportable), read by the second and third of them. The claim
+        # is kept with it, so another object that takes its id is never mistaken for it.
+        self.kx_verdict: tuple = (None, -1, ())
         # The pre-pass's facts by CLM index, with the digest of the claim they were learned from:
         # the check reads the same claims again, and a claim it finds unchanged has them
         # already (a corrected claim differs and is learned anew).

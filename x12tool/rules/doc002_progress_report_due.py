@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from x12tool.ledger.scope import PROGRESS_EVERY
 from x12tool.rules.base import Rule, Severity
+from x12tool.rules.kx import ledger_scope_of
 from x12tool.rules.services import LEDGER, PRICING, VISITS
 
 NAMES = {"PT": "PT", "OT": "OT", "SLP": "SLP"}
@@ -56,12 +57,22 @@ class DOC002(Rule):
     needs = frozenset({VISITS, LEDGER, PRICING})
     cross_claim = True
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or not profile.kx_applies
+
     def check(self, claim, ctx):
         if ctx.visits is None or ctx.profile is None or not ctx.profile.kx_applies:
-            return
-        scope = ctx.ledger_scope()
+            return ()
+        scope = ledger_scope_of(ctx)
         facts = scope.observe(claim)
-        for gap in scope.progress_days(facts, over=PROGRESS_EVERY):
+        gaps = scope.progress_days(facts, over=PROGRESS_EVERY)
+        if not gaps:
+            return ()  # most claims: no generator made for nothing
+        return self._findings(claim, ctx, facts, gaps)
+
+    def _findings(self, claim, ctx, facts, gaps):
+        for gap in gaps:
             first = next(
                 f for f in facts.lines if f.day == gap.day and f.discipline == gap.discipline
             )

@@ -109,22 +109,30 @@ def kx_line_positions(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     return scope, lines
 
 
+def ledger_scope_of(ctx) -> LedgerScope:
+    """``ctx.ledger_scope()``: the open file's scope read directly when there is one (every
+    claim of a check or preflight), without the two calls it takes to get there."""
+    scope = getattr(ctx.ledger, "file", None)
+    return scope if scope is not None else ctx.ledger_scope()
+
+
 def kx_reportable(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     """What KX001-KX003 walk: :func:`kx_line_positions`, or no lines when none of the three
     could report one of the claim's lines, told without ordering the beneficiary's lines or
-    placing each of the claim's (kept for the claim object like the walk).
+    placing each of the claim's (kept on the scope for the claim object while the run's lines
+    stay the same, so the second and third rule only compare).
 
     No line carries KX (KX003 reports only those), and in each of the claim's years and
     groups even the beneficiary's whole amount (``FileScope.kx_ceilings``: recorded or
     imported amounts, or --ytd, and every counted run line of that year and group, whatever
     its date) is at or below both thresholds: then no line's ``after`` is past the KX
     threshold (KX001) or the review threshold (KX002). Most claims of a file are so."""
-    if ctx.profile is None or not ctx.profile.kx_applies:
+    profile = ctx.profile
+    if profile is None or not profile.kx_applies:
         return None, ()
-    scope = ctx.ledger_scope()
-    memo = ctx.claim_memo(claim)
-    got = memo.get("kx.reportable")
-    if got is not None and got[0] is scope and got[1] == scope.version:
+    scope = ledger_scope_of(ctx)
+    got = scope.kx_verdict
+    if got[0] is claim and got[1] == scope.version:
         return scope, got[2]
     facts = scope.observe(claim)
     lines: tuple = ()
@@ -140,5 +148,5 @@ def kx_reportable(claim, ctx) -> tuple[LedgerScope | None, tuple]:
             if (limit is not None and most > limit) or (review is not None and most > review):
                 lines = kx_line_positions(claim, ctx)[1]
                 break
-    memo["kx.reportable"] = (scope, scope.version, lines)
+    scope.kx_verdict = (claim, scope.version, lines)
     return scope, lines

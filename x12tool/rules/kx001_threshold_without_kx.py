@@ -57,8 +57,17 @@ class KX001(Rule):
     needs = frozenset({LEDGER, PRICING})
     cross_claim = True
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or not profile.kx_applies
+
     def check(self, claim, ctx):
         scope, lines = kx_reportable(claim, ctx)
+        if not lines:
+            return ()  # most claims: no generator made for nothing
+        return self._findings(claim, ctx, scope, lines)
+
+    def _findings(self, claim, ctx, scope, lines):
         for f, pos, limit, _review in lines:
             if f.kx:
                 continue

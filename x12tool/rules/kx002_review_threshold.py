@@ -46,8 +46,17 @@ class KX002(Rule):
     needs = frozenset({LEDGER, PRICING})
     cross_claim = True
 
+    @classmethod
+    def quiet(cls, profile):
+        return profile is None or not profile.kx_applies
+
     def check(self, claim, ctx):
         scope, lines = kx_reportable(claim, ctx)
+        if not lines:
+            return ()  # most claims: no generator made for nothing
+        return self._findings(claim, ctx, scope, lines)
+
+    def _findings(self, claim, ctx, scope, lines):
         for f, pos, _kx_limit, limit in lines:
             if limit is None or not (pos.before <= limit < pos.after):
                 continue
