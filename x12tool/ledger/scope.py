@@ -147,9 +147,11 @@ class FileScope:
             and getattr(ledger, "ytd", None) is None
         )
         self._group_members: dict[int, set[str]] = {}
-        # KX001-KX003 each ask where the same claim's lines stand: the answer is kept for the
-        # facts object until the run's lines change (any _add or forget_group bumps _version).
-        self._version = 0
+        # Changes whenever the run's lines do (a claim learned, a group's members dropped: any
+        # _add or forget_group bumps it): an answer kept for a claim holds while it stays the
+        # same (KX001-KX003 each ask where the same claim's lines stand). A plain attribute,
+        # read by three rules on every Part B claim.
+        self.version = 0
         self._kx_memo: tuple = (None, -1, None)
         # (claim object, version, lines): the KX rules' answer for the claim being checked
         # (x12tool.rules.kx.kx_reportable), read by the second and third of them. The claim
@@ -159,12 +161,6 @@ class FileScope:
         # the check reads the same claims again, and a claim it finds unchanged has them
         # already (a corrected claim differs and is learned anew).
         self._prepassed: dict[int, tuple[bytes, ClaimFacts]] = {}
-
-    @property
-    def version(self) -> int:
-        """Changes whenever the run's lines do (a claim learned, a group's members dropped):
-        an answer kept for a claim holds while it stays the same."""
-        return self._version
 
     @property
     def has_store(self) -> bool:
@@ -225,7 +221,7 @@ class FileScope:
                     self._add(facts)
 
     def _add(self, facts: ClaimFacts) -> None:
-        self._version += 1
+        self.version += 1
         if not facts.member:
             return
         state = self.members.get(facts.member)
@@ -277,7 +273,7 @@ class FileScope:
 
     def forget_group(self, group: int) -> None:
         """The group's last claim is done: a run-only scope drops its members' run lines."""
-        self._version += 1
+        self.version += 1
         for member in self._group_members.pop(group, ()):
             self.members.pop(member, None)
 
@@ -431,12 +427,12 @@ class FileScope:
 
     def _kx_answer(self, facts: ClaimFacts) -> tuple[dict[int, Position], tuple]:
         memo_facts, version, got = self._kx_memo
-        if memo_facts is facts and version == self._version:
+        if memo_facts is facts and version == self.version:
             return got
         positions = self._kx_positions(facts)
         lines = tuple((f, positions[f.index]) for f in facts.lines if f.index in positions)
         got = (positions, lines)
-        self._kx_memo = (facts, self._version, got)
+        self._kx_memo = (facts, self.version, got)
         return got
 
     def _kx_positions(self, facts: ClaimFacts) -> dict[int, Position]:
