@@ -397,3 +397,31 @@ def test_claim_facts_keep_lines_as_tuples_until_read(ref, tmp_path):
             totals[(f.year, f.group)] = totals.get((f.year, f.group), 0) + max(f.cents, 0)
         assert facts.tables().totals() == totals
         assert facts.tables().marked == any(f.kx for f in facts.lines)
+
+
+def test_the_ledger_rules_are_quiet_outside_part_b_and_keep_nothing_there(ref, tmp_path):
+    """DOC002 and KX001-KX003 are left out of a claim's rules when its profile does not apply
+    the KX threshold (the engine does not call them); asked anyway, they report nothing and
+    leave the run's lines alone. Under Medicare Part B they run and learn the claim."""
+    from x12tool.rules.doc002_progress_report_due import DOC002
+    from x12tool.rules.kx001_threshold_without_kx import KX001
+    from x12tool.rules.kx002_review_threshold import KX002
+    from x12tool.rules.kx003_kx_below_threshold import KX003
+
+    path = write_837(tmp_path / "a.837", [("A", date(2026, 3, 3))], kx=True)
+    (claim,) = claims_of(path)
+    visits = tmp_path / "a.csv"
+    visits.write_text(VISITS_HEADER + "A,2026-03-03,97110,15,,PT,PT,Y,Y,Y,Y,Y,Y,note\n")
+    rules = [DOC002(), KX001(), KX002(), KX003()]
+    for name, profile in ref.profiles.items():
+        assert all(r.quiet(profile) for r in rules) == (not profile.kx_applies), name
+        ctx = RuleContext(ref=ref, visits=VisitLog(str(visits))).for_claim(claim)
+        ctx.profile = profile
+        found = [f.code for r in rules for f in r.check(claim, ctx)]
+        scope = ctx.ledger_scope()
+        if profile.kx_applies:
+            assert found == ["KX003"]  # KX on $29.06: below the threshold
+            assert list(scope.members) == [MEMBER] and scope.kx_verdict[0] is claim
+        else:
+            assert found == [] and scope.members == {} and scope.version == 0
+    assert all(r.quiet(None) for r in rules)
