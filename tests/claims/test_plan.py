@@ -58,3 +58,45 @@ def test_groups_are_the_plain_definitions(tmp_path):
     want = _reference_groups(paths)
     assert got == want
     assert len(set(got)) < len(got) - 100  # the shared members did join groups
+
+
+def _routed(groups: list[int], workers: int) -> list[int]:
+    from array import array
+
+    from x12tool.claims.plan import FilePlan
+
+    plan = FilePlan("x.837", groups=array("I", groups))
+    return list(plan.routes(workers))
+
+
+def test_routes_keep_groups_whole_and_deal_them_out_in_runs():
+    rng = random.Random(11)
+    # groups numbered in order of first appearance, some recurring far apart
+    groups: list[int] = []
+    known = 0
+    for _ in range(3000):
+        if known and rng.random() < 0.2:
+            groups.append(rng.randrange(known))
+        else:
+            groups.append(known)
+            known += 1
+    for workers in (1, 2, 3, 7):
+        routes = _routed(groups, workers)
+        by_group: dict[int, set[int]] = {}
+        for g, w in zip(groups, routes, strict=True):
+            by_group.setdefault(g, set()).add(w)
+        assert all(len(ws) == 1 for ws in by_group.values())  # a group is one worker's
+        # the workers take the groups in order of first appearance, one after the other
+        firsts = [routes[groups.index(g)] for g in sorted(by_group)]
+        assert firsts == sorted(firsts) and set(firsts) == set(range(workers))
+        loads = [routes.count(w) for w in range(workers)]
+        assert max(loads) - min(loads) <= 2 * max(groups.count(g) for g in by_group)
+
+
+def test_routes_share_what_a_large_first_group_leaves():
+    # 60 % of the claims in the first group: the other workers split the rest evenly
+    groups = [0] * 600 + list(range(1, 401))
+    routes = _routed(groups, 3)
+    assert routes[:600] == [0] * 600
+    assert [routes.count(w) for w in range(3)] == [600, 200, 200]
+    assert _routed([5, 5, 5], 4) == [0, 0, 0]  # workers without a claim still read the file

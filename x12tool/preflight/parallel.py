@@ -2,7 +2,9 @@
 
 The run's plan (:mod:`x12tool.claims.plan`) puts every claim in a group: claims linked by a
 member id or a 2000C patient, the reach of every cross-claim rule (KX and progress-report
-counts, authorizations, the beneficiary's day, cloned notes). Each group goes to one worker.
+counts, authorizations, the beneficiary's day, cloned notes). Each group goes to one worker,
+the groups dealt out in runs (:meth:`~x12tool.claims.plan.FilePlan.routes`): a worker's claims
+lie mostly in one stretch of the file, read the lean way, and the rest is passed over.
 Workers are forked, so they share the session (reference data, visit log index, NCCI pairs)
 without copying it; what they must not share (file offsets, SQLite connections) is reopened
 in each (:mod:`x12tool.forksafe`).
