@@ -347,7 +347,7 @@ def test_a_pass_over_a_loop_with_other_claims_stops():
                 reader.pass_over(1)
 
 
-@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b""])
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"", b"\r", b" \n"])
 @pytest.mark.parametrize("last_terminated", [True, False])
 def test_write_body_writes_what_write_does_segment_by_segment(eol, last_terminated):
     """X12Writer.write_body (a claim's segments in one piece) gives the bytes and counts of

@@ -54,3 +54,39 @@ def test_html_when_no_input_can_be_read(tmp_path, cli):
     r = cli("preflight", junk, "--out-dir", tmp_path / "out", "--no-ledger", "--format", "html")
     assert r.returncode == 3
     assert r.stdout.startswith("<!DOCTYPE html>") and '<section class="file">' not in r.stdout
+
+
+def test_reports_from_the_spool_are_the_reports_from_the_records(tmp_path, cli):
+    """The HTML page, worklist and text report read from a spool decode only the records
+    they print (by the spool's flags, found in the texts as the template makes them): the
+    same files as from every record as a dict, where the flags come from the dicts."""
+    import io
+
+    from x12tool.reports.formats import write_report
+    from x12tool.reports.model import FileReport
+    from x12tool.reports.spool import MONEY, ClaimSpool, record_flags
+
+    out = tmp_path / "out"
+    r = cli("preflight", BATCH, "--visits", VISITS, "--out-dir", out, "--no-ledger", "--no-ig")
+    assert r.returncode == 1, r.stderr
+    doc = json.loads((out / "reports" / "therapy_batch.837.json").read_text())
+    records = doc.pop("claims")
+    # a held claim without findings (a set held for its trailer) and a plain ready one
+    records.append({**records[0], "id": "X1", "status": "held", "findings": [], "changes": []})
+    records.append({**records[0], "id": "X2", "status": "ready", "findings": [], "changes": []})
+    assert {"held", "corrected", "ready"} <= {c["status"] for c in records}
+    for fmt in ("html", "worklist", "text"):
+        spool = ClaimSpool()
+        try:
+            for rec in records:
+                flags = record_flags(rec)
+                # the template's records carry MONEY alone, whatever their status
+                spool.add_text(json.dumps(rec), flags if flags & ~MONEY else flags & MONEY)
+            from_spool, from_list = io.StringIO(), io.StringIO()
+            write_report(fmt, from_spool, FileReport(doc, spool))
+            write_report(fmt, from_list, FileReport(doc, records))
+        finally:
+            spool.close()
+        assert from_spool.getvalue() == from_list.getvalue()
+        if fmt == "worklist":
+            assert "X1," in from_spool.getvalue()

@@ -71,3 +71,38 @@ def test_records_held_back_and_written_in_batches_come_back_in_order():
         assert spool.count == 150
     finally:
         spool.close()
+
+
+def test_status_bits_come_from_the_claims_status_only():
+    """HELD and CORRECTED (the worklist's and the HTML page's records) are found in a
+    record's text as in its dict: a finding whose message quotes a status is no status."""
+    from x12tool.reports.spool import CORRECTED, HELD, status_flags
+
+    quoting = {
+        "id": 'C"status": "held"',
+        "status": "ready",
+        "findings": [{"code": "X", "message": '"status": "held" and "status": "corrected"'}],
+        "changes": [],
+    }
+    records = [
+        {"id": "H", "status": "held", "findings": [], "changes": []},
+        {"id": "C", "status": "corrected", "findings": [], "changes": [{"before": "a"}]},
+        {"id": "R", "status": "ready", "findings": [], "changes": []},
+        quoting,
+    ]
+    assert [status_flags(r) for r in records] == [HELD, CORRECTED, 0, 0]
+    spool = ClaimSpool()
+    try:
+        for n, rec in enumerate(records):
+            if n % 2:
+                spool.add(rec)
+            else:  # flags as the template gives them: no status bits
+                spool.add_text(json.dumps(rec), record_flags(rec))
+        for flag in (HELD, CORRECTED, HELD | CORRECTED | NOTED):
+            want = [r["id"] for r in select(records, flag)]
+            assert [r["id"] for r in spool.select(flag)] == want
+            assert tally(spool, flag) == len(want) == tally(records, flag)
+        assert [r["id"] for r in spool.select(HELD)] == ["H"]
+        assert [r["id"] for r in spool.select(CORRECTED)] == ["C"]
+    finally:
+        spool.close()

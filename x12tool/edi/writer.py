@@ -62,14 +62,26 @@ class X12Writer:
         """Write segments inside a transaction set (a claim's, an HL block's) as one piece:
         what :meth:`write` gives them one by one, with one encode and one write. A trailer or
         envelope segment among them is written by :meth:`write`, in its place."""
-        parts = []
+        parts: list[str] = []
+        append = parts.append
+        counted = _COUNTED
+        delims = None
+        ends: tuple[str, ...] = ()
         for seg in segs:
-            if seg.tag in _COUNTED:
+            if seg.fields[0] in counted:
                 self._flush(parts)
                 self.write(seg)
                 continue
-            self.set_segments += 1
-            parts.append(self._text(seg))
+            raw = seg.raw
+            if seg.delims is not delims:
+                delims = seg.delims
+                ends = _plain_ends(delims) if delims is not None else ()
+            # Read bytes that end with the terminator (and perhaps the file's line break) are
+            # what _text gives them, without its calls: most segments of a claim.
+            if raw is not None and raw.endswith(ends):
+                append(raw)
+            else:
+                append(self._text(seg))
         self._flush(parts)
 
     def _flush(self, parts: list[str]) -> None:
@@ -78,6 +90,7 @@ class X12Writer:
             self.out.write(data)
             self.bytes_written += len(data)
             self.segments_written += len(parts)
+            self.set_segments += len(parts)
             parts.clear()
 
     def _text(self, seg: Segment) -> str:
@@ -103,6 +116,13 @@ class X12Writer:
 
 # Segments write() counts or recounts: everything else only adds to the set's count.
 _COUNTED = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+
+
+def _plain_ends(delims) -> tuple[str, ...]:
+    """Endings of read bytes that :func:`_ends_terminated` accepts for certain: the terminator,
+    alone or followed by a line break."""
+    term = delims.segment
+    return (term, term + "\n", term + "\r\n", term + "\r")
 
 
 def _ends_terminated(raw: str, terminator: str) -> bool:

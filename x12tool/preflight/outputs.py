@@ -121,6 +121,7 @@ def run_preflight(
             book.record if book is not None else None,
         )
         log = StructuralLog()
+        counted = progress is not None and getattr(progress, "enabled", True)
         sinks = Sinks(
             ready=OutputSet(X12Writer(ready.fh), on_change=log.recorder("ready")),
             held=OutputSet(X12Writer(held.fh), on_change=log.recorder("held")),
@@ -135,7 +136,10 @@ def run_preflight(
             unsafe=unsafe,
             ig=ig,
             show_phi=show_phi,
-            on_claim=progress.wrap(spool.add) if progress is not None else spool.add,
+            # records are kept as the JSON text check makes them, unless a progress line
+            # counts them (it takes them as dicts)
+            on_claim=progress.wrap(spool.add) if counted else None,
+            on_claim_text=None if counted else spool.add_text,
             on_outcome=on_outcome,
         )
         changed_fh.close()

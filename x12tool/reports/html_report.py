@@ -18,6 +18,7 @@ from lxml.html import builder as E
 from x12tool import __version__
 from x12tool.money.amounts import dollars
 from x12tool.reports.model import FileReport
+from x12tool.reports.spool import CORRECTED, HELD, NOTED, select
 
 EFFECT_LABELS = {
     "at_risk": "at risk (held / would be denied)",
@@ -239,7 +240,9 @@ def _collect(records: Iterable[dict]):
     by_rule: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     held, corrected, listed = [], [], []
     counts = {"held": 0, "corrected": 0, "listed": 0}
-    for rec in records:
+    # A record with no finding, no change and neither status adds nothing here: the others
+    # alone are decoded (nine in ten claims of a batch are neither).
+    for rec in select(records, NOTED | HELD | CORRECTED):
         for f in rec["findings"]:
             if f.get("money") and f.get("money_effect"):
                 by_rule[f["code"]][f["money_effect"]] += _amount(f["money"])

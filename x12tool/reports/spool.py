@@ -11,6 +11,10 @@ from collections.abc import Iterable, Iterator
 # (its claim blocks), and nine in ten claims have neither findings nor changes.
 MONEY = 1  # the record has a money estimate
 NOTED = 2  # the record has findings or changes
+# The claim's status, for the readers that want only held (the worklist) or held and corrected
+# claims (the HTML page): kept by the spool beside record_flags's bits, found in the text.
+HELD = 4
+CORRECTED = 8
 PENDING = 64  # records a spool holds before writing them (a few tens of kB)
 
 
@@ -19,6 +23,27 @@ def record_flags(record: dict) -> int:
     return (MONEY if record.get("money") else 0) | (
         NOTED if record["findings"] or record["changes"] else 0
     )
+
+
+def status_flags(record: dict) -> int:
+    """The :data:`HELD` and :data:`CORRECTED` bits of a report record."""
+    status = record.get("status")
+    return HELD if status == "held" else CORRECTED if status == "corrected" else 0
+
+
+def _text_status(text: str) -> int:
+    """:func:`status_flags` of a record's JSON text. Every string in it is JSON-encoded
+    (a quote inside one is escaped), and no record below the claim's has a "status" key, so
+    this text appears only as the claim's own status."""
+    if '"status": "held"' in text:
+        return HELD
+    if '"status": "corrected"' in text:
+        return CORRECTED
+    return 0
+
+
+def _all_flags(record: dict) -> int:
+    return record_flags(record) | status_flags(record)
 
 
 class ClaimSpool:
@@ -42,7 +67,9 @@ class ClaimSpool:
         pending.append(text + "\n")
         if len(pending) >= PENDING:
             self._write()
-        self.flags.append(record_flags(json.loads(text)) if flags is None else flags)
+        if flags is None:
+            flags = record_flags(json.loads(text))
+        self.flags.append(flags | _text_status(text))
         self.count += 1
 
     def _write(self) -> None:
@@ -81,10 +108,10 @@ def select(records: Iterable[dict], flag: int) -> Iterator[dict]:
     """:meth:`ClaimSpool.select` for any records (a spool, or dicts in a list)."""
     if isinstance(records, ClaimSpool):
         return records.select(flag)
-    return (r for r in records if record_flags(r) & flag)
+    return (r for r in records if _all_flags(r) & flag)
 
 
 def tally(records: Iterable[dict], flag: int) -> int:
     if isinstance(records, ClaimSpool):
         return records.tally(flag)
-    return sum(1 for r in records if record_flags(r) & flag)
+    return sum(1 for r in records if _all_flags(r) & flag)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from x12tool.reports.model import FileReport
+from x12tool.reports.spool import HELD, select
 
 COLUMNS = [
     "claim_id",
@@ -32,9 +33,8 @@ def write_worklist(out: TextIO, records: Iterable[dict]) -> int:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     claims = 0
-    for rec in records:
-        if rec["status"] != "held":
-            continue
+    # only the held claims' records are decoded (a spool knows which they are)
+    for rec in select(records, HELD):
         claims += 1
         reasons = [f for f in rec["findings"] if f["severity"] == "error"] or [None]
         claim_risk = (rec.get("money") or {}).get("at_risk", "")
