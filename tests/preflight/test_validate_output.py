@@ -82,3 +82,66 @@ def test_a_broken_hl_parent_or_envelope_count_is_refused(tmp_path):
     bad_count = text.replace(se.group(0), f"SE*{int(se.group(1)) + 1}*", 1)
     with pytest.raises(OutputValidationError, match="does not re-read"):
         validate_output(variant(tmp_path, bad_count), claims=22, pyx12=False, label="ready")
+
+
+def _full_passes(path: str, claims: int, check_lx: bool) -> bool:
+    from x12tool.preflight.validate import _full_read
+
+    try:
+        return _full_read(path, label="x", check_lx=check_lx, lenient=None) == claims
+    except OutputValidationError:
+        return False
+
+
+def _mutations(text: str):
+    """The sample laid out otherwise, and broken in ways the re-read must refuse."""
+    se = re.search(r"SE\*(\d+)\*", text)
+    ge = re.search(r"GE\*(\d+)\*", text)
+    hl = re.search(r"HL\*(\d+)\*(\d+)\*22\*", text)
+    yield "as it is", text
+    yield "no line breaks", text.replace("~\n", "~")
+    yield "CRLF", text.replace("~\n", "~\r\n")
+    yield "a blank line", text.replace("~\n", "~\n\n", 3)
+    yield "indented segment", text.replace("~\nNM1", "~\n  NM1", 1)
+    yield "a tab in data", text.replace("NM1*", "NM1*\t", 1)
+    yield "last segment unterminated", text.rstrip("\n").rstrip("~")
+    yield "text after the end", text + "junk"
+    yield "empty segment", text.replace("~\nDTP", "~\n~\nDTP", 1)
+    yield "not a tag", text.replace("~\nDTP", "~\ndtp", 1)
+    yield "a four-letter tag", text.replace("~\nDTP", "~\nDTPX", 1)
+    yield "segment between SE and GE", text.replace("~\nGE*", "~\nREF*X*1~\nGE*", 1)
+    yield "SE01 off by one", text.replace(se.group(0), f"SE*{int(se.group(1)) + 1}*", 1)
+    yield "GE01 off by one", text.replace(ge.group(0), f"GE*{int(ge.group(1)) + 1}*", 1)
+    yield "a segment more", text.replace("~\nDTP", "~\nREF*X*1~\nDTP", 1)
+    yield "a segment less", re.sub(r"~\nDTP[^~]*", "", text, count=1)
+    yield "HL parent", text.replace(hl.group(0), f"HL*{hl.group(1)}*99*22*", 1)
+    yield "LX out of sequence", text.replace("LX*2~", "LX*3~", 1)
+    yield "a CLM less", text.replace("~\nCLM*", "~\nCLX*", 1)
+    yield "no IEA", text[: text.rindex("IEA*")]
+    yield "ISA inside a set", text.replace("~\nDTP", "~\n" + text[: text.index("~") + 1] + "\nDTP", 1)
+
+
+@pytest.mark.parametrize("check_lx", [True, False])
+def test_the_lean_re_read_passes_only_what_the_full_one_passes(tmp_path, check_lx):
+    """validate_output's lean re-read (x12tool/preflight/reread.py) builds only the segments
+    the checks look at; a file it passes must pass the full re-read, and the usual layouts
+    (with or without line breaks) must take it."""
+    from x12tool.preflight.reread import lean_pass
+
+    text = sample()
+    assert text.count("~\n") > 100
+    lean_taken = set()
+    for n, (name, mutated) in enumerate(_mutations(text)):
+        path = tmp_path / f"m{n}.837"
+        path.write_bytes(mutated.encode("latin-1"))
+        for claims in (22, 21):
+            lean = lean_pass(str(path), claims=claims, check_lx=check_lx, lenient=None)
+            full = _full_passes(str(path), claims, check_lx)
+            assert not lean or full, (name, claims)
+            if lean:
+                lean_taken.add(name)
+            if full and claims == 22 and name in ("as it is", "no line breaks", "CRLF"):
+                assert lean, name
+    assert {"as it is", "no line breaks", "CRLF"} <= lean_taken
+    if not check_lx:
+        assert "LX out of sequence" in lean_taken

@@ -1,0 +1,188 @@
+"""A lean re-read of an output file: what validate_output checks, without building every segment.
+
+An output is re-read and re-validated before it is moved into place (docs/design.md). The full
+read (X12Source, iter_items) builds every segment of the file again, which cost preflight about
+as much as writing the outputs. Of the segments inside a transaction set only a few decide what
+the re-read checks: the envelope segments (ST through SE counts, control numbers), the HL
+hierarchy, CLM (the claim count) and LX (the service line sequence). This read splits the file
+as the reader's lean loop does (every terminator followed by the same whitespace, each segment
+a tag), builds those segments only, counts the others toward SE01, and hands the ones it built
+to the same EnvelopeChecker and iter_items the full read uses.
+
+It only ever says "passes": whatever it cannot vouch for (a file laid out otherwise, a
+segment outside a set, any error at all) makes :func:`lean_pass` return False, and the caller
+then runs the full read, which gives the error the user sees. So a file it passes is one the
+full read passes too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from x12tool.claims import ClaimSegments, iter_items
+from x12tool.claims.parse import is_digits
+from x12tool.edi import X12Source
+from x12tool.edi.delimiters import WHITESPACE, Delimiters
+from x12tool.edi.envelope import SET_ENDS, EnvelopeChecker
+from x12tool.edi.segment import Segment
+
+CHUNK = 1 << 20  # characters read at a time (memory stays flat on a big output)
+
+# The segments the checks look at; any other inside a set only counts toward SE01.
+_BUILT = ("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM", "LX")
+
+
+class _NotLean(Exception):
+    """The lean read cannot vouch for the file: the full read decides."""
+
+
+def lean_pass(
+    path: str,
+    *,
+    claims: int,
+    check_lx: bool,
+    lenient: Callable[[Segment, Segment], bool] | None,
+) -> bool:
+    """True when the output at ``path`` passes what validate_output's full read checks
+    (envelopes, HL hierarchy, ``claims`` claims, LX 1, 2, ... in each claim when
+    ``check_lx``); False when it may not (the full read then says what is wrong)."""
+    try:
+        with X12Source(path) as src:
+            delims, start = src.delims, len(src.preamble.text)
+        checker = EnvelopeChecker(path, "837", lenient)
+        seen = 0
+        for item in iter_items(_segments(path, delims, start, checker), path, parse=False):
+            if isinstance(item, ClaimSegments):
+                seen += 1
+                if check_lx:
+                    n = 0
+                    for s in item.segments:
+                        if s.fields[0] == "LX":
+                            n += 1
+                            text = s.element(1)
+                            if not (is_digits(text) and int(text) == n):
+                                return False
+        return seen == claims
+    except Exception:  # noqa: BLE001 - whatever it is, the full read tells it properly
+        return False
+
+
+def _segments(
+    path: str, delims: Delimiters, start: int, checker: EnvelopeChecker
+) -> Iterator[Segment]:
+    """The file's envelope, HL, CLM and LX segments, as the reader builds them, each fed to
+    ``checker`` as the reader feeds it (the others counted); raises :class:`_NotLean`."""
+    term, elem = delims.segment, delims.element
+    if term in WHITESPACE:
+        raise _NotLean
+    tsep = ""  # the terminator and the whitespace after it, alike throughout the file
+    count = 0  # segments so far (Segment.index)
+    shift = 0  # count at the last ISA (positions restart there)
+    offset = start  # file offset of buf[0]
+    in_set = False
+    last: Segment | None = None
+    new = object.__new__
+    built = bad_tag = None
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        buf = ""
+        eof = False
+        while True:
+            more = fh.read(CHUNK)
+            if more:
+                buf += more.decode("latin-1")
+            else:
+                eof = True
+            if not tsep:
+                at = buf.find(term)
+                if at < 0:
+                    if eof:
+                        raise _NotLean
+                    continue
+                end = at + 1
+                while end < len(buf) and buf[end] in WHITESPACE:
+                    end += 1
+                if end == len(buf) and not eof:
+                    continue
+                tsep = buf[at:end]
+                t, e = re.escape(tsep), re.escape(elem)
+                ends = f"(?:{e}|{re.escape(term)})"
+                built = re.compile(f"(?:(?<={t})|\\A)({'|'.join(_BUILT)})(?={ends})")
+                # a segment that does not start with a tag (2-3 upper-case letters or digits)
+                bad_tag = re.compile(f"(?:(?<={t})|\\A)(?![A-Z0-9]{{2,3}}{ends})")
+            size = len(tsep)
+            if eof:
+                if not buf.endswith(tsep):
+                    raise _NotLean  # (a last segment without its terminator, or more space)
+                cut = len(buf)
+            else:
+                # up to a separator followed by the next segment's first character
+                k = buf.rfind(tsep)
+                while k >= 0 and (k + size >= len(buf) or buf[k + size] in WHITESPACE):
+                    k = buf.rfind(tsep, 0, k)
+                if k < 0:
+                    continue  # a segment longer than the chunk: read on
+                cut = k + size
+            part = buf[:cut]
+            buf = buf[cut:]
+            segments = part.count(tsep)
+            # every terminator followed by the same whitespace, and no other whitespace
+            # between segments (as the reader's lean loop takes a chunk)
+            if part and (part[0] in WHITESPACE or part.count(term) != segments):
+                raise _NotLean
+            for c in WHITESPACE:
+                if c in tsep:
+                    if part.count(c) != segments * tsep.count(c):
+                        raise _NotLean
+                elif c == " ":
+                    if tsep + c in part:
+                        raise _NotLean
+                elif c in part:
+                    raise _NotLean
+            if bad_tag.search(part, 0, len(part) - size) is not None:
+                raise _NotLean
+            done = 0  # where the segments not yet counted start in part
+            for m in built.finditer(part):
+                at = m.start()
+                between = part.count(tsep, done, at)
+                if between:
+                    if not in_set:
+                        raise _NotLean  # fed to the checker by the reader: it refuses them
+                    checker.set_segments += between
+                    count += between
+                stop = part.index(term, at)
+                body = part[at:stop]
+                done = stop + size
+                count += 1
+                tag = m.group(1)
+                if tag == "ISA":
+                    if len(body) != 105 or body[3] != elem or body[104] != delims.component:
+                        raise _NotLean
+                    shift = count - 1
+                seg = new(Segment)
+                seg.fields = body.split(elem)
+                seg.position = count - shift
+                seg.offset = offset + at
+                seg.raw = body + tsep
+                seg.delims = delims
+                seg.index = count
+                if tag in SET_ENDS:
+                    checker.feed(seg)
+                    in_set = checker.st is not None
+                elif in_set:
+                    checker.set_segments += 1
+                else:
+                    raise _NotLean
+                last = seg
+                yield seg
+            rest = part.count(tsep, done)
+            if rest:
+                if not in_set:
+                    raise _NotLean
+                checker.set_segments += rest
+                count += rest
+            offset += cut
+            if eof:
+                break
+    checker.finish(last, offset)
