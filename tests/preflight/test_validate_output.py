@@ -118,7 +118,8 @@ def _mutations(text: str):
     yield "LX out of sequence", text.replace("LX*2~", "LX*3~", 1)
     yield "a CLM less", text.replace("~\nCLM*", "~\nCLX*", 1)
     yield "no IEA", text[: text.rindex("IEA*")]
-    yield "ISA inside a set", text.replace("~\nDTP", "~\n" + text[: text.index("~") + 1] + "\nDTP", 1)
+    isa = text[: text.index("~") + 1]
+    yield "ISA inside a set", text.replace("~\nDTP", "~\n" + isa + "\nDTP", 1)
 
 
 @pytest.mark.parametrize("check_lx", [True, False])

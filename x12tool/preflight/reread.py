@@ -30,7 +30,7 @@ from x12tool.edi.segment import Segment
 CHUNK = 1 << 20  # characters read at a time (memory stays flat on a big output)
 
 # The segments the checks look at; any other inside a set only counts toward SE01.
-_BUILT = ("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM", "LX")
+_BUILT = ("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM", "LX")  # (LX: looked at, not built)
 
 
 class _NotLean(Exception):
@@ -52,27 +52,22 @@ def lean_pass(
             delims, start = src.delims, len(src.preamble.text)
         checker = EnvelopeChecker(path, "837", lenient)
         seen = 0
-        for item in iter_items(_segments(path, delims, start, checker), path, parse=False):
+        segments = _segments(path, delims, start, checker, check_lx)
+        for item in iter_items(segments, path, parse=False):
             if isinstance(item, ClaimSegments):
                 seen += 1
-                if check_lx:
-                    n = 0
-                    for s in item.segments:
-                        if s.fields[0] == "LX":
-                            n += 1
-                            text = s.element(1)
-                            if not (is_digits(text) and int(text) == n):
-                                return False
         return seen == claims
     except Exception:  # noqa: BLE001 - whatever it is, the full read tells it properly
         return False
 
 
 def _segments(
-    path: str, delims: Delimiters, start: int, checker: EnvelopeChecker
+    path: str, delims: Delimiters, start: int, checker: EnvelopeChecker, check_lx: bool
 ) -> Iterator[Segment]:
-    """The file's envelope, HL, CLM and LX segments, as the reader builds them, each fed to
-    ``checker`` as the reader feeds it (the others counted); raises :class:`_NotLean`."""
+    """The file's envelope, HL and CLM segments, as the reader builds them, each fed to
+    ``checker`` as the reader feeds it (the others counted); raises :class:`_NotLean`.
+    ``check_lx``: the LX segments of each claim (CLM up to the next HL, CLM or SE, as
+    iter_items cuts claims) must number 1, 2, ...; they are checked here, not built."""
     term, elem = delims.segment, delims.element
     if term in WHITESPACE:
         raise _NotLean
@@ -81,6 +76,7 @@ def _segments(
     shift = 0  # count at the last ISA (positions restart there)
     offset = start  # file offset of buf[0]
     in_set = False
+    lx = -1  # the LX segments so far in the claim being read (-1: not in a claim)
     last: Segment | None = None
     new = object.__new__
     built = bad_tag = None
@@ -108,9 +104,11 @@ def _segments(
                 tsep = buf[at:end]
                 t, e = re.escape(tsep), re.escape(elem)
                 ends = f"(?:{e}|{re.escape(term)})"
-                built = re.compile(f"(?:(?<={t})|\\A)({'|'.join(_BUILT)})(?={ends})")
+                # searched in the separator and the chunk after it: each segment follows a
+                # separator (a pattern that starts with text is searched for quickly)
+                built = re.compile(f"{t}({'|'.join(_BUILT)})(?={ends})")
                 # a segment that does not start with a tag (2-3 upper-case letters or digits)
-                bad_tag = re.compile(f"(?:(?<={t})|\\A)(?![A-Z0-9]{{2,3}}{ends})")
+                bad_tag = re.compile(f"{t}(?![A-Z0-9]{{2,3}}{ends})")
             size = len(tsep)
             if eof:
                 if not buf.endswith(tsep):
@@ -140,22 +138,34 @@ def _segments(
                         raise _NotLean
                 elif c in part:
                     raise _NotLean
-            if bad_tag.search(part, 0, len(part) - size) is not None:
+            text = tsep + part
+            if bad_tag.search(text, 0, len(text) - size) is not None:
                 raise _NotLean
-            done = 0  # where the segments not yet counted start in part
-            for m in built.finditer(part):
-                at = m.start()
-                between = part.count(tsep, done, at)
+            done = size  # where the segments not yet counted start in text
+            for m in built.finditer(text):
+                at = m.start(1)
+                tag = m.group(1)
+                if tag == "LX":
+                    # counted with the segments around it (done stays)
+                    if lx >= 0 and check_lx:
+                        lx += 1
+                        stop = text.index(term, at)
+                        fields = text[at:stop].split(elem)
+                        number = fields[1] if len(fields) > 1 else ""
+                        if number != str(lx) and not (is_digits(number) and int(number) == lx):
+                            raise _NotLean
+                    continue
+                between = text.count(tsep, done, at)
                 if between:
                     if not in_set:
                         raise _NotLean  # fed to the checker by the reader: it refuses them
                     checker.set_segments += between
                     count += between
-                stop = part.index(term, at)
-                body = part[at:stop]
+                stop = text.index(term, at)
+                body = text[at:stop]
+                lx = 0 if tag == "CLM" else -1
                 done = stop + size
                 count += 1
-                tag = m.group(1)
                 if tag == "ISA":
                     if len(body) != 105 or body[3] != elem or body[104] != delims.component:
                         raise _NotLean
@@ -163,7 +173,7 @@ def _segments(
                 seg = new(Segment)
                 seg.fields = body.split(elem)
                 seg.position = count - shift
-                seg.offset = offset + at
+                seg.offset = offset + at - size
                 seg.raw = body + tsep
                 seg.delims = delims
                 seg.index = count
@@ -176,7 +186,7 @@ def _segments(
                     raise _NotLean
                 last = seg
                 yield seg
-            rest = part.count(tsep, done)
+            rest = text.count(tsep, done)
             if rest:
                 if not in_set:
                     raise _NotLean
