@@ -73,21 +73,26 @@ class OutputSet:
 
     def _write_hl(self, seg: Segment, child: str | None) -> int:
         """Write an HL (its number kept until the set lost an HL); the number written."""
+        self.w.write(self._hl_out(seg, child))
+        return self.hl
+
+    def _hl_out(self, seg: Segment, child: str | None) -> Segment:
+        """The HL to write for ``seg`` (numbered as :meth:`_write_hl` says), now counted as
+        written: the caller writes it next."""
         old = seg.element(1)
-        parent = self.numbers.get(seg.element(2)) if seg.element(2) else None
+        up = seg.element(2)
+        parent = self.numbers.get(up) if up else None
         kept = not self.dropped and old.isdigit() and int(old) > self.hl
         number = int(old) if kept else self.hl + 1
         self.hl = number
         self.numbers[old] = number
-        if kept and child is None and (parent is None or str(parent) == seg.element(2)):
-            self.w.write(seg)
-            return number
+        if kept and child is None and (parent is None or str(parent) == up):
+            return seg
         new = _hl(seg, number, parent, child)
         if new is not seg and self.on_change is not None:
             kind = HL_CHILD_CODE if new.element(4) != seg.element(4) else HL_RENUMBERED
             self.on_change(kind, seg, new)
-        self.w.write(new)
-        return number
+        return new
 
     # envelopes ---------------------------------------------------------------------------
     def envelope(self, seg: Segment) -> None:
@@ -166,9 +171,10 @@ class OutputSet:
             patients = [p for n, p in enumerate(written) if all(p is not q for q in written[:n])]
         child = None if bool(written) == bool(patients) else ("1" if written else "0")
         segs = block.segments
-        self._write_hl(segs[0], child)
-        write_body = self.w.write_body
-        write_body(segs[1:])
+        # the subscriber loop as one piece (one encode, one write): its HL, its patient
+        # loops' HLs and the claims, in input order
+        body = [self._hl_out(segs[0], child)]
+        body += segs[1:]
         remaining = list(patients)
         current: HLBlock | None = None
         for patient, claim_segments in entries:
@@ -179,10 +185,12 @@ class OutputSet:
                     self.dropped = True  # a patient loop whose claims went elsewhere
                 if remaining:
                     remaining.pop(0)
-                self._write_hl(patient.segments[0], None)
-                write_body(patient.segments[1:])
-            write_body(claim_segments)
+                psegs = patient.segments
+                body.append(self._hl_out(psegs[0], None))
+                body += psegs[1:]
+            body += claim_segments
             self.claims += 1
+        self.w.write_body(body)
         if remaining:
             self.dropped = True
 
