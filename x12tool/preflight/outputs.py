@@ -100,14 +100,17 @@ def run_preflight(
     mode = _mode(path)
     ready = AtomicFile(targets["ready"], mode)
     held = AtomicFile(targets["held"], mode)
-    # The corrected claims alone, for pyx12. Kept beside the ready temp file and named like it,
-    # so that a killed run's copy (it holds claim data) is cleaned up by the next run.
-    changed_fd, changed_path = tempfile.mkstemp(
-        prefix=f".{name}.{os.getpid()}.changed.",
-        suffix=".partial",
-        dir=os.path.dirname(os.path.abspath(targets["ready"])),
-    )
-    changed_fh = os.fdopen(changed_fd, "wb")
+    # The corrected claims alone, for pyx12 (only a run that validates with it writes them).
+    # Kept beside the ready temp file and named like it, so that a killed run's copy (it holds
+    # claim data) is cleaned up by the next run.
+    changed_fh = changed_path = None
+    if ig:
+        changed_fd, changed_path = tempfile.mkstemp(
+            prefix=f".{name}.{os.getpid()}.changed.",
+            suffix=".partial",
+            dir=os.path.dirname(os.path.abspath(targets["ready"])),
+        )
+        changed_fh = os.fdopen(changed_fd, "wb")
     files = [ready, held]
     spool = ClaimSpool()
     book = AckBook() if acks else None
@@ -125,7 +128,7 @@ def run_preflight(
         sinks = Sinks(
             ready=OutputSet(X12Writer(ready.fh), on_change=log.recorder("ready")),
             held=OutputSet(X12Writer(held.fh), on_change=log.recorder("held")),
-            changed=OutputSet(X12Writer(changed_fh)),
+            changed=OutputSet(X12Writer(changed_fh)) if changed_fh is not None else None,
             structural=log,
         )
         summary = process_file(
@@ -142,7 +145,8 @@ def run_preflight(
             on_claim_text=None if counted else spool.add_text,
             on_outcome=on_outcome,
         )
-        changed_fh.close()
+        if changed_fh is not None:
+            changed_fh.close()
         going = summary.ready + summary.corrected
         written = {}
         # Both outputs are validated before either is moved into place: a failure leaves the
@@ -243,12 +247,13 @@ def run_preflight(
         spool.close()
         if book is not None:
             book.close()
-        if not changed_fh.closed:
-            changed_fh.close()
-        try:
-            os.unlink(changed_path)
-        except OSError:
-            pass
+        if changed_fh is not None:
+            if not changed_fh.closed:
+                changed_fh.close()
+            try:
+                os.unlink(changed_path)
+            except OSError:
+                pass
 
 
 def _chain(*callbacks):

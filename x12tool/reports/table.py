@@ -34,9 +34,18 @@ class _Wrapper(textwrap.TextWrapper):
             cur_line.append(reversed_chunks.pop())
 
 
+# one wrapper a width: wrap() keeps no state between calls, and making one costs about as
+# much as wrapping a short message
+_WRAPPERS: dict[int, _Wrapper] = {}
+
+
 def _wrapped(cell: str, width: int) -> str:
     # Each non-blank line wrapped on its own, blank lines dropped (as tabulate's maxcolwidths).
-    wrapper = _Wrapper(width=width)
+    wrapper = _WRAPPERS.get(width)
+    if wrapper is None:
+        wrapper = _Wrapper(width=width)
+        if len(_WRAPPERS) < 64:
+            _WRAPPERS[width] = wrapper
     return "\n".join(
         "\n".join(wrapper.wrap(line)) for line in cell.splitlines() if line.strip() != ""
     )
