@@ -32,12 +32,15 @@ def status_flags(record: dict) -> int:
 
 
 def _text_status(text: str) -> int:
-    """:func:`status_flags` of a record's JSON text. Every string in it is JSON-encoded
-    (a quote inside one is escaped), and no record below the claim's has a "status" key, so
-    this text appears only as the claim's own status."""
-    if '"status": "held"' in text:
+    """:func:`status_flags` of a record's JSON text. A claim record's "status" comes second,
+    after its id, whose text is JSON-encoded (a quote inside it escaped): the first such key
+    in the text is the claim's."""
+    at = text.find('"status": "')
+    if at < 0:
+        return 0
+    if text.startswith('held"', at + 11):
         return HELD
-    if '"status": "corrected"' in text:
+    if text.startswith('corrected"', at + 11):
         return CORRECTED
     return 0
 
@@ -58,18 +61,21 @@ class ClaimSpool:
     def add(self, record: dict) -> None:
         # Encoded once, as the JSON report writes a record (json.dumps defaults), so the JSON
         # report copies the text (texts()) instead of decoding and encoding it again.
-        self.add_text(json.dumps(record), record_flags(record))
+        self._add(json.dumps(record), record_flags(record) | status_flags(record))
 
     def add_text(self, text: str, flags: int | None = None) -> None:
         """A record already encoded (``json.dumps(record)``, one line), with its
         :func:`record_flags` when the caller has them."""
+        if flags is None:
+            flags = record_flags(json.loads(text))
+        self._add(text, flags | _text_status(text))
+
+    def _add(self, text: str, flags: int) -> None:
         pending = self._pending
         pending.append(text + "\n")
         if len(pending) >= PENDING:
             self._write()
-        if flags is None:
-            flags = record_flags(json.loads(text))
-        self.flags.append(flags | _text_status(text))
+        self.flags.append(flags)
         self.count += 1
 
     def _write(self) -> None:
