@@ -146,3 +146,15 @@ def test_the_lean_re_read_passes_only_what_the_full_one_passes(tmp_path, check_l
     assert {"as it is", "no line breaks", "CRLF"} <= lean_taken
     if not check_lx:
         assert "LX out of sequence" in lean_taken
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 997])
+def test_the_lean_re_read_takes_files_read_in_any_chunks(tmp_path, monkeypatch, chunk):
+    """Chunks that end inside a segment or between a terminator and its line break."""
+    from x12tool.preflight import reread
+
+    monkeypatch.setattr(reread, "CHUNK", chunk)
+    for eol in ("\n", "\r\n", ""):
+        path = variant(tmp_path, sample().replace("~\n", "~" + eol))
+        assert reread.lean_pass(path, claims=22, check_lx=True, lenient=None), (chunk, eol)
+        assert not reread.lean_pass(path, claims=21, check_lx=True, lenient=None)

@@ -27,7 +27,7 @@ from x12tool.edi.delimiters import WHITESPACE, Delimiters
 from x12tool.edi.envelope import SET_ENDS, EnvelopeChecker
 from x12tool.edi.segment import Segment
 
-CHUNK = 1 << 20  # characters read at a time (memory stays flat on a big output)
+CHUNK = 1 << 18  # characters read at a time (memory stays flat on a big output)
 
 # The segments the checks look at; any other inside a set only counts toward SE01.
 _BUILT = ("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM", "LX")  # (LX: looked at, not built)
