@@ -69,7 +69,9 @@ def _segments(
     ``check_lx``: the LX segments of each claim (CLM up to the next HL, CLM or SE, as
     iter_items cuts claims) must number 1, 2, ...; they are checked here, not built."""
     term, elem = delims.segment, delims.element
-    if term in WHITESPACE:
+    if term in WHITESPACE or term.isalnum() or elem.isalnum():
+        # (a tag is what comes before the first element separator: the patterns below find
+        # the same only when neither delimiter can be part of one)
         raise _NotLean
     tsep = ""  # the terminator and the whitespace after it, alike throughout the file
     count = 0  # segments so far (Segment.index)
