@@ -219,3 +219,20 @@ def test_claim_totals_agree_with_the_price_summed(claims):
         assert pricer.totals(c)[:3] == (want.total, want.reduction, len(want.lines))
         seen_cq = seen_cq or bool(want.reduction)
     assert seen_cq
+
+
+def test_sequestration_is_two_percent_of_medicare_share_in_cents():
+    """The money step's sequestration (one factor, memo of amounts) is the cents of 2 % of 80 %
+    of the allowed amount, taken as two products, for amounts around every rounding edge."""
+    from x12tool.money.amounts import cents
+    from x12tool.money.effects import MEDICARE_SHARE, SEQUESTRATION
+    from x12tool.preflight.money import _sequestration
+
+    amounts = [Decimal(n).scaleb(-2) for n in range(-400, 40000, 7)]
+    amounts += [Decimal("31.25"), Decimal("93.75"), Decimal("-31.25"), Decimal("0.00")]
+    amounts += [Decimal("1234567.81"), Decimal("31.2500"), Decimal("0.3125")]
+    for _ in range(2):  # the second time from the memo
+        for a in amounts:
+            want = cents(a * MEDICARE_SHARE * SEQUESTRATION)
+            got = _sequestration(a)
+            assert got == want and str(got) == str(want), a

@@ -113,3 +113,38 @@ def test_ncci_run_caches_agree_with_fresh_lookups(tmp_path):
                 )
     # the files have pairs under the payers' profiles, and none with the edits off
     assert found["off"] == 0 and sum(found.values()) > 0
+
+
+def test_pairs_of_a_date_kept_per_code_set_and_date():
+    """_CodePairs.on keeps the pairs in force per (codes, date): a pair that starts, or ends,
+    between two dates of the same codes is in force on the dates it covers only, however often
+    and in whatever order the dates are asked."""
+    from datetime import date
+
+    from x12tool.refdata import NcciPair
+    from x12tool.rules.ncci_hits import _CodePairs
+
+    def pair(pid, effective, deleted, indicator="1"):
+        return NcciPair(pid, "97140", "97530", indicator, effective, deleted, "t", "high", True)
+
+    starts = pair("a", date(2026, 3, 1), None)
+    ends = pair("b", None, date(2026, 3, 1))
+    na = pair("c", None, None, indicator="9")
+
+    class Index:
+        asked = 0
+
+        def pairs_between(self, a, b, profile):
+            Index.asked += 1
+            return [starts, ends, na] if (a, b) == ("97140", "97530") else []
+
+    cp = _CodePairs(Index(), None)
+    billed = frozenset({"97530", "97140 "})  # as billed: normalised when learnt
+    before, after = date(2026, 2, 27), date(2026, 3, 2)
+    for _ in range(2):
+        for day in (after, before, after):
+            got = cp.on(billed, day)
+            assert got == [[p for p in (starts, ends, na) if p.active_on(day)]]
+    assert cp.on(billed, before) == [[ends]] and cp.on(billed, after) == [[starts]]
+    assert cp.on(frozenset({"97110", "97140"}), after) == []
+    assert Index.asked == 2  # one lookup per code set, whatever the dates

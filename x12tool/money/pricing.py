@@ -137,7 +137,7 @@ def price_lines(
     terms = [_input_terms(fees, ln, npi) for ln in lines]
     tops: dict[date | None, int] = {}
     for i, t in enumerate(terms):
-        if t[2] and lines[i].units > 0:
+        if t[2] and lines[i].units > ZERO:
             _mppr_top(tops, lines[i].day, i, terms)
     return _price(lines, terms, tops)
 
@@ -161,7 +161,7 @@ def _price(lines: list[LineInput], terms: list[Terms], tops: dict[date | None, i
     for i, ln in enumerate(lines):
         rate, note, multi, assistant, _pe = terms[i]
         units = ln.units
-        if rate is None or units <= 0:
+        if rate is None or units <= ZERO:  # a Decimal: no int to convert
             append(LinePrice(ln.key, ln.code, units, ZERO, ZERO, ZERO, None, rate, note))
             continue
         pct = None
@@ -205,7 +205,7 @@ def price_claim(fees: FeeSchedule, claim, npi: str | None = None) -> ClaimPrice:
         inputs.append(LineInput(i, got[0], got[1], units, day, got[2]))
         t = got[3]
         terms.append(t)
-        if t[2] and units > 0:  # _mppr_top, inline: most lines are always-therapy lines
+        if t[2] and units > ZERO:  # _mppr_top, inline: most lines are always-therapy lines
             j = tops.get(day)
             if j is None or t[4] > terms[j][4]:
                 tops[day] = i

@@ -7,10 +7,10 @@ risk). The records go to :class:`~x12tool.money.effects.ClaimMoney`; findings st
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from x12tool.fixes.loop import HELD, ClaimOutcome
-from x12tool.money.amounts import ZERO, cents
+from x12tool.money.amounts import CENT, ZERO
 from x12tool.money.effects import (
     MEDICARE_CLASSES,
     MEDICARE_SHARE,
@@ -102,11 +102,15 @@ def _sequestration(allowed: Decimal) -> Decimal:
     claim totals again and again)."""
     got = _SEQUESTRATION.get(allowed)
     if got is None:
-        got = cents(allowed * MEDICARE_SHARE * SEQUESTRATION)
+        got = (allowed * _SHARE_SEQUESTERED).quantize(CENT, rounding=ROUND_HALF_UP)  # cents()
         if len(_SEQUESTRATION) < 4096:  # bounded: the first totals met stay
             _SEQUESTRATION[allowed] = got
     return got
 
+
+# 2 % of 80 %, as one factor: the product of Decimals is exact (the precision is far above an
+# amount's digits), so the cents are those of the two products taken in turn
+_SHARE_SEQUESTERED = MEDICARE_SHARE * SEQUESTRATION
 
 # allowed amount -> its sequestration. Keyed by value: equal amounts give the same cents.
 _SEQUESTRATION: dict[Decimal, Decimal] = {}

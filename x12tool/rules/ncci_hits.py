@@ -95,7 +95,7 @@ class _CodePairs:
     those that have keep their pairs' date windows to test. Any other lookup is asked
     ``pairs_for`` per two codes and date."""
 
-    __slots__ = ("index", "profile", "between", "by_codes", "by_day")
+    __slots__ = ("index", "profile", "between", "by_codes", "by_day", "on_day")
 
     def __init__(self, index: NcciLookup, profile) -> None:
         self.index = index
@@ -106,6 +106,8 @@ class _CodePairs:
         self.by_codes: dict[frozenset[str], tuple] = {}
         # (code, code, date) -> pairs_for, for a lookup without pairs_between
         self.by_day: dict[tuple[str, str, date], list[NcciPair]] = {}
+        # (codes as billed, date) -> on()'s answer, for the code sets with a pair on some date
+        self.on_day: dict[tuple[frozenset[str], date], list[list[NcciPair]]] = {}
 
     def on(self, billed: frozenset[str], day: date) -> list[list[NcciPair]]:
         """``pairs_for(a, b, day, profile)`` of every two codes of a date (``billed``: the
@@ -118,11 +120,18 @@ class _CodePairs:
             return self._each(got[0], day)
         if not got[1]:
             return []  # no pair between these codes on any date (most dates)
-        out = []
-        for pairs in got[1]:
-            in_force = [p for p in pairs if p.active_on(day)]
-            if in_force:
-                out.append(in_force)
+        # the pairs in force on the date: the same code sets come back on the same dates
+        key = (billed, day)
+        out = self.on_day.get(key)
+        if out is None:
+            if len(self.on_day) >= _PAIRS_MAX:
+                self.on_day.clear()
+            out = []
+            for pairs in got[1]:
+                in_force = [p for p in pairs if p.active_on(day)]
+                if in_force:
+                    out.append(in_force)
+            self.on_day[key] = out  # read only: callers iterate it
         return out
 
     def _learn(self, billed: frozenset[str]) -> tuple:
@@ -167,7 +176,7 @@ def _provider(claim: Claim, line: ServiceLine) -> str:
     return ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PairHit:
     """One NCCI pair in force on one date of a claim, with the lines of each column."""
 
@@ -239,21 +248,23 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
             by_code: dict[str, list[ServiceLine]] = {}
             for ln in day_lines:
                 by_code.setdefault(normal_code(ln.code), []).append(ln)
+            # no 2420A on the date: every line is the claim's provider's
+            one_provider = all(ln.rendering is None for ln in day_lines)
             for pairs in found:
-                _add_hits(hits, claim, day, day_lines, by_code, pairs)
+                _add_hits(hits, claim, day, day_lines, by_code, pairs, one_provider)
     return hits
 
 
 _CODE = attrgetter("code")
 
 
-def _add_hits(hits, claim, day, lines, by_code, pairs) -> None:
-    """The hits of the pairs in force between two codes of one date."""
+def _add_hits(hits, claim, day, lines, by_code, pairs, one_provider: bool) -> None:
+    """The hits of the pairs in force between two codes of one date (``one_provider``: no
+    line of the date has a 2420A)."""
     for pair in pairs:
         c1 = by_code[pair.column1]
         c2 = by_code[pair.column2]
-        if all(ln.rendering is None for ln in lines):
-            # no 2420A on the date: every line is the claim's provider's
+        if one_provider:
             hits.append(PairHit(pair, day, list(c1), list(c2)))
             continue
         prov1 = {_provider(claim, ln) for ln in c1}
