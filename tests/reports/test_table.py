@@ -8,7 +8,7 @@ import string
 import pytest
 from tabulate import tabulate
 
-from x12tool.reports.table import simple_table
+from x12tool.reports.table import plain_table, simple_table
 from x12tool.reports.text_report import FINDING_HEADERS, FINDING_WRAP
 
 MONEY_HEADERS = ("claim", "status", "payer class", "as billed", "as sent", "at risk")
@@ -92,3 +92,35 @@ def test_long_word_is_cut_at_the_width_not_after_a_hyphen():
     text = simple_table([[word]], ["message"], wrap=[64])
     assert text.splitlines()[2:] == [word[:64], word[64:]]
     assert text == _tabulate([[word]], ["message"], maxcolwidths=[64])
+
+
+def _plain_cell(rnd: random.Random):
+    kind = rnd.random()
+    if kind < 0.25:
+        return rnd.choice([0, 7, 1000, -3, 123456789])
+    if kind < 0.3:
+        # beyond what plain_table writes itself: tabulate's own answer is given
+        return rnd.choice([None, True, 1.5, "é", "a\tb", "two\nlines", "\x1b[1mx"])
+    return _cell(rnd, WORD_CHARS + "   ")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plain_table_matches_tabulate(seed):
+    rnd = random.Random(200 + seed)
+    for _ in range(300):
+        ncols = rnd.randint(1, 3)
+        rows = [[_plain_cell(rnd) for _ in range(ncols)] for _ in range(rnd.randint(0, 6))]
+        if rows and rnd.random() < 0.05:
+            rows[-1] = rows[-1][:-1]  # ragged
+        want = tabulate(rows, tablefmt="plain", disable_numparse=True)
+        assert plain_table(rows) == want, rows
+
+
+def test_plain_table_writes_the_summary_without_tabulate(monkeypatch):
+    import x12tool.reports.table as table
+
+    monkeypatch.setattr(table, "tabulate", lambda *a, **k: pytest.fail("tabulate called"))
+    rows = [["claims", 1000], ["ready (go as is)", 927], ["findings", "1 error, 2 warning"]]
+    assert plain_table(rows) == (
+        "claims            1000\nready (go as is)  927\nfindings          1 error, 2 warning"
+    )

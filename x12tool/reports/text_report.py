@@ -7,7 +7,7 @@ from typing import TextIO
 from x12tool.money.amounts import dollars
 from x12tool.reports.model import FileReport
 from x12tool.reports.spool import MONEY, NOTED, select, tally
-from x12tool.reports.table import simple_table, tabulate
+from x12tool.reports.table import plain_table, simple_table
 
 REFERENCE_NOTE = (
     "Medicare estimate, reference only: this payer does not pay by the Medicare fee schedule"
@@ -109,7 +109,7 @@ def write_text(out: TextIO, head: dict, records) -> None:
     money = s.get("money")
     if money:
         rows.extend(_money_rows(money))
-    out.write(tabulate(rows, tablefmt="plain", disable_numparse=True) + "\n")
+    out.write(plain_table(rows) + "\n")
     if money:
         out.write(f"money basis: {head.get('money_basis', 'national')}")
         out.write(f" ({head['money_detail']})\n" if head.get("money_detail") else "\n")
