@@ -190,7 +190,10 @@ class RuleContext:
         return got
 
     def visit_rows(self, claim: Claim) -> list[VisitRow]:
-        return self._visit_join(claim).rows
+        join = self._rows  # _visit_join's check, inline: most rules ask for a claim joined
+        if join is None or join.claim is not claim:
+            join = self._visit_join(claim)
+        return join.rows
 
     def _visit_join(self, claim: Claim) -> _VisitJoin:
         """The claim's visit rows joined once per claim object (a fix makes a new one), kept
@@ -225,6 +228,15 @@ class RuleContext:
             got = join.lines[id(line)] = join.line_rows(line, self.ref.therapy_modifiers)
             join.kept.append(line)
         return got
+
+    def rows_for_lines(self, claim: Claim, lines: list[ServiceLine]) -> list[list[VisitRow]]:
+        """:meth:`rows_for_line` of each of ``lines`` (the claim's), in their order, with one
+        call: the day's walk asks for every timed line, and a call per line cost more than
+        the usual line's lookup (its line control among its rows')."""
+        join = self._rows
+        if join is None or join.claim is not claim:
+            join = self._visit_join(claim)
+        return join.rows_of(lines, self.ref.therapy_modifiers)
 
 
 class _VisitJoin:
@@ -263,6 +275,37 @@ class _VisitJoin:
             by_code_day.setdefault((r.cpt, r.service_date), []).append(r)
         self.by_code_day = by_code_day
         return by_code_day
+
+    def rows_of(self, lines: list[ServiceLine], therapy_modifiers: dict[str, str]) -> list:
+        """Each line's rows (see RuleContext.rows_for_lines), remembered as line_rows's."""
+        known = self.lines
+        out = []
+        if not self.rows:
+            # no row for the claim: every line's rows are empty (line_rows's answer)
+            for line in lines:
+                got = known.get(id(line))
+                if got is None:
+                    got = known[id(line)] = []
+                    self.kept.append(line)
+                out.append(got)
+            return out
+        by_control = self.by_control
+        kept = self.kept
+        for line in lines:
+            got = known.get(id(line))
+            if got is None:
+                # line_rows's first answer, inline: the rows sharing the line's control
+                control = line.line_control
+                if control:
+                    if by_control is None:
+                        by_control = self._index_controls()
+                    got = by_control.get(control)
+                if not got:
+                    got = self.line_rows(line, therapy_modifiers)
+                known[id(line)] = got
+                kept.append(line)
+            out.append(got)
+        return out
 
     def line_rows(self, line: ServiceLine, therapy_modifiers: dict[str, str]) -> list[VisitRow]:
         if not self.rows:

@@ -103,10 +103,14 @@ def timed_lines(claim: Claim, ctx: RuleContext) -> list[ServiceLine]:
     memo = ctx.claim_memo(claim)
     got = memo.get("timed_lines")
     if got is None:
-        code = ctx.ref.code
+        ref = ctx.ref
+        codes = ref.codes
         got = []
         for ln in claim.lines:
-            info = code(ln.code)
+            # ref.code(ln.code), its usual answer inline: codes arrive normalized
+            info = codes.get(ln.code)
+            if info is None and ln.code:
+                info = ref.code(ln.code)
             if info is not None and info.timed:
                 got.append(ln)
         memo["timed_lines"] = got
@@ -350,24 +354,24 @@ class TimedGroup:
 def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     """The claim's timed lines and timed visit rows by date and discipline (no peers), in one
     pass over the lines and one over the rows no line took."""
+    lines = timed_lines(claim, ctx)
+    if not lines and not ctx.visit_rows(claim):
+        return []  # no timed line and no row: no day to judge
     ref = ctx.ref
     mods = ref.therapy_modifiers
     code_info = ref.code
-    rows_for_line = ctx.rows_for_line
-    # the lines' rows already joined (DOC001 and the ledger's facts ask first), by id(line)
-    joined = ctx.joined_lines(claim)
+    whole = _WHOLE
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     claim_disciplines = set()
     matched: set[int] = set()
     g: TimedGroup | None = None
 
-    for ln in timed_lines(claim, ctx):
+    # every timed line's rows with one call (those DOC001 and the ledger's facts looked up
+    # already are remembered by the join)
+    for ln, rows in zip(lines, ctx.rows_for_lines(claim, lines), strict=True):
         day = ln.date_from
         if not day:
             continue
-        rows = joined.get(id(ln))
-        if rows is None:
-            rows = rows_for_line(claim, ln)
         # The line's discipline as _discipline() has it, inline: its one therapy modifier,
         # else the visit log, else the code's lock, else the provider's taxonomy.
         disc = None
@@ -397,11 +401,16 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             g = groups.get(key)
             if g is None:
                 g = groups[key] = TimedGroup(day, disc)
-        u = ln.units  # billed_units(ln), inline
+        u = ln.units  # billed_units(ln), inline, with whole_units's memo
         if ln.unit_basis != "UN" or u is None:
             units = None
         else:
-            units = whole_units(u)
+            try:
+                units = whole.get(u, _MISSING)
+            except TypeError:  # a signalling NaN: whole_units raises as before
+                units = whole_units(u)
+            if units is _MISSING:
+                units = whole_units(u)
         code = ln.code
         got = g.lines.get(code)
         if got is None:
@@ -507,7 +516,10 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     if cached is not None:
         return cached
     result = _build_groups(claim, ctx)
-    peers = _peers_of()(claim, ctx)
+    if not result:
+        memo["timed_groups"] = result
+        return result  # no timed line or row: nothing for the day's other claims to join
+    peers = (_PEERS_OF or _peers_of())(claim, ctx)
     if peers:
         by_key = {(g.day, g.discipline): g for g in result}
         for part in peers:
@@ -519,7 +531,10 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             else:
                 g.peers = [part]
     for g in result:
-        g._close()
+        if g.peers or g.unknown or g.unreadable:
+            g._close()
+        # else (the usual group) _close has nothing to add: the day's sums are the claim's own
+        # and no code is undocumented, as the group was made
     memo["timed_groups"] = result
     return result
 
@@ -595,20 +610,41 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
     cached = memo.get("verdicts")
     if cached is not None:
         return cached
+    groups = memo.get("timed_groups")
+    if groups is None:
+        groups = timed_groups(claim, ctx)
     out = []
     method = ctx.profile.unit_method
     seq = claim.clm.index
-    for g in timed_groups(claim, ctx):
+    for g in groups:
         minutes = g.day_minutes
         if not minutes:
             continue  # no minutes documented for the day (no code of the day has minutes)
         # A code with a line of unknown minutes has no cap of its own either.
         undocumented = g.undocumented_codes
         partial = method == "cms" and bool(undocumented)  # not g.complete(method)
-        limits = None if partial else g.supported(method)
         day_units = g.day_billed
         own_units = g.own_units
         peers = g.peers
+        if not peers and not undocumented and len(minutes) == 1:
+            # The usual day: one code documented, alone on its day, every line's minutes
+            # known. Its units are the 8-minute table's (supported()'s one-code answer)
+            # and any other code billed has no limit: the loop below, without a dict.
+            ((c, m),) = minutes.items()
+            lines = g.lines.get(c)
+            if lines is None:
+                continue
+            allowed = 0 if m < 8 else (m + 7) // 15  # table_units(m)
+            own = own_units[c]
+            if own != allowed:
+                out.append(
+                    _new_verdict(
+                        Verdict,
+                        (g, c, lines, own, allowed, day_units[c], allowed, False, []),
+                    )
+                )
+            continue
+        limits = None if partial else g.supported(method)
         for code, lines in g.lines.items():
             if code in undocumented:
                 continue

@@ -24,7 +24,6 @@ from x12tool.forksafe import reopen_in_child
 from x12tool.visits.records import (
     cut_records,
     cut_records_bytes,
-    last_field_quoted,
     lines_fast,
     lines_values,
     span_values,
@@ -592,9 +591,13 @@ class VisitLog:
             # Claim ids are compared as the 837 has them first; only when no row has the id
             # exactly do rows with the same id in another case count (the stats line says so).
             rows = others
-        if len(self._cache) >= 16:  # the fix loop re-reads the same claim; keep a few
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[claim_id] = rows
+        cache = self._cache
+        if len(cache) >= 16:
+            # The fix loop re-reads the claim just read; a few are kept. Emptied when full
+            # rather than the oldest popped: a dict popped from its front keeps the holes,
+            # and finding its first key walked them on every claim of the run.
+            cache.clear()
+        cache[claim_id] = rows
         return rows
 
     def _lean_rows(self, span: int) -> list[VisitRow] | None:
@@ -630,6 +633,7 @@ class VisitLog:
         claim_id = ""
         span_id = None  # the claim id of every row so far ("" once they differ or unknown)
         cr = "\r" in text  # (rare: a CRLF log) looked for in each line only when there is one
+        nul_free = "\0" not in text
         codes = self._codes
         for line in lines:
             n += 1
@@ -641,7 +645,14 @@ class VisitLog:
             q = line.find('"')
             if q < 0:
                 values = line.split(",") if line else []
-            elif last_field_quoted(line, q):
+            elif (
+                # last_field_quoted(line, q), inline: the next quote is the line's last
+                # character, the first opens a field, and no NUL (looked for in each line
+                # only when the span has one)
+                line.find('"', q + 1) == len(line) - 1
+                and (q == 0 or line[q - 1] == ",")
+                and (nul_free or "\0" not in line)
+            ):
                 values = line[:q].split(",")
                 values[-1] = line[q + 1 : -1]
             else:
