@@ -256,3 +256,35 @@ def test_generated_claims_agree(tmp_path, seen, seed):
     _settle_file(path, visits)
     assert seen.diffs == []
     assert seen.states >= 240 and seen.peers > 50 and seen.verdicts > 50 and seen.shared > 20
+
+
+def _rows_of_each_line(path: str, visits: str, profiles: Path | None = None) -> int:
+    """rows_for_lines (one call for a claim's lines, the walk's) against rows_for_line asked
+    line by line on a context of its own, before and after some lines were looked up."""
+    ref = load_refdata(profiles)
+    one = RuleContext(ref=ref, visits=VisitLog(visits))
+    each = RuleContext(ref=ref, visits=VisitLog(visits))
+    compared = 0
+    with X12Source(path) as src:
+        for item in iter_items(src.segments(), path):
+            if not isinstance(item, Claim):
+                continue
+            lines = item.lines
+            if len(lines) > 1:
+                one.rows_for_line(item, lines[-1])  # one line already joined (DOC001 asks)
+            got = [[r._key() for r in rows] for rows in one.rows_for_lines(item, lines)]
+            want = [[r._key() for r in each.rows_for_line(item, ln)] for ln in lines]
+            assert got == want, item.id
+            compared += sum(1 for rows in got if rows)
+    return compared
+
+
+def test_a_claims_lines_joined_at_once_get_their_own_rows(tmp_path):
+    sample = _rows_of_each_line(
+        str(SAMPLE / "therapy_batch.837"),
+        str(SAMPLE / "therapy_visits.csv"),
+        SAMPLE / "payer_profiles.xml",
+    )
+    path, visits = _shared_days(tmp_path, 120, 5)
+    generated = _rows_of_each_line(path, visits)
+    assert sample > 10 and generated > 100

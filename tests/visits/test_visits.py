@@ -561,3 +561,61 @@ def test_a_span_read_whole_keeps_rows_of_another_id_out(tmp_path):
     assert [r.cpt for r in log(tmp_path, "x1,2026-03-02,97530,9,,PT,PT,\n").for_claim("X1")] == [
         "97530"
     ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        '"a, b"',  # the shape the lean reader takes
+        '""',  # an empty quoted note
+        'x"y, z"',  # a quote that does not open the field
+        '"a" b"',  # a quote inside the note
+        'plain"',  # one quote, the line's last character
+        '"a\x00b"',  # a NUL: the csv module's to read
+        '"open',  # never closed
+    ],
+)
+def test_the_lean_reader_takes_only_a_quoted_last_field(tmp_path, monkeypatch, note):
+    # _lean_rows checks the one quoted shape it splits itself inline (last_field_quoted):
+    # any other shape falls back to the record-by-record reader, and both give the same rows.
+    path = tmp_path / "visits.csv"
+    path.write_text(
+        HEADER
+        + "A,2026-03-02,97110,15,A-1,PT,PT,plain\n"
+        + f"A,2026-03-02,97530,8,A-2,PT,PT,{note}\n"
+        + 'B,2026-03-02,97110,15,B-1,PT,PT,"b, c"\n',
+        encoding="utf-8",
+    )
+
+    def rows(lean: bool) -> list:
+        with monkeypatch.context() as m:
+            if not lean:
+                m.setattr(VisitLog, "_lean_rows", lambda self, span: None)
+            v = VisitLog(path)
+            try:
+                return [r._key() for c in ("A", "B") for r in v.for_claim(c)]
+            finally:
+                v.close()
+
+    assert rows(lean=True) == rows(lean=False)
+
+
+def test_the_claims_kept_for_the_fix_loop_stay_few_and_right(tmp_path):
+    # for_claim keeps the last claims read (the fix loop asks again for the claim it just
+    # read): asked again it gives the same list, and after many claims the memo stays small
+    # and every claim still gets its own rows.
+    path = tmp_path / "visits.csv"
+    path.write_text(
+        HEADER + "".join(f"C{n},2026-03-02,97110,{n + 8},C{n}-1,PT,PT,\n" for n in range(40)),
+        encoding="utf-8",
+    )
+    v = VisitLog(path)
+    try:
+        for n in range(40):
+            got = v.for_claim(f"C{n}")
+            assert v.for_claim(f"C{n}") is got
+            assert [(r.claim_id, r.minutes) for r in got] == [(f"C{n}", n + 8)]
+            assert len(v._cache) <= 16
+        assert [r.minutes for r in v.for_claim("C3")] == [11]
+    finally:
+        v.close()
