@@ -30,7 +30,7 @@ from x12tool.visits.records import (
     split_text,
 )
 from x12tool.visits.records import split_record as _split_record
-from x12tool.visits.row import NO_POC, RowLayout, VisitRow
+from x12tool.visits.row import NO_POC, RowLayout, VisitRow, progress_mark
 
 REQUIRED = ("claim_id", "service_date", "cpt", "minutes")
 CHECKLIST = (
@@ -221,6 +221,8 @@ class VisitLog:
         self._dates: dict[str, date | None] = {}  # parse_date's answers (a log has few dates)
         # a code as written -> trimmed and upper case (a log has few distinct codes)
         self._codes: dict[str, str] = {}
+        # a progress_report value as written -> its mark (a log has few spellings)
+        self._marks: dict[str, str] = {}
         # plain digit minutes seen at load -> their int (a log has few distinct values)
         self._whole: dict[str, int] = {}
         # The last block read (file offset, bytes): a log written in the claims' order is read
@@ -621,7 +623,8 @@ class VisitLog:
         if len(lines) != count:
             return None
         width, dates, layout, whole = self._width, self._dates, self._layout, self._whole
-        c_id, c_day, c_cpt, c_min, c_ctl, c_disc, c_role = self._cols[:7]
+        c_id, c_day, c_cpt, c_min, c_ctl, c_disc, c_role, c_prog = self._cols[:8]
+        marks = self._marks
         new = object.__new__
         lean = not self._poc_cols
         rows = []
@@ -702,7 +705,14 @@ class VisitLog:
                         row.discipline = discipline
                         row.provider_role = role
                         row.poc = NO_POC
-                        row._checklist = row._progress = row._note = None  # read from _raw
+                        row._checklist = row._note = None  # read from _raw when asked
+                        mark = values[c_prog]  # progress_mark(mark), remembered by value
+                        progress = marks.get(mark)
+                        if progress is None:
+                            progress = progress_mark(mark)
+                            if len(marks) < 4096:
+                                marks[mark] = progress
+                        row.progress_report = progress
                         row._raw = (values, layout)
                         rows.append(row)
                         continue

@@ -39,6 +39,11 @@ class RowLayout:
         return got
 
 
+def progress_mark(raw: str) -> str:
+    """A row's ``progress_report`` from its raw value: trimmed, upper case, first letter."""
+    return raw.strip().upper()[:1]
+
+
 def parse_checklist(names: tuple[str, ...], raw) -> tuple[tuple[str, str], ...]:
     """(column, mark) pairs: each raw value trimmed, upper-cased, its first letter kept."""
     return tuple(zip(names, [v.strip().upper()[:1] for v in raw], strict=True))
@@ -49,10 +54,9 @@ class VisitRow:
 
     A plain slots object rather than a frozen dataclass (whose ``__init__`` sets each field
     through ``object.__setattr__``, ~5 times the cost): a run builds one per row the rules
-    ask for. The checklist, ``progress_report`` and the note are kept as the row's raw values
-    and trimmed only when a rule reads them (DOC001 the checklist of 97530 rows, DOC003 the
-    note, the ledger's facts the progress report). Rows are shared by every rule reading the
-    claim and must not be changed.
+    ask for. The checklist and the note are kept as the row's raw values and trimmed only
+    when a rule reads them (DOC001 the checklist of 97530 rows, DOC003 the note). Rows are
+    shared by every rule reading the claim and must not be changed.
     """
 
     __slots__ = (
@@ -67,7 +71,10 @@ class VisitRow:
         # plan of care in effect on this date: start, certification (signature) date, end
         "poc",
         "_checklist",
-        "_progress",
+        # "Y", "N" or "" (the raw value trimmed, upper case, first letter): set when built,
+        # a plain slot rather than a property read from the raw values, as the ledger's
+        # facts read it on every row of every claim
+        "progress_report",
         "_note",
         "_raw",  # (values, RowLayout) the lazy fields are read from; None: given when built
     )
@@ -98,9 +105,12 @@ class VisitRow:
         self.provider_role = provider_role
         self.poc = poc
         if _raw is None:
-            self._checklist, self._progress, self._note = checklist, progress_report, note_text
+            self._checklist, self._note = checklist, note_text
+            self.progress_report = progress_report
         else:
-            self._checklist = self._progress = self._note = None
+            self._checklist = self._note = None
+            values, layout = _raw
+            self.progress_report = progress_mark(values[layout.progress])
         self._raw = _raw
 
     @property
@@ -109,14 +119,6 @@ class VisitRow:
         if got is None:
             values, layout = self._raw
             got = self._checklist = layout.parse(values)[0]
-        return got
-
-    @property
-    def progress_report(self) -> str:
-        got = self._progress
-        if got is None:
-            values, layout = self._raw
-            got = self._progress = values[layout.progress].strip().upper()[:1]
         return got
 
     @property
