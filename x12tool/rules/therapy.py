@@ -374,15 +374,20 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             continue
         # The line's discipline as _discipline() has it, inline: its one therapy modifier,
         # else the visit log, else the code's lock, else the provider's taxonomy.
-        disc = None
-        n = 0
-        for m in ln.modifiers:
-            d = mods.get(m)
-            if d is not None:
-                disc = d
-                n += 1
-        if n != 1:
+        modifiers = ln.modifiers
+        if len(modifiers) == 1:
+            disc = mods.get(modifiers[0])  # (the usual line: its one modifier, GP/GO/GN)
+        else:
             disc = None
+            n = 0
+            for m in modifiers:
+                d = mods.get(m)
+                if d is not None:
+                    disc = d
+                    n += 1
+            if n != 1:
+                disc = None
+        if disc is None:  # not one therapy modifier
             for r in rows:
                 if r.discipline:
                     disc = r.discipline
