@@ -216,6 +216,7 @@ class VisitLog:
         # The claim id every row of the last span _lean_rows read has (None: not known).
         self._span_id: str | None = None
         self._cache: dict[str, list[VisitRow]] = {}
+        self._cached: list[str] = []  # _cache's keys, oldest first
         self._has_checklist = False
         self._layout: RowLayout | None = None
         self._dates: dict[str, date | None] = {}  # parse_date's answers (a log has few dates)
@@ -594,12 +595,13 @@ class VisitLog:
             # exactly do rows with the same id in another case count (the stats line says so).
             rows = others
         cache = self._cache
-        if len(cache) >= 16:
-            # The fix loop re-reads the claim just read; a few are kept. Emptied when full
-            # rather than the oldest popped: a dict popped from its front keeps the holes,
-            # and finding its first key walked them on every claim of the run.
-            cache.clear()
+        order = self._cached
+        while len(cache) >= 16 and order:  # the fix loop re-reads the same claim; keep a few
+            # the oldest goes, named by the list of keys in the order they came: a dict
+            # popped from its front keeps the holes, and finding its first key walked them
+            cache.pop(order.pop(0), None)
         cache[claim_id] = rows
+        order.append(claim_id)
         return rows
 
     def _lean_rows(self, span: int) -> list[VisitRow] | None:
