@@ -368,7 +368,7 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
 
     # every timed line's rows with one call (those DOC001 and the ledger's facts looked up
     # already are remembered by the join)
-    for ln, rows in zip(lines, ctx.rows_for_lines(claim, lines), strict=True):
+    for ln, rows in zip(lines, ctx.rows_for_lines(claim, lines)):  # noqa: B905 - one each
         day = ln.date_from
         if not day:
             continue

@@ -651,15 +651,16 @@ class VisitLog:
             if q < 0:
                 values = line.split(",") if line else []
             elif (
-                # last_field_quoted(line, q), inline: the next quote is the line's last
-                # character, the first opens a field, and no NUL (looked for in each line
-                # only when the span has one)
-                line.find('"', q + 1) == len(line) - 1
+                # last_field_quoted(line, q), inline (no call per row), the note cut once:
+                # no NUL is looked for in each line unless the span has one
+                line[-1] == '"'
+                and q < len(line) - 1
                 and (q == 0 or line[q - 1] == ",")
+                and '"' not in (note := line[q + 1 : -1])
                 and (nul_free or "\0" not in line)
             ):
                 values = line[:q].split(",")
-                values[-1] = line[q + 1 : -1]
+                values[-1] = note
             else:
                 return None
             if lean:
