@@ -97,10 +97,11 @@ _OTHER, _FOLDED, _UPPER = 0, 1, 2
 
 
 def _id_form(claim_id: str) -> int:
+    # (an ASCII id with an upper-case letter is not its own fold: the forms do not overlap)
+    if claim_id.isupper() and claim_id.isascii():
+        return _UPPER
     if claim_id == claim_id.casefold():
         return _FOLDED
-    if claim_id.isascii() and claim_id.isupper():
-        return _UPPER
     return _OTHER
 
 
@@ -565,22 +566,14 @@ class VisitLog:
         # both are written alike: both their own fold, or both ASCII upper case (the fold of
         # ASCII is its lower case); ids of other forms compare by hash.
         forms = self._forms
-        folded = claim_id == claim_id.casefold()
-        upper = not folded and claim_id.isascii() and claim_id.isupper()
-        h = None
+        asked = _id_form(claim_id)
         for s in spans:
             form = forms[s]
-            if form == _FOLDED:
-                if folded:
+            if form != _OTHER:
+                if form == asked:
                     return "exact"
-            elif form == _UPPER:
-                if upper:
-                    return "exact"
-            else:
-                if h is None:
-                    h = hash(claim_id)
-                if self._other_ids[s] == h:
-                    return "exact"
+            elif self._other_ids[s] == hash(claim_id):
+                return "exact"
         return "case"
 
     def usable_problem(self, matched: int, claims: int, *, partial: bool = False) -> str | None:
