@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections import Counter
 
 from devtools.synth import generate
 from x12tool.claims.plan import plan_run
@@ -58,6 +59,29 @@ def test_groups_are_the_plain_definitions(tmp_path):
     want = _reference_groups(paths)
     assert got == want
     assert len(set(got)) < len(got) - 100  # the shared members did join groups
+    # routes keep group sizes and workers in flat arrays by group number: each file's routes
+    # are those of a plain dict of its groups in order of first appearance (in the second
+    # file, groups numbered in the first come after some of its own)
+    second = list(plans[paths[1]].groups)
+    order = list(dict.fromkeys(second))
+    assert order != sorted(order)
+    for path in paths:
+        groups = list(plans[path].groups)
+        for workers in (1, 2, 3, 255):
+            assert list(plans[path].routes(workers)) == _plain_routes(groups, workers)
+
+
+def _plain_routes(groups: list[int], workers: int) -> list[int]:
+    worker_of = Counter(groups)
+    total, w, dealt = len(groups), 0, 0
+    upto = total / workers
+    for g, n in worker_of.items():
+        if dealt >= upto and w < workers - 1:
+            w += 1
+            upto = dealt + (total - dealt) / (workers - w)
+        worker_of[g] = w
+        dealt += n
+    return [worker_of[g] for g in groups]
 
 
 def _routed(groups: list[int], workers: int) -> list[int]:

@@ -484,7 +484,8 @@ def _random_log(seed: int, header: str, tricky: bool) -> bytes:
 def _everything(v: VisitLog) -> tuple:
     ids = ["A", "a", "B", "C", '"B"', "b", "Z"]
     rows = {c: [r._key() for r in v.for_claim(c)] for c in ids}
-    index = [list(a) for a in (v._hashes, v._exact, v._offsets, v._firsts, v._counts, v._lengths)]
+    index = [list(a) for a in (v._hashes, v._forms, v._offsets, v._firsts, v._counts, v._lengths)]
+    index.append(sorted(v._other_ids.items()))
     problems = [(p.row, p.message) for p in v.problems]
     return v.rows, v.bad, index, rows, problems, v.stats_line(1, 0), [v.match(c) for c in ids]
 
@@ -619,3 +620,34 @@ def test_the_claims_kept_for_the_fix_loop_stay_few_and_right(tmp_path):
         assert [r.minutes for r in v.for_claim("C3")] == [11]
     finally:
         v.close()
+
+
+def test_match_tells_an_exact_id_from_one_in_another_case_in_every_form(tmp_path):
+    # The index keeps how each id is written (its own case fold, ASCII upper case, or other)
+    # instead of a hash of the exact id: whatever the forms of the log's and the asked id,
+    # match must say what comparing the ids themselves says.
+    written = ["CLM-1", "clm-2", "Clm-3", "123-4", "STRASSE", "straße", "ẞ5", "k6", "\u212a7"]
+    body = "".join(f"{c},2026-03-02,97110,12,,PT,PT,\n" for c in written)
+    v = log(tmp_path, body)
+    asked = [
+        *written,
+        *(c.upper() for c in written),
+        *(c.lower() for c in written),
+        *(c.casefold() for c in written),
+        *(c.swapcase() for c in written),
+        "Straße",
+        "STRAßE",
+        "K7",
+        "k7",
+        "ss5",
+        "SS5",
+        "nope",
+    ]
+    for c in asked:
+        if c in written:
+            expected = "exact"
+        elif any(c.casefold() == w.casefold() for w in written):
+            expected = "case"
+        else:
+            expected = None
+        assert v.match(c) == expected, c

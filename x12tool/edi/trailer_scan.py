@@ -19,7 +19,7 @@ import re
 from x12tool.edi.delimiters import WHITESPACE
 from x12tool.edi.source import X12Source
 
-CHUNK = 1 << 20  # memory stays bounded whatever the file size
+CHUNK = 1 << 18  # memory stays bounded whatever the file size
 _ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
 
 

@@ -12,6 +12,7 @@ with exit 2 unless the user accepts a partly bad log (``--visits-partial``). See
 from __future__ import annotations
 
 import csv
+import os
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,6 +89,19 @@ def _claim_key(claim_id: str) -> int:
     on the case-folded id, so a claim whose id the EMR wrote in another case is still found;
     the exact id is preferred when both exist (see :meth:`VisitLog.for_claim`)."""
     return hash(claim_id.casefold())
+
+
+# How a span's claim id is written (VisitLog._forms).
+_OTHER, _FOLDED, _UPPER = 0, 1, 2
+
+
+def _id_form(claim_id: str) -> int:
+    # (an ASCII id with an upper-case letter is not its own fold: the forms do not overlap)
+    if claim_id.isupper() and claim_id.isascii():
+        return _UPPER
+    if claim_id == claim_id.casefold():
+        return _FOLDED
+    return _OTHER
 
 
 def parse_date(text: str) -> date | None:
@@ -177,10 +191,11 @@ class VisitLog:
 
     Loading scans the file once, checks every row (bad rows are counted, reported and left
     out) and keeps only where each claim's usable rows are: per run of consecutive rows of one
-    claim, the hash of its case-folded claim id and of the exact id, byte offset, first row
-    number and row count, in five flat arrays with a hash table over them (~48 bytes a claim;
-    a dict of claim ids would take ~140, which at 100,000 claims was most of the growth of
-    ``check``'s memory, see docs/performance.md). A claim's rows are parsed into
+    claim, the hash of its case-folded claim id, the id's case form, byte offset, first row
+    number, row count and bytes, in flat arrays with a hash table over them (~34 bytes a
+    claim with the table; a dict of claim ids would take ~140, which at 100,000 claims was
+    most of the growth of ``check``'s memory, see docs/performance.md). A claim's rows are
+    parsed into
     :class:`VisitRow` when a rule first asks for them; rows whose claim id only shares the
     hash are read and dropped.
     """
@@ -191,8 +206,9 @@ class VisitLog:
         self.columns: tuple[str, ...] = ()
         self.rows = 0
         # spans in file order: hash(claim_id), byte offset, first row number, row count; and an
-        # open-addressing table of span numbers + 1 (0: empty), slot = hash & (size - 1)
-        self._table = array("q")
+        # open-addressing table of span numbers + 1 (0: empty), slot = hash % size. Offsets and
+        # lengths take 4 bytes each in a log under 2 GB (see _index).
+        self._table = array("I")
         self._hashes = array("q")
         self._offsets = array("Q")
         self._firsts = array("I")
@@ -206,7 +222,12 @@ class VisitLog:
         self._poc_cols: tuple[tuple[str, int], ...] = ()
         self._problem_rows: set[int] = set()
         self._bad_rows: set[int] = set()
-        self._exact = array("q")
+        # How each span's claim id is written, so match() can tell an exact id from one in
+        # another case without keeping a second hash per span: _FOLDED (the id is its own
+        # case fold: digits, lower case), _UPPER (ASCII upper case, the usual CLM01) or
+        # _OTHER, whose hash(id) is kept in _other_ids by span.
+        self._forms = bytearray()
+        self._other_ids: dict[int, int] = {}
         # 1 for a span whose key another span shares (a claim's rows apart in the file, the id
         # in another case, a hash collision): only those need the table's full probe.
         self._shared = bytearray()
@@ -314,17 +335,20 @@ class VisitLog:
         self._index(fh)
         # A hash table in a flat array rather than sorting (sorting 100,000 keys made ~7 MB of
         # short-lived ints, which showed in the peak memory): at most half full, linear probing.
+        # Span numbers in 4 bytes each and a size of twice the spans (not the next power of
+        # two, up to four times): the table was a third of the index.
         hashes = self._hashes
-        size = 1 << max(4, (2 * len(hashes)).bit_length())
-        table = array("q", bytes(8 * size))
-        mask = size - 1
+        size = max(16, 2 * len(hashes) + 1)
+        table = array("I", bytes(4 * size))
         shared = bytearray(len(hashes))
         for number, h in enumerate(hashes, start=1):
-            slot = h & mask
+            slot = h % size
             while other := table[slot]:
                 if hashes[other - 1] == h:  # spans of one key probe through each other
                     shared[other - 1] = shared[number - 1] = 1
-                slot = (slot + 1) & mask
+                slot += 1
+                if slot == size:
+                    slot = 0
             table[slot] = number
         self._table = table
         self._shared = shared
@@ -343,9 +367,13 @@ class VisitLog:
         c_day, c_cpt, c_min = cols[1], cols[2], cols[3]
         need = 1 + max(key, c_day, c_cpt, c_min)
         dates, whole = self._dates, self._whole
-        hashes, exact, offsets = array("q"), array("q"), array("Q")
+        # A span's offset and bytes fit 4 bytes in a log under 2 GB (read as it grows, a log
+        # far past that when opened still fits 8)
+        wide = "Q" if os.fstat(fh.fileno()).st_size >= 1 << 31 else "I"
+        hashes, offsets = array("q"), array(wide)
         firsts, counts = array("I"), array("I")
-        lengths = array("Q")
+        lengths = array(wide)
+        forms, other_ids = bytearray(), {}
         last_claim = None
         n = rows = 0
         # Every row is checked here (not only the rows a rule asks for), so the stats line can
@@ -392,7 +420,10 @@ class VisitLog:
                         lengths[-1] += len(record)
                         continue
                     hashes.append(_claim_key(claim_id))
-                    exact.append(hash(claim_id))
+                    form = _id_form(claim_id)
+                    if form == _OTHER:
+                        other_ids[len(forms)] = hash(claim_id)
+                    forms.append(form)
                     offsets.append(start)
                     firsts.append(n)
                     counts.append(1)
@@ -454,7 +485,10 @@ class VisitLog:
                 if run:
                     counts[-1], lengths[-1] = run, run_bytes
                 hashes.append(_claim_key(claim_id))
-                exact.append(hash(claim_id))
+                form = _id_form(claim_id)
+                if form == _OTHER:
+                    other_ids[len(forms)] = hash(claim_id)
+                forms.append(form)
                 offsets.append(start)
                 firsts.append(n)
                 counts.append(1)
@@ -465,7 +499,7 @@ class VisitLog:
                 counts[-1], lengths[-1] = run, run_bytes
             if not data.endswith(b"\n") and last_claim is not None:
                 lengths[-1] -= 1  # the file's last record has no line break
-        self._exact = exact
+        self._forms, self._other_ids = forms, other_ids
         self._hashes, self._offsets, self._firsts, self._counts = hashes, offsets, firsts, counts
         self._lengths = lengths
         self.rows = rows
@@ -530,10 +564,17 @@ class VisitLog:
             if not spans:
                 return None
         self._next_match = spans[-1] + 1
-        h = hash(claim_id)
-        exact = self._exact
+        # A span's key is its id's case fold, so the id is the one asked for exactly when
+        # both are written alike: both their own fold, or both ASCII upper case (the fold of
+        # ASCII is its lower case); ids of other forms compare by hash.
+        forms = self._forms
+        asked = _id_form(claim_id)
         for s in spans:
-            if exact[s] == h:
+            form = forms[s]
+            if form != _OTHER:
+                if form == asked:
+                    return "exact"
+            elif self._other_ids[s] == hash(claim_id):
                 return "exact"
         return "case"
 
@@ -796,12 +837,14 @@ class VisitLog:
         spans = []
         table, hashes = self._table, self._hashes
         if table:
-            mask = len(table) - 1
-            slot = h & mask
+            size = len(table)
+            slot = h % size
             while number := table[slot]:
                 if hashes[number - 1] == h:
                     spans.append(number - 1)
-                slot = (slot + 1) & mask
+                slot += 1
+                if slot == size:
+                    slot = 0
         return sorted(spans) if len(spans) > 1 else spans  # probe order is not file order
 
     def _row(self, n: int, values: list[str]) -> VisitRow | None:
