@@ -40,7 +40,7 @@ def patient_key(last_name: str, birth_date: str) -> str:
     return f"{last_name.upper()}\x1f{birth_date}" if last_name and birth_date else ""
 
 
-CHUNK = 1 << 20
+CHUNK = 1 << 16
 
 
 HeadRow = tuple[str, str, str, str, int]  # a ClaimHead's fields, in order
