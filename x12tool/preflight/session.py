@@ -182,7 +182,7 @@ def repeated(values: array) -> set[int]:
     found: set[int] = set()
     for bucket in buckets:
         ordered = sorted(bucket)
-        found.update(a for a, b in zip(ordered, islice(ordered, 1, None)) if a == b)
+        found.update(a for a, b in zip(ordered, islice(ordered, 1, None), strict=False) if a == b)
     return found
 
 

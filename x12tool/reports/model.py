@@ -85,6 +85,7 @@ class RunBasis(Protocol):
 def sha256_file(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
+        # 64 KB reads: a 1 MB buffer at the end of a large run was a new memory peak
         for chunk in iter(lambda: fh.read(1 << 16), b""):
             h.update(chunk)
     return h.hexdigest()
