@@ -121,7 +121,10 @@ def plan_run(
     # Memory: flat arrays of a few bytes per claim (no dict of keys: at 100,000 claims a dict
     # of member ids cost ~20 MB of peak memory, as much as the rest of the run).
     member = array("q")  # hash of the claim's member id key, per claim of the run (0: none)
-    patient = array("q")  # hash of its patient key (0: none)
+    # Few claims have a patient key (only those with a 2000C loop): kept for those alone, as
+    # (claim, hash) pairs, rather than a mostly zero hash per claim of the run.
+    patient_at = array("I")  # the claims with a patient key, in run order
+    patient = array("q")  # hash of each one's patient key
     plans = {path: FilePlan(path) for path in paths}
     for path in paths:
         plan = plans[path]
@@ -136,7 +139,9 @@ def plan_run(
             # finer, so it never spans two groups. A hash collision only joins two groups:
             # coarser, never wrong.
             member.append(hash("M" + member_id.upper()) or 1 if member_id else 0)
-            patient.append(hash("P" + patient_key) or 1 if patient_key else 0)
+            if patient_key:
+                patient_at.append(len(member) - 1)
+                patient.append(hash("P" + patient_key) or 1)
     total = len(member)
     parent = array("I", range(total))  # union-find over the run's claims
 
@@ -146,14 +151,14 @@ def plan_run(
             x = parent[x]
         return x
 
-    for keys in (member, patient):
+    for at, keys in ((None, member), (patient_at, patient)):
         # Claims with the same key are neighbours once sorted by it: join each to the previous.
         # Sorted a bucket of keys at a time (claims with one key share a bucket): a list of
         # every claim's index sorted at once was ~15 MB of peak memory at 100,000 claims, the
         # largest moment of the run. The groups are the same whatever the order of the joins
         # (a root is always its group's first claim).
         buckets = [array("I") for _ in range(_BUCKETS)]
-        for k in range(total):
+        for k in range(len(keys)):
             h = keys[k]
             if h:
                 buckets[h % _BUCKETS].append(k)
@@ -161,11 +166,13 @@ def plan_run(
             order = sorted(bucket, key=keys.__getitem__)
             for a, b in zip(order, order[1:], strict=False):
                 if keys[a] == keys[b]:
+                    if at is not None:
+                        a, b = at[a], at[b]
                     ra, rb = find(a), find(b)
                     if ra != rb:
                         parent[max(ra, rb)] = min(ra, rb)
         del buckets, order
-    del member, patient
+    del member, patient, patient_at
     # Groups numbered in order of first appearance; each group's last claim (run-wide index).
     number = array("i", [-1]) * total  # root claim -> group
     last = array("I")

@@ -127,15 +127,15 @@ def open_session(
 class _InputScan:
     """What the session learns from the one segment-only scan of each input: the visit log's
     matches and, per input, the beneficiaries with several claims (x12tool/rules/daypool.py).
-    Memory: 8 bytes per claim while a file is scanned, and the beneficiaries with several
-    claims afterwards."""
+    Memory: 8 bytes per claim while a file is scanned (in buckets by hash, see
+    :func:`repeated`), and the beneficiaries with several claims afterwards."""
 
     def __init__(self, log: VisitLog | None) -> None:
         self.log = log
         self.matched = self.unmatched = self.case_only = 0
         self.pooled: dict[str, set[int]] = {}
         self._path: str | None = None
-        self._seen = array("q")
+        self._seen = _buckets()
         self._multi: set[int] = set()
         self._last: int | None = None
 
@@ -158,7 +158,7 @@ class _InputScan:
         if h == self._last:
             self._multi.add(h)  # the usual case: a beneficiary's claims side by side
         else:
-            self._seen.append(h)
+            self._seen[h % _BUCKETS].append(h)
             self._last = h
 
     def finish(self) -> None:
@@ -166,19 +166,21 @@ class _InputScan:
             return
         self._multi.update(repeated(self._seen))  # claims of one beneficiary apart in the file
         self.pooled[self._path] = self._multi
-        self._path, self._seen, self._multi, self._last = None, array("q"), set(), None
+        self._path, self._seen, self._multi, self._last = None, _buckets(), set(), None
 
 
 _BUCKETS = 64  # repeated() sorts this many pieces, one at a time
 
 
-def repeated(values: array) -> set[int]:
-    """The values that occur more than once in ``values`` (an ``array("q")``). Sorted a bucket
-    at a time (equal values share a bucket): sorting the whole array at 100,000 claims made a
-    list of 100,000 ints, a 4-5 MB spike that the process kept for the rest of the run."""
-    buckets = [array("q") for _ in range(_BUCKETS)]
-    for v in values:
-        buckets[v % _BUCKETS].append(v)
+def _buckets() -> list[array]:
+    return [array("q") for _ in range(_BUCKETS)]
+
+
+def repeated(buckets: list[array]) -> set[int]:
+    """The values that occur more than once in ``buckets`` (``array("q")``s, a value ``v`` in
+    ``buckets[v % len(buckets)]``). Sorted a bucket at a time: sorting all the values at once
+    at 100,000 claims made a list of 100,000 ints, a 4-5 MB spike that the process kept for the
+    rest of the run."""
     found: set[int] = set()
     for bucket in buckets:
         ordered = sorted(bucket)
