@@ -172,11 +172,12 @@ class SegmentReader:
                         seg.position = 1
                     if sinking is not None and tag not in stops:
                         sinking(seg)  # inside a set, not SET_ENDS (in stops)
-                    elif feed is not None and (not in_set or tag in set_ends):
-                        checker.set_segments += count - 1 - mark
-                        mark = count
-                        feed(seg)
-                        in_set = checker.st is not None
+                    else:
+                        if feed is not None and (not in_set or tag in set_ends):
+                            checker.set_segments += count - 1 - mark
+                            mark = count
+                            feed(seg)
+                            in_set = checker.st is not None
                         yield seg
                         sink = self._sink
                         stops = self._stops
@@ -184,14 +185,6 @@ class SegmentReader:
                         quiet = self._quiet if sinking is not None else _NO_TAGS
                         if passes:
                             break  # passed over the general way, from the next segment on
-                    else:
-                        yield seg
-                        sink = self._sink
-                        stops = self._stops
-                        sinking = sink if in_set else None
-                        quiet = self._quiet if sinking is not None else _NO_TAGS
-                        if passes:
-                            break
                 set_count = count - mark
                 position = count - shift
                 self.segment_count = count
