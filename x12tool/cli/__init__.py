@@ -14,27 +14,11 @@ from typing import NoReturn
 import click
 
 from x12tool import exitcodes
-from x12tool.cli import auth_cmd as _auth_cmd  # noqa: F401  (each import registers commands)
-from x12tool.cli import check as _check  # noqa: F401
-from x12tool.cli import config_cmd as _config_cmd  # noqa: F401
-from x12tool.cli import denials_cmd as _denials_cmd  # noqa: F401
-from x12tool.cli import ledger_cmd as _ledger_cmd  # noqa: F401
-from x12tool.cli import lines as _lines  # noqa: F401
-from x12tool.cli import maps_cmd as _maps_cmd  # noqa: F401
-from x12tool.cli import money_cmd as _money_cmd  # noqa: F401
-from x12tool.cli import outbox_cmd as _outbox_cmd  # noqa: F401
-from x12tool.cli import preflight as _preflight  # noqa: F401
-from x12tool.cli import remit_cmd as _remit_cmd  # noqa: F401
-from x12tool.cli import rules_cmd as _rules_cmd  # noqa: F401
 from x12tool.cli.app import UserFileError, cli
-from x12tool.cli.config import CONFIGURABLE, make_configurable
 from x12tool.edi.errors import X12InputError
 from x12tool.pipeline.lock import FolderBusy
 from x12tool.refdata import MapError
 from x12tool.visits import VisitLogError
-
-for _name in CONFIGURABLE:  # --config and X12TOOL_* for every option (docs/config.md)
-    make_configurable(cli.commands[_name])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -123,7 +123,7 @@ def load_config(path: Path) -> Config:
         prefix = ""
     from x12tool.cli.app import cli
 
-    commands = {c: cli.commands[c] for c in CONFIGURABLE if c in cli.commands}
+    commands = {c: cli.commands[c] for c in CONFIGURABLE}
     options = {c: configurable_options(cmd) for c, cmd in commands.items()}
     base = path.parent
     config = Config(path, data, {c: {} for c in commands})

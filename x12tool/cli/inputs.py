@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
 import sys
-import tempfile
 
 import click
 
@@ -16,6 +13,9 @@ STDIN_NAME = "stdin"  # the name outputs and reports of ``-`` carry
 def stdin_file() -> str:
     """``-``: standard input, copied into a private temp file named ``stdin`` (the tools read a
     file twice: IG chunks, ledger pre-pass). Removed when the command ends."""
+    import shutil
+    import tempfile
+
     ctx = click.get_current_context()
     known = ctx.meta.get("x12tool.stdin")
     if known is not None:
@@ -50,6 +50,8 @@ def expand_inputs(args: tuple[str, ...]) -> list[str]:
         elif os.path.exists(arg):
             paths.append(arg)
         else:
+            import glob  # only for a pattern: most runs name their files
+
             matches = sorted(glob.glob(arg))
             if not matches:
                 raise click.UsageError(f"no such file: {arg}")

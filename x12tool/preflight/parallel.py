@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 from collections.abc import Callable
 
@@ -113,6 +112,8 @@ def check_file(
     if workers <= 1:
         return one_process()
     routes = plan.routes(workers)
+    import pickle  # noqa: F401 - for the workers' summaries: once here, not in each worker
+
     # What every worker would read the whole file for, read once here before the fork (the
     # workers inherit it): the sets held for a wrong SE, the beneficiary's day across claims
     # and, with a ledger, its pre-pass and totals.
@@ -178,6 +179,8 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
                 on_claim_text=put,
             )
         problems = list(ctx.visits.problems) if ctx.visits is not None else []
+        import pickle
+
         with open(os.path.join(tmp, f"{k}.summary"), "wb") as fh:
             pickle.dump((summary, problems), fh)
         code = 0
@@ -190,6 +193,8 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
 
 
 def _result(tmp: str, k: int) -> tuple[Summary, list] | None:
+    import pickle
+
     try:
         with open(os.path.join(tmp, f"{k}.summary"), "rb") as fh:
             return pickle.load(fh)  # noqa: S301 - written by our own child, in our 0700 folder

@@ -10,7 +10,7 @@ from decimal import Decimal
 from .model import CodeInfo, ModifierInfo, NcciPair, Rvu, Threshold
 from .profiles import RawProfile
 
-DIGEST = "f3528f69d2bbec87dd0c26fbcf07ce37e87edb0503d48bc8eb59c8d250f25bd7"
+DIGEST = "47514943dcbd99f900716636ec95937a45438798babddd92f39df183502837af"
 
 
 def shipped(origin: str) -> tuple[dict, dict]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 from importlib.machinery import SourceFileLoader, SourcelessFileLoader
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import x12tool
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
 def maps_dir() -> Traversable:
@@ -24,6 +26,8 @@ def maps_dir() -> Traversable:
         # readers, ~15 M instructions of every run's start-up.
         packaged: Traversable = Path(loader.path).parent / "_maps"
     else:
+        import importlib.resources  # a zip or other loader: ~8 M instructions, so only here
+
         packaged = importlib.resources.files("x12tool") / "_maps"
     if packaged.is_dir():
         return packaged

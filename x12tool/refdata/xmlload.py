@@ -8,7 +8,6 @@ entity can even be declared), then validation against the file's XSD.
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,8 @@ from .errors import MapError
 from .paths import maps_dir
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     from lxml import etree
 
 # lxml is imported by the functions that parse: a run whose shipped maps come compiled
