@@ -85,3 +85,31 @@ def test_check_imports_no_other_command_module():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.splitlines()[-1] == ""
+
+
+def test_a_program_run_freezes_start_up_and_turns_the_collector_back_on():
+    # As ``python -m x12tool rules`` runs it: the collector off for the imports, main() without
+    # argv; when the command runs, the collector is on and start-up's objects are frozen.
+    probe = (
+        "import gc, sys\ngc.disable()\nfrom x12tool.cli import main\n"
+        "import x12tool.cli.rules_cmd as r\nbody = r.rules_cmd.callback\n"
+        "def spy(*a, **k):\n"
+        "    print('in command', gc.isenabled(), gc.get_freeze_count() > 1000, file=sys.stderr)\n"
+        "    return body(*a, **k)\n"
+        "r.rules_cmd.callback = spy\nsys.argv = ['x12tool', 'rules']\nmain()"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.returncode == 0 and "in command True True" in run.stderr
+
+
+def test_main_with_arguments_leaves_the_collector_alone(capsys):
+    import gc
+
+    from x12tool.cli import main
+
+    frozen = gc.get_freeze_count()
+    try:
+        main(["rules"])
+    except SystemExit:
+        pass
+    assert gc.get_freeze_count() == frozen and gc.isenabled()

@@ -14,6 +14,7 @@ from typing import NoReturn
 import click
 
 from x12tool import exitcodes
+from x12tool.cli import app
 from x12tool.cli.app import UserFileError, cli
 from x12tool.edi.errors import X12InputError
 from x12tool.pipeline.lock import FolderBusy
@@ -22,6 +23,8 @@ from x12tool.visits import VisitLogError
 
 
 def main(argv: list[str] | None = None) -> None:
+    if argv is None:  # the process runs this one command (not a test or a caller's loop)
+        app._program_run = True
     try:
         rv = cli.main(args=argv, prog_name="x12tool", standalone_mode=False)
     except click.exceptions.Exit as exc:

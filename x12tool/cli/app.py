@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
@@ -58,6 +59,12 @@ class _LazyGroup(click.Group):
         load_all_commands()
         return super().list_commands(ctx)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        found = super().resolve_command(ctx, args)
+        if _program_run:
+            end_start_up()
+        return found
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="x12tool")
@@ -77,6 +84,17 @@ def cli() -> None:
 
 
 _loaded: set[str] = set()  # commands registered and configured
+_program_run = False  # main() without argv: this process is the run (console script, -m x12tool)
+
+
+def end_start_up() -> None:
+    """The command's modules are loaded: what start-up made lives until exit, so the collector
+    leaves it out of every later collection (gc.freeze: ~40 M fewer instructions a run); on
+    again if ``python -m x12tool`` switched it off for the imports."""
+    global _program_run
+    _program_run = False
+    gc.freeze()
+    gc.enable()
 
 
 def load_command(name: str) -> None:

@@ -29,7 +29,6 @@ from x12tool.phi import mask_id
 from x12tool.reports.spool import MONEY, ClaimSpool, record_flags
 from x12tool.rules.base import Finding, Severity
 from x12tool.rules.env002_set_trailer import message as env002_message
-from x12tool.rules.ig001_implementation_guide import plain
 
 if TYPE_CHECKING:  # an annotation only: a --no-ig run does not import pyx12's side
     from x12tool.edi.ig import IgIssue
@@ -331,6 +330,8 @@ def hold_set(sets: list[dict], st: Segment, se_text: str, reason: str) -> None:
 def list_ig_issues(sets: list[dict], st: Segment, issues: list[IgIssue]) -> None:
     """pyx12's envelope and set-header errors, once each on the set's record (in IG001's
     words, with pyx12's own beside them)."""
+    from x12tool.rules.ig001_implementation_guide import plain  # --ig runs only: 17 patterns
+
     rec = set_record(sets, st)
     known = {(f.get("pyx12") or {}).get("message") for f in rec["findings"]}
     for issue in issues:
