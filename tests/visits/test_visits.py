@@ -651,3 +651,31 @@ def test_match_tells_an_exact_id_from_one_in_another_case_in_every_form(tmp_path
         else:
             expected = None
         assert v.match(c) == expected, c
+
+
+def test_lines_fast_takes_the_lines_last_field_quoted_takes():
+    # lines_fast checks the quoted shape inline (the next quote the line's last character);
+    # on any line, alone or among others, it must answer what last_field_quoted says line by
+    # line (trailing CRs cut; a CR elsewhere refused).
+    import random
+
+    from x12tool.visits.records import last_field_quoted, lines_fast
+
+    def reference(lines: list[str]) -> bool:
+        for line in lines:
+            line = line.rstrip("\r") if "\r" in line else line
+            if "\r" in line:
+                return False
+            q = line.find('"')
+            if q >= 0 and not last_field_quoted(line, q):
+                return False
+        return True
+
+    pieces = ["a", ",", '"', "\r", "\0", " ", "b,", '"x"', ',"', '""']
+    rnd = random.Random(20)
+    for _ in range(20000):
+        lines = [
+            "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+            for _ in range(rnd.randint(1, 3))
+        ]
+        assert lines_fast(lines) == reference(lines), lines
