@@ -375,8 +375,9 @@ def test_claim_facts_keep_lines_as_tuples_until_read(ref, tmp_path):
     ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)))
     for claim in claims_of(path):
         facts = claim_facts(claim, ctx)
-        kept = facts._line_rows
-        assert [astuple(f) for f in facts.lines] == [tuple(row) for row in kept or ()]
+        kept = list(facts.line_rows())
+        assert [astuple(f) for f in facts.lines] == [tuple(row) for row in kept]
+        assert facts.line_rows() == kept  # the same tuples, from the lines once made
         assert facts.lines is facts.lines  # made once
         again = ClaimFacts(
             facts.member,

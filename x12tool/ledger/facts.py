@@ -61,16 +61,49 @@ class AuthLine:
     auth_number: str  # 2400 REF*G1, else 2300 REF*G1, else ""
 
 
-class ClaimFacts:
-    """A claim state's ledger facts.
+# What FactTables and ClaimFacts (its own tables) answer the same way.
+def _treated(tables: FactTables | ClaimFacts) -> tuple:
+    got = tables._treated
+    if got.__class__ is not tuple:
+        got = tables._treated = tuple(sorted(got)) if len(got) > 1 else tuple(got)
+    return got
 
-    ``lines`` (a :class:`LineFact` per therapy line) is built on first read from the plain
-    per-line tuples :func:`claim_facts` keeps: a run learns the facts of every Part B claim
-    state, but only a claim near a KX threshold, one with a progress report due, the store's
-    recording and its reruns read the lines one by one; the KX positions and progress counts
-    read the flat :class:`FactTables`. Compares, and shows, as a dataclass of its fields would
-    (the tables left out). Nothing changes one after claim_facts made it, but for the tables
-    and the lines filled in once."""
+
+def _totals(tables: FactTables | ClaimFacts) -> dict[tuple[int, str], int]:
+    """(year, group) -> the cents of the claim's lines in it, negative amounts left out
+    (summed by claim_facts, or on first use; shared: callers must not change it). What the
+    scope's KX ceilings add up: each claim's once, however many later claims of the
+    beneficiary ask. Every (year, group) of the lines is a key, 0 when its lines priced at 0."""
+    got = tables._totals
+    if got is None:
+        got = {}
+        for entry in tables.kx:
+            key = entry[:2]
+            cents = entry[5]
+            got[key] = got.get(key, 0) + (cents if cents > 0 else 0)
+        tables._totals = got
+    return got
+
+
+def _days_of(tables: FactTables | ClaimFacts, discipline: str) -> list:
+    """The discipline's treatment days, sorted and distinct."""
+    return [day for disc, day in _treated(tables) if disc == discipline]
+
+
+class ClaimFacts:
+    """A claim state's ledger facts, and their tables (:class:`FactTables`'s fields: the
+    facts are their own tables once made, so a claim's facts are one object).
+
+    ``lines`` (a :class:`LineFact` per therapy line) is built on first read: a run learns the
+    facts of every Part B claim state, but only a claim near a KX threshold, one with a
+    progress report due, the store's recording and its reruns read the lines one by one; the
+    KX ceilings and progress counts read the tables, whose sums :func:`claim_facts` works out
+    in its one walk over the claim. Until then the facts keep what the lines are made from:
+    the claim object, its price, the refdata and the lines with a progress report (a claim
+    object is one state of a claim, never changed once read), or the lines' plain tuples once
+    :meth:`settle` made them. Compares, and shows, as a dataclass of its fields would (the
+    tables left out). Nothing changes one after claim_facts made it, but for the tables and
+    the lines filled in once."""
 
     __slots__ = (
         "member",
@@ -79,12 +112,20 @@ class ClaimFacts:
         "frequency",  # CLM05-3
         "part_b",  # the payer profile applies the KX threshold (Medicare Part B)
         "_lines",
-        "_line_rows",  # LineFact fields per line, until ``lines`` is first read
-        "years",  # years of all its dated lines (for the locks)
+        "_rows",  # LineFact fields per line, until ``lines`` is first read
+        "_source",  # (claim, price, ref, progress line indices): the rows not made yet
+        "_years",  # years of all its dated lines (for the locks); None: with the rows
         "payer_id",  # 2010BB NM109 (what a remittance's claim is matched against)
         "payer_class",
         "auth_lines",  # only when the profile requires prior auth
-        "_tables",
+        # the tables (FactTables' fields); ``_tabled`` False: not made yet
+        "_tabled",
+        "_kx",
+        "_treated",
+        "count",
+        "reported",
+        "marked",
+        "_totals",
     )
     _FIELDS = (
         "member",
@@ -118,19 +159,45 @@ class ClaimFacts:
         self.frequency = frequency
         self.part_b = part_b
         self._lines = lines
-        self._line_rows = None
-        self.years = years
+        self._rows = None
+        self._source = None
+        self._years = years
         self.payer_id = payer_id
         self.payer_class = payer_class
         self.auth_lines = auth_lines
-        self._tables: FactTables | None = None
+        self._tabled = False
 
     @property
     def lines(self) -> tuple[LineFact, ...]:
         got = self._lines
         if got is None:
-            got = self._lines = tuple([LineFact(*row) for row in self._line_rows])
-            self._line_rows = None
+            got = self._lines = tuple([LineFact(*row) for row in self.line_rows()])
+            self._rows = None  # the lines replace the tuples (one copy kept)
+        return got
+
+    def line_rows(self) -> list[tuple]:
+        """The lines' facts as plain tuples (LineFact's fields, in its order)."""
+        rows = self._rows
+        if rows is None:
+            if self._lines is not None:
+                return [_row_of(f) for f in self._lines]
+            rows, self._years = _line_rows(*self._source)
+            self._rows = rows
+            self._source = None
+        return rows
+
+    def settle(self) -> None:
+        """Make the lines' tuples now, letting the claim object go: a caller that keeps these
+        facts past the claim's check calls it (no claim object outlives its check)."""
+        if self._source is not None:
+            self.line_rows()
+
+    @property
+    def years(self) -> frozenset[int]:
+        got = self._years
+        if got is None:
+            self.line_rows()
+            got = self._years
         return got
 
     def _key(self) -> tuple:
@@ -155,59 +222,88 @@ class ClaimFacts:
     def replaces(self) -> bool:
         return self.frequency in (VOID, REPLACEMENT)
 
-    def tables(self) -> FactTables:
-        """The claim's lines as the scope's questions read them (built on first use)."""
-        got = self._tables
+    # --- the tables (see FactTables)
+    def tables(self) -> ClaimFacts:
+        """The claim's lines as the scope's questions read them (:class:`FactTables`' fields
+        and methods; made from the lines on first use when claim_facts did not)."""
+        if not self._tabled:
+            made = FactTables.of(self)
+            self._kx = made._kx
+            self._treated = made._treated
+            self.count = made.count
+            self.reported = made.reported
+            self.marked = made.marked
+            self._totals = None
+            self._tabled = True
+        return self
+
+    @property
+    def kx(self) -> tuple:
+        got = self._kx
         if got is None:
-            got = self._tables = FactTables.of(self)
+            seq, claim_id = self.seq, self.claim_id
+            got = [
+                (row[3].year, row[7], row[3], seq, row[0], row[9], claim_id)
+                for row in self.line_rows()
+            ]
+            if len(got) > 1:
+                got.sort()
+            got = self._kx = tuple(got)
         return got
+
+    treated = property(_treated)
+    totals = _totals
+    days_of = _days_of
+
+
+def _row_of(f: LineFact) -> tuple:
+    return (
+        f.index,
+        f.number,
+        f.key,
+        f.day,
+        f.code,
+        f.modifiers,
+        f.discipline,
+        f.group,
+        f.units,
+        f.cents,
+        f.kx,
+        f.progress,
+    )
 
 
 class FactTables:
-    """A claim's therapy lines as flat sorted tuples, the way the ledger scope reads them:
-    every claim of a beneficiary is read again for each later claim of theirs, and KX001-KX003
-    and DOC002 ask about the same claim. Built once per claim state (by claim_facts, in its
-    own walk over the lines; :meth:`of` from the line facts gives the same tables).
+    """A claim's therapy lines as the ledger scope reads them: every claim of a beneficiary is
+    read again for each later claim of theirs, and KX001-KX003 and DOC002 ask about the same
+    claim. :func:`claim_facts` fills them (on the ClaimFacts itself) in its own walk over the
+    lines, but for the KX table, made from the line facts when first read; :meth:`of` makes
+    the same tables from the line facts.
 
     ``kx``: (year, group, day, seq, index, cents, claim_id) per line, sorted: by group and
     year, then the KX order (date, then file order, then line order). ``treated``: the
-    distinct (discipline, day) of the lines, sorted. ``reported``: the (discipline, day) of
-    lines whose visit rows mark a progress report. ``marked``: a line carries KX (without
-    one, KX003 has nothing to report and KX001-KX002 only a line past a threshold)."""
+    distinct (discipline, day) of the lines, sorted (``count``: how many). ``reported``: the
+    (discipline, day) of lines whose visit rows mark a progress report. ``marked``: a line
+    carries KX (without one, KX003 has nothing to report and KX001-KX002 only a line past a
+    threshold)."""
 
-    __slots__ = ("kx", "treated", "reported", "marked", "_totals")
+    __slots__ = ("_kx", "_treated", "count", "reported", "marked", "_totals")
 
-    def __init__(self, kx: tuple, treated: tuple, reported: frozenset, marked: bool) -> None:
-        self.kx = kx
-        self.treated = treated
+    def __init__(self, kx: tuple, treated, reported: frozenset, marked: bool) -> None:
+        self._kx = kx
+        self._treated = treated  # a set until first read as the sorted tuple
+        self.count = len(treated)
         self.reported = reported
         self.marked = marked
         self._totals: dict[tuple[int, str], int] | None = None
 
-    def totals(self) -> dict[tuple[int, str], int]:
-        """(year, group) -> the cents of the claim's lines in it, negative amounts left out
-        (summed on first use, shared: callers must not change it). What the scope's KX
-        ceilings add up: each claim's once, however many later claims of the beneficiary ask.
-        Every (year, group) of the lines is a key, 0 when its lines priced at 0."""
-        got = self._totals
-        if got is None:
-            kx = self.kx
-            got = {}
-            if kx and kx[0][:2] == kx[-1][:2]:
-                # One year and group (sorted by them first): most claims; no key per line.
-                total = 0
-                for entry in kx:
-                    cents = entry[5]
-                    if cents > 0:
-                        total += cents
-                got[kx[0][:2]] = total
-            else:
-                for entry in kx:
-                    key = entry[:2]
-                    cents = entry[5]
-                    got[key] = got.get(key, 0) + (cents if cents > 0 else 0)
-            self._totals = got
-        return got
+    @property
+    def kx(self) -> tuple:
+        return self._kx
+
+    treated = property(_treated)
+    totals = _totals
+    days_of = _days_of
 
     @classmethod
     def of(cls, facts: ClaimFacts) -> FactTables:
@@ -219,14 +315,10 @@ class FactTables:
                     for f in facts.lines
                 )
             ),
-            tuple(sorted({(f.discipline, f.day) for f in facts.lines})),
+            {(f.discipline, f.day) for f in facts.lines},
             frozenset((f.discipline, f.day) for f in facts.lines if f.progress),
             any(f.kx for f in facts.lines),
         )
-
-    def days_of(self, discipline: str) -> list:
-        """The discipline's treatment days, sorted and distinct."""
-        return [day for disc, day in self.treated if disc == discipline]
 
 
 _NO_REPORTS: frozenset = frozenset()
@@ -355,13 +447,15 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     pricer's price of it (priced once per claim state and read again by the money step) and
     the normal code and modifiers its pricing inputs hold, the visit rows the rules' join
     matched to each line, the discipline of each modifier set as billed (cached per refdata).
-    One walk over the lines fills the tables and keeps each line's facts as a plain tuple
-    (the LineFact objects are made when ``lines`` is first read)."""
+    One walk over the lines sums what the scope's questions read of every claim (treatment
+    and report days, the cents per year and group, a KX line); each line's facts are made
+    from the claim object when first read, as plain tuples (and the LineFact objects when
+    ``lines`` is). A caller that keeps the facts past the claim's check lets the claim go
+    with :meth:`ClaimFacts.settle`."""
     ctx.for_claim(claim)
     profile = ctx.profile
     part_b = profile is not None and bool(profile.kx_applies)
     price = ctx.pricer().price(claim)
-    inputs = getattr(price, "inputs", None)
     priced_lines = price.lines
     n_priced = len(priced_lines)
     rows_for_line = None
@@ -372,26 +466,29 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
             if r.progress_report == "Y":
                 rows_for_line = ctx.rows_for_line
                 break
-    seq, claim_id = claim.clm.index, claim.id
-    kx_rows = []
+    ref = ctx.ref
     treated = set()
     reported = set()
-    disciplines = _disciplines(ctx.ref)
+    progress_at = None
+    disciplines = _disciplines(ref)
     group_of = GROUP_OF
     cents_of = _CENTS
-    lines = []
-    years = set()
     marked = False
-    for i, line in enumerate(claim.lines):
+    # The cents per (year, group), summed as the walk goes while the lines share one (most
+    # claims); a claim with more leaves them to FactTables.totals, from its KX table.
+    key_year = key_group = None
+    total = 0
+    mixed = False
+    i = -1
+    for line in claim.lines:
+        i += 1
         day = line.date_from
         if day is None:
             continue
-        year = day.year
-        years.add(year)
         mods = tuple(line.modifiers)
         disc = disciplines.get(mods, _UNKNOWN)
         if disc is _UNKNOWN:
-            disc = discipline_of(line, ctx.ref)
+            disc = discipline_of(line, ref)
         if disc is None or not line.code:
             continue
         group = group_of[disc]
@@ -406,28 +503,110 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                 cents = to_cents(amount)
                 if len(cents_of) < 4096:
                     cents_of[amount] = cents
+        if rows_for_line is not None:
+            for r in rows_for_line(claim, line):
+                if r.progress_report == "Y":
+                    if progress_at is None:
+                        progress_at = set()
+                    progress_at.add(i)
+                    reported.add((disc, day))
+                    break
+        if not marked and "KX" in mods:
+            marked = True
+        treated.add((disc, day))
+        year = day.year
+        if year == key_year and group == key_group:
+            if cents > 0:
+                total += cents
+        elif key_year is None:
+            key_year, key_group = year, group
+            total = cents if cents > 0 else 0
+        else:
+            mixed = True
+    auth_lines = ()
+    if profile is not None and profile.prior_auth:
+        auth_lines = tuple(claim_auth_lines(claim, ctx))
+    subscriber = claim.subscriber
+    facts = ClaimFacts(
+        (subscriber.member_id or "").strip(),  # member_of
+        claim.id,
+        claim.clm.index,
+        claim.frequency,
+        part_b,
+        None if treated else (),  # type: ignore[arg-type]  # made from the claim when read
+        None,  # type: ignore[arg-type]  # years: made from the claim when read
+        (subscriber.payer_id or "").strip().upper(),  # payer_of
+        claim.payer_class,
+        auth_lines,
+    )
+    if treated:
+        facts._source = (claim, price, ref, progress_at)
+        facts._years = None  # made with the rows
+        facts._kx = None  # made from the rows when read
+    else:
+        facts._years = _years_of(claim)
+        facts._kx = ()
+    facts._tabled = True
+    facts._treated = treated
+    facts.count = len(treated)
+    facts.reported = frozenset(reported) if reported else _NO_REPORTS
+    facts.marked = marked
+    facts._totals = None if mixed else ({(key_year, key_group): total} if treated else {})
+    return facts
+
+
+def _years_of(claim) -> frozenset[int]:
+    years = set()
+    for line in claim.lines:
+        day = line.date_from
+        if day is not None:
+            years.add(day.year)
+    return frozenset(years)
+
+
+def _line_rows(claim, price, ref, progress_at) -> tuple[list[tuple], frozenset[int]]:
+    """The LineFact fields of each therapy line of ``claim`` (see claim_facts), as tuples:
+    the same lines, discipline and cents as claim_facts' walk took, from the same price; and
+    the years of all its dated lines."""
+    inputs = getattr(price, "inputs", None)
+    priced_lines = price.lines
+    n_priced = len(priced_lines)
+    disciplines = _disciplines(ref)
+    group_of = GROUP_OF
+    cents_of = _CENTS
+    rows = []
+    years = set()
+    i = -1
+    for line in claim.lines:
+        i += 1
+        day = line.date_from
+        if day is None:
+            continue
+        years.add(day.year)
+        mods = tuple(line.modifiers)
+        disc = disciplines.get(mods, _UNKNOWN)
+        if disc is _UNKNOWN:
+            disc = discipline_of(line, ref)
+        if disc is None or not line.code:
+            continue
+        priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
+        if priced is None:
+            cents = 0
+        else:
+            amount = priced.amount
+            cents = cents_of.get(amount)
+            if cents is None:
+                cents = to_cents(amount)
         if inputs is not None:
             given = inputs[i]
             code, modifiers = given.code, given.modifiers
         else:
             code = line.code.strip().upper()
             modifiers = tuple(m.strip().upper() for m in line.modifiers)
-        progress = False
-        if rows_for_line is not None:
-            for r in rows_for_line(claim, line):
-                if r.progress_report == "Y":
-                    progress = True
-                    reported.add((disc, day))
-                    break
-        kx = "KX" in mods
-        if kx:
-            marked = True
-        kx_rows.append((year, group, day, seq, i, cents, claim_id))
-        treated.add((disc, day))
         control = line.line_control
         units = line.units
         # LineFact's fields, in its order
-        lines.append(
+        rows.append(
             (
                 i,
                 line.number,
@@ -436,39 +615,14 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
                 code,
                 modifiers,
                 disc,
-                group,
+                group_of[disc],
                 units if units is not None else _ZERO,
                 cents,
-                kx,
-                progress,
+                "KX" in mods,
+                progress_at is not None and i in progress_at,
             )
         )
-    auth_lines = ()
-    if profile is not None and profile.prior_auth:
-        auth_lines = tuple(claim_auth_lines(claim, ctx))
-    subscriber = claim.subscriber
-    facts = ClaimFacts(
-        (subscriber.member_id or "").strip(),  # member_of
-        claim_id,
-        seq,
-        claim.frequency,
-        part_b,
-        None if lines else (),  # type: ignore[arg-type]  # made from _line_rows when read
-        frozenset(years),
-        (subscriber.payer_id or "").strip().upper(),  # payer_of
-        claim.payer_class,
-        auth_lines,
-    )
-    facts._line_rows = lines
-    if len(kx_rows) > 1:
-        kx_rows.sort()
-    facts._tables = FactTables(
-        tuple(kx_rows),
-        tuple(sorted(treated)) if len(treated) > 1 else tuple(treated),
-        frozenset(reported) if reported else _NO_REPORTS,
-        marked,
-    )
-    return facts
+    return rows, frozenset(years)
 
 
 _ZERO = Decimal(0)

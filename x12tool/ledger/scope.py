@@ -217,6 +217,7 @@ class FileScope:
             for item in iter_items(src.segments(lenient=lenient_for(path)), path):
                 if isinstance(item, Claim):
                     facts = claim_facts(item, self.ctx)
+                    facts.settle()  # kept for the whole file: its lines, not the claim
                     self._prepassed[facts.seq] = (claim_state(item), facts)
                     self._add(facts)
 
@@ -248,9 +249,19 @@ class FileScope:
             return last[1]
         facts = self._prepassed_facts(claim) if self._prepassed else None
         if facts is None:
+            # Lines made from the claim only if read while it is checked (most never are),
+            # else as plain tuples when the scope moves on to the next claim (below).
             facts = claim_facts(claim, self.ctx)
         self._add(facts)
+        before = last[1]
         self._last = (claim, facts)
+        if before is not None:
+            # The previous claim's facts, kept for the beneficiary's later claims: their lines
+            # as tuples, so the claim object goes (a group ended or a new state of the claim
+            # took its place: nothing keeps them).
+            state = self.members.get(before.member)
+            if state is not None and state.claims.get(before.seq) is before:
+                before.settle()
         return facts
 
     def _prepassed_facts(self, claim) -> ClaimFacts | None:
@@ -499,14 +510,14 @@ class FileScope:
             # no discipline has more treatment days than the claim's own dates. Asked before
             # the tables below are gathered; the same test as the one after them.
             for only in state.claims.values():
-                if only.frequency != VOID and len(only.tables().treated) <= over:
+                if only.frequency != VOID and only.tables().count <= over:
                     return []
         claims = [c.tables() for c in state.claims.values() if not c.void]
         own = facts.tables()
         if (
             over is not None
             and len(claims) == 1
-            and len(claims[0].treated) <= over
+            and claims[0].count <= over
             and not state.days
             and not state.reports
         ):
