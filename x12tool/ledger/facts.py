@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
+from x12tool.money.pricing import normal_code, normal_modifiers
+
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
     from x12tool.money.pricing import ClaimPrice
@@ -339,6 +341,8 @@ class FactsContext(Protocol):
 
     def rows_for_line(self, claim: Claim, line: ServiceLine) -> list[VisitRow]: ...
 
+    def rows_for_lines(self, claim: Claim, lines: list[ServiceLine]) -> list[list[VisitRow]]: ...
+
     def visit_rows(self, claim: Claim) -> list[VisitRow]: ...
 
     def pricer(self) -> _Pricer: ...
@@ -455,16 +459,21 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     ctx.for_claim(claim)
     profile = ctx.profile
     part_b = profile is not None and bool(profile.kx_applies)
-    price = ctx.pricer().price(claim)
-    priced_lines = price.lines
-    n_priced = len(priced_lines)
-    rows_for_line = None
+    lines = claim.lines
+    pricer = ctx.pricer()
+    amounts_of = getattr(pricer, "line_amounts", None)  # a Pricer's (a payer-rate wrapper
+    # has none): the lines' amounts without a price built, when nothing else needs one
+    if amounts_of is not None:
+        amounts, inputs = amounts_of(claim), None
+    else:
+        amounts, inputs = _line_amounts(pricer.price(claim), len(lines))
+    rows_of = None
     if ctx.visits is not None:
-        # A line's rows are some of the claim's: when none of those marks a progress report
-        # (most claims), no line's does, and the lines' own rows need not be looked up.
+        # A line's rows are some of the claim's: when none of those marks a progress report,
+        # no line's does, and the lines' own rows need not be looked up; else all at once.
         for r in ctx.visit_rows(claim):
             if r.progress_report == "Y":
-                rows_for_line = ctx.rows_for_line
+                rows_of = ctx.rows_for_lines(claim, lines)
                 break
     ref = ctx.ref
     treated = set()
@@ -472,7 +481,7 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     progress_at = None
     disciplines = _disciplines(ref)
     group_of = GROUP_OF
-    cents_of = _CENTS
+    cents_of = _CENTS_BY_ID
     marked = False
     # The cents per (year, group), summed as the walk goes while the lines share one (most
     # claims); a claim with more leaves them to FactTables.totals, from its KX table.
@@ -480,7 +489,7 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     total = 0
     mixed = False
     i = -1
-    for line in claim.lines:
+    for line in lines:
         i += 1
         day = line.date_from
         if day is None:
@@ -492,19 +501,14 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         if disc is None or not line.code:
             continue
         group = group_of[disc]
-        # price.line(i), inlined: a claim's lines are priced in order with keys 0..n-1
-        priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
-        if priced is None:
-            cents = 0
+        amount = amounts[i]
+        got = cents_of.get(id(amount))
+        if got is not None and got[0] is amount:
+            cents = got[1]
         else:
-            amount = priced.amount
-            cents = cents_of.get(amount)
-            if cents is None:
-                cents = to_cents(amount)
-                if len(cents_of) < 4096:
-                    cents_of[amount] = cents
-        if rows_for_line is not None:
-            for r in rows_for_line(claim, line):
+            cents = 0 if amount is None else _cents_of(amount)
+        if rows_of is not None:
+            for r in rows_of[i]:
                 if r.progress_report == "Y":
                     if progress_at is None:
                         progress_at = set()
@@ -527,23 +531,25 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     if profile is not None and profile.prior_auth:
         auth_lines = tuple(claim_auth_lines(claim, ctx))
     subscriber = claim.subscriber
-    facts = ClaimFacts(
-        (subscriber.member_id or "").strip(),  # member_of
-        claim.id,
-        claim.clm.index,
-        claim.frequency,
-        part_b,
-        None if treated else (),  # type: ignore[arg-type]  # made from the claim when read
-        None,  # type: ignore[arg-type]  # years: made from the claim when read
-        (subscriber.payer_id or "").strip().upper(),  # payer_of
-        claim.payer_class,
-        auth_lines,
-    )
+    # ClaimFacts.__init__'s fields set here, with the tables': one object made per claim
+    facts = _new_facts(ClaimFacts)
+    facts.member = (subscriber.member_id or "").strip()  # member_of
+    facts.claim_id = claim.id
+    facts.seq = claim.clm.index
+    facts.frequency = claim.frequency
+    facts.part_b = part_b
+    facts._rows = None
+    facts.payer_id = (subscriber.payer_id or "").strip().upper()  # payer_of
+    facts.payer_class = claim.payer_class
+    facts.auth_lines = auth_lines
     if treated:
-        facts._source = (claim, price, ref, progress_at)
+        facts._lines = None  # made from the claim when read
+        facts._source = (claim, amounts, inputs, ref, progress_at)
         facts._years = None  # made with the rows
         facts._kx = None  # made from the rows when read
     else:
+        facts._lines = ()
+        facts._source = None
         facts._years = _years_of(claim)
         facts._kx = ()
     facts._tabled = True
@@ -564,16 +570,25 @@ def _years_of(claim) -> frozenset[int]:
     return frozenset(years)
 
 
-def _line_rows(claim, price, ref, progress_at) -> tuple[list[tuple], frozenset[int]]:
-    """The LineFact fields of each therapy line of ``claim`` (see claim_facts), as tuples:
-    the same lines, discipline and cents as claim_facts' walk took, from the same price; and
-    the years of all its dated lines."""
-    inputs = getattr(price, "inputs", None)
+def _line_amounts(price, n: int) -> tuple[list, list | None]:
+    """(each of the n lines' amount from ``price``, None for a line it did not price; the
+    pricing inputs it holds, if any)."""
     priced_lines = price.lines
     n_priced = len(priced_lines)
+    amounts = []
+    for i in range(n):
+        # price.line(i), inlined: a claim's lines are priced in order with keys 0..n-1
+        priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
+        amounts.append(None if priced is None else priced.amount)
+    return amounts, getattr(price, "inputs", None)
+
+
+def _line_rows(claim, amounts, inputs, ref, progress_at) -> tuple[list[tuple], frozenset[int]]:
+    """The LineFact fields of each therapy line of ``claim`` (see claim_facts), as tuples:
+    the same lines, discipline and cents as claim_facts' walk took, from the same amounts;
+    and the years of all its dated lines."""
     disciplines = _disciplines(ref)
     group_of = GROUP_OF
-    cents_of = _CENTS
     rows = []
     years = set()
     i = -1
@@ -589,20 +604,14 @@ def _line_rows(claim, price, ref, progress_at) -> tuple[list[tuple], frozenset[i
             disc = discipline_of(line, ref)
         if disc is None or not line.code:
             continue
-        priced = priced_lines[i] if i < n_priced and priced_lines[i].key == i else price.line(i)
-        if priced is None:
-            cents = 0
-        else:
-            amount = priced.amount
-            cents = cents_of.get(amount)
-            if cents is None:
-                cents = to_cents(amount)
+        amount = amounts[i]
+        cents = 0 if amount is None else _cents_of(amount)
         if inputs is not None:
             given = inputs[i]
             code, modifiers = given.code, given.modifiers
-        else:
-            code = line.code.strip().upper()
-            modifiers = tuple(m.strip().upper() for m in line.modifiers)
+        else:  # the same normal forms as the pricing inputs'
+            code = normal_code(line.code)
+            modifiers = normal_modifiers(line.modifiers)
         control = line.line_control
         units = line.units
         # LineFact's fields, in its order
@@ -625,10 +634,27 @@ def _line_rows(claim, price, ref, progress_at) -> tuple[list[tuple], frozenset[i
     return rows, frozenset(years)
 
 
+_new_facts = object.__new__
 _ZERO = Decimal(0)
 # An estimated allowed amount -> its cents: a run prices a few hundred distinct amounts, and
 # every therapy line of every claim state asked for its cents again.
 _CENTS: dict[Decimal, int] = {}
+# id(amount) -> (amount, cents): the pricer hands out the same few Decimal objects (its memo of
+# line amounts), and an int's hash is cheaper than a Decimal's. The amount is kept in the value
+# so its id is never reused while cached.
+_CENTS_BY_ID: dict[int, tuple[Decimal, int]] = {}
+
+
+def _cents_of(amount: Decimal) -> int:
+    cents = _CENTS.get(amount)
+    if cents is None:
+        cents = to_cents(amount)
+        if len(_CENTS) < 4096:
+            _CENTS[amount] = cents
+    if len(_CENTS_BY_ID) >= 4096:
+        _CENTS_BY_ID.clear()  # bounded: the amounts that recur fill it again
+    _CENTS_BY_ID[id(amount)] = (amount, cents)
+    return cents
 
 
 def claim_state(claim) -> bytes:

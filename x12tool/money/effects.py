@@ -114,6 +114,8 @@ class Pricer:
         self.fees = fees
         self._recent: list[tuple[object, ClaimPrice]] = []  # the ledger rules and the report
         # price the same claim objects; keep the last few
+        # (claim, totals, line amounts) of the last few claims summed by line_amounts()
+        self._summed: list[tuple[object, Totals, list[Decimal]]] = []
 
     def price(self, claim, inputs: list[LineInput] | None = None) -> ClaimPrice:
         """``claim``'s lines priced (``inputs``: other lines, priced for the claim's provider).
@@ -146,5 +148,26 @@ class Pricer:
                     len(lines),
                     [ln.note for ln in lines if ln.note],
                 )
+        for seen, totals, _amounts in self._summed:
+            if seen is claim:
+                return totals
         npi = claim.billing_provider.npi if claim.billing_provider else None
         return claim_totals(self.fees, claim, npi)
+
+    def line_amounts(self, claim) -> list[Decimal]:
+        """The allowed amount of each of ``claim``'s lines, in line order (its price's line
+        amounts): from the price kept for it, else summed without building one, the totals
+        kept for the next :meth:`totals` of the claim (the ledger facts of a Medicare claim
+        read only the amounts, and the money step of one without findings the totals)."""
+        for seen, price in self._recent:
+            if seen is claim:
+                return [ln.amount for ln in price.lines]
+        summed = self._summed
+        for seen, _totals, amounts in summed:
+            if seen is claim:
+                return amounts
+        npi = claim.billing_provider.npi if claim.billing_provider else None
+        amounts = []
+        totals = claim_totals(self.fees, claim, npi, amounts)
+        self._summed = [(claim, totals, amounts), *summed[:3]]
+        return amounts

@@ -218,12 +218,15 @@ def price_claim(fees: FeeSchedule, claim, npi: str | None = None) -> ClaimPrice:
 Totals = tuple[Decimal, Decimal, int, list[str]]
 
 
-def claim_totals(fees: FeeSchedule, claim, npi: str | None = None) -> Totals:
+def claim_totals(
+    fees: FeeSchedule, claim, npi: str | None = None, line_amounts: list[Decimal] | None = None
+) -> Totals:
     """What :func:`price_claim` sums to, without its objects: the money step of a claim with
     no finding reads only the claim's total, its CQ/CO reduction, how many lines it has and
     their notes, and building a LineInput and a LinePrice per line cost twice as much as the
     arithmetic. The same memos and steps as price_claim then _price, in the same order
-    (tests/money/test_price_once.py compares the two)."""
+    (tests/money/test_price_once.py compares the two). ``line_amounts``: a list the allowed
+    amount of each line is appended to, in line order (its LinePrice's ``amount``)."""
     memo = _line_memo(fees)
     amounts = _LINE_AMOUNTS
     lines = claim.lines
@@ -267,6 +270,10 @@ def claim_totals(fees: FeeSchedule, claim, npi: str | None = None) -> Totals:
             if pct is not None:
                 # only a CQ/CO line's amount differs from its amount before CQ/CO
                 reduction += got[2] - got[1]
+            if line_amounts is not None:
+                line_amounts.append(got[1])
+        elif line_amounts is not None:
+            line_amounts.append(ZERO)
         i += 1
     return total, reduction, i, notes
 
