@@ -426,3 +426,99 @@ def test_the_ledger_rules_are_quiet_outside_part_b_and_keep_nothing_there(ref, t
         else:
             assert found == [] and scope.members == {} and scope.version == 0
     assert all(r.quiet(None) for r in rules)
+
+
+# --- facts made lazily, amounts without a price -------------------------------------------------
+
+
+class _PriceOnly:
+    """A pricer with ``price`` only (as a payer-rate wrapper is): the facts read its price."""
+
+    def __init__(self, base) -> None:
+        self.base = base
+
+    def price(self, claim, inputs=None):
+        return self.base.price(claim, inputs)
+
+
+def test_facts_agree_whichever_way_the_lines_are_priced(ref, tmp_path):
+    """Pricer.line_amounts (no price built) and a pricer's price give the same facts: lines,
+    tables and sums; the amounts are the price's line amounts, and the totals the money step
+    reads after them are the price's."""
+    from x12tool.money.effects import Pricer
+    from x12tool.rules.services import default_pricing
+
+    checked = 0
+    for path, visits in inputs(tmp_path):
+        log = VisitLog(str(visits))
+        lean = RuleContext(ref=ref, visits=log)
+        full = RuleContext(ref=ref, visits=log, pricing=_PriceOnly(default_pricing(ref)))
+        for claim in claims_of(path):
+            a, b = claim_facts(claim, lean), claim_facts(claim, full)
+            assert a == b and a.line_rows() == b.line_rows()
+            assert (a.kx, a.treated, a.reported, a.marked, a.count, a.totals()) == (
+                b.kx,
+                b.treated,
+                b.reported,
+                b.marked,
+                b.count,
+                b.totals(),
+            )
+            pricer = lean.pricer()
+            assert isinstance(pricer, Pricer)
+            price = Pricer(pricer.fees).price(claim)
+            assert pricer.line_amounts(claim) == [ln.amount for ln in price.lines]
+            kept = pricer.totals(claim)  # the totals kept by line_amounts
+            assert kept[:3] == (price.total, price.reduction, len(price.lines))
+            assert kept[3] == [ln.note for ln in price.lines if ln.note]
+            checked += 1
+    assert checked > 100
+
+
+def test_the_scope_keeps_tuples_not_claims_of_the_claims_it_moved_past(ref, tmp_path):
+    """A claim's facts read their lines from the claim object while it is checked; once the
+    scope observes the next claim, the facts it keeps hold the lines as tuples (the claim is
+    let go) and read the same; facts it no longer keeps are left alone."""
+    path, visits = generated(tmp_path, 2)
+    ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)))
+    scope = FileScope(Ledger(None), ctx)
+    seen = []
+    for claim in claims_of(path):
+        facts = scope.observe(claim)
+        assert facts._source is None or facts._source[0] is claim
+        seen.append((facts, [astuple(f) for f in facts.lines] if len(seen) % 2 else None))
+    for facts, lines in seen[:-1]:
+        assert facts._source is None  # settled: tuples only
+        if lines is not None:
+            assert [astuple(f) for f in facts.lines] == lines
+    assert all(f.years for f, _ in seen)
+    gone = scope.observe(claims_of(path)[0])  # a new object of the first claim replaces it
+    assert scope.members[MEMBER].claims[gone.seq] is gone
+
+
+def test_facts_made_by_hand_answer_as_their_tables(ref, tmp_path):
+    """ClaimFacts built from line facts (not by claim_facts) make their tables on first use,
+    the same as FactTables.of."""
+    path, visits = generated(tmp_path, 3)
+    ctx = RuleContext(ref=ref, visits=VisitLog(str(visits)))
+    for claim in claims_of(path):
+        made = claim_facts(claim, ctx)
+        facts = ClaimFacts(
+            made.member,
+            made.claim_id,
+            made.seq,
+            made.frequency,
+            made.part_b,
+            tuple(made.lines),
+            made.years,
+        )
+        tables = FactTables.of(facts)
+        got = facts.tables()
+        assert (got.kx, got.treated, got.reported, got.marked, got.totals()) == (
+            tables.kx,
+            tables.treated,
+            tables.reported,
+            tables.marked,
+            tables.totals(),
+        )
+        assert (made.kx, made.treated, made.totals()) == (got.kx, got.treated, got.totals())
