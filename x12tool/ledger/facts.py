@@ -120,8 +120,7 @@ class ClaimFacts:
         "payer_id",  # 2010BB NM109 (what a remittance's claim is matched against)
         "payer_class",
         "auth_lines",  # only when the profile requires prior auth
-        # the tables (FactTables' fields); ``_tabled`` False: not made yet
-        "_tabled",
+        # the tables (FactTables' fields)
         "_kx",
         "_treated",
         "count",
@@ -167,7 +166,14 @@ class ClaimFacts:
         self.payer_id = payer_id
         self.payer_class = payer_class
         self.auth_lines = auth_lines
-        self._tabled = False
+        # the tables, made from the lines (claim_facts sets them from its own walk)
+        made = FactTables.of(self)
+        self._kx = made._kx
+        self._treated = made._treated
+        self.count = made.count
+        self.reported = made.reported
+        self.marked = made.marked
+        self._totals = None
 
     @property
     def lines(self) -> tuple[LineFact, ...]:
@@ -226,17 +232,8 @@ class ClaimFacts:
 
     # --- the tables (see FactTables)
     def tables(self) -> ClaimFacts:
-        """The claim's lines as the scope's questions read them (:class:`FactTables`' fields
-        and methods; made from the lines on first use when claim_facts did not)."""
-        if not self._tabled:
-            made = FactTables.of(self)
-            self._kx = made._kx
-            self._treated = made._treated
-            self.count = made.count
-            self.reported = made.reported
-            self.marked = made.marked
-            self._totals = None
-            self._tabled = True
+        """The claim's lines as the scope's questions read them: the facts themselves
+        (:class:`FactTables`' fields and methods)."""
         return self
 
     @property
@@ -552,7 +549,6 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
         facts._source = None
         facts._years = _years_of(claim)
         facts._kx = ()
-    facts._tabled = True
     facts._treated = treated
     facts.count = len(treated)
     facts.reported = frozenset(reported) if reported else _NO_REPORTS

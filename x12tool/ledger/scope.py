@@ -410,7 +410,7 @@ class FileScope:
         state = self.members.get(facts.member)
         if state is None or not state.loaded:  # _state, without a call once loaded
             state = self._state(facts.member)
-        own = facts.tables().totals()
+        own = facts.totals()
         claims = state.claims
         if len(claims) == 1 and claims.get(facts.seq) is facts:
             sums = own  # the beneficiary's only claim: its own lines are all there are
@@ -421,7 +421,7 @@ class FileScope:
             for c in claims.values():
                 if c.frequency == VOID or not c.part_b:
                     continue
-                for key, cents in c.tables().totals().items():
+                for key, cents in c.totals().items():
                     if key in sums:
                         sums[key] += cents
         ytd = self.ledger.ytd
@@ -449,12 +449,12 @@ class FileScope:
     def _kx_positions(self, facts: ClaimFacts) -> dict[int, Position]:
         state = self._state(facts.member)
         ytd = self.ledger.ytd
-        counted = [c.tables().kx for c in state.claims.values() if not c.void and c.part_b]
+        counted = [c.kx for c in state.claims.values() if c.frequency != VOID and c.part_b]
         if len(counted) == 1:
             entries = counted[0]  # the beneficiary's only claim: sorted already
         else:
             entries = sorted(e for kx in counted for e in kx)
-        own = facts.tables().kx
+        own = facts.kx
         # The claim's (year, group)s: all there are when it is the beneficiary's only claim.
         asked = None if len(counted) == 1 and counted[0] is own else {(e[0], e[1]) for e in own}
         out: dict[int, Position] = {}
@@ -500,7 +500,7 @@ class FileScope:
     def progress_days(self, facts: ClaimFacts, over: int | None = None) -> list[ProgressGap]:
         """For each (discipline, date) of the claim: treatment days since the last progress
         report, this date included; with ``over``, only the dates past that many (DOC002)."""
-        if not facts.member or facts.void:
+        if not facts.member or facts.frequency == VOID:
             return []
         state = self.members.get(facts.member)
         if state is None or not state.loaded:  # _state, without a call once loaded
@@ -510,10 +510,10 @@ class FileScope:
             # no discipline has more treatment days than the claim's own dates. Asked before
             # the tables below are gathered; the same test as the one after them.
             for only in state.claims.values():
-                if only.frequency != VOID and only.tables().count <= over:
+                if only.frequency != VOID and only.count <= over:
                     return []
-        claims = [c.tables() for c in state.claims.values() if not c.void]
-        own = facts.tables()
+        claims = [c for c in state.claims.values() if c.frequency != VOID]
+        own = facts
         if (
             over is not None
             and len(claims) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from x12tool.ledger.scope import PROGRESS_EVERY
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.kx import ledger_scope_of
 from x12tool.rules.services import LEDGER, PRICING, VISITS
 
 NAMES = {"PT": "PT", "OT": "OT", "SLP": "SLP"}
@@ -64,7 +63,9 @@ class DOC002(Rule):
     def check(self, claim, ctx):
         if ctx.visits is None or ctx.profile is None or not ctx.profile.kx_applies:
             return ()
-        scope = ledger_scope_of(ctx)
+        scope = getattr(ctx.ledger, "file", None)  # ledger_scope_of, inline
+        if scope is None:
+            scope = ctx.ledger_scope()
         facts = scope.observe(claim)
         gaps = scope.progress_days(facts, over=PROGRESS_EVERY)
         if not gaps:

@@ -130,13 +130,15 @@ def kx_reportable(claim, ctx) -> tuple[LedgerScope | None, tuple]:
     profile = ctx.profile
     if profile is None or not profile.kx_applies:
         return None, ()
-    scope = ledger_scope_of(ctx)
+    scope = getattr(ctx.ledger, "file", None)  # ledger_scope_of, inline: three rules ask
+    if scope is None:
+        scope = ctx.ledger_scope()
     got = scope.kx_verdict
     if got[0] is claim and got[1] == scope.version:
         return scope, got[2]
     facts = scope.observe(claim)
     lines: tuple = ()
-    if facts.tables().marked:
+    if facts.marked:
         lines = kx_line_positions(claim, ctx)[1]
     else:
         ref = ctx.ref
