@@ -255,7 +255,7 @@ class FileScope:
         self._add(facts)
         before = last[1]
         self._last = (claim, facts)
-        if before is not None:
+        if before is not None and before._source is not None:
             # The previous claim's facts, kept for the beneficiary's later claims: their lines
             # as tuples, so the claim object goes (a group ended or a new state of the claim
             # took its place: nothing keeps them).
