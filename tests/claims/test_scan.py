@@ -29,7 +29,10 @@ def test_fast_scan_equals_the_segment_reader(tmp_path):
     flat.write_text(text.replace("~\n", "~") * 2)
     loops = len(re.findall(r"\nHL\*\w*\*\w*\*22\*", text))  # the copy's loops number on
     assert loops == heads[-1].loop + 1
-    again = [replace(h, loop=h.loop + loops) for h in heads]
+    # and so do its blocks (HLs of level 20 and STs: a run of loops passed over stays in one)
+    blocks = len(re.findall(r"\nHL\*\w*\*\w*\*20\*", text)) + text.count("\nST*")
+    assert blocks == heads[-1].block + 1 and blocks > 2
+    again = [replace(h, loop=h.loop + loops, block=h.block + blocks) for h in heads]
     assert list(claim_heads(str(flat))) == heads + again
     # A second interchange with other delimiters: the reader refuses the file (the main pass
     # says why); the pre-pass falls back to it rather than misreading, and never raises.
@@ -79,4 +82,4 @@ def test_head_rows_are_the_heads_fields(tmp_path):
         assert rows[0] == tuple(getattr(claim_heads(path).__next__(), f) for f in FIELDS)
 
 
-FIELDS = ("claim_id", "member", "patient", "member_id", "loop")
+FIELDS = ("claim_id", "member", "patient", "member_id", "loop", "block")

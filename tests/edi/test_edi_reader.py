@@ -339,6 +339,71 @@ def test_passing_over_loops_leaves_the_rest_as_read(chunk):
     assert sum(told) == len(full) - len(want) and all(told)
 
 
+def _ends_run(seen) -> bool:
+    """A segment a run of loops cannot pass: SE, GE (or any envelope tag), an HL of level 20."""
+    tag, text = seen[0], seen[4]
+    return tag in ("SE", "ST", "GE", "GS", "IEA", "ISA") or (
+        tag == "HL" and text.split("*")[3] == "20"
+    )
+
+
+@pytest.mark.parametrize("chunk", [3, 40, 200, 1000, 1 << 16])
+@pytest.mark.parametrize("most", [2, 3, 50])
+def test_passing_over_runs_of_loops_leaves_the_rest_as_read(chunk, most):
+    """Runs of up to ``most`` subscriber loops passed over in one (cut at an HL of level 20 or
+    an SE), in chunks of every size: the segments after each run come as a full read gives
+    them, ending at the HL of the loop after the run, and SE01 is told every segment."""
+    data = _loops_file()
+    full = [_seen(s) for s in SegmentReader(io.BytesIO(data), "mem")]
+    reader = SegmentReader(io.BytesIO(data), "mem", chunk_size=chunk)
+
+    def run(start: int) -> tuple[int, int, int]:
+        """(claims, loops, index of the segment that ends it) of the run from full[start]."""
+        claims, loops = 0, 1
+        for i in range(start + 1, len(full)):
+            seen = full[i]
+            if _ends_run(seen):
+                return claims, loops, i
+            if seen[0] == "HL" and seen[4].split("*")[3] == "22":
+                if loops == most:
+                    return claims, loops, i
+                loops += 1
+            claims += seen[0] == "CLM"
+        raise AssertionError("no end")
+
+    got, told, want, loops, runs = [], [], [], 0, []
+    for seg in reader:
+        got.append(_seen(seg))
+        if seg.tag == "HL" and seg.element(3) == "22":
+            loops += 1
+            if loops % 2 == 0:
+                start = full.index(_seen(seg))
+                claims, n, end = run(start)
+                runs.append((start, end))
+                reader.pass_over(claims, told.append, n)
+    skipped = {i for start, end in runs for i in range(start + 1, end)}
+    want = [seen for i, seen in enumerate(full) if i not in skipped]
+    assert got == want
+    assert sum(told) == len(skipped) and all(told)
+    if most > 2:
+        assert any(full[e][0] == "HL" for _, e in runs) and len(skipped) > len(full) // 3
+
+
+def test_a_run_of_loops_that_meets_an_hl_of_level_20_stops():
+    """Told to pass over more loops than there are before the next billing provider (with
+    the claims they hold), the reader stops there and says so."""
+    data = _loops_file()
+    full = [_seen(s) for s in SegmentReader(io.BytesIO(data), "mem")]
+    at = next(i for i, s in enumerate(full) if s[4].startswith("HL*20**20"))
+    start = max(i for i in range(at) if full[i][4].startswith("HL*") and "*22*" in full[i][4])
+    claims = sum(s[0] == "CLM" for s in full[start:at])
+    reader = SegmentReader(io.BytesIO(data), "mem", chunk_size=200)
+    with pytest.raises(PassMismatch, match="early"):
+        for seg in reader:
+            if _seen(seg) == full[start]:
+                reader.pass_over(claims, None, 2)
+
+
 def test_a_pass_over_a_loop_with_other_claims_stops():
     reader = SegmentReader(io.BytesIO(_loops_file()), "mem")
     with pytest.raises(PassMismatch):

@@ -412,15 +412,28 @@ def test_enveloped_file_has_what_the_passes_must_get_right(enveloped):
     assert all(sets) and len(ids) == plan.claims
 
 
+class _Passed(list):
+    """The claims of each pass, and (``loops``) the subscriber loops each took."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loops: list[int] = []
+
+    def clear(self) -> None:
+        super().clear()
+        self.loops.clear()
+
+
 @pytest.fixture
 def passed(monkeypatch) -> list[int]:
     """The claim counts of the subscriber loops the segment reader passes over, as it goes."""
-    counts: list[int] = []
+    counts = _Passed()
     real = SegmentReader.pass_over
 
-    def counting(self, claims, done=None):
+    def counting(self, claims, done=None, loops=1):
         counts.append(claims)
-        real(self, claims, done)
+        counts.loops.append(loops)
+        real(self, claims, done, loops)
 
     monkeypatch.setattr(SegmentReader, "pass_over", counting)
     return counts
@@ -445,6 +458,8 @@ def test_workers_pass_over_the_others_loops_and_read_the_same(enveloped, passed)
         )
         got.append(mine)
         assert sum(passed) >= one.claims // 2  # most of the others' claims were passed over
+        # runs of the others' loops in one pass each (a set or billing provider ends a run)
+        assert max(passed.loops) > 3 and len(passed) < sum(passed.loops) / 2
         passed.clear()
     merged = [got[w].pop(0) for w in routes]
     assert merged == want
@@ -463,15 +478,35 @@ def test_same_report_for_any_number_of_workers_across_envelopes(enveloped):
         assert _check(path, visits, jobs) == one
 
 
-def test_a_loop_that_holds_other_claims_than_the_plan_says_means_one_process(enveloped):
+@pytest.mark.parametrize("wrong", ["loops", "breaks"])
+def test_a_loop_that_holds_other_claims_than_the_plan_says_means_one_process(enveloped, wrong):
     path, visits = enveloped
     session = open_session(visits=visits, inputs=[path])
     want: list[str] = []
     check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=_texts(want))
     session = open_session(visits=visits, inputs=[path])
     plan = session.ctx.plans[path]
-    two = next(i for i in range(1, plan.claims) if plan.loops[i] == plan.loops[i - 1])
-    plan.loops[two] += 1  # the plan "saw" one claim fewer in that loop: its pass stops
+    if wrong == "loops":
+        # the plan "saw" a loop end inside a loop of two claims (of one worker): the other
+        # worker's run of loops that takes it in holds the claims of one loop more than the
+        # plan says (a run that ends at an HL 20 or ST, not at a loop without claims, which
+        # the extra loop could be)
+        routes, loops = plan.routes(2), plan.loops
+        ends = [*plan.breaks, plan.claims]
+
+        def detectable(i: int) -> bool:
+            if loops[i] != loops[i - 1] or routes[i] != routes[i - 1]:
+                return False
+            end = next(b for b in ends if b > i)
+            return end == plan.claims or loops[end] == loops[end - 1] + 1
+
+        two = next(i for i in range(1, plan.claims) if detectable(i))
+        for i in range(two, plan.claims):
+            plan.loops[i] += 1
+    else:
+        # the plan missed every HL of level 20 and ST: runs stop early at them
+        assert len(plan.breaks) > 6
+        plan.breaks = plan.breaks[:1]
     got: list[str] = []
     summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=_texts(got))
     assert summary.workers == 1

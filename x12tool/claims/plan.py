@@ -25,6 +25,7 @@ claim); where it does not, the plan is not used (:meth:`FilePlan.matches`).
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zlib import crc32
@@ -46,6 +47,10 @@ class FilePlan:
     # worker passes over a loop none of whose claims it judges (SegmentReader.pass_over)
     loops: array = field(default_factory=lambda: array("i"))
     first: int = 0  # run-wide index of the file's first claim
+    # the claims whose loop cannot be passed over in one run with the previous claim's: an HL
+    # of level 20 or an ST, or a subscriber loop without claims (read by every worker), lies
+    # between them (a few per file: ascending claim numbers)
+    breaks: array = field(default_factory=lambda: array("I"))
 
     @property
     def claims(self) -> int:
@@ -62,6 +67,25 @@ class FilePlan:
         while end < len(loops) and loops[end] == loop:
             end += 1
         return end - ordinal
+
+    def run(self, ordinal: int, stop: int) -> tuple[int, int]:
+        """(claims, loops) of the run of whole subscriber loops from claim ``ordinal``'s (the
+        first claim of its loop) up to, not including, claim ``stop``'s loop, that a reader can
+        pass over in one (:meth:`x12tool.edi.reader.SegmentReader.pass_over`): cut at the
+        first break. (0, 0) when claim ``stop`` is in ``ordinal``'s loop."""
+        loops = self.loops
+        stop = min(stop, len(loops))
+        breaks = self.breaks
+        at = bisect_right(breaks, ordinal)
+        if at < len(breaks) and breaks[at] < stop:
+            stop = breaks[at]  # its loop starts after an HL 20, ST or a loop without claims
+        elif stop < len(loops):
+            inner = loops[stop]
+            while stop > ordinal and loops[stop - 1] == inner:
+                stop -= 1  # claim ``stop``'s loop starts with claims before it: not passed over
+        if stop <= ordinal:
+            return 0, 0
+        return stop - ordinal, loops[stop - 1] - loops[ordinal] + 1
 
     def routes(self, workers: int) -> bytearray:
         """The worker of each claim: the file's groups in order of first appearance, dealt out
@@ -128,11 +152,16 @@ def plan_run(
     plans = {path: FilePlan(path) for path in paths}
     for path in paths:
         plan = plans[path]
-        crcs, loops = plan.crcs, plan.loops
+        crcs, loops, breaks = plan.crcs, plan.loops, plan.breaks
+        after, last_block = -1, -1  # the loop right after the previous claim's; its block
         for row in head_rows(path):
             if on_head is not None:
                 on_head(path, row)
-            claim_id, _, patient_key, member_id, loop = row
+            claim_id, _, patient_key, member_id, loop, block = row
+            if loop > after or block != last_block:
+                breaks.append(len(crcs))
+                last_block = block
+            after = loop + 1
             crcs.append(crc32(claim_id.encode("latin-1", "replace")))  # claim_crc: it is stripped
             loops.append(loop)
             # Member ids as DOC003 compares them (upper case); the ledger's key (case kept) is

@@ -25,6 +25,9 @@ class ClaimHead:
     patient: str = ""
     member_id: str = ""  # 2010BA NM109 alone, stripped (the ledger's beneficiary, any payer)
     loop: int = -1  # the subscriber loop (2000B) it sits in: HLs of level 22 before it, less 1
+    # HLs of level 20 and ST segments before it, less 1: a run of subscriber loops of one
+    # block can be passed over in one (x12tool/edi/reader.py pass_over), nothing ends it early
+    block: int = -1
 
 
 def member_key(member_id: str, payer_id: str) -> str:
@@ -46,7 +49,7 @@ def patient_key(last_name: str, birth_date: str) -> str:
 CHUNK = 1 << 16
 
 
-HeadRow = tuple[str, str, str, str, int]  # a ClaimHead's fields, in order
+HeadRow = tuple[str, str, str, str, int, int]  # a ClaimHead's fields, in order
 
 
 def claim_heads(path: str) -> Iterator[ClaimHead]:
@@ -72,7 +75,7 @@ def head_rows(path: str) -> Iterator[HeadRow]:
             yield row
     except _Delimiters:
         for head in islice(_slow_heads(path), done, None):  # the claims not yielded yet
-            yield head.claim_id, head.member, head.patient, head.member_id, head.loop
+            yield head.claim_id, head.member, head.patient, head.member_id, head.loop, head.block
     except (OSError, ValueError):
         return
 
@@ -102,11 +105,12 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
 def _fast_rows(path: str) -> Iterator[HeadRow]:
     member = payer = last = born = b""
     in_claim = in_patient = False
-    loop = -1
+    loop = block = -1
     with open(path, "rb") as fh:
         rest = fh.read(CHUNK)
         el, term = _isa_delimiters(rest)
         hl, nm1, clm, dmg = b"HL" + el, b"NM1" + el, b"CLM" + el, b"DMG" + el
+        st = b"ST" + el
         first = True
         eof = False
         pick = _picker(el, term)
@@ -136,6 +140,8 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
                         member = payer = b""
                     if level == b"22":
                         loop += 1
+                    elif level == b"20":
+                        block += 1
                     in_patient = level == b"23"
                     last = born = b""
                 elif tag == nm1 and not in_claim:
@@ -165,7 +171,10 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
                         else "",
                         member_id,
                         loop,
+                        block,
                     )
+                elif tag[:3] == st:
+                    block += 1
                 elif seg[:3] == b"ISA":
                     if first:
                         first = False
@@ -186,7 +195,7 @@ def _picker(el: bytes, term: bytes):
     if term in _SPACE:
         return None
     t, e = re.escape(term), re.escape(el)
-    tags = b"(?:HL|DMG|CLM)" + e + b"|NM1" + e + b"(?:IL|PR|QC)" + e + b"|ISA"
+    tags = b"(?:HL|DMG|CLM|ST)" + e + b"|NM1" + e + b"(?:IL|PR|QC)" + e + b"|ISA"
     body = b"[" + re.escape(_SPACE) + b"]*((?:" + tags + b")[^" + t + b"]*)"
     first = re.compile(body)  # the segment at the start of the data
     after = re.compile(t + body)  # a segment after a terminator: a literal the engine seeks
@@ -202,7 +211,7 @@ def _picker(el: bytes, term: bytes):
 def _slow_heads(path: str) -> Iterator[ClaimHead]:
     member = payer = last = born = ""
     in_claim = in_patient = False
-    loop = -1
+    loop = block = -1
     try:
         with X12Source(path) as src:
             for seg in src.segments(check=False):
@@ -213,6 +222,8 @@ def _slow_heads(path: str) -> Iterator[ClaimHead]:
                         member = payer = ""
                     if seg.element(3) == "22":
                         loop += 1
+                    elif seg.element(3) == "20":
+                        block += 1
                     in_patient = seg.element(3) == "23"
                     last = born = ""
                 elif tag == "DMG" and in_patient and not in_claim:
@@ -234,6 +245,9 @@ def _slow_heads(path: str) -> Iterator[ClaimHead]:
                         patient_key(last, born),
                         member.strip(),
                         loop,
+                        block,
                     )
+                elif tag == "ST":
+                    block += 1
     except (X12InputError, OSError, UnicodeError):
         return

@@ -44,7 +44,7 @@ class SegmentReader:
         self.bytes_read = 0
         # pass_over(): the loop to pass over after the segment just yielded (one at most)
         self._passes: list[_Pass] = []
-        self._pass_patterns: tuple[re.Pattern, re.Pattern] | None = None
+        self._pass_patterns: tuple[re.Pattern, ...] | None = None
         # CheckedSegments.collect: where segments go instead of out through the iterator
         self._sink: Callable[[Segment], None] | None = None
         self._stops: frozenset[str] = SET_ENDS
@@ -55,19 +55,24 @@ class SegmentReader:
     # the general way (tests compare the two).
     _fast = True
 
-    def pass_over(self, claims: int, done: Callable[[int], None] | None = None) -> None:
+    def pass_over(
+        self, claims: int, done: Callable[[int], None] | None = None, loops: int = 1
+    ) -> None:
         """Pass over the rest of the subscriber loop (2000B) whose HL was just yielded: its
         segments are counted (positions, offsets and ``index`` stay as if read) but not
         built, up to the next HL of level 20 or 22, SE or envelope segment, which comes next.
         ``claims``: the CLM segments the loop must hold, or :class:`PassMismatch` is raised.
         ``done(n)``: told the number of segments passed over (SE01 counts them).
+        ``loops``: how many subscriber loops to pass over, this one and the ones right after it
+        (no HL of level 20, SE or envelope segment between them): a run of loops in one pass,
+        which then ends at the HL of the next loop, and ``claims`` is what they hold together.
 
         A ``check --jobs`` worker passes over the loops whose claims other workers judge
         (x12tool/preflight/parallel.py); whatever is wrong inside them, the worker that reads
         them finds."""
         if self._pass_patterns is None:
             self._pass_patterns = _pass_patterns(self.delims.element, self.delims.segment)
-        self._passes.append(_Pass(claims, done, self.delims, *self._pass_patterns))
+        self._passes.append(_Pass(claims, done, self.delims, *self._pass_patterns, loops - 1))
 
     def __iter__(self) -> Iterator[Segment]:
         return self._read(None, None)
@@ -192,6 +197,19 @@ class SegmentReader:
                 at -= base
                 buf = buf[at:]
                 continue
+            if passes and not eof:
+                # A pass that goes on through this chunk: the segments it passes over are
+                # counted in the text, not split into pieces first.
+                cut = buf.rfind(term)
+                if cut >= 0:
+                    start = passes[0].skip(buf, cut + 1)
+                    offset, position, count = passes[0].moved(offset, position, count)
+                    self.segment_count = count
+                    if start < 0:
+                        buf = buf[cut + 1 :]
+                        continue
+                    passes.pop().finish()
+                    buf = buf[start:]
             pieces = buf.split(term)
             # The last piece is incomplete unless at EOF.
             last = pieces.pop()
@@ -472,9 +490,11 @@ _PASS_ENDS = frozenset({"SE", "ST", "GS", "GE", "ISA", "IEA"})
 _PASS_WATCH = frozenset({"HL", "CL", "SE", "ST", "GS", "GE", "IS", "IE"})
 
 
-def _pass_patterns(elem: str, term: str) -> tuple[re.Pattern, re.Pattern]:
+def _pass_patterns(elem: str, term: str) -> tuple[re.Pattern, ...]:
     """A terminator and the segment after it, as the reader splits and strips it: one that
-    ends a loop passed over (_PASS_ENDS, an HL of level 20 or 22), and a CLM."""
+    ends a loop passed over (_PASS_ENDS, an HL of level 20 or 22), a CLM, and for a run of
+    loops the ends that stop it whatever (_PASS_ENDS, an HL of level 20) and an HL of level 22
+    (one loop of the run ends)."""
     t, e = re.escape(term), re.escape(elem)
     space = "".join(c for c in WHITESPACE if c != term)
     lead = t + (f"[{re.escape(space)}]*" if space else "")
@@ -484,7 +504,11 @@ def _pass_patterns(elem: str, term: str) -> tuple[re.Pattern, re.Pattern]:
         f"{lead}(?:(?:{'|'.join(sorted(_PASS_ENDS))}){after}"
         f"|HL{e}{other}{e}{other}{e}(?:20|22){after})"
     )
-    return ends, re.compile(f"{lead}CLM{after}")
+    hard = re.compile(
+        f"{lead}(?:(?:{'|'.join(sorted(_PASS_ENDS))}){after}|HL{e}{other}{e}{other}{e}20{after})"
+    )
+    loop = re.compile(f"{lead}HL{e}{other}{e}{other}{e}22{after}")
+    return ends, re.compile(f"{lead}CLM{after}"), hard, loop
 
 
 class _Pass:
@@ -501,6 +525,9 @@ class _Pass:
         "found",
         "size",
         "_reported",
+        "hard",
+        "loop",
+        "more",
     )
 
     def __init__(
@@ -510,6 +537,9 @@ class _Pass:
         delims: Delimiters,
         ends: re.Pattern,
         clm: re.Pattern,
+        hard: re.Pattern,
+        loop: re.Pattern,
+        more: int = 0,
     ) -> None:
         self.claims = claims
         self.done = done
@@ -521,12 +551,34 @@ class _Pass:
         self.found = 0  # CLM segments among them
         self.size = 0  # their bytes, terminators included
         self._reported = (0, 0)  # (segments, size) already added to the reader's counters
+        self.hard = hard
+        self.loop = loop
+        self.more = more  # HLs of level 22 still to pass over (loops of the run after this)
 
     def over(self, piece: str, pieces: Iterator[str], buf: str, pos: int, end: int) -> str | None:
         """Pass over ``piece`` (at ``buf[pos]``) and the next of ``pieces`` (the segment texts
         of ``buf`` split on the terminator; ``end``: where the incomplete last one starts) up
         to the first that ends the loop, and return that one; None when ``buf`` does not hold
         it. Found in ``buf`` by regular expressions, not a Python loop over the pieces."""
+        if self._ends_with(piece):
+            return piece
+        m, n = self._through(buf, pos + len(piece), end, len(piece))
+        if n:
+            next(islice(pieces, n, n), None)  # take them
+        return next(pieces) if m else None
+
+    def skip(self, buf: str, end: int) -> int:
+        """:meth:`over` for ``buf[:end]`` (whole segments, each with its terminator) without
+        splitting it into pieces: where the segment that ends the pass starts in ``buf``, or
+        -1 when ``buf[:end]`` does not hold it (the reader then drops it unsplit)."""
+        first = buf.find(self.term, 0, end)  # the first segment's terminator
+        if self._ends_with(buf[:first]):
+            return 0
+        m, _ = self._through(buf, first, end, first)
+        return m.start() + 1 if m else -1
+
+    def _ends_with(self, piece: str) -> bool:
+        """Whether ``piece``, the next segment, ends the pass (else it counts as passed)."""
         body = piece.lstrip(WHITESPACE)
         if body[:2] in _PASS_WATCH:
             fields = body.split(self.elem, 4)
@@ -536,19 +588,39 @@ class _Pass:
             elif tag in _PASS_ENDS or (
                 tag == "HL" and len(fields) > 3 and fields[3] in ("20", "22")
             ):
-                return piece
+                if self.more and fields[3:4] == ["22"]:
+                    self.more -= 1  # the next loop of the run: passed over too
+                else:
+                    return True
+        return False
+
+    def _through(self, buf: str, at: int, end: int, length: int) -> tuple[re.Match | None, int]:
+        """Count the segment of ``length`` whose terminator is ``buf[at]`` and those after it
+        up to the one that ends the pass (the match of its terminator, None when it is not
+        before ``end``); the number of segments counted after the first."""
         self.segments += 1
-        self.size += len(piece) + 1
-        at = pos + len(piece)  # the terminator after it
-        m = self.ends.search(buf, at, end)
+        self.size += length + 1
+        if self.more:
+            # A run of loops: up to what stops it whatever, less the loops' own HLs (counted
+            # in C) until the last loop's end is in this chunk.
+            m = self.hard.search(buf, at, end)
+            limit = m.start() if m else end
+            heads = len(self.loop.findall(buf, at, limit))
+            if self.more < heads:
+                m = next(islice(self.loop.finditer(buf, at, limit), self.more, None))
+                self.more = 0
+            else:
+                self.more -= heads
+        else:
+            m = self.ends.search(buf, at, end)
         stop = m.start() if m else end - 1  # the terminator of the last piece passed over
-        if stop > at:
-            n = buf.count(self.term, at + 1, stop + 1)
-            self.segments += n
-            self.size += stop - at
-            self.found += len(self.clm.findall(buf, at, stop + 1))
-            next(islice(pieces, n, n), None)  # take them
-        return next(pieces) if m else None
+        if stop <= at:
+            return m, 0
+        n = buf.count(self.term, at + 1, stop + 1)
+        self.segments += n
+        self.size += stop - at
+        self.found += len(self.clm.findall(buf, at, stop + 1))
+        return m, n
 
     def moved(self, offset: int, position: int, count: int) -> tuple[int, int, int]:
         """The reader's offset, position and segment count moved past what was passed over
@@ -559,6 +631,8 @@ class _Pass:
         return offset + self.size - size, position + n, count + n
 
     def finish(self) -> None:
+        if self.more:
+            raise PassMismatch(f"a run of subscriber loops passed over ends {self.more} early")
         if self.found != self.claims:
             raise PassMismatch(
                 f"a subscriber loop passed over holds {self.found} claim(s), not {self.claims}"

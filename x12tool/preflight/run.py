@@ -182,15 +182,20 @@ def process_file(
 
         def pass_loop(hl) -> int:
             """Pass over a subscriber loop whose claims are all other workers' (they read
-            it whole, so what is wrong in it still stops the run)."""
+            it whole, so what is wrong in it still stops the run), with the loops right after
+            it up to this worker's next claim, in one pass (FilePlan.run)."""
             nonlocal loop, ordinal
             loop += 1
             n = ordinal + 1
-            claims = plan.loop_claims(loop, n)
-            if not claims or mine in routes[n : n + claims]:
+            if n >= len(routes) or plan.loops[n] != loop:
+                return 0  # a loop without claims: read by every worker
+            stop = routes.find(mine, n)
+            claims, loops = plan.run(n, len(routes) if stop < 0 else stop)
+            if not claims:
                 return 0
-            src.pass_over(claims)
+            src.pass_over(claims, loops)
             ordinal += claims
+            loop += loops - 1
             return claims
 
     router = None
