@@ -17,7 +17,9 @@ loops and claims) that holds one of its claims. A loop none of whose claims it j
 (:meth:`x12tool.edi.reader.SegmentReader.pass_over`) finds the loop's end (the next HL of
 level 20 or 22, SE or envelope segment) by regular expressions on the text, counting its
 segments, bytes and CLMs without building a segment: positions, offsets and SE01 come out as
-if it had been read. In a loop it does read, the claims of other workers (possible when a
+if it had been read; a run of such loops (up to its next claim, an HL of level 20 or an ST,
+:meth:`~x12tool.claims.plan.FilePlan.run`) is passed over in one, its text counted without
+being split into segments. In a loop it does read, the claims of other workers (possible when a
 subscriber has no member id) come unparsed. Its own claims it judges in file order and writes
 their report records to a temporary file. The parent then takes the records back in file
 order, following the plan, and adds up the workers' summaries (set-level findings counted
