@@ -48,6 +48,8 @@ class NcciIndex:
         # compared by identity, so a profile object is never mistaken for another.
         self._pairs_memo: dict[tuple[str, str, int], tuple[Profile | None, list[NcciPair]]] = {}
         self._memo_size = cache_size
+        # id(profile) -> (profile, pair_codes's answer)
+        self._codes_memo: dict[int, tuple[Profile | None, frozenset[str]]] = {}
 
     # ------------------------------------------------------------------ sources
 
@@ -119,6 +121,25 @@ class NcciIndex:
             if len(self._pairs_memo) >= self._memo_size:
                 self._pairs_memo.clear()
             got = self._pairs_memo[key] = (profile, self._pairs_any_date(a, b, profile))
+        return got[1]
+
+    def pair_codes(self, profile: Profile | None = None) -> frozenset[str] | None:
+        """Every code (stripped, upper case) of a pair :meth:`pairs_between` can give for
+        ``profile``, whatever its dates; None when an imported PTP table answers (its codes
+        are not listed here). Two codes, one of them not in it, have no pair: a caller can
+        tell most claims have none without asking about each two codes."""
+        medicare = profile is None or profile.ncci_medicare
+        if medicare and self.has_ptp:
+            return None
+        key = id(profile)
+        got = self._codes_memo.get(key)
+        if got is None or got[0] is not profile:
+            if len(self._codes_memo) >= 64:
+                self._codes_memo.clear()
+            curated, extras = self._profile_pairs(profile)
+            pairs = [*curated, *extras] if medicare else extras
+            codes = frozenset(c for p in pairs for c in (p.column1, p.column2))
+            got = self._codes_memo[key] = (profile, codes)
         return got[1]
 
     def _pairs_any_date(self, a: str, b: str, profile: Profile | None) -> list[NcciPair]:

@@ -95,7 +95,7 @@ class _CodePairs:
     those that have keep their pairs' date windows to test. Any other lookup is asked
     ``pairs_for`` per two codes and date."""
 
-    __slots__ = ("index", "profile", "between", "by_codes", "by_day", "on_day")
+    __slots__ = ("index", "profile", "between", "by_codes", "by_day", "on_day", "paired", "codes")
 
     def __init__(self, index: NcciLookup, profile) -> None:
         self.index = index
@@ -108,6 +108,22 @@ class _CodePairs:
         self.by_day: dict[tuple[str, str, date], list[NcciPair]] = {}
         # (codes as billed, date) -> on()'s answer, for the code sets with a pair on some date
         self.on_day: dict[tuple[frozenset[str], date], list[list[NcciPair]]] = {}
+        # Every code of a pair the lookup can give for the profile (pair_codes), when it can
+        # list them (not with an imported PTP table): a claim that bills at most one of them
+        # (most claims, with the curated pairs) has no pair on any date. ``paired``: code as
+        # billed -> its normal code when it is one of them, else "".
+        listed = getattr(index, "pair_codes", None) if self.between is not None else None
+        self.codes: frozenset[str] | None = listed(profile) if listed is not None else None
+        self.paired: dict[str, str] | None = {} if self.codes is not None else None
+
+    def learn_paired(self, code: str) -> str:
+        """``paired``'s answer for a code as billed (``paired`` is not None)."""
+        paired = self.paired
+        if len(paired) >= _PAIRS_MAX:
+            paired.clear()
+        normal = normal_code(code)
+        got = paired[code] = normal if normal in self.codes else ""
+        return got
 
     def on(self, billed: frozenset[str], day: date) -> list[list[NcciPair]]:
         """``pairs_for(a, b, day, profile)`` of every two codes of a date (``billed``: the
@@ -219,6 +235,23 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
     lines = claim.lines
     if len(lines) < 2:
         return []  # one line pairs with nothing
+    code_pairs = _pairs_cache(ctx, index_for(ctx))
+    paired = code_pairs.paired
+    if paired is not None:
+        # Two different codes that can pair, whatever their dates, or no pair at all.
+        first = None
+        for line in lines:
+            code = line.code
+            normal = paired.get(code)
+            if normal is None:
+                normal = code_pairs.learn_paired(code)
+            if normal:
+                if first is None:
+                    first = normal
+                elif normal != first:
+                    break
+        else:
+            return []
     days: dict[date, list[ServiceLine]] = {}
     shared = False  # some date has two lines: without one there is nothing to pair
     for line in lines:
@@ -233,7 +266,6 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
     if not shared:
         return []
     hits: list[PairHit] = []
-    code_pairs = None
     for day in sorted(days) if len(days) > 1 else days:
         day_lines = days[day]
         if len(day_lines) < 2:
@@ -241,8 +273,6 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
         billed = frozenset(map(_CODE, day_lines))
         if len(billed) < 2:
             continue  # one code on the date: no pair (pairs_for of a code with itself is none)
-        if code_pairs is None:
-            code_pairs = _pairs_cache(ctx, index_for(ctx))
         found = code_pairs.on(billed, day)
         if found:
             by_code: dict[str, list[ServiceLine]] = {}
