@@ -102,18 +102,22 @@ def timed_lines(claim: Claim, ctx: RuleContext) -> list[ServiceLine]:
     fix makes a new one) for the rules and the day's walk that each start from them."""
     memo = ctx.claim_memo(claim)
     got = memo.get("timed_lines")
-    if got is None:
-        ref = ctx.ref
-        codes = ref.codes
-        got = []
-        for ln in claim.lines:
-            # ref.code(ln.code), its usual answer inline: codes arrive normalized
-            info = codes.get(ln.code)
-            if info is None and ln.code:
-                info = ref.code(ln.code)
-            if info is not None and info.timed:
-                got.append(ln)
-        memo["timed_lines"] = got
+    return got if got is not None else _timed_lines(claim, ctx, memo)
+
+
+def _timed_lines(claim: Claim, ctx: RuleContext, memo: dict) -> list[ServiceLine]:
+    """:func:`timed_lines` worked out, into the claim's ``memo`` (its caller has it at hand)."""
+    ref = ctx.ref
+    codes = ref.codes
+    got = []
+    for ln in claim.lines:
+        # ref.code(ln.code), its usual answer inline: codes arrive normalized
+        info = codes.get(ln.code)
+        if info is None and ln.code:
+            info = ref.code(ln.code)
+        if info is not None and info.timed:
+            got.append(ln)
+    memo["timed_lines"] = got
     return got
 
 
@@ -351,16 +355,22 @@ class TimedGroup:
         return {c: -(-m // 15) for c, m in self.day_minutes.items()}
 
 
-def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
+def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> list[TimedGroup]:
     """The claim's timed lines and timed visit rows by date and discipline (no peers), in one
-    pass over the lines and one over the rows no line took."""
-    lines = timed_lines(claim, ctx)
+    pass over the lines and one over the rows no line took (``memo``: the claim's, when the
+    caller has it)."""
+    if memo is None:
+        memo = ctx.claim_memo(claim)
+    lines = memo.get("timed_lines")
+    if lines is None:
+        lines = _timed_lines(claim, ctx, memo)
     if not lines and not ctx.visit_rows(claim):
         return []  # no timed line and no row: no day to judge
     ref = ctx.ref
     mods = ref.therapy_modifiers
     code_info = ref.code
     whole = _WHOLE
+    new = object.__new__
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     claim_disciplines = set()
     matched: set[int] = set()
@@ -405,7 +415,18 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             key = (day, disc)
             g = groups.get(key)
             if g is None:
-                g = groups[key] = TimedGroup(day, disc)
+                # TimedGroup(day, disc), its slots set here: the class's call (its __init__
+                # frame) cost as much as the stores (tests/rules/test_timed_facts.py compares)
+                g = groups[key] = new(TimedGroup)
+                g.day = day
+                g.discipline = disc
+                g.lines = {}
+                g.rows = {}
+                g.unknown = g.unreadable = g.peers = ()
+                g.own_units = g.day_billed = {}
+                g.own_min = g.day_minutes = {}
+                g.undocumented_codes = _NONE
+                g._supported = None
         u = ln.units  # billed_units(ln), inline, with whole_units's memo
         if ln.unit_basis != "UN" or u is None:
             units = None
@@ -471,9 +492,17 @@ def _build_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
             if g is None:
                 g = groups[key] = TimedGroup(r.service_date, disc)
             g._add_row(r)
-    if len(groups) < 2:
-        return list(groups.values())
-    return sorted(groups.values(), key=_group_order)
+    out = list(groups.values())
+    n = len(out)
+    if n == 2:
+        # sorted() with its key call per group, for the usual two (a stable sort: equal keys
+        # keep their order)
+        a, b = out
+        if (b.day, b.discipline or "") < (a.day, a.discipline or ""):
+            out = [b, a]
+    elif n > 2:
+        out.sort(key=_group_order)
+    return out
 
 
 def _group_order(g: TimedGroup) -> tuple:
@@ -518,9 +547,12 @@ def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
     """
     memo = ctx.claim_memo(claim)
     cached = memo.get("timed_groups")
-    if cached is not None:
-        return cached
-    result = _build_groups(claim, ctx)
+    return cached if cached is not None else _timed_groups(claim, ctx, memo)
+
+
+def _timed_groups(claim: Claim, ctx: RuleContext, memo: dict) -> list[TimedGroup]:
+    """:func:`timed_groups` worked out, into the claim's ``memo``."""
+    result = _build_groups(claim, ctx, memo)
     if not result:
         memo["timed_groups"] = result
         return result  # no timed line or row: nothing for the day's other claims to join
@@ -617,7 +649,7 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
         return cached
     groups = memo.get("timed_groups")
     if groups is None:
-        groups = timed_groups(claim, ctx)
+        groups = _timed_groups(claim, ctx, memo)
     out = []
     method = ctx.profile.unit_method
     seq = claim.clm.index
@@ -631,23 +663,43 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
         day_units = g.day_billed
         own_units = g.own_units
         peers = g.peers
-        if not peers and not undocumented and len(minutes) == 1:
-            # The usual day: one code documented, alone on its day, every line's minutes
-            # known. Its units are the 8-minute table's (supported()'s one-code answer)
-            # and any other code billed has no limit: the loop below, without a dict.
-            ((c, m),) = minutes.items()
-            lines = g.lines.get(c)
-            if lines is None:
-                continue
-            allowed = 0 if m < 8 else (m + 7) // 15  # table_units(m)
-            own = own_units[c]
-            if own != allowed:
-                out.append(
-                    _new_verdict(
-                        Verdict,
-                        (g, c, lines, own, allowed, day_units[c], allowed, False, []),
+        if not peers and not undocumented:
+            # The usual day: alone on its day, every line's minutes known; the day's units
+            # are the claim's own.
+            if len(minutes) == 1:
+                # One code documented: its units are the 8-minute table's (supported()'s
+                # one-code answer) and any other code billed has no limit, without a dict.
+                ((c, m),) = minutes.items()
+                lines = g.lines.get(c)
+                if lines is None:
+                    continue
+                allowed = 0 if m < 8 else (m + 7) // 15  # table_units(m)
+                own = own_units[c]
+                if own != allowed:
+                    out.append(
+                        _new_verdict(Verdict, (g, c, lines, own, allowed, own, allowed, False, []))
                     )
-                )
+                continue
+            # g.supported(method), its work inline: worked out once, here, for every day
+            limits = g._supported
+            if limits is None:
+                limits = supported_of(minutes, own_units, method)
+                g._supported = {method: limits}
+            else:
+                limits = g.supported(method)
+            if limits == own_units:
+                continue  # every code billed as its minutes support (most days)
+            for code, lines in g.lines.items():
+                allowed = limits.get(code)
+                if allowed is None:
+                    continue
+                own = own_units[code]
+                if own != allowed:
+                    out.append(
+                        _new_verdict(
+                            Verdict, (g, code, lines, own, allowed, own, allowed, False, [])
+                        )
+                    )
             continue
         limits = None if partial else g.supported(method)
         for code, lines in g.lines.items():

@@ -62,8 +62,13 @@ class TU001(Rule):
     needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
+        found = verdicts(claim, ctx)
+        # most claims bill what their minutes support: no verdict, and no generator made
+        return self._findings(ctx, found) if found else ()
+
+    def _findings(self, ctx, found):
         method = ctx.profile.unit_method
-        for v in verdicts(claim, ctx):
+        for v in found:
             if v.billed <= v.allowed:
                 continue
             g, code, lines, allowed = v.group, v.code, v.lines, v.allowed

@@ -41,7 +41,12 @@ class TU002(Rule):
     needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
-        for v in verdicts(claim, ctx):
+        found = verdicts(claim, ctx)
+        # most claims bill what their minutes support: no verdict, and no generator made
+        return self._findings(ctx, found) if found else ()
+
+    def _findings(self, ctx, found):
+        for v in found:
             if v.partial or v.billed >= v.allowed:
                 continue  # with the day's total unknown, only a ceiling is known (TU001)
             line = v.lines[-1]

@@ -46,7 +46,10 @@ class TU004(Rule):
         for ln in timed:  # a loop: a comprehension is a call of its own
             codes.add(ln.code)
         if len(codes) == len(timed):
-            return  # no timed code on two lines at all (the usual claim)
+            return ()  # no timed code on two lines at all (the usual claim): no generator
+        return self._findings(ctx, timed)
+
+    def _findings(self, ctx, timed):
         dated = [ln for ln in timed if ln.date_from]
         if len({(ln.code, ln.date_from) for ln in dated}) == len(dated):
             return  # no code on two lines of one date

@@ -40,9 +40,17 @@ class TU005(Rule):
 
     def check(self, claim, ctx):
         if ctx.visits is None or not ctx.visit_rows(claim):
-            return
+            return ()
+        groups = timed_groups(claim, ctx)
+        for g in groups:
+            if not g.rows.keys() <= g.day_billed.keys():
+                return self._findings(claim, ctx, groups)
+        # every documented code is billed (the usual claim): no generator made
+        return ()
+
+    def _findings(self, claim, ctx, groups):
         method = ctx.profile.unit_method
-        for g in timed_groups(claim, ctx):
+        for g in groups:
             billed = g.day_billed  # codes on this claim or another claim of the day
             if g.rows.keys() <= billed.keys():
                 continue  # every documented code is billed (the usual day)

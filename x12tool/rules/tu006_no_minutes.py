@@ -44,7 +44,23 @@ class TU006(Rule):
 
     def check(self, claim, ctx):
         if ctx.visits is None:
-            return
+            return ()
+        if ctx.visit_rows(claim):
+            # The body below finds something only on a day shared with another claim or with
+            # a line without rows: most claims have neither, and no generator is made.
+            if ctx.profile.unit_method == "cms":
+                groups = timed_groups(claim, ctx)
+            else:
+                groups = built_timed_groups(claim, ctx)
+            if groups is not None:
+                for g in groups:
+                    if g.peers or g.unknown:
+                        break
+                else:
+                    return ()
+        return self._findings(claim, ctx)
+
+    def _findings(self, claim, ctx):
         if not ctx.visit_rows(claim):
             timed = timed_lines(claim, ctx)
             if timed:

@@ -68,10 +68,14 @@ def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -
     """:func:`supported_units` of a day held as dicts (code -> minutes, code -> units billed),
     as the day's walk keeps it: the same units, without a tuple per code (it runs for every
     day of every claim)."""
+    # (plain loops: a comprehension is a call of its own, and this runs for every day)
     if method != "cms":
-        return {code: table_units(m) for code, m in minutes.items()}
+        units: dict[str, int] = {}
+        for code, m in minutes.items():
+            units[code] = 0 if m < 8 else (m + 7) // 15  # table_units(m)
+        return units
     total = full = 0
-    units: dict[str, int] = {}
+    units = {}
     left = []  # codes with minutes left over, first seen first
     for code, m in minutes.items():
         total += m
@@ -86,10 +90,16 @@ def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -
     # As cms_units: a unit each to the codes with the most minutes left over (ties: units
     # billed, then minutes, then first seen).
     if remaining < len(left):
-        order = sorted(
-            [(-(minutes[c] % 15), -billed.get(c, 0), -minutes[c], n, c) for n, c in enumerate(left)]
-        )
-        left = [entry[4] for entry in order[:remaining]]
+        order = []
+        n = 0
+        for c in left:
+            m = minutes[c]
+            order.append((-(m % 15), -billed.get(c, 0), -m, n, c))
+            n += 1
+        order.sort()
+        for entry in order[:remaining]:
+            units[entry[4]] += 1
+        return units
     for code in left:
         units[code] += 1
     return units
