@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -288,3 +289,26 @@ def test_a_claims_lines_joined_at_once_get_their_own_rows(tmp_path):
     path, visits = _shared_days(tmp_path, 120, 5)
     generated = _rows_of_each_line(path, visits)
     assert sample > 10 and generated > 100
+
+
+def test_groups_made_by_the_walk_have_every_slot_of_a_new_group(tmp_path):
+    # _build_groups makes its groups without TimedGroup.__init__ (slots set inline): each
+    # must hold what a group made by the class holds, so a slot added to one is in the other.
+    from x12tool.rules.therapy import TimedGroup
+
+    made = TimedGroup(date(2026, 3, 2), "PT")
+    path, visits = _shared_days(tmp_path, 30, 11)
+    ref = load_refdata(None)
+    ctx = RuleContext(ref=ref, visits=VisitLog(visits))
+    seen = 0
+    with X12Source(path) as src:
+        for item in iter_items(src.segments(), path):
+            if not isinstance(item, Claim):
+                continue
+            ctx.for_claim(item)
+            for g in timed_groups(item, ctx):
+                for slot in TimedGroup.__slots__:
+                    assert hasattr(g, slot), slot
+                    assert type(getattr(g, slot)) in (type(getattr(made, slot)), list, set), slot
+                seen += 1
+    assert seen > 20

@@ -372,9 +372,9 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
     whole = _WHOLE
     new = object.__new__
     groups: dict[tuple[date, str | None], TimedGroup] = {}
-    claim_disciplines = set()
     matched: set[int] = set()
     g: TimedGroup | None = None
+    g_lines = g_units = g_rows = g_min = {}
 
     # every timed line's rows with one call (those DOC001 and the ledger's facts looked up
     # already are remembered by the join)
@@ -408,8 +408,6 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
                     disc = info.discipline
                 else:
                     disc = taxonomy_discipline(claim, ln, ctx)
-        if disc:
-            claim_disciplines.add(disc)
         if g is None or g.day != day or g.discipline != disc:
             # (most lines are of the previous line's day and discipline)
             key = (day, disc)
@@ -427,6 +425,7 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
                 g.own_min = g.day_minutes = {}
                 g.undocumented_codes = _NONE
                 g._supported = None
+            g_lines, g_units, g_rows, g_min = g.lines, g.own_units, g.rows, g.own_min
         u = ln.units  # billed_units(ln), inline, with whole_units's memo
         if ln.unit_basis != "UN" or u is None:
             units = None
@@ -438,13 +437,13 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
             if units is _MISSING:
                 units = whole_units(u)
         code = ln.code
-        got = g.lines.get(code)
+        got = g_lines.get(code)
         if got is None:
-            g.lines[code] = [ln]
-            g.own_units[code] = units or 0
+            g_lines[code] = [ln]
+            g_units[code] = units or 0
         else:
             got.append(ln)
-            g.own_units[code] += units or 0
+            g_units[code] += units or 0
         if units is None or (ln.date_to is not None and ln.date_to != day):
             # Not whole units, or units over a date range (TU008): the day cannot judge them.
             if g.unreadable:
@@ -457,8 +456,6 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
             else:
                 g.unknown = [ln]
             continue
-        g_rows = g.rows
-        g_min = g.own_min
         for r in rows:
             rid = id(r)
             if rid not in matched:
@@ -475,6 +472,11 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
     # lines' rows are the claim's own, so when they took every row there is nothing left.
     all_rows = ctx.visit_rows(claim)
     if len(matched) != len(all_rows):
+        # the disciplines of the claim's dated timed lines: each made a group of its own
+        claim_disciplines = set()
+        for _day, d in groups:
+            if d:
+                claim_disciplines.add(d)
         for r in all_rows:
             if id(r) in matched:
                 continue
