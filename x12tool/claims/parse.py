@@ -52,7 +52,9 @@ _dates: dict[str, date | None] = {}
 # (ISA16: "1:2" holds two pointers in one file and is no pointer in another)
 _pointers: dict[str, dict[str, tuple[int, ...]]] = {}
 # SV1 and HI segments read without a problem, as the values read from them, by their text
-# (``raw``: a procedure billed alike, a claim's diagnoses, repeat across a file), for each
+# (``Segment._raw``, the first part of ``raw``: a read segment's text without its terminator,
+# else the whole raw, which holds one; a procedure billed alike, a claim's diagnoses, repeat
+# across a file; read without joining raw), for each
 # set of delimiters (the element separator and terminator say where the text's elements and
 # end are, ISA16 its components). Bounded as the others, smaller: a whole segment's text and
 # values weigh more than a number's (a 100,000-claim run's peak memory stays that of 1,000).
@@ -259,7 +261,7 @@ def claim(
         if tag == "HI":
             if his is None:
                 his = _memo(_his, seg.delims)
-            known = his.get(seg.raw)
+            known = his.get(seg._raw)
             if known is not None:
                 if known:
                     c.hi.append(seg)
@@ -286,8 +288,8 @@ def claim(
             if codes:
                 c.hi.append(seg)
                 c.diagnoses.extend(codes)
-            if len(c.problems) == had and seg.raw is not None:
-                his[seg.raw] = tuple(codes)
+            if len(c.problems) == had and seg._raw is not None:
+                his[seg._raw] = tuple(codes)
         elif tag == "SBR":
             in_2320 = True
             current = None
@@ -353,9 +355,9 @@ def _read_lines(
                 and f3[1] == "6R"
                 and (j == end or segments[j].fields[0] == "LX")
             ):
-                known = sv1s.get(s1.raw)
+                known = sv1s.get(s1._raw)
                 if known is not None:
-                    day = dtps.get(s2.raw)
+                    day = dtps.get(s2._raw)
         if day is not None:
             sv1 = s1
             qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
@@ -388,11 +390,11 @@ def _read_lines(
                     if tag == "SV1":
                         if sv1 is None:
                             sv1 = seg
-                            known = sv1s.get(seg.raw)
+                            known = sv1s.get(seg._raw)
                             if known is None:
                                 known = _read_sv1(seg, f, problems)
-                                if not problems and seg.raw is not None:
-                                    sv1s[seg.raw] = known
+                                if not problems and seg._raw is not None:
+                                    sv1s[seg._raw] = known
                             qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
                             # fresh lists: a line's own
                             if mods:
@@ -402,7 +404,7 @@ def _read_lines(
                     if tag == "DTP":
                         if dtp is None:
                             # a DTP*472 of a D8 date read before, by its text
-                            day = dtps.get(seg.raw)
+                            day = dtps.get(seg._raw)
                             if day is not None:
                                 dtp = seg
                                 date_from = date_to = day
@@ -414,8 +416,8 @@ def _read_lines(
                                     date_from = date_to = day
                                 else:
                                     date_from, date_to = _read_dtp(seg, problems)
-                                if date_from is not None and f[2] == "D8" and seg.raw is not None:
-                                    dtps[seg.raw] = date_from
+                                if date_from is not None and f[2] == "D8" and seg._raw is not None:
+                                    dtps[seg._raw] = date_from
                         continue
                     if tag == "REF":
                         if ref_6r is None and len(f) > 1 and f[1] == "6R":

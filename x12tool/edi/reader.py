@@ -50,6 +50,7 @@ class SegmentReader:
         self._stops: frozenset[str] = SET_ENDS
         # the tags of _PLAIN_TAGS not in _stops: a segment of one goes to _sink at once
         self._quiet: frozenset[str] = _NO_TAGS
+        self._given: frozenset[str] | None = None  # the stops _stops and _quiet were made of
 
     # Chunks whose segments all end alike are read by a lean loop (_read); False: every chunk
     # the general way (tests compare the two).
@@ -98,10 +99,8 @@ class SegmentReader:
         self._head = ""
         offset = start_offset  # file offset of buf[0]
         position = 0
-        pending: Segment | None = None  # the last segment, whose trailing whitespace may continue
-        # where pending's text starts in buf; -1 once its raw is set (it began in an earlier
-        # chunk): its raw is cut from buf in one slice when the next segment's start is known
-        pending_at = -1
+        # the last segment, whose trailing whitespace may continue (added to its _tail)
+        pending: Segment | None = None
         read = self.stream.read
         size = self.chunk_size
         eof = False
@@ -161,9 +160,11 @@ class SegmentReader:
                     tag = fields[0]
                     seg = new(segment)
                     seg.fields = fields
-                    seg.position = count - shift
+                    # the count itself while no ISA restarted the positions: no new int
+                    seg.position = count - shift if shift else count
                     seg.offset = at
-                    seg.raw = body + tsep
+                    seg._raw = body  # its raw is body + tsep, joined when asked for
+                    seg._tail = tsep
                     seg.delims = delims
                     seg.index = count
                     at += len(body) + k
@@ -225,10 +226,8 @@ class SegmentReader:
                 body = piece.lstrip(ws)
                 lead = 0 if body is piece else len(piece) - len(body)
                 if pending is not None:
-                    if pending_at >= 0:
-                        pending.raw = buf[pending_at : offset - base + lead]
-                    elif lead:
-                        pending.raw += piece[:lead]
+                    if lead:
+                        pending._tail += piece[:lead]
                     if sinking is not None and pending_tag not in stops:
                         set_count += 1  # inside a set, not SET_ENDS (in stops)
                         sinking(pending)
@@ -270,14 +269,11 @@ class SegmentReader:
                 pending.position = position
                 pending.offset = seg_offset
                 pending.delims = delims
-                pending.index = count  # its raw comes with the next segment (pending_at)
-                pending_at = seg_offset - base
+                pending.index = count
+                pending._raw = body
+                pending._tail = term  # and the whitespace after it, when the next one starts
                 pending_tag = tag
             self.segment_count = count
-            if pending is not None and pending_at >= 0:
-                # its raw so far (text and terminator): buf is cut below
-                pending.raw = buf[pending_at : offset - base]
-                pending_at = -1
             buf = last
             if eof:
                 break
@@ -286,7 +282,7 @@ class SegmentReader:
                 body = buf.lstrip(WHITESPACE)
                 lead = len(buf) - len(body)
                 if lead:
-                    pending.raw += buf[:lead]
+                    pending._tail += buf[:lead]
                     offset += lead
                     buf = body
                 if feed is not None:
@@ -306,7 +302,7 @@ class SegmentReader:
         lead = len(buf) - len(body)
         if pending is not None:
             if lead:
-                pending.raw += buf[:lead]
+                pending._tail += buf[:lead]
             if feed is not None:
                 in_set = _feed(checker, pending, set_count)
                 set_count = 0
@@ -330,6 +326,9 @@ class SegmentReader:
             self.segment_count += 1
             last_seg = Segment(fields, position, seg_offset, body, delims)
             last_seg.index = self.segment_count
+            # as the loops keep raw: the text the fields come from, then what followed it
+            last_seg._raw = stripped
+            last_seg._tail = body[len(stripped) :]
             if feed is not None:
                 in_set = _feed(checker, last_seg, set_count)
                 set_count = 0
@@ -376,7 +375,10 @@ class CheckedSegments:
     ) -> None:
         reader = self._reader
         reader._sink = append
-        if append is not None:
+        # the same stops as the last call (iter_items passes one set, two or three times a
+        # claim): the reader keeps them, only the list changes
+        if append is not None and stops is not reader._given:
+            reader._given = stops
             # those the envelope checks act on always come out (the union made once a stops)
             both = _WITH_SET_ENDS.get(stops)
             if both is None:

@@ -19,7 +19,12 @@ class Segment:
     # SegmentReader._read sets these slots itself rather than calling the class (for each
     # segment of a file), in its lean loop and its general one: a slot added here must be set
     # in both (tests/edi checks it).
-    __slots__ = ("fields", "position", "offset", "raw", "delims", "index")
+    # ``raw`` is kept as two parts, joined only when asked for (a writer, a memo of a rule):
+    # ``_raw`` and ``_tail``. The reader sets ``_raw`` to the text the fields were split from
+    # and ``_tail`` to what followed it (terminator, line break); the class and the setter
+    # set ``_raw`` to the whole and ``_tail`` to "". The reader would otherwise build a new
+    # string per segment that a check run hardly ever reads (docs/performance.md, stop 28).
+    __slots__ = ("fields", "position", "offset", "delims", "index", "_raw", "_tail")
 
     def __init__(
         self,
@@ -33,9 +38,20 @@ class Segment:
         self.fields = fields
         self.position = position
         self.offset = offset
-        self.raw = raw
+        self._raw = raw
+        self._tail = ""
         self.delims = delims
         self.index = index  # 1-based count of segments in the whole file (pyx12's cur_line)
+
+    @property
+    def raw(self) -> str | None:
+        tail = self._tail
+        return self._raw + tail if tail else self._raw
+
+    @raw.setter
+    def raw(self, value: str | None) -> None:
+        self._raw = value
+        self._tail = ""
 
     @property
     def tag(self) -> str:
