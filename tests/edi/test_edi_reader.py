@@ -435,3 +435,35 @@ def test_write_body_writes_what_write_does_segment_by_segment(eol, last_terminat
         w1.bytes_written,
         w1.set_segments,
     )
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"", b" \n", b"\n  "])
+@pytest.mark.parametrize("chunk", [7, 300, 1 << 20])
+@pytest.mark.parametrize("last", [b"", b"  ", b"\n"])
+def test_a_read_segments_raw_is_its_text_then_what_followed(eol, chunk, last):
+    """The reader keeps raw in two parts (Segment._raw, Segment._tail), in its lean loop and
+    its general one: the first is the text the fields were split from (the memos of
+    claims/parse.py key on it) and never holds the terminator; raw joins both, the file's bytes
+    exactly. A last segment without its terminator keeps its trailing whitespace in the tail."""
+    data = variant(SYN, eol=eol).rstrip(b"\r\n ").rstrip(b"~") + last
+    reader = SegmentReader(io.BytesIO(data), "mem", chunk_size=chunk)
+    segs = list(reader)
+    elem, term = reader.delims.element, reader.delims.segment
+    for seg in segs:
+        assert seg._raw.split(elem) == seg.fields and term not in seg._raw
+        assert seg.raw == seg._raw + seg._tail
+    assert not segs[-1].terminated and segs[-1]._tail == last.decode()
+    assert (reader.preamble.text + "".join(s.raw for s in segs)).encode("latin-1") == data
+
+
+def test_raw_set_or_given_is_kept_whole():
+    delims = SegmentReader(io.BytesIO(SYN), "mem").delims
+    seg = Segment(["LX", "1"], 1, 0, "LX*1~\n", delims)
+    assert (seg.raw, seg._raw, seg._tail) == ("LX*1~\n", "LX*1~\n", "")
+    read = next(s for s in SegmentReader(io.BytesIO(SYN), "mem") if s.tag == "LX")
+    assert read._tail == "~\n" and read.raw == "LX*1~\n"
+    read.raw += " "
+    assert (read.raw, read._tail) == ("LX*1~\n ", "")
+    read.raw = None
+    assert read.raw is None and read.serialize() == "LX*1~\n"
+    assert seg.with_fields(["LX", "2"]).raw is None

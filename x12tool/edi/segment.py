@@ -23,7 +23,9 @@ class Segment:
     # ``_raw`` and ``_tail``. The reader sets ``_raw`` to the text the fields were split from
     # and ``_tail`` to what followed it (terminator, line break); the class and the setter
     # set ``_raw`` to the whole and ``_tail`` to "". The reader would otherwise build a new
-    # string per segment that a check run hardly ever reads (docs/performance.md, stop 28).
+    # string per segment that a check run hardly ever reads. Memos keyed by a segment's text
+    # (claims/parse.py) read ``_raw``: the text its fields came from, or a whole raw, which
+    # holds a terminator that such a text cannot.
     __slots__ = ("fields", "position", "offset", "delims", "index", "_raw", "_tail")
 
     def __init__(
