@@ -47,6 +47,7 @@ def is_digits(text: str) -> bool:
 # full, so memory stays flat whatever the file size.
 _MEMO_MAX = 8192
 _decimals: dict[str, Decimal | None] = {}
+_UNREAD = object()  # not in a memo (whose values can be None)
 _dates: dict[str, date | None] = {}
 # SV107 texts read without a problem, as the pointers they hold, by component separator
 # (ISA16: "1:2" holds two pointers in one file and is no pointer in another)
@@ -79,10 +80,11 @@ def _memo(table: dict[tuple[str, str, str], dict], delims: Delimiters) -> dict:
 
 
 def parse_decimal(text: str) -> Decimal | None:
-    try:
-        return _decimals[text]
-    except KeyError:
-        pass
+    # get() rather than try: a claim's total (CLM02) is mostly new, and a KeyError raised
+    # and caught costs more than the lookup
+    got = _decimals.get(text, _UNREAD)
+    if got is not _UNREAD:
+        return got
     got = _parse_decimal(text)
     if len(_decimals) >= _MEMO_MAX:
         _decimals.clear()
@@ -313,6 +315,11 @@ def service_line(segments: list[Segment], start: int, end: int) -> ServiceLine:
     return lines[0]
 
 
+# LX01 as written for the first lines of a claim ("1".."99", no leading zero): its number
+# without the calls of the general reading (every line of a file)
+_LX_NUMBERS = {str(n): n for n in range(1, 100)}
+
+
 def _read_lines(
     segments: list[Segment],
     start: int,
@@ -452,7 +459,10 @@ def _read_lines(
         line.start = start
         line.end = i
         line.lx = lx
-        line.number = int(num) if num.isascii() and num.isdigit() else None  # is_digits()
+        try:  # the usual LX01 texts, else as is_digits() and int() read it
+            line.number = _LX_NUMBERS[num]
+        except KeyError:
+            line.number = int(num) if num.isascii() and num.isdigit() else None
         line.sv1 = sv1
         line.qualifier = qualifier
         line.code = code
