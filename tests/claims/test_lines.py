@@ -113,3 +113,13 @@ def test_the_lean_way_reads_the_usual_lines_as_the_general_loop(order):
         assert taken <= usual
     assert taken == usual  # warm: every usual line
     assert lines[0].line_control and lines[0].date_from is not None
+
+
+@pytest.mark.parametrize("text", ["1", "7", "99", "100", "01", "0", "", "x", "²", "1 ", "-1"])
+def test_a_lines_number_is_lx01_read_as_a_whole_number(text):
+    """The usual LX01 texts come from a table; every text reads as is_digits() and int()."""
+    delims = Delimiters("*", "^", ":", "~")
+    lx = Segment(["LX", text] if text else ["LX"], 1, 0, None, delims)
+    line = parse.service_line([lx], 0, 1)
+    assert line.number == (int(text) if parse.is_digits(text) else None)
+    assert line.number is None or type(line.number) is int
