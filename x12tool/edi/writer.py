@@ -67,30 +67,43 @@ class X12Writer:
         counted = _COUNTED
         delims = None
         ends: tuple[str, ...] = ()
+        # A read segment goes in as two parts, raw's own (Segment._raw, _tail: the join below
+        # joins them), any other as one: the segments in parts are (len(parts) + ones) // 2.
+        ones = 0
         for seg in segs:
             if seg.fields[0] in counted:
-                self._flush(parts)
+                self._flush(parts, ones)
+                ones = 0
                 self.write(seg)
                 continue
-            raw = seg.raw
             if seg.delims is not delims:
                 delims = seg.delims
                 ends = _plain_ends(delims) if delims is not None else ()
             # Read bytes that end with the terminator (and perhaps the file's line break) are
-            # what _text gives them, without its calls: most segments of a claim.
-            if raw is not None and raw.endswith(ends):
-                append(raw)
+            # what _text gives them, without its calls: most segments of a claim. A read
+            # segment's text holds no terminator, so its raw ends so exactly when its tail does.
+            tail = seg._tail
+            if tail and tail.endswith(ends):
+                append(seg._raw)
+                append(tail)
+                continue
+            ones += 1
+            text = seg._raw
+            if not tail and text is not None and text.endswith(ends):
+                append(text)
             else:
                 append(self._text(seg))
-        self._flush(parts)
+        self._flush(parts, ones)
 
-    def _flush(self, parts: list[str]) -> None:
+    def _flush(self, parts: list[str], ones: int) -> None:
+        """Write ``parts``: segments in two parts each but ``ones`` in one."""
         if parts:
             data = "".join(parts).encode("latin-1")
+            segments = (len(parts) + ones) // 2
             self.out.write(data)
             self.bytes_written += len(data)
-            self.segments_written += len(parts)
-            self.set_segments += len(parts)
+            self.segments_written += segments
+            self.set_segments += segments
             parts.clear()
 
     def _text(self, seg: Segment) -> str:
