@@ -41,12 +41,46 @@ class DayUnits:
         a second claim of the day."""
         if not self.who:
             return []
-        claims = self.days.setdefault((self.who, *key), {})
+        k = (self.who, *key)
+        day = self.days.get(k)
+        if day is None:
+            day = self.days[k] = _Day()
+        claims = day.claims
+        old = claims.get(self.seq)
+        if old is not None and old[1]:
+            day.uncount(old[0])
         claims[self.seq] = (self.claim_id, units)
+        if units:
+            day.count(self.claim_id)
         if len(claims) == 1:
             return []  # this claim's own entry alone: the usual beneficiary-day
+        if day.with_units == day.ids.get(self.claim_id, 0):
+            # Every entry with units is this claim's CLM01 (the claim itself, or sent again):
+            # none can be listed. Without this, a file of one claim repeated many times would
+            # sort and walk all the earlier copies at each copy (quadratic; hostile tests).
+            return []
         return [
             got
             for seq, got in sorted(claims.items())
             if seq < self.seq and got[0] != self.claim_id and got[1]
         ]
+
+
+class _Day:
+    """A beneficiary-day's entries: claim position -> (claim id, units), and how many of those
+    with units each claim id has."""
+
+    __slots__ = ("claims", "ids", "with_units")
+
+    def __init__(self) -> None:
+        self.claims: dict[int, tuple[str, object]] = {}
+        self.ids: dict[str, int] = {}
+        self.with_units = 0
+
+    def count(self, claim_id: str) -> None:
+        self.ids[claim_id] = self.ids.get(claim_id, 0) + 1
+        self.with_units += 1
+
+    def uncount(self, claim_id: str) -> None:
+        self.ids[claim_id] -= 1
+        self.with_units -= 1
