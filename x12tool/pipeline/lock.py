@@ -47,10 +47,10 @@ class FolderLock:
                     os.close(fd)
                     raise FolderBusy(self.folder, holder) from None
                 time.sleep(0.1)
-        import socket  # here: cli imports FolderBusy on every run, and check takes no lock
-
+        # the host's name as gethostname(2) gives it (fcntl already ties this to POSIX),
+        # without importing socket for it on every preflight
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        stamp = f"pid {os.getpid()} on {socket.gethostname()} since {started}\n".encode()
+        stamp = f"pid {os.getpid()} on {os.uname().nodename} since {started}\n".encode()
         os.ftruncate(fd, 0)
         os.pwrite(fd, stamp, 0)
         self.fd = fd

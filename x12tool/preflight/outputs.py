@@ -14,8 +14,8 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from x12tool.edi.envelope_sets import scan_envelopes
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.writer import X12Writer
 from x12tool.preflight.atomic import AtomicFile, publish_together
@@ -23,13 +23,13 @@ from x12tool.preflight.run import Sinks, Summary, process_file
 from x12tool.preflight.session import Session
 from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.preflight.validate import validate_output
-from x12tool.reports.ack277 import render_277
-from x12tool.reports.ack999 import render_999
-from x12tool.reports.ack_book import AckBook
 from x12tool.reports.ack_x12 import AckNumbers, check_ack
 from x12tool.reports.formats import write_report
 from x12tool.reports.model import FileReport, report_head
 from x12tool.reports.spool import ClaimSpool
+
+if TYPE_CHECKING:
+    from x12tool.reports.ack_book import AckBook
 
 
 class SameFileError(Exception):
@@ -113,7 +113,12 @@ def run_preflight(
         changed_fh = os.fdopen(changed_fd, "wb")
     files = [ready, held]
     spool = ClaimSpool()
-    book = AckBook() if acks else None
+    book = None
+    if acks:
+        # The acknowledgments' modules are imported by the runs that write them (--ack).
+        from x12tool.reports.ack_book import AckBook
+
+        book = AckBook()
     ledger = session.ledger
     recording = None  # the ledger's transaction for this file (docs/ledger.md)
     try:
@@ -294,6 +299,10 @@ def write_acks(
     re-read + rename. A refused input (``refusal``) gets only its 999 (or TA1): none of its
     claims was judged, so there is no 277CA, and an older run's is removed. Raises
     :class:`X12InputError` when not even the ISA can be read (nothing to acknowledge)."""
+    from x12tool.edi.envelope_sets import scan_envelopes
+    from x12tool.reports.ack277 import render_277
+    from x12tool.reports.ack999 import render_999
+
     if targets is None:
         targets = ack_targets(os.path.basename(path), os.path.join(out_dir, "reports"), acks)
     scan = scan_envelopes(path)
