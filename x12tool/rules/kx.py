@@ -9,6 +9,12 @@ from x12tool.money.amounts import dollars
 from x12tool.rules.services import LedgerScope
 
 
+def kx_silent(profile) -> bool:
+    """The KX rules' ``quiet``: the therapy threshold and KX are Medicare Part B's (the
+    profile's ``kx_applies``); under any other profile, or none, they find nothing."""
+    return profile is None or not profile.kx_applies
+
+
 def kx_limit(ref, year: int, group: str) -> int | None:
     """The year's KX threshold for the group, in cents (None: no threshold known)."""
     return _limits(ref, year)[0 if group == "PT_SLP" else 1]

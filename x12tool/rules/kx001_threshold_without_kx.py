@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Applicability, Fix, Rule, SetModifiers, Severity
-from x12tool.rules.kx import basis, breakdown, kx_reportable, label, money
+from x12tool.rules.kx import basis, breakdown, kx_reportable, kx_silent, label, money
 from x12tool.rules.services import LEDGER, PRICING
 from x12tool.rules.therapy import MAX_MODIFIERS
 
@@ -59,7 +59,7 @@ class KX001(Rule):
 
     @classmethod
     def quiet(cls, profile):
-        return profile is None or not profile.kx_applies
+        return kx_silent(profile)
 
     def check(self, claim, ctx):
         scope, lines = kx_reportable(claim, ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
-from x12tool.rules.kx import basis, breakdown, kx_reportable, label, money
+from x12tool.rules.kx import basis, breakdown, kx_reportable, kx_silent, label, money
 from x12tool.rules.services import LEDGER, PRICING
 
 
@@ -48,7 +48,7 @@ class KX002(Rule):
 
     @classmethod
     def quiet(cls, profile):
-        return profile is None or not profile.kx_applies
+        return kx_silent(profile)
 
     def check(self, claim, ctx):
         scope, lines = kx_reportable(claim, ctx)

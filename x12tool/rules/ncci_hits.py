@@ -217,20 +217,18 @@ def pair_hits(claim: Claim, ctx: RuleContext) -> list[PairHit]:
     not paired. Worked out once per claim object and profile (NCCI001/002 and MOD004/005 each
     ask), the lookups of code pairs cached for the run.
     """
-    last = _LAST_HITS
+    memo = ctx.claim_memo(claim)
     profile = ctx.profile
-    if last[0] is claim and last[1] is ctx and last[2] is profile:
-        return last[3]
+    cached = memo.get(_MEMO)
+    if cached is not None and cached[0] is profile:
+        return cached[1]
     hits = _pair_hits(claim, ctx, profile)
-    last[:] = (claim, ctx, profile, hits)
+    memo[_MEMO] = (profile, hits)
     return hits
 
 
-# (claim, context, profile, hits) of the last pair_hits answer: the four rules that read the
-# hits ask for one claim in turn, and comparing the three objects costs less than the claim
-# memo's call. They are held, so no other object can take one's id while the answer lives; a
-# fix makes a new claim object, so a corrected claim is worked out anew.
-_LAST_HITS: list = [None, None, None, None]
+# claim_memo key of pair_hits: (profile, hits)
+_MEMO = "ncci_hits"
 
 
 def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
