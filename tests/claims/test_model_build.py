@@ -10,6 +10,8 @@ import pytest
 from conftest import SAMPLE, public_files
 
 from x12tool.claims import Claim, HLBlock, Subscriber, iter_items, parse
+from x12tool.claims.model import Provider
+from x12tool.claims.stream import HLItem
 from x12tool.edi import X12InputError, X12Source
 from x12tool.edi.delimiters import Delimiters
 from x12tool.edi.segment import Segment
@@ -61,6 +63,28 @@ def test_claims_and_lines_have_every_slot_of_their_class(path):
         assert len({id(line.problems) for line in claim.lines}) == len(claim.lines)
     if path.name == "therapy_batch.837":
         assert len(claims) == 22
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_blocks_items_and_providers_have_every_slot_of_their_class(path):
+    """HL blocks, their items and rendering providers are built by setting their slots too."""
+    items = _items(path)
+    objs = [obj for item in items if isinstance(item, HLItem) for obj in (item, item.block)]
+    for claim in (c for c in items if isinstance(c, Claim)):
+        objs += [p for p in (claim.rendering, *(ln.rendering for ln in claim.lines)) if p]
+    for obj in objs:
+        for f in fields(obj):
+            getattr(obj, f.name)  # AttributeError when the parser left one unset
+    for item in items:
+        if isinstance(item, HLItem):
+            hl = item.block.hl
+            assert (item.block.id, item.block.parent, item.block.level) == (
+                hl.element(1),
+                hl.element(2),
+                hl.element(3),
+            )
+    if path.name == "therapy_batch.837":
+        assert any(isinstance(o, Provider) for o in objs)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

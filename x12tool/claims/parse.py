@@ -79,6 +79,25 @@ def _memo(table: dict[tuple[str, str, str], dict], delims: Delimiters) -> dict:
     return memo
 
 
+def _memos(delims: Delimiters) -> tuple[dict, dict, dict]:
+    """The HI, SV1 and DTP memos for segments of these delimiters (:func:`_memo` of each),
+    looked up together: once a claim."""
+    key = (delims.element, delims.component, delims.segment)
+    his = _his.get(key)
+    sv1s = _sv1s.get(key)
+    dtps = _dtps.get(key)
+    if (
+        his is None
+        or sv1s is None
+        or dtps is None
+        or len(his) >= _TEXT_MEMO_MAX
+        or len(sv1s) >= _TEXT_MEMO_MAX
+        or len(dtps) >= _TEXT_MEMO_MAX
+    ):
+        return _memo(_his, delims), _memo(_sv1s, delims), _memo(_dtps, delims)
+    return his, sv1s, dtps
+
+
 def parse_decimal(text: str) -> Decimal | None:
     # get() rather than try: a claim's total (CLM02) is mostly new, and a KeyError raised
     # and caught costs more than the lookup
@@ -201,8 +220,15 @@ def _rendering(nm1: Segment) -> Provider:
     """A rendering provider (2310B, 2420A) from its NM1*82, its PRV not read yet."""
     f = nm1.fields
     n = len(f)
-    # positional, elements as Segment.element() gives them: once a claim or line that has one
-    return Provider(nm1, None, f[3] if n > 3 else "", f[9] if n > 9 and f[8] == "XX" else "", "")
+    # elements as Segment.element() gives them, the slots set here (every one, as
+    # Provider(...) would, without its __init__ frame): once a claim or line that has one
+    prov = object.__new__(Provider)
+    prov.nm1 = nm1
+    prov.prv = None
+    prov.name = f[3] if n > 3 else ""
+    prov.npi = f[9] if n > 9 and f[8] == "XX" else ""
+    prov.taxonomy = ""
+    return prov
 
 
 def claim(
@@ -252,7 +278,7 @@ def claim(
     in_2320 = False
     current: Provider | None = None
     first_lx = len(segments)
-    his = None
+    his, sv1s, dtps = _memos(clm.delims)
     # from the segment after the CLM (which none of the tags below is)
     for i, seg in enumerate(islice(segments, 1, None), 1):
         f = seg.fields
@@ -261,9 +287,9 @@ def claim(
             first_lx = i
             break
         if tag == "HI":
-            if his is None:
-                his = _memo(_his, seg.delims)
-            known = his.get(seg._raw)
+            # the CLM's delimiters' memo, unless this HI has others (never, read from a file)
+            memo = his if seg.delims is clm.delims else _memo(_his, seg.delims)
+            known = memo.get(seg._raw)
             if known is not None:
                 if known:
                     c.hi.append(seg)
@@ -291,7 +317,7 @@ def claim(
                 c.hi.append(seg)
                 c.diagnoses.extend(codes)
             if len(c.problems) == had and seg._raw is not None:
-                his[seg._raw] = tuple(codes)
+                memo[seg._raw] = tuple(codes)
         elif tag == "SBR":
             in_2320 = True
             current = None
@@ -304,7 +330,9 @@ def claim(
             current.prv = seg
             current.taxonomy = f[3] if len(f) > 3 else ""
     if first_lx < len(segments):
-        _read_lines(segments, first_lx, c.lines)
+        # the memos of the CLM's delimiters, which its lines have (else their own)
+        same = segments[first_lx].delims is clm.delims
+        _read_lines(segments, first_lx, c.lines, memos=(sv1s, dtps) if same else None)
     return c
 
 
@@ -326,6 +354,7 @@ def _read_lines(
     out: list[ServiceLine],
     end: int | None = None,
     split: bool = True,
+    memos: tuple[dict, dict] | None = None,
 ) -> None:
     """Append to ``out`` the 2400 loops of ``segments[start:end]`` (``start``: an LX), each
     ending at the next LX (with ``split``) or at ``end``.
@@ -339,8 +368,12 @@ def _read_lines(
         end = len(segments)
     dates = _dates
     lx = segments[start]
-    sv1s = _memo(_sv1s, lx.delims)
-    dtps = _memo(_dtps, lx.delims)
+    # (``memos``: the SV1 and DTP memos of these segments' delimiters, when the caller has them)
+    if memos is None:
+        sv1s = _memo(_sv1s, lx.delims)
+        dtps = _memo(_dtps, lx.delims)
+    else:
+        sv1s, dtps = memos
     new = object.__new__
     i = start + 1
     while True:
@@ -349,33 +382,50 @@ def _read_lines(
         # SV1 and DTP were read before (their texts in the memos): its values taken straight
         # from them, as the general loop below takes them (most lines of a file; the others
         # go that loop's way). tests/claims/test_lines.py compares the two.
+        # The memos are looked up first: a text found in one is an SV1 (a DTP*472 of a D8
+        # date) of these delimiters, as only such texts go in (a text gives its fields).
         day = None
         j = i + 3
         if split and j <= end:
-            s1, s2, s3 = segments[i:j]
-            f3 = s3.fields
-            if (
-                s1.fields[0] == "SV1"
-                and s2.fields[0] == "DTP"
-                and f3[0] == "REF"
-                and len(f3) > 2
-                and f3[1] == "6R"
-                and (j == end or segments[j].fields[0] == "LX")
-            ):
-                known = sv1s.get(s1._raw)
-                if known is not None:
-                    day = dtps.get(s2._raw)
+            s1 = segments[i]
+            known = sv1s.get(s1._raw)
+            if known is not None:
+                s2 = segments[i + 1]
+                day = dtps.get(s2._raw)
+                if day is not None:
+                    s3 = segments[i + 2]
+                    f3 = s3.fields
+                    if not (
+                        f3[0] == "REF"
+                        and len(f3) > 2
+                        and f3[1] == "6R"
+                        and (j == end or segments[j].fields[0] == "LX")
+                    ):
+                        day = None
+        # the line's slots set here, every one (as ServiceLine(...) would): the class's call
+        # (its __init__ frame, its default factories) costs more than the stores
+        line = new(ServiceLine)
         if day is not None:
-            sv1 = s1
-            qualifier, code, mods, charge, unit_basis, units, place, ptrs = known
-            modifiers = list(mods)  # fresh lists: a line's own
-            pointers = list(ptrs)
-            dtp = s2
-            date_from = date_to = day
-            ref_6r = s3
-            line_control = f3[2]
-            rendering = None
-            problems = []
+            # the memo's values stored straight into the line's slots
+            (
+                line.qualifier,
+                line.code,
+                mods,
+                line.charge,
+                line.unit_basis,
+                line.units,
+                line.place_of_service,
+                ptrs,
+            ) = known
+            line.modifiers = list(mods)  # fresh lists: a line's own
+            line.pointers = list(ptrs)
+            line.sv1 = s1
+            line.dtp = s2
+            line.date_from = line.date_to = day
+            line.ref_6r = s3
+            line.line_control = f3[2]
+            line.rendering = None
+            line.problems = []
             i = j
         else:
             # 2400 proper runs until the first sub-loop: 2410 LIN, 2420x NM1, 2430 SVD, 2440 LQ.
@@ -453,9 +503,22 @@ def _read_lines(
                     current.taxonomy = f[3] if len(f) > 3 else ""
             else:
                 i = end  # the last line ends with the segments
-        # the line's slots set here, every one (as ServiceLine(...) would): the class's call
-        # (its __init__ frame, its default factories) costs more than the stores
-        line = new(ServiceLine)
+            line.sv1 = sv1
+            line.qualifier = qualifier
+            line.code = code
+            line.modifiers = modifiers
+            line.charge = charge
+            line.unit_basis = unit_basis
+            line.units = units
+            line.place_of_service = place
+            line.pointers = pointers
+            line.dtp = dtp
+            line.date_from = date_from
+            line.date_to = date_to
+            line.ref_6r = ref_6r
+            line.line_control = line_control
+            line.rendering = rendering
+            line.problems = problems
         line.start = start
         line.end = i
         line.lx = lx
@@ -463,22 +526,6 @@ def _read_lines(
             line.number = _LX_NUMBERS[num]
         except KeyError:
             line.number = int(num) if num.isascii() and num.isdigit() else None
-        line.sv1 = sv1
-        line.qualifier = qualifier
-        line.code = code
-        line.modifiers = modifiers
-        line.charge = charge
-        line.unit_basis = unit_basis
-        line.units = units
-        line.place_of_service = place
-        line.pointers = pointers
-        line.dtp = dtp
-        line.date_from = date_from
-        line.date_to = date_to
-        line.ref_6r = ref_6r
-        line.line_control = line_control
-        line.rendering = rendering
-        line.problems = problems
         out.append(line)
         if i >= end:
             return

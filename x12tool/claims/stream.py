@@ -103,22 +103,31 @@ def iter_items(
         nonlocal block
         hl = block[0].fields
         n = len(hl)
-        hb = HLBlock(block, hl[1] if n > 1 else "", hl[2] if n > 2 else "", hl[3] if n > 3 else "")
+        # the block's and the item's slots set here, every one (as HLBlock(...) and
+        # HLItem(...) would): their __init__ frames cost more than the stores, once an HL
+        hb = new(HLBlock)
+        hb.segments = block
+        hb.id = hl[1] if n > 1 else ""
+        hb.parent = hl[2] if n > 2 else ""
+        hb.level = level = hl[3] if n > 3 else ""
         block = None
-        chain[hb.level] = hb
+        chain[level] = hb
         # a new block invalidates deeper levels
-        if hb.level == "20":
+        if level == "20":
             chain.pop("22", None)
             chain.pop("23", None)
             if model:
                 parsed["billing"] = _parse.billing_provider(hb)
-        elif hb.level == "22":
+        elif level == "22":
             chain.pop("23", None)
             if model:
                 parsed["subscriber"] = _parse.subscriber(hb)
-        elif hb.level == "23" and model:
+        elif level == "23" and model:
             parsed["patient"] = _parse.patient(hb)
-        return HLItem(hb, env)
+        item = new(HLItem)
+        item.block = hb
+        item.envelope = env
+        return item
 
     def close_claim() -> Claim | ClaimSegments:
         nonlocal claim_segs, ordinal
@@ -144,6 +153,7 @@ def iter_items(
             parsed["patient"] if pat_block is not None else None,
         )
 
+    new = object.__new__
     append = None  # claim_segs.append while a claim is open
     claim_ends = _CLAIM_ENDS
     # A reader that can (edi.reader.CheckedSegments) puts the segments that only join the

@@ -150,11 +150,11 @@ class SegmentReader:
                 tsep, pieces = uniform
                 k = len(tsep)
                 base = offset
-                at = offset  # where the segment starts in the file
                 # the segments before the next fed one that count toward SE01: count - mark
                 # (inside a set every segment is counted or fed), so not counted one by one
                 mark = count - set_count
                 shift = count - position  # position = count - shift, until an ISA
+                at = offset  # where the segment starts in the file
                 for count, body in enumerate(pieces, count + 1):  # noqa: B020 - count goes on
                     fields = body.split(elem)
                     tag = fields[0]
@@ -455,17 +455,18 @@ def _uniform_pieces(buf: str, term: str) -> tuple[str, list[str]] | None:
     # no other terminator among them (each is followed by the same whitespace), and no more
     # whitespace after any of those separators (up to the segment left out); searches in C
     # (a line break or tab elsewhere, which data hardly holds, sends the chunk the general way)
-    if term in "".join(pieces):
+    # (single characters looked for in the pieces joined: found by memchr, not counted)
+    text = "".join(pieces)
+    if term in text:
+        return None
+    if buf[end] in WHITESPACE:  # the segment left out starts with more whitespace
         return None
     end += 1
     for c in WHITESPACE:
-        if c in tsep:
-            if buf.count(c, 0, end) != len(pieces) * tsep.count(c):
-                return None
-        elif c == " ":  # in data (names, addresses): looked for after a separator only
+        if c == " " and c not in tsep:  # in data (names, addresses): after a separator only
             if buf.find(tsep + c, 0, end) >= 0:
                 return None
-        elif buf.find(c, 0, end) >= 0:
+        elif c in text:  # a line break or tab inside a segment, or one of tsep's
             return None
     return tsep, pieces
 
