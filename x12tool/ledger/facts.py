@@ -115,7 +115,8 @@ class ClaimFacts:
         "part_b",  # the payer profile applies the KX threshold (Medicare Part B)
         "_lines",
         "_rows",  # LineFact fields per line, until ``lines`` is first read
-        "_source",  # (claim, price, ref, progress line indices): the rows not made yet
+        "_source",  # (claim, amounts, inputs, ref, progress line indices): the rows not made yet
+        "_ctx",  # the context the visit rows are read through, until ``reported`` is known
         "_years",  # years of all its dated lines (for the locks); None: with the rows
         "payer_id",  # 2010BB NM109 (what a remittance's claim is matched against)
         "payer_class",
@@ -124,7 +125,7 @@ class ClaimFacts:
         "_kx",
         "_treated",
         "count",
-        "reported",
+        "_reported",  # None: not read yet (the claim's visit rows looked up on first read)
         "marked",
         "_totals",
     )
@@ -162,6 +163,7 @@ class ClaimFacts:
         self._lines = lines
         self._rows = None
         self._source = None
+        self._ctx = None
         self._years = years
         self.payer_id = payer_id
         self.payer_class = payer_class
@@ -171,7 +173,7 @@ class ClaimFacts:
         self._kx = made._kx
         self._treated = made._treated
         self.count = made.count
-        self.reported = made.reported
+        self._reported = made.reported
         self.marked = made.marked
         self._totals = None
 
@@ -189,10 +191,30 @@ class ClaimFacts:
         if rows is None:
             if self._lines is not None:
                 return [_row_of(f) for f in self._lines]
+            if self._reported is None:
+                self._learn_progress()
             rows, self._years = _line_rows(*self._source)
             self._rows = rows
             self._source = None
         return rows
+
+    @property
+    def reported(self) -> frozenset:
+        """The (discipline, day) of the lines whose visit rows mark a progress report."""
+        got = self._reported
+        if got is None:
+            got = self._learn_progress()
+        return got
+
+    def _learn_progress(self) -> frozenset:
+        """``reported`` and the lines' ``progress``, from the claim's visit rows: left to the
+        first read when the claim's facts were learned without them (claim_facts)."""
+        claim, amounts, inputs, ref, _pending = self._source
+        progress_at, reported = _progress_of(claim, self._ctx, ref)
+        self._source = (claim, amounts, inputs, ref, progress_at)
+        self._ctx = None
+        self._reported = reported
+        return reported
 
     def settle(self) -> None:
         """Make the lines' tuples now, letting the claim object go: a caller that keeps these
@@ -441,7 +463,7 @@ def from_cents(value: int) -> Decimal:
     return (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
-def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
+def claim_facts(claim: Claim, ctx: FactsContext, *, progress: bool = True) -> ClaimFacts:
     """The ledger facts of a claim as it stands (priced with the run's fee schedule).
 
     Built from what the run already holds for this claim object rather than read again: the
@@ -452,7 +474,12 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     and report days, the cents per year and group, a KX line); each line's facts are made
     from the claim object when first read, as plain tuples (and the LineFact objects when
     ``lines`` is). A caller that keeps the facts past the claim's check lets the claim go
-    with :meth:`ClaimFacts.settle`."""
+    with :meth:`ClaimFacts.settle`.
+
+    ``progress=False``: the claim's visit rows are not looked up now; ``reported`` and the
+    lines' ``progress`` are learned from them when first read (through ``ctx``, which must
+    then still join this claim cheaply: the scope asks so only for a claim no later claim of
+    its file reads, FileScope.observe)."""
     ctx.for_claim(claim)
     profile = ctx.profile
     part_b = profile is not None and bool(profile.kx_applies)
@@ -465,7 +492,7 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     else:
         amounts, inputs = _line_amounts(pricer.price(claim), len(lines))
     rows_of = None
-    if ctx.visits is not None:
+    if progress and ctx.visits is not None:
         # A line's rows are some of the claim's: when none of those marks a progress report,
         # no line's does, and the lines' own rows need not be looked up; else all at once.
         for r in ctx.visit_rows(claim):
@@ -539,22 +566,63 @@ def claim_facts(claim: Claim, ctx: FactsContext) -> ClaimFacts:
     facts.payer_id = (subscriber.payer_id or "").strip().upper()  # payer_of
     facts.payer_class = claim.payer_class
     facts.auth_lines = auth_lines
+    facts._ctx = None
     if treated:
         facts._lines = None  # made from the claim when read
         facts._source = (claim, amounts, inputs, ref, progress_at)
         facts._years = None  # made with the rows
         facts._kx = None  # made from the rows when read
+        if not progress and ctx.visits is not None:
+            facts._ctx = ctx
+            facts._reported = None  # learned on first read (ClaimFacts.reported)
+        else:
+            facts._reported = frozenset(reported) if reported else _NO_REPORTS
     else:
         facts._lines = ()
         facts._source = None
         facts._years = _years_of(claim)
         facts._kx = ()
+        facts._reported = _NO_REPORTS
     facts._treated = treated
     facts.count = len(treated)
-    facts.reported = frozenset(reported) if reported else _NO_REPORTS
     facts.marked = marked
     facts._totals = None if mixed else ({(key_year, key_group): total} if treated else {})
     return facts
+
+
+def _progress_of(claim, ctx, ref) -> tuple[set[int] | None, frozenset]:
+    """(the indices of the therapy lines whose visit rows mark a progress report, or None;
+    their (discipline, day)s): what claim_facts' walk finds of them, looked up the same way
+    (a line's rows only when one of the claim's rows marks a report)."""
+    for r in ctx.visit_rows(claim):
+        if r.progress_report == "Y":
+            break
+    else:
+        return None, _NO_REPORTS
+    lines = claim.lines
+    rows_of = ctx.rows_for_lines(claim, lines)
+    disciplines = _disciplines(ref)
+    progress_at = None
+    reported = set()
+    i = -1
+    for line in lines:
+        i += 1
+        day = line.date_from
+        if day is None:
+            continue
+        disc = disciplines.get(tuple(line.modifiers), _UNKNOWN)
+        if disc is _UNKNOWN:
+            disc = discipline_of(line, ref)
+        if disc is None or not line.code:
+            continue
+        for r in rows_of[i]:
+            if r.progress_report == "Y":
+                if progress_at is None:
+                    progress_at = set()
+                progress_at.add(i)
+                reported.add((disc, day))
+                break
+    return progress_at, frozenset(reported) if reported else _NO_REPORTS
 
 
 def _years_of(claim) -> frozenset[int]:

@@ -161,6 +161,14 @@ class FileScope:
         # the check reads the same claims again, and a claim it finds unchanged has them
         # already (a corrected claim differs and is learned anew).
         self._prepassed: dict[int, tuple[bytes, ClaimFacts]] = {}
+        # Per group of the run plan (x12tool.claims.plan): 1 when the group has one claim in
+        # this file (made on first use; b"" without a plan or when not bounded).
+        self._lone: bytearray | None = None
+        # The facts of the claim being checked when it is alone in its group (bounded scope):
+        # not in ``members`` until a question needs the beneficiary's state (_state adds
+        # them); what DOC002 and the KX ceilings ask of such a claim is answered from its own
+        # facts (the beneficiary's only claim, nothing recorded or given).
+        self._solo: ClaimFacts | None = None
 
     @property
     def has_store(self) -> bool:
@@ -221,6 +229,11 @@ class FileScope:
                     self._prepassed[facts.seq] = (claim_state(item), facts)
                     self._add(facts)
 
+    def _add_solo(self) -> None:
+        """The lone claim's facts join the run's lines (a question reads the state)."""
+        solo, self._solo = self._solo, None
+        self._add(solo)
+
     def _add(self, facts: ClaimFacts) -> None:
         self.version += 1
         if not facts.member:
@@ -250,8 +263,18 @@ class FileScope:
         facts = self._prepassed_facts(claim) if self._prepassed else None
         if facts is None:
             # Lines made from the claim only if read while it is checked (most never are),
-            # else as plain tuples when the scope moves on to the next claim (below).
+            # else as plain tuples when the scope moves on to the next claim (below). A claim
+            # alone in its group is read only while it is checked: whether its lines' visit
+            # rows mark a progress report is looked up only if its own check asks (DOC002 asks
+            # only past 10 treatment days; most claims have a few).
+            if self._alone():
+                facts = claim_facts(claim, self.ctx, progress=False)
+                self.version += 1  # as _add: the run's lines changed
+                self._solo = facts if facts.member else None
+                self._last = (claim, facts)
+                return facts  # the previous claim's group ended: nothing kept to settle
             facts = claim_facts(claim, self.ctx)
+        self._solo = None
         self._add(facts)
         before = last[1]
         self._last = (claim, facts)
@@ -263,6 +286,29 @@ class FileScope:
             if state is not None and state.claims.get(before.seq) is before:
                 before.settle()
         return facts
+
+    def _alone(self) -> bool:
+        """The claim being checked is the only claim of its group in this file, and the
+        scope drops a group's lines when its last claim is done (bounded): no later claim
+        reads its facts (a group holds every claim of a member, x12tool.claims.plan)."""
+        lone = self._lone
+        if lone is None:
+            lone = self._lone = self._lone_groups()
+        group = self.ctx.group
+        return 0 <= group < len(lone) and lone[group] == 1
+
+    def _lone_groups(self) -> bytearray:
+        plans = getattr(self.ctx, "plans", None)
+        plan = plans.get(self.path) if plans and self.path else None
+        if not self.bounded or plan is None:
+            return bytearray()
+        groups = plan.groups
+        # claims of each group in this file, 2 for two or more (one byte a group)
+        lone = bytearray(max(groups, default=-1) + 1)
+        for g in groups:
+            if lone[g] < 2:
+                lone[g] += 1
+        return lone
 
     def _prepassed_facts(self, claim) -> ClaimFacts | None:
         """The pre-pass's facts of the claim when it is the claim the pre-pass read."""
@@ -289,6 +335,8 @@ class FileScope:
             self.members.pop(member, None)
 
     def lock_keys(self) -> set[tuple[str, int]]:
+        if self._solo is not None:
+            self._add_solo()
         keys = set()
         for member, state in self.members.items():
             for c in state.claims.values():
@@ -314,6 +362,8 @@ class FileScope:
     def auth_recorded(self, member: str, payer_id: str) -> list[tuple]:
         """Sent lines of the member with the payer, less those of claims this run sends again:
         (day, code, discipline, timed, units, auth_number)."""
+        if self._solo is not None:
+            self._add_solo()
         key = (member, payer_id)
         rows = self._auth_rows.get(key)
         if rows is None:
@@ -329,15 +379,21 @@ class FileScope:
         return out
 
     def run_claims(self, member: str) -> list[ClaimFacts]:
+        if self._solo is not None:
+            self._add_solo()
         state = self.members.get(member)
         return list(state.claims.values()) if state is not None else []
 
     # --- the ledger's totals
     def load_all(self) -> None:
+        if self._solo is not None:
+            self._add_solo()
         for member in self.members:
             self._state(member)
 
     def _state(self, member: str) -> MemberState:
+        if self._solo is not None:
+            self._add_solo()
         state = self.members.get(member)
         if state is None:  # not setdefault: a rule asks for a known member's state every claim
             state = self.members[member] = MemberState()
@@ -407,6 +463,8 @@ class FileScope:
         :meth:`kx_positions` is; may be the claim's own tables: callers must not change it."""
         if not facts.member or facts.frequency == VOID or not facts.part_b:
             return {}
+        if facts is self._solo:
+            return facts.totals()  # the beneficiary's only claim, nothing recorded or given
         state = self.members.get(facts.member)
         if state is None or not state.loaded:  # _state, without a call once loaded
             state = self._state(facts.member)
@@ -502,6 +560,8 @@ class FileScope:
         report, this date included; with ``over``, only the dates past that many (DOC002)."""
         if not facts.member or facts.frequency == VOID:
             return []
+        if over is not None and facts.count <= over and facts is self._solo:
+            return []  # the beneficiary's only claim, nothing recorded (as below)
         state = self.members.get(facts.member)
         if state is None or not state.loaded:  # _state, without a call once loaded
             state = self._state(facts.member)
