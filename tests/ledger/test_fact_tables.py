@@ -522,3 +522,125 @@ def test_facts_made_by_hand_answer_as_their_tables(ref, tmp_path):
             tables.totals(),
         )
         assert (made.kx, made.treated, made.totals()) == (got.kx, got.treated, got.totals())
+
+
+# --- a claim alone in its group -----------------------------------------------------------------
+
+
+def lone_members_file(tmp_path: Path) -> tuple[Path, Path]:
+    """Several beneficiaries, most with one claim (some with more than 10 treatment days, some
+    with KX, some past the KX threshold, progress reports on some rows), one with two claims
+    (its group is not lone), as one interchange per beneficiary."""
+    rnd = random.Random(7)
+    texts, rows = [], []
+    start = date(2026, 1, 5)
+    for m in range(12):
+        member = f"LONE{m:03d}"
+        body = []
+        for n in range(2 if m == 3 else 1):
+            cid = f"L{m}X{n}"
+            body.append(f"CLM*{cid}*100***11:B:1*Y*A*Y*Y~\nHI*ABK:M25561~")
+            dates = 14 if m % 3 == 0 else rnd.randint(1, 4)  # past 10 treatment days, or not
+            for lx in range(1, dates + 1):
+                disc = "PT" if m % 4 else rnd.choice(("PT", "OT"))
+                mods = [MODS[disc]] + (["KX"] if m % 5 == 1 else [])
+                units = 40 if m % 5 == 2 else rnd.randint(1, 4)  # past the threshold
+                day = start + timedelta(days=2 * lx + n)
+                code = CODES[disc]
+                body.append(
+                    f"LX*{lx}~\nSV1*HC:{code}{''.join(':' + x for x in mods)}*{units * 40}*UN*"
+                    f"{units}***1~\nDTP*472*D8*{day:%Y%m%d}~"
+                )
+                progress = "Y" if (m % 2 and lx in (5, 9)) else "N"
+                rows.append(
+                    f"{cid},{day.isoformat()},{code},{units * 15},,{disc},{disc},"
+                    f"Y,Y,Y,Y,Y,{progress},note\n"
+                )
+        case = Case(rule="KX001", name=member, claim="\n".join(body), member=member)
+        texts.append(interchange(case))
+    path = tmp_path / "lone.837"
+    path.write_text("".join(texts), encoding="latin-1")
+    visits = tmp_path / "lone.csv"
+    visits.write_text(VISITS_HEADER + "".join(rows))
+    return path, visits
+
+
+def test_a_lone_claim_answers_as_the_beneficiary_state_does(ref, tmp_path):
+    """A claim alone in its group of the run plan (bounded scope): its progress reports are
+    looked up only when read and it joins the beneficiary state only when a question needs
+    it; every answer DOC002 and KX001-KX003 read is the one the full computation gives (a
+    scope without the plan), and the lone path does run, its lazy reads included."""
+    from x12tool.claims.plan import FilePlan
+
+    path, visits = lone_members_file(tmp_path)
+    log = VisitLog(str(visits))
+    plan = FilePlan.build(str(path))
+    lean_ctx = RuleContext(ref=ref, visits=log, plans={str(path): plan})
+    full_ctx = RuleContext(ref=ref, visits=log)
+    lean = FileScope(Ledger(None), lean_ctx, str(path))
+    full = FileScope(Ledger(None), full_ctx)
+    seen = set()
+    for ordinal, claim in enumerate(claims_of(path)):
+        lean_ctx.group = plan.groups[ordinal]
+        a, b = lean.observe(claim), full.observe(claim)
+        alone = a is lean._solo
+        seen.add("lone" if alone else "grouped")
+        assert alone == (claim.id != "L3X0" and claim.id != "L3X1")
+        # what the rules ask first (the quick answers), then everything else
+        assert a.marked == b.marked and a.count == b.count
+        assert lean.kx_ceilings(a) == full.kx_ceilings(b)
+        due_a = [gap_tuple(g) for g in lean.progress_days(a, PROGRESS_EVERY)]
+        assert due_a == [gap_tuple(g) for g in full.progress_days(b, PROGRESS_EVERY)]
+        seen.update("due" for _ in due_a)
+        if alone and a._reported is None:
+            seen.add("reports not looked up")
+        assert a.reported == b.reported
+        seen.update("reported" for _ in a.reported)
+        assert a.line_rows() == b.line_rows() and a == b
+        assert [gap_tuple(g) for g in lean.progress_days(a)] == [
+            gap_tuple(g) for g in full.progress_days(b)
+        ]
+        assert {i: pos_tuple(p) for i, p in lean.kx_positions(a).items()} == {
+            i: pos_tuple(p) for i, p in full.kx_positions(b).items()
+        }
+        assert [(f.index, pos_tuple(p)) for f, p in lean.kx_lines(a)] == [
+            (f.index, pos_tuple(p)) for f, p in full.kx_lines(b)
+        ]
+        assert lean._solo is None  # the questions above read the beneficiary state
+        assert a.member in lean.members
+        if plan.ends[ordinal]:
+            lean.forget_group(plan.groups[ordinal])
+    assert seen >= {"lone", "grouped", "due", "reports not looked up", "reported"}
+
+
+def test_the_kx_and_progress_rules_agree_on_lone_claims(ref, tmp_path):
+    """DOC002 and KX001-KX003 find the same on a file of lone claims whether the scope knows
+    the run plan (lone claims answered from their own facts) or not; some do fire."""
+    from x12tool.claims.plan import FilePlan
+    from x12tool.rules.doc002_progress_report_due import DOC002
+    from x12tool.rules.kx001_threshold_without_kx import KX001
+    from x12tool.rules.kx002_review_threshold import KX002
+    from x12tool.rules.kx003_kx_below_threshold import KX003
+
+    path, visits = lone_members_file(tmp_path)
+    log = VisitLog(str(visits))
+    plan = FilePlan.build(str(path))
+    rules = [DOC002(), KX001(), KX002(), KX003()]
+    found = {}
+    for with_plan in (True, False):
+        ledger = Ledger(None)
+        ctx = RuleContext(ref=ref, visits=log, ledger=ledger)
+        if with_plan:
+            ctx.plans[str(path)] = plan
+        ledger.begin_file(str(path), ctx, rules)
+        got = []
+        for ordinal, claim in enumerate(claims_of(path)):
+            ctx.for_claim(claim)
+            ctx.group = plan.groups[ordinal] if with_plan else -1
+            got += [(claim.id, f.code, f.message) for r in rules for f in r.check(claim, ctx)]
+            if with_plan and plan.ends[ordinal]:
+                ctx.end_group(ctx.group)
+        ledger.close()
+        found[with_plan] = got
+    assert found[True] == found[False]
+    assert {code for _id, code, _m in found[True]} >= {"DOC002", "KX001", "KX003"}

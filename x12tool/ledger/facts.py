@@ -503,8 +503,7 @@ def claim_facts(claim: Claim, ctx: FactsContext, *, progress: bool = True) -> Cl
     treated = set()
     reported = set()
     progress_at = None
-    disciplines = _disciplines(ref)
-    group_of = GROUP_OF
+    kinds = _KINDS[1] if _KINDS[0] is ref else _kinds(ref)
     cents_of = _CENTS_BY_ID
     marked = False
     # The cents per (year, group), summed as the walk goes while the lines share one (most
@@ -518,13 +517,12 @@ def claim_facts(claim: Claim, ctx: FactsContext, *, progress: bool = True) -> Cl
         day = line.date_from
         if day is None:
             continue
-        mods = tuple(line.modifiers)
-        disc = disciplines.get(mods, _UNKNOWN)
-        if disc is _UNKNOWN:
-            disc = discipline_of(line, ref)
-        if disc is None or not line.code:
+        kind = kinds.get(tuple(line.modifiers), _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = _kind_of(line, ref, kinds)
+        if kind is None or not line.code:
             continue
-        group = group_of[disc]
+        disc, group, kx = kind
         amount = amounts[i]
         got = cents_of.get(id(amount))
         if got is not None and got[0] is amount:
@@ -539,7 +537,7 @@ def claim_facts(claim: Claim, ctx: FactsContext, *, progress: bool = True) -> Cl
                     progress_at.add(i)
                     reported.add((disc, day))
                     break
-        if not marked and "KX" in mods:
+        if kx:
             marked = True
         treated.add((disc, day))
         year = day.year
@@ -623,6 +621,26 @@ def _progress_of(claim, ctx, ref) -> tuple[set[int] | None, frozenset]:
                 reported.add((disc, day))
                 break
     return progress_at, frozenset(reported) if reported else _NO_REPORTS
+
+
+# The refdata the memo below was filled from, and its modifiers as billed -> (discipline, group,
+# carries KX), or None for no therapy line: what claim_facts' walk asks of each line's
+# modifiers, in one lookup (discipline_of's answer, with its group and the KX flag).
+_KINDS: tuple[object, dict[tuple[str, ...], tuple[str, str, bool] | None]] = (None, {})
+
+
+def _kinds(ref) -> dict[tuple[str, ...], tuple[str, str, bool] | None]:
+    global _KINDS
+    if _KINDS[0] is not ref:
+        _KINDS = (ref, {})
+    return _KINDS[1]
+
+
+def _kind_of(line, ref, kinds: dict) -> tuple[str, str, bool] | None:
+    mods = tuple(line.modifiers)
+    disc = discipline_of(line, ref)
+    got = kinds[mods] = None if disc is None else (disc, GROUP_OF[disc], "KX" in mods)
+    return got
 
 
 def _years_of(claim) -> frozenset[int]:
