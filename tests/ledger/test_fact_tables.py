@@ -530,14 +530,16 @@ def test_facts_made_by_hand_answer_as_their_tables(ref, tmp_path):
 def lone_members_file(tmp_path: Path) -> tuple[Path, Path]:
     """Several beneficiaries, most with one claim (some with more than 10 treatment days, some
     with KX, some past the KX threshold, progress reports on some rows), one with two claims
-    (its group is not lone), as one interchange per beneficiary."""
+    (its group is not lone) with a lone claim between them, one interchange a claim."""
     rnd = random.Random(7)
     texts, rows = [], []
     start = date(2026, 1, 5)
-    for m in range(12):
+    # one claim an interchange; the second claim of LONE003 comes after LONE004's
+    order = [(m, 0) for m in range(5)] + [(3, 1)] + [(m, 0) for m in range(5, 12)]
+    for m, n in order:
         member = f"LONE{m:03d}"
         body = []
-        for n in range(2 if m == 3 else 1):
+        if True:
             cid = f"L{m}X{n}"
             body.append(f"CLM*{cid}*100***11:B:1*Y*A*Y*Y~\nHI*ABK:M25561~")
             dates = 14 if m % 3 == 0 else rnd.randint(1, 4)  # past 10 treatment days, or not
@@ -638,6 +640,10 @@ def test_the_kx_and_progress_rules_agree_on_lone_claims(ref, tmp_path):
             ctx.for_claim(claim)
             ctx.group = plan.groups[ordinal] if with_plan else -1
             got += [(claim.id, f.code, f.message) for r in rules for f in r.check(claim, ctx)]
+            if claim.id == "L4X0":
+                # LONE003's first claim, kept for its next one, holds tuples, not its claim
+                kept = ledger.file.members["LONE003"].claims.values()
+                assert [c._source for c in kept] == [None]
             if with_plan and plan.ends[ordinal]:
                 ctx.end_group(ctx.group)
         ledger.close()

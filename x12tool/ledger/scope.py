@@ -267,15 +267,21 @@ class FileScope:
             # alone in its group is read only while it is checked: whether its lines' visit
             # rows mark a progress report is looked up only if its own check asks (DOC002 asks
             # only past 10 treatment days; most claims have a few).
-            if self._alone():
+            lone = self._lone
+            if lone is None:
+                lone = self._lone = self._lone_groups()
+            group = self.ctx.group  # _alone, inline
+            if 0 <= group < len(lone) and lone[group] == 1:
                 facts = claim_facts(claim, self.ctx, progress=False)
                 self.version += 1  # as _add: the run's lines changed
                 self._solo = facts if facts.member else None
-                self._last = (claim, facts)
-                return facts  # the previous claim's group ended: nothing kept to settle
-            facts = claim_facts(claim, self.ctx)
-        self._solo = None
-        self._add(facts)
+            else:
+                facts = claim_facts(claim, self.ctx)
+                self._solo = None
+                self._add(facts)
+        else:
+            self._solo = None
+            self._add(facts)
         before = last[1]
         self._last = (claim, facts)
         if before is not None and before._source is not None:
@@ -287,17 +293,11 @@ class FileScope:
                 before.settle()
         return facts
 
-    def _alone(self) -> bool:
-        """The claim being checked is the only claim of its group in this file, and the
-        scope drops a group's lines when its last claim is done (bounded): no later claim
-        reads its facts (a group holds every claim of a member, x12tool.claims.plan)."""
-        lone = self._lone
-        if lone is None:
-            lone = self._lone = self._lone_groups()
-        group = self.ctx.group
-        return 0 <= group < len(lone) and lone[group] == 1
-
     def _lone_groups(self) -> bytearray:
+        """Per group of the run plan, 1 when it has one claim in this file, for a bounded
+        scope: such a claim is alone in its group, so no later claim reads its facts (the
+        scope drops a group's lines when its last claim is done, and a group holds every
+        claim of a member, x12tool.claims.plan). Empty without a plan."""
         plans = getattr(self.ctx, "plans", None)
         plan = plans.get(self.path) if plans and self.path else None
         if not self.bounded or plan is None:
