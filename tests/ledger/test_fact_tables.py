@@ -609,6 +609,10 @@ def test_a_lone_claim_answers_as_the_beneficiary_state_does(ref, tmp_path):
             (f.index, pos_tuple(p)) for f, p in full.kx_lines(b)
         ]
         assert lean._solo is None  # the questions above read the beneficiary state
+        # learned the other way round: the lines first, then the days and reports
+        again = claim_facts(claim, lean_ctx, progress=False)
+        assert again.line_rows() == b.line_rows()
+        assert (again.treated, again.count, again.reported) == (b.treated, b.count, b.reported)
         assert a.member in lean.members
         if plan.ends[ordinal]:
             lean.forget_group(plan.groups[ordinal])
