@@ -47,7 +47,9 @@ def test_workers_stop_when_the_parent_is_killed(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
-            workers |= _children(proc.pid)
+            # the two workers are the only children alive at once (the session's input scan,
+            # an earlier child, is reaped before they are forked)
+            workers = _children(proc.pid)
             time.sleep(0.01)
         assert len(workers) == 2, "the workers did not start"
         proc.send_signal(signal.SIGKILL)

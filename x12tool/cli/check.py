@@ -42,14 +42,15 @@ from x12tool.reports.formats import report_writer
 def check_cmd(files, session_opts: SessionOptions, unsafe_fixes, fmt, output, jobs) -> int:
     """Check claims against the therapy rules; exit 1 when any claim would be held."""
     paths = expand_inputs(files)
-    session = session_opts.open(paths)
+    jobs = jobs or default_jobs()
+    session = session_opts.open(paths, scan_ahead=jobs > 1)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     try:
         return check_files(
             paths,
             session,
             report_writer(fmt, out, many=len(paths) > 1),
-            jobs=jobs or default_jobs(),
+            jobs=jobs,
             unsafe=unsafe_fixes,
             ig=session_opts.ig,
             show_phi=session_opts.show_phi,

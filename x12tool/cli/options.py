@@ -85,10 +85,17 @@ class SessionOptions:
     no_ledger: bool = False
     ytd: str | None = None
 
-    def open(self, inputs: list[str] | tuple[str, ...] = (), *, record: bool = False) -> Session:
+    def open(
+        self,
+        inputs: list[str] | tuple[str, ...] = (),
+        *,
+        record: bool = False,
+        scan_ahead: bool = False,
+    ) -> Session:
         """The run's session; a side file that cannot serve it is a usage error (exit 2).
         ``inputs``: the files to judge the visit log against; ``record``: the ledger records
-        what is sent (preflight, outbox)."""
+        what is sent (preflight, outbox); ``scan_ahead``: the run may use several processes
+        (open_session)."""
         try:
             session = open_session(
                 inputs=inputs,
@@ -106,6 +113,7 @@ class SessionOptions:
                 record=record,
                 payer_profiles=self.payer_profiles or None,
                 denial_thresholds=self.denial_thresholds,
+                scan_ahead=scan_ahead,
             )
         except (VisitLogError, LocalityError, LedgerError, PayerProfileError) as exc:
             raise UserFileError(str(exc)) from None

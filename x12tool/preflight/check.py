@@ -58,6 +58,7 @@ def check_files(
                     # records from the workers are copied as JSON text unless counted
                     on_claim=shown.wrap(spool.add) if counted else None,
                     on_claim_text=None if counted else spool.add_text,
+                    on_claim_block=None if counted else spool.add_block,
                 )
             finally:
                 if shown is not None:

@@ -6,6 +6,7 @@ protocols in :mod:`x12tool.rules.services`; this is where they are chosen and op
 
 from __future__ import annotations
 
+import os
 from array import array
 from dataclasses import dataclass, field
 from itertools import islice
@@ -80,17 +81,28 @@ def open_session(
     denial_thresholds: Thresholds | None = None,
     inputs: list[str] | tuple[str, ...] = (),
     visits_partial: bool = False,
+    scan_ahead: bool = False,
 ) -> Session:
+    """``scan_ahead``: the run may use another process (``check --jobs N``): the inputs' scan
+    runs in a forked child while this process indexes the visit log (:class:`_ScanAhead`)."""
     ref = load_refdata(profiles)
     if payer_profiles:
         try:
             ref = ref.with_payer_profiles(payer_profiles)
         except KeyError as exc:
             raise PayerProfileError(f"--payer-profile: {exc.args[0]}") from None
-    log = VisitLog(visits) if visits else None
+    ahead = _ScanAhead.start(inputs, ids=bool(visits)) if scan_ahead else None
+    log = None
     try:
-        visit_line, pooled, plans = _scan_inputs(log, inputs, visits_partial)
+        log = VisitLog(visits) if visits else None
+        found = ahead.finish(log, inputs, visits_partial) if ahead is not None else None
+        ahead = None
+        if found is None:
+            found = _scan_inputs(log, inputs, visits_partial)
+        visit_line, pooled, plans = found
     except BaseException:
+        if ahead is not None:
+            ahead.abandon()
         if log is not None:
             log.close()
         raise
@@ -146,12 +158,7 @@ class _InputScan:
             self.finish()
             self._path = path
         if self.log is not None:
-            how = self.log.match(claim_id) if claim_id else None
-            if how is None:
-                self.unmatched += 1
-            else:
-                self.matched += 1
-                self.case_only += how == "case"
+            self.count(claim_id)
         if not member:
             return
         h = hash(member)
@@ -160,6 +167,15 @@ class _InputScan:
         else:
             self._seen[h % _BUCKETS].append(h)
             self._last = h
+
+    def count(self, claim_id: str) -> None:
+        """Match one claim's CLM01 against the visit log (the stats line's counts)."""
+        how = self.log.match(claim_id) if claim_id else None
+        if how is None:
+            self.unmatched += 1
+        else:
+            self.matched += 1
+            self.case_only += how == "case"
 
     def finish(self) -> None:
         if self._path is None:
@@ -197,12 +213,133 @@ def _scan_inputs(
     scan = _InputScan(log)
     plans = plan_run(list(inputs), scan.head)
     scan.finish()
+    return _visit_stats(log, inputs, partial, scan), scan.pooled, plans
+
+
+def _visit_stats(log: VisitLog | None, inputs, partial: bool, scan: _InputScan) -> str:
+    """The visit log's stats line from the scan's matches; VisitLogError (exit 2) when the log
+    cannot serve the run."""
     if log is None:
-        return "", scan.pooled, plans
+        return ""
     line = log.stats_line(scan.matched, scan.unmatched, scan.case_only)
     problem = log.usable_problem(scan.matched, scan.matched + scan.unmatched, partial=partial)
     if problem is not None:
         raise VisitLogError(f"{line}: {problem}")
     # Without inputs to match (the outbox finds its files later) the line would say nothing
     # about the claims; the rows' problems are in each report's visit_log section.
-    return (line if inputs else ""), scan.pooled, plans
+    return line if inputs else ""
+
+
+# Inputs smaller than this are scanned in the session's own process: a fork and the hand-back
+# cost more than the overlap wins (a 1 MB file is ~1,600 claims, ~10 ms of scan).
+AHEAD_BYTES = 1 << 20
+_IDS = 8192  # claim ids handed back per pickle (the parent's memory stays flat)
+
+
+class _ScanAhead:
+    """The inputs' scan (:func:`_scan_inputs`) in a forked child, for runs allowed several
+    processes: the plan scan and the visit log's index each read a whole file, and were the
+    largest serial part of ``check --jobs 2`` (docs/performance.md). The child reads the
+    inputs while the parent indexes the visit log and reads the inputs' trailers; it hands
+    back the plans, the pooled beneficiaries and every CLM01 (in batches, through an unlinked
+    temporary file) and the parent matches the ids against the log, in the order the scan
+    saw them: the same counts, plans and pools as :func:`_scan_inputs`. A child that fails
+    for any reason makes the parent scan the inputs itself, as without it."""
+
+    def __init__(self, pid: int, fh) -> None:
+        self.pid = pid
+        self.fh = fh
+
+    @classmethod
+    def start(cls, inputs, *, ids: bool) -> _ScanAhead | None:
+        """The child, forked now (None: not worth one); ``ids``: hand back the CLM01s (there
+        is a visit log to match them against)."""
+        if not inputs or not hasattr(os, "fork"):
+            return None
+        try:
+            if sum(os.path.getsize(p) for p in inputs) < AHEAD_BYTES:
+                return None
+        except OSError:
+            return None  # a missing input: the scan and the main pass report it as before
+        import tempfile
+
+        fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish / abandon
+        try:
+            pid = os.fork()
+        except OSError:
+            fh.close()
+            return None
+        if pid == 0:  # pragma: no cover - the child ends in os._exit
+            code = 1
+            try:
+                _scan_child(fh, inputs, ids)
+                code = 0
+            finally:
+                os._exit(code)
+        return cls(pid, fh)
+
+    def finish(self, log: VisitLog | None, inputs, partial: bool):
+        """(stats line, pooled, plans) as :func:`_scan_inputs` gives them, or None when the
+        child failed. Reads the inputs' trailers first, while the child may still scan."""
+        import pickle
+
+        from x12tool.edi.envelope_scan import known_broken_trailers
+
+        try:
+            for path in inputs:
+                try:
+                    known_broken_trailers(path)  # the main pass's first read, done now
+                except Exception:  # noqa: BLE001, S112 - the main pass meets it again
+                    continue
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return None
+            fh = self.fh
+            fh.seek(0)
+            scan = _InputScan(log)
+            while (ids := pickle.load(fh)) is not None:  # noqa: S301 - our own child's
+                for claim_id in ids:
+                    scan.count(claim_id)
+            pooled, plans = pickle.load(fh)  # noqa: S301
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+        finally:
+            self.fh.close()
+        return _visit_stats(log, inputs, partial, scan), pooled, plans
+
+    def abandon(self) -> None:
+        """The session failed before the child's answer was read: stop and reap it."""
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        self.fh.close()
+
+
+def _scan_child(fh, inputs, want_ids: bool) -> None:  # pragma: no cover - in the child
+    import pickle
+
+    scan = _InputScan(None)
+    ids: list[str] = []
+    parent = os.getppid()
+
+    def head(path: str, row) -> None:
+        scan.head(path, row)
+        if want_ids:
+            ids.append(row[0])
+        if len(ids) >= _IDS:
+            if os.getppid() != parent:
+                os._exit(1)  # the parent is gone (a kill -9): nobody will read the answer
+            pickle.dump(ids, fh, pickle.HIGHEST_PROTOCOL)
+            ids.clear()
+
+    plans = plan_run(list(inputs), head if want_ids else scan.head)
+    scan.finish()
+    if ids:
+        pickle.dump(ids, fh, pickle.HIGHEST_PROTOCOL)
+    pickle.dump(None, fh)
+    pickle.dump((scan.pooled, plans), fh, pickle.HIGHEST_PROTOCOL)
+    fh.flush()

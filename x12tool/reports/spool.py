@@ -79,6 +79,16 @@ class ClaimSpool:
         self.flags.append(flags)
         self.count += 1
 
+    def add_block(self, text: str, flags: bytes) -> None:
+        """Records already encoded, one a line each with its newline (``text``), and their
+        flags with the status bits (one byte a record): ``check --jobs`` hands a run of one
+        worker's records over in one piece (x12tool/preflight/parallel.py)."""
+        if self._pending:
+            self._write()
+        self.fh.write(text)
+        self.flags += flags
+        self.count += len(flags)
+
     def _write(self) -> None:
         self.fh.write("".join(self._pending))
         self._pending.clear()
