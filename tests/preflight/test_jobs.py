@@ -610,3 +610,39 @@ def test_beneficiary_day_unit_limits_across_claims_for_any_number_of_workers(tmp
     assert "E000 (1)" in held["E100"] and "E000 (1), E100 (1)" in held["E200"]
     for jobs in (2, 3):
         assert check(jobs) == one
+
+
+def test_records_handed_back_in_runs_as_one_by_one(tmp_path):
+    """_replay_blocks (a run of one worker's records at a time) gives the records of
+    _replay in the same order, with their flags and status bits, also when a worker wrote
+    fewer records than the routes give it (it stopped at a file error) and when a worker's
+    number is a line break's byte."""
+    from x12tool.reports.spool import CORRECTED, HELD, ClaimSpool
+
+    routes = bytearray([0, 0, 10, 10, 10, 0, 1, 10, 0, 0, 1, 1, 1])
+    statuses = ["ready", "held", "corrected"]
+    for k in range(11):
+        mine = [n for n, w in enumerate(routes) if w == k]
+        if k == 1:
+            mine = mine[:2]  # stopped early
+        texts = [f'{{"claim_id": "C{n}", "status": "{statuses[n % 3]}"}}' for n in mine]
+        (tmp_path / f"{k}.jsonl").write_text("".join(t + "\n" for t in texts))
+        flags = bytes(
+            (n % 4) | (HELD if n % 3 == 1 else CORRECTED if n % 3 == 2 else 0) for n in mine
+        )
+        (tmp_path / f"{k}.flags").write_bytes(flags)
+    one: list = []
+    parallel._replay(str(tmp_path), 11, routes, None, lambda t, f: one.append((t, f)))
+    spool = ClaimSpool()
+    parallel._replay_blocks(str(tmp_path), 11, routes, spool.add_block)
+    assert list(spool.texts()) == [t for t, _ in one]
+    assert len(one) == len(routes) - 2
+    assert [json.loads(t)["claim_id"] for t, _ in one][:4] == ["C0", "C1", "C2", "C3"]
+    # _replay gives record_flags alone; the spool adds the status bits from the text
+    other = ClaimSpool()
+    for t, f in one:
+        assert f < 4
+        other.add_text(t, f)
+    assert spool.flags == other.flags and spool.count == other.count == len(one)
+    spool.close()
+    other.close()
