@@ -277,6 +277,7 @@ def _replay(tmp, workers, routes, on_claim, on_claim_text) -> None:
 
 # A run of claims of one worker in the routes (any byte, a line break among them)
 _RUN = re.compile(rb"(.)\1*", re.DOTALL)
+_BLOCK = 256  # records handed over at most at a time
 
 
 def _replay_blocks(tmp, workers, routes, on_block) -> None:
@@ -289,9 +290,17 @@ def _replay_blocks(tmp, workers, routes, on_block) -> None:
     try:
         for m in _RUN.finditer(routes):
             w = routes[m.start()]
-            # fewer when the worker stopped at a file error (claims it did not judge)
-            lines = list(islice(files[w], m.end() - m.start()))
-            if lines:
+            fh = files[w]
+            left = m.end() - m.start()
+            while left > 0:
+                # a few hundred kB at a time: a whole run (half the file's records) in one
+                # string was tens of MB of the parent's peak memory
+                size = min(left, _BLOCK)
+                left -= size
+                # fewer when the worker stopped at a file error (claims it did not judge)
+                lines = list(islice(fh, size))
+                if not lines:
+                    break
                 at = taken[w]
                 taken[w] = at + len(lines)
                 on_block("".join(lines), flags[w][at : at + len(lines)])
