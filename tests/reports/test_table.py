@@ -124,3 +124,59 @@ def test_plain_table_writes_the_summary_without_tabulate(monkeypatch):
     assert plain_table(rows) == (
         "claims            1000\nready (go as is)  927\nfindings          1 error, 2 warning"
     )
+
+
+def _wrap_line(rnd: random.Random) -> str:
+    # Messages' words: dates and code ranges (hyphens between digits), hyphens between
+    # letters (where textwrap may break), em-dashes, runs of blanks, now and then a word or
+    # run of blanks wider than the column, a non-ASCII letter or a tab.
+    parts = [
+        "2026-05-08",
+        "97110-97546",
+        "one-on-one",
+        "payer-specific",
+        "a-b-c",
+        "x--y",
+        "GP/GO/GN",
+        "é",
+        "(visit-log",
+        "\t",
+        "9" * rnd.randint(60, 80),
+        " " * rnd.randint(60, 70),
+    ]
+    words = []
+    for _ in range(rnd.randint(1, 40)):
+        if rnd.random() < 0.15:
+            words.append(rnd.choice(parts))
+        else:
+            words.append(
+                "".join(rnd.choice(WORD_CHARS.replace("-", "")) for _ in range(rnd.randint(1, 12)))
+            )
+    return (
+        rnd.choice(["", " ", "  "])
+        + rnd.choice([" ", " ", "  ", "   "]).join(words)
+        + rnd.choice(["", " ", "  "])
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plain_wrap_agrees_with_textwrap(seed):
+    # The fast wrap either answers as the textwrap wrapper does or hands the line back
+    # (None); the usual message (no hyphen between letters) must take the fast path.
+    import x12tool.reports.table as table
+
+    wrapper = table._wrapper_class()
+    rnd = random.Random(300 + seed)
+    fast = 0
+    for _ in range(2000):
+        line = _wrap_line(rnd)
+        if line.strip() == "":
+            continue
+        width = rnd.choice([8, 20, 64, 64, 64])
+        got = table._plain_wrap(line, width)
+        if got is not None:
+            fast += 1
+            assert got == wrapper(width=width).wrap(line), (line, width)
+        assert table._wrap(line, width) == wrapper(width=width).wrap(line), (line, width)
+    assert fast > 200
+    assert table._plain_wrap("97530 on 2026-05-08 " * 6, 64) is not None

@@ -13,12 +13,26 @@ from decimal import Decimal
 from typing import TextIO
 
 import lxml.html
+from lxml import etree
 from lxml.html import builder as E
 
 from x12tool import __version__
 from x12tool.money.amounts import dollars
 from x12tool.reports.model import FileReport
 from x12tool.reports.spool import CORRECTED, HELD, NOTED, select
+
+# The claims' rows are made in place, each element under its parent (SubElement) in the
+# document of a section made by a plain HTML parser: lxml.html's builder makes every element in
+# a document of its own, moved at each append, and its parser calls back into Python to pick
+# each element's class; together ~4/5 of the page's time. The tree, and so the page, is the
+# one the builder made (tests/reports/test_html_rows.py compares them).
+_PARSER = etree.HTMLParser()
+_SUB = etree.SubElement
+PAYER_RATE_TITLE = (
+    "Priced at the payer's contract rate or the median allowed of its "
+    "835s where known; the Medicare estimate otherwise (docs/remittance.md)."
+)
+
 
 EFFECT_LABELS = {
     "at_risk": "at risk (held / would be denied)",
@@ -74,7 +88,7 @@ def _amount(value) -> Decimal:
 
 
 def _svg(tag: str, **attrs):
-    el = lxml.html.Element(tag)
+    el = _PARSER.makeelement(tag)
     for k, v in attrs.items():
         el.set(k.rstrip("_").replace("_", "-"), str(v))
     return el
@@ -155,6 +169,13 @@ def _card(label: str, value: str, cls: str = ""):
     )
 
 
+def _el(parent, tag: str, text: str, cls: str | None = None):
+    """A ``tag`` element with ``text`` at the end of ``parent``."""
+    el = _SUB(parent, tag) if cls is None else _SUB(parent, tag, {"class": cls})
+    el.text = text
+    return el
+
+
 def _status(status: str):
     return E.SPAN(E.CLASS(f"status {status}"), status)
 
@@ -163,11 +184,7 @@ def _ref_badge(rec: dict):
     money = rec.get("money") or {}
     if money.get("payer_rates"):
         badge = E.SPAN(E.CLASS("ref"), f"payer rate on {money['payer_rates']}")
-        badge.set(
-            "title",
-            "Priced at the payer's contract rate or the median allowed of its "
-            "835s where known; the Medicare estimate otherwise (docs/remittance.md).",
-        )
+        badge.set("title", PAYER_RATE_TITLE)
         return badge
     if money.get("reference_only"):
         badge = E.SPAN(E.CLASS("ref"), "reference only")
@@ -176,12 +193,67 @@ def _ref_badge(rec: dict):
     return ""
 
 
+def _badge_in(parent, rec: dict) -> None:
+    """:func:`_ref_badge`'s badge, if the claim has one, at the end of ``parent`` (its "" adds
+    nothing to the text before it)."""
+    money = rec.get("money") or {}
+    if money.get("payer_rates"):
+        _el(parent, "span", f"payer rate on {money['payer_rates']}", "ref").set(
+            "title", PAYER_RATE_TITLE
+        )
+    elif money.get("reference_only"):
+        _el(parent, "span", "reference only", "ref").set("title", REFERENCE_NOTE)
+
+
 def _money(rec: dict, key: str) -> str:
     m = rec.get("money") or {}
     return dollars(m.get(key, "0")) if key in m else ""
 
 
 def _findings_table(findings: list[dict]):
+    table = _PARSER.makeelement("table")
+    _findings_into(table, findings)
+    return table
+
+
+_FINDING_HEADS = (
+    "rule",
+    "severity",
+    "line",
+    "what is wrong / what to do",
+    "resolution",
+    "$",
+    "effect",
+)
+
+
+def _head_row(table, heads: tuple[str, ...], num: frozenset[str]) -> None:
+    tr = _SUB(_SUB(table, "thead"), "tr")
+    for h in heads:
+        _el(tr, "th", h, "num" if h in num else None)
+
+
+def _findings_into(table, findings: list[dict]) -> None:
+    """:func:`_findings_table_built`'s table, made in ``table``."""
+    _head_row(table, _FINDING_HEADS, frozenset({"$"}))
+    body = _SUB(table, "tbody")
+    for f in findings:
+        tr = _SUB(body, "tr")
+        _SUB(_SUB(tr, "td"), "code").text = f["code"]
+        _el(tr, "td", f["severity"])
+        _el(tr, "td", str(f["line"] or ""))
+        fix = f.get("fix") or {}
+        td = _el(tr, "td", f["message"])
+        if fix.get("description"):
+            _SUB(td, "br")
+            _el(td, "small", f"fix ({fix['applicability']}): {fix['description']}")
+        _el(tr, "td", f.get("resolution", ""))
+        _el(tr, "td", dollars(f["money"]) if f.get("money") else "", "num")
+        _el(tr, "td", EFFECT_LABELS.get(f.get("money_effect") or "", ""))
+
+
+def _findings_table_built(findings: list[dict]):
+    """The findings table as lxml.html's builder makes it (the reference of the tests)."""
     rows = []
     for f in findings:
         fix = f.get("fix") or {}
@@ -217,6 +289,17 @@ def _findings_table(findings: list[dict]):
         ),
         E.TBODY(*rows),
     )
+
+
+def _claim_head_in(parent, rec: dict) -> None:
+    """:func:`_claim_head`, made at the end of ``parent``."""
+    h4 = _SUB(parent, "h4")
+    code = _el(h4, "code", rec["id"])
+    code.tail = " "
+    status = rec["status"]
+    span = _el(h4, "span", status, f"status {status}")
+    span.tail = f"  payer class {rec['payer_class']}  member {rec.get('member_id', '')} "
+    _badge_in(h4, rec)
 
 
 def _claim_head(rec: dict):
@@ -274,11 +357,23 @@ def _more(shown: int, total: int, worklist: str | None = None):
     return None
 
 
+_LISTED_HEADS = (
+    "claim",
+    "status",
+    "payer class",
+    "member",
+    "as billed",
+    "as sent",
+    "at risk",
+    "findings",
+)
+
+
 def _file_section(head: dict, records: Iterable[dict]):
     by_rule, held, corrected, listed, counts = _collect(records)
     s = head["summary"]
     m = s.get("money") or {}
-    sec = E.SECTION(E.CLASS("file"))
+    sec = _PARSER.makeelement("section", {"class": "file"})
     sec.append(E.H2(head["file"]))
     sec.append(
         E.P(
@@ -357,15 +452,15 @@ def _file_section(head: dict, records: Iterable[dict]):
     if not held:
         sec.append(E.P("No claim is held."))
     for rec in held:
-        div = E.DIV(E.CLASS("claim held"), _claim_head(rec))
-        div.append(
-            E.P(
-                f"At risk: {_money(rec, 'at_risk')} (estimated allowed amount as billed). "
-                f"CLM at segment {rec.get('position')}, ST {rec.get('st')}."
-            )
+        div = _SUB(sec, "div", {"class": "claim held"})
+        _claim_head_in(div, rec)
+        _el(
+            div,
+            "p",
+            f"At risk: {_money(rec, 'at_risk')} (estimated allowed amount as billed). "
+            f"CLM at segment {rec.get('position')}, ST {rec.get('st')}.",
         )
-        div.append(_findings_table(rec["findings"]))
-        sec.append(div)
+        _findings_into(_SUB(div, "table"), rec["findings"])
 
     # corrected claims
     if (note := _more(len(held), counts["held"], head.get("worklist"))) is not None:
@@ -374,67 +469,42 @@ def _file_section(head: dict, records: Iterable[dict]):
     if not corrected:
         sec.append(E.P("No claim was corrected."))
     for rec in corrected:
-        div = E.DIV(E.CLASS("claim corrected"), _claim_head(rec))
-        div.append(
-            E.P(
-                f"Allowed before {_money(rec, 'allowed_as_billed')} → after "
-                f"{_money(rec, 'allowed_as_sent')}."
-            )
+        div = _SUB(sec, "div", {"class": "claim corrected"})
+        _claim_head_in(div, rec)
+        _el(
+            div,
+            "p",
+            f"Allowed before {_money(rec, 'allowed_as_billed')} → after "
+            f"{_money(rec, 'allowed_as_sent')}.",
         )
-        div.append(_findings_table(rec["findings"]))
-        rows = [
-            E.TR(
-                E.TD(E.CLASS("num"), str(ch.get("position") or "")),
-                E.TD(E.SPAN(E.CLASS("seg before"), ch["before"] or "—")),
-                E.TD(E.SPAN(E.CLASS("seg after"), ch["after"] or "(deleted)")),
-            )
-            for ch in rec["changes"]
-        ]
-        div.append(
-            E.TABLE(
-                E.CLASS("changes"),
-                E.THEAD(E.TR(E.TH(E.CLASS("num"), "segment"), E.TH("before"), E.TH("after"))),
-                E.TBODY(*rows),
-            )
-        )
-        sec.append(div)
+        _findings_into(_SUB(div, "table"), rec["findings"])
+        table = _SUB(div, "table", {"class": "changes"})
+        _head_row(table, ("segment", "before", "after"), frozenset({"segment"}))
+        body = _SUB(table, "tbody")
+        for ch in rec["changes"]:
+            tr = _SUB(body, "tr")
+            _el(tr, "td", str(ch.get("position") or ""), "num")
+            _el(_SUB(tr, "td"), "span", ch["before"] or "—", "seg before")
+            _el(_SUB(tr, "td"), "span", ch["after"] or "(deleted)", "seg after")
     if (note := _more(len(corrected), counts["corrected"])) is not None:
         sec.append(note)
 
     # every claim with something to say (the JSON report lists them all)
     sec.append(E.H3(f"Claims with findings or changes ({counts['listed']})"))
-    rows = []
+    table = _SUB(sec, "table", {"class": "claims"})
+    _head_row(table, _LISTED_HEADS, frozenset({"as billed", "as sent", "at risk"}))
+    body = _SUB(table, "tbody")
     for rec in listed:
-        rows.append(
-            E.TR(
-                E.TD(E.CODE(rec["id"])),
-                E.TD(_status(rec["status"])),
-                E.TD(rec["payer_class"], " ", _ref_badge(rec)),
-                E.TD(rec.get("member_id", "")),
-                E.TD(E.CLASS("num"), _money(rec, "allowed_as_billed")),
-                E.TD(E.CLASS("num"), _money(rec, "allowed_as_sent")),
-                E.TD(E.CLASS("num"), _money(rec, "at_risk")),
-                E.TD(", ".join(sorted({f["code"] for f in rec["findings"]}))),
-            )
-        )
-    sec.append(
-        E.TABLE(
-            E.CLASS("claims"),
-            E.THEAD(
-                E.TR(
-                    E.TH("claim"),
-                    E.TH("status"),
-                    E.TH("payer class"),
-                    E.TH("member"),
-                    E.TH(E.CLASS("num"), "as billed"),
-                    E.TH(E.CLASS("num"), "as sent"),
-                    E.TH(E.CLASS("num"), "at risk"),
-                    E.TH("findings"),
-                )
-            ),
-            E.TBODY(*rows),
-        )
-    )
+        tr = _SUB(body, "tr")
+        _el(_SUB(tr, "td"), "code", rec["id"])
+        status = rec["status"]
+        _el(_SUB(tr, "td"), "span", status, f"status {status}")
+        _badge_in(_el(tr, "td", rec["payer_class"] + " "), rec)
+        _el(tr, "td", rec.get("member_id", ""))
+        _el(tr, "td", _money(rec, "allowed_as_billed"), "num")
+        _el(tr, "td", _money(rec, "allowed_as_sent"), "num")
+        _el(tr, "td", _money(rec, "at_risk"), "num")
+        _el(tr, "td", ", ".join(sorted({f["code"] for f in rec["findings"]})))
     if (note := _more(len(listed), counts["listed"])) is not None:
         sec.append(note)
     return sec

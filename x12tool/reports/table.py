@@ -14,40 +14,95 @@ parent's time in ``check --jobs N``. This writes the one layout the report uses,
 
 from __future__ import annotations
 
-import textwrap
+import re
 from collections.abc import Sequence
 
 HEADER_PADDING = 2  # tabulate's MIN_PADDING: a column is at least its header plus two
 
 
-class _Wrapper(textwrap.TextWrapper):
-    """textwrap, except that a word longer than the width is cut at the width, not after a
-    hyphen inside it (as tabulate cuts it)."""
+def _wrapper_class():
+    import textwrap  # only for the messages _plain_wrap hands back
 
-    def _handle_long_word(self, reversed_chunks, cur_line, cur_len, width):
-        space_left = 1 if width < 1 else width - cur_len
-        if self.break_long_words:
-            chunk = reversed_chunks[-1]
-            cur_line.append(chunk[:space_left])
-            reversed_chunks[-1] = chunk[space_left:]
-        elif not cur_line:
-            cur_line.append(reversed_chunks.pop())
+    class _Wrapper(textwrap.TextWrapper):
+        """textwrap, except that a word longer than the width is cut at the width, not after
+        a hyphen inside it (as tabulate cuts it)."""
+
+        def _handle_long_word(self, reversed_chunks, cur_line, cur_len, width):
+            space_left = 1 if width < 1 else width - cur_len
+            if self.break_long_words:
+                chunk = reversed_chunks[-1]
+                cur_line.append(chunk[:space_left])
+                reversed_chunks[-1] = chunk[space_left:]
+            elif not cur_line:
+                cur_line.append(reversed_chunks.pop())
+
+    return _Wrapper
 
 
 # one wrapper a width: wrap() keeps no state between calls, and making one costs about as
 # much as wrapping a short message
-_WRAPPERS: dict[int, _Wrapper] = {}
+_WRAPPERS: dict[int, object] = {}
+_SPACES = re.compile("( +)")
+# Where textwrap may break a word at a hyphen: a hyphen between two letters (its lookbehind and
+# lookahead ask for one on each side) or two hyphens (its em-dash); a date's hyphens never.
+_HYPHEN_BREAK = re.compile(r"[^\d\W]-[^\d\W]|--")
+
+
+def _plain_wrap(line: str, width: int) -> list[str] | None:
+    """``textwrap.wrap(line, width)`` for the usual message: printable, no hyphen textwrap
+    could break a word at (:data:`_HYPHEN_BREAK`) and no word or run of blanks wider than ``width``;
+    None for anything else (textwrap itself then). Its chunks are then the runs of blanks
+    and of other characters, filled greedily as textwrap fills them: blanks that end a line
+    are dropped, and so are those that would start any line but the first. textwrap's
+    general path (its word-splitting pattern, whitespace munging, per-chunk bookkeeping) was
+    most of the time of a text report's findings tables."""
+    if not line.isprintable() or ("-" in line and _HYPHEN_BREAK.search(line) is not None):
+        return None
+    if len(line) <= width:
+        return [line.rstrip(" ")]
+    chunks = [c for c in _SPACES.split(line) if c]
+    lines: list[str] = []
+    cur: list[str] = []
+    cur_len = 0
+    for chunk in chunks:
+        size = len(chunk)
+        if size > width:
+            return None
+        if cur_len + size <= width:
+            cur.append(chunk)
+            cur_len += size
+            continue
+        if cur and cur[-1][0] == " ":
+            cur.pop()
+        if cur:
+            lines.append("".join(cur))
+        if chunk[0] == " ":
+            cur, cur_len = [], 0  # (a new line does not start with blanks)
+        else:
+            cur, cur_len = [chunk], size
+    if cur and cur[-1][0] == " ":
+        cur.pop()
+    if cur:
+        lines.append("".join(cur))
+    return lines
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    plain = _plain_wrap(line, width)
+    if plain is not None:
+        return plain
+    wrapper = _WRAPPERS.get(width)
+    if wrapper is None:
+        wrapper = _wrapper_class()(width=width)
+        if len(_WRAPPERS) < 64:
+            _WRAPPERS[width] = wrapper
+    return wrapper.wrap(line)
 
 
 def _wrapped(cell: str, width: int) -> str:
     # Each non-blank line wrapped on its own, blank lines dropped (as tabulate's maxcolwidths).
-    wrapper = _WRAPPERS.get(width)
-    if wrapper is None:
-        wrapper = _Wrapper(width=width)
-        if len(_WRAPPERS) < 64:
-            _WRAPPERS[width] = wrapper
     return "\n".join(
-        "\n".join(wrapper.wrap(line)) for line in cell.splitlines() if line.strip() != ""
+        "\n".join(_wrap(line, width)) for line in cell.splitlines() if line.strip() != ""
     )
 
 
@@ -75,13 +130,45 @@ def simple_table(
     # A line break in any cell (before stripping) makes every cell a list of lines, and a row
     # of empty cells then takes no line at all (as tabulate's multi-line mode does).
     multiline = any("\n" in t or "\r" in t for row in texts for t in row)
-    cells = [[t.strip().splitlines() if multiline else [t.strip()] for t in row] for row in texts]
+    if not multiline:
+        cells = [[t.strip() for t in row] for row in texts]
+    else:
+        cells = [[t.strip().splitlines() for t in row] for row in texts]
     widths = [len(h) + HEADER_PADDING for h in headers]
     for row in cells:
         for i, lines in enumerate(row):
-            for line in lines:
+            for line in [lines] if not multiline else lines:
                 if len(line) > widths[i]:
                     widths[i] = len(line)
+    if len(align) != ncols or any(len(row) != ncols for row in cells):
+        return _ragged(cells, headers, align, widths, multiline)
+    # one format string a line: "<" and ">" pad with blanks as str.ljust and str.rjust do
+    line = "  ".join(
+        f"{{:{'>' if a == 'right' else '<'}{w}}}" for a, w in zip(align, widths, strict=True)
+    ).format
+    out_lines = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)]
+    if not multiline:
+        out_lines += [line(*row).rstrip() for row in cells]
+    else:
+        for row in cells:
+            height = max(map(len, row), default=0)
+            if height == 1 and all(row):
+                out_lines.append(line(*[lines[0] for lines in row]).rstrip())
+                continue
+            for k in range(height):
+                out_lines.append(
+                    line(*[lines[k] if k < len(lines) else "" for lines in row]).rstrip()
+                )
+    return "\n".join(out_lines)
+
+
+def _ragged(
+    cells: list[list], headers: Sequence[str], align: Sequence[str], widths: list[int], multiline
+) -> str:
+    """:func:`simple_table`'s lines for rows that do not have a cell per header (or an
+    ``align`` that does not): each cell padded on its own."""
+    if not multiline:
+        cells = [[[t] for t in row] for row in cells]
     pads = [str.rjust if a == "right" else str.ljust for a in align]
     out_lines = [
         "  ".join(pads[i](h, widths[i]) for i, h in enumerate(headers)).rstrip(),
