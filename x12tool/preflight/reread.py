@@ -6,8 +6,11 @@ as much as writing the outputs. Of the segments inside a transaction set only a 
 the re-read checks: the envelope segments (ST through SE counts, control numbers), the HL
 hierarchy, CLM (the claim count) and LX (the service line sequence). This read splits the file
 as the reader's lean loop does (every terminator followed by the same whitespace, each segment
-a tag), builds those segments only, counts the others toward SE01, and hands the ones it built
-to the same EnvelopeChecker and iter_items the full read uses.
+a tag), builds the envelope segments only and hands them to the same EnvelopeChecker the full
+read uses, counts the others toward SE01, and checks the HL hierarchy and the claims' place in
+it on the HL and CLM segments' elements as iter_items does (without its blocks and items: an
+HL level other than 20, 22 or 23, a parent other than the latest HL of the level above, a CLM
+before the set's first HL or outside a subscriber loop all make it hand over).
 
 It only ever says "passes": whatever it cannot vouch for (a file laid out otherwise, a
 segment outside a set, any error at all) makes :func:`lean_pass` return False, and the caller
@@ -18,19 +21,21 @@ full read passes too.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from x12tool.claims import ClaimSegments, iter_items
 from x12tool.claims.parse import is_digits
 from x12tool.edi import X12Source
 from x12tool.edi.delimiters import WHITESPACE, Delimiters
-from x12tool.edi.envelope import SET_ENDS, EnvelopeChecker
+from x12tool.edi.envelope import EnvelopeChecker
 from x12tool.edi.segment import Segment
 
 CHUNK = 1 << 18  # characters read at a time (memory stays flat on a big output)
 
-# The segments the checks look at; any other inside a set only counts toward SE01.
-_BUILT = ("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM", "LX")  # (LX: looked at, not built)
+# The segments the checks look at; any other inside a set only counts toward SE01. (HL and
+# CLM: their elements are read, LX: its number; only the envelope segments are built.)
+_BUILT = ("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM")
+# iter_items' HL levels: level -> the level of its parent (None: no parent)
+_LEVELS = {"20": None, "22": "20", "23": "22"}
 
 
 class _NotLean(Exception):
@@ -51,23 +56,20 @@ def lean_pass(
         with X12Source(path) as src:
             delims, start = src.delims, len(src.preamble.text)
         checker = EnvelopeChecker(path, "837", lenient)
-        seen = 0
-        segments = _segments(path, delims, start, checker, check_lx)
-        for item in iter_items(segments, path, parse=False):
-            if isinstance(item, ClaimSegments):
-                seen += 1
-        return seen == claims
+        return _claims(path, delims, start, checker, check_lx) == claims
     except Exception:  # noqa: BLE001 - whatever it is, the full read tells it properly
         return False
 
 
-def _segments(
+def _claims(
     path: str, delims: Delimiters, start: int, checker: EnvelopeChecker, check_lx: bool
-) -> Iterator[Segment]:
-    """The file's envelope, HL and CLM segments, as the reader builds them, each fed to
-    ``checker`` as the reader feeds it (the others counted); raises :class:`_NotLean`.
-    ``check_lx``: the LX segments of each claim (CLM up to the next HL, CLM or SE, as
-    iter_items cuts claims) must number 1, 2, ...; they are checked here, not built."""
+) -> int:
+    """The claims (CLM segments) of the file; raises :class:`_NotLean` (or any error) when
+    the file may not pass the full read. The envelope segments are built as the reader builds
+    them and fed to ``checker`` as the reader feeds it (the others counted); HL and CLM are
+    checked as iter_items checks them. ``check_lx``: the LX segments of each claim (CLM up to
+    the next HL, CLM or SE, as iter_items cuts claims) must number 1, 2, ...; they are
+    checked here, not built."""
     term, elem = delims.segment, delims.element
     if term in WHITESPACE or term.isalnum() or elem.isalnum():
         # (a tag is what comes before the first element separator: the patterns below find
@@ -80,6 +82,10 @@ def _segments(
     in_set = False
     lx = -1  # the LX segments so far in the claim being read (-1: not in a claim)
     last: Segment | None = None
+    seen = 0  # claims
+    chain: dict[str, str] = {}  # HL level -> HL01 of the latest HL of that level in the set
+    header = False  # in a set, before its first HL
+    levels = _LEVELS
     new = object.__new__
     built = bad_tag = None
     with open(path, "rb") as fh:
@@ -108,7 +114,11 @@ def _segments(
                 ends = f"(?:{e}|{re.escape(term)})"
                 # searched in the separator and the chunk after it: each segment follows a
                 # separator (a pattern that starts with text is searched for quickly)
-                built = re.compile(f"{t}({'|'.join(_BUILT)})(?={ends})")
+                # group 1: a tag of _BUILT; else an LX, group 2 its first element if any
+                body_chars = f"[^{e}{re.escape(term)}]*"
+                built = re.compile(
+                    f"{t}(?:({'|'.join(_BUILT)})(?={ends})|LX(?={ends})(?:{e}({body_chars}))?)"
+                )
                 # a segment that does not start with a tag (2-3 upper-case letters or digits)
                 bad_tag = re.compile(f"{t}(?![A-Z0-9]{{2,3}}{ends})")
             size = len(tsep)
@@ -145,18 +155,15 @@ def _segments(
                 raise _NotLean
             done = size  # where the segments not yet counted start in text
             for m in built.finditer(text):
-                at = m.start(1)
                 tag = m.group(1)
-                if tag == "LX":
-                    # counted with the segments around it (done stays)
+                if tag is None:  # an LX, counted with the segments around it (done stays)
                     if lx >= 0 and check_lx:
                         lx += 1
-                        stop = text.index(term, at)
-                        fields = text[at:stop].split(elem)
-                        number = fields[1] if len(fields) > 1 else ""
+                        number = m.group(2) or ""
                         if number != str(lx) and not (is_digits(number) and int(number) == lx):
                             raise _NotLean
                     continue
+                at = m.start(1)
                 between = text.count(tsep, done, at)
                 if between:
                     if not in_set:
@@ -168,6 +175,36 @@ def _segments(
                 lx = 0 if tag == "CLM" else -1
                 done = stop + size
                 count += 1
+                if tag == "HL" or tag == "CLM":
+                    if not in_set:
+                        raise _NotLean
+                    checker.set_segments += 1
+                    if tag == "CLM":
+                        # iter_items: a claim before the set's first HL, or outside a
+                        # subscriber loop (below a billing provider), is refused
+                        if header or "22" not in chain or "20" not in chain:
+                            raise _NotLean
+                        seen += 1
+                        continue
+                    fields = body.split(elem)
+                    n = len(fields)
+                    level = fields[3] if n > 3 else ""
+                    if level not in levels:
+                        raise _NotLean
+                    up = levels[level]
+                    parent = fields[2] if n > 2 else ""
+                    if up is None:
+                        if parent:
+                            raise _NotLean
+                        chain.pop("22", None)
+                        chain.pop("23", None)
+                    elif chain.get(up) != parent:
+                        raise _NotLean
+                    elif level == "22":
+                        chain.pop("23", None)
+                    chain[level] = fields[1] if n > 1 else ""
+                    header = False
+                    continue
                 if tag == "ISA":
                     if len(body) != 105 or body[3] != elem or body[104] != delims.component:
                         raise _NotLean
@@ -179,15 +216,14 @@ def _segments(
                 seg.raw = body + tsep
                 seg.delims = delims
                 seg.index = count
-                if tag in SET_ENDS:
-                    checker.feed(seg)
-                    in_set = checker.st is not None
-                elif in_set:
-                    checker.set_segments += 1
-                else:
-                    raise _NotLean
+                # (every other tag of _BUILT is one of SET_ENDS)
+                checker.feed(seg)
+                in_set = checker.st is not None
+                if tag == "ST":
+                    chain.clear()
+                    header = True
                 last = seg
-                yield seg
+
             rest = text.count(tsep, done)
             if rest:
                 if not in_set:
@@ -198,3 +234,4 @@ def _segments(
             if eof:
                 break
     checker.finish(last, offset)
+    return seen
