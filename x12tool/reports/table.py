@@ -43,24 +43,60 @@ def _wrapper_class():
 # much as wrapping a short message
 _WRAPPERS: dict[int, object] = {}
 _SPACES = re.compile("( +)")
-# Where textwrap may break a word at a hyphen: a hyphen between two letters (its lookbehind and
-# lookahead ask for one on each side) or two hyphens (its em-dash); a date's hyphens never.
-_HYPHEN_BREAK = re.compile(r"[^\d\W]-[^\d\W]|--")
+
+
+def _letter(c: str) -> bool:
+    # a letter as textwrap's patterns take one: a word character that is not a digit
+    return (c.isalnum() or c == "_") and not c.isdecimal()
+
+
+def _word_chunks(line: str, start: int, end: int, out: list[str]) -> None:
+    """The chunks textwrap makes of the word ``line[start:end]`` (no "--" in it): it is cut
+    after a hyphen that has a letter right after it and then another (or a hyphen and a
+    letter), and before it two letters, or a letter, a hyphen and a letter; at least one
+    character before the hyphen belongs to the chunk it ends."""
+    n = len(line)
+    first = start
+    h = line.find("-", start + 1, end)
+    while h >= 0:
+        if (
+            h - first >= 1
+            and h + 2 < n
+            and _letter(line[h + 1])
+            and (
+                _letter(line[h + 2]) or (line[h + 2] == "-" and h + 3 < n and _letter(line[h + 3]))
+            )
+            and h >= 2
+            and _letter(line[h - 1])
+            and (_letter(line[h - 2]) or (line[h - 2] == "-" and h >= 3 and _letter(line[h - 3])))
+        ):
+            out.append(line[first : h + 1])
+            first = h + 1
+        h = line.find("-", h + 1, end)
+    out.append(line[first:end])
 
 
 def _plain_wrap(line: str, width: int) -> list[str] | None:
-    """``textwrap.wrap(line, width)`` for the usual message: printable, no hyphen textwrap
-    could break a word at (:data:`_HYPHEN_BREAK`) and no word or run of blanks wider than ``width``;
+    """``textwrap.wrap(line, width)`` for the usual message: printable, no "--" (textwrap's
+    em-dash) and no word or run of blanks wider than ``width``;
     None for anything else (textwrap itself then). Its chunks are then the runs of blanks
-    and of other characters, filled greedily as textwrap fills them: blanks that end a line
+    and the words, cut after some hyphens (:func:`_word_chunks`), filled greedily as
+    textwrap fills them: blanks that end a line
     are dropped, and so are those that would start any line but the first. textwrap's
     general path (its word-splitting pattern, whitespace munging, per-chunk bookkeeping) was
     most of the time of a text report's findings tables."""
-    if not line.isprintable() or ("-" in line and _HYPHEN_BREAK.search(line) is not None):
+    if not line.isprintable() or "--" in line:
         return None
     if len(line) <= width:
         return [line.rstrip(" ")]
-    chunks = [c for c in _SPACES.split(line) if c]
+    chunks: list[str] = []
+    at = 0
+    for part in _SPACES.split(line):
+        if "-" in part:
+            _word_chunks(line, at, at + len(part), chunks)
+        elif part:
+            chunks.append(part)
+        at += len(part)
     lines: list[str] = []
     cur: list[str] = []
     cur_len = 0
