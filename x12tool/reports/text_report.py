@@ -53,6 +53,20 @@ FINDING_HEADERS = ("code", "severity", "segment", "line", "message", "fix", "$")
 FINDING_WRAP = (None, None, None, None, 64, None, None)  # the message wraps at 64 characters
 
 
+# amount text -> dollars(text), for the money table's three amounts a row: a report's amounts
+# repeat (0.00, the usual line prices). Kept small, the first amounts met stay.
+_DOLLARS: dict[str, str] = {}
+
+
+def _dollars(value: str) -> str:
+    got = _DOLLARS.get(value)
+    if got is None:
+        got = dollars(value)
+        if type(value) is str and len(_DOLLARS) < 4096:
+            _DOLLARS[value] = got
+    return got
+
+
 def _basis_mark(money: dict) -> str:
     """(payer rate 1/2)": lines at the payer's own rate; " (ref.)": Medicare estimate only."""
     if money.get("payer_rates"):
@@ -142,9 +156,9 @@ def write_text(out: TextIO, head: dict, records) -> None:
                 rec["id"],
                 rec["status"],
                 rec["payer_class"] + _basis_mark(rec["money"]),
-                dollars(rec["money"]["allowed_as_billed"]),
-                dollars(rec["money"]["allowed_as_sent"]),
-                dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
+                _dollars(rec["money"]["allowed_as_billed"]),
+                _dollars(rec["money"]["allowed_as_sent"]),
+                _dollars(rec["money"]["at_risk"]) if rec["money"].get("at_risk") != "0.00" else "",
             ]
         )
     more = tally(records, MONEY) - len(table)
