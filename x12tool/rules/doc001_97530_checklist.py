@@ -52,10 +52,21 @@ class DOC001(Rule):
         visits = ctx.visits
         if visits is None or not visits.has_checklist:
             return ()
-        # A list made only when there is something to report, not a generator: almost every
-        # 97530 row has a complete checklist (its gaps, parsed once per spelling of the marks,
-        # are an empty tuple), and most claims have no 97530 line at all.
-        out = None
+        for line in claim.lines:
+            if line.code == CODE:
+                break
+        else:
+            return ()  # no 97530 line (most claims)
+        # A line's rows are among its claim's: when none of the claim's 97530 rows lacks a
+        # mark (the usual claim; a row's gaps are parsed once per spelling of its marks),
+        # nothing can be reported and no line's own rows are looked up.
+        for row in ctx.visit_rows(claim):
+            if row.cpt == CODE and row.checklist_gaps():
+                return self._findings(claim, ctx)
+        return ()
+
+    def _findings(self, claim, ctx):
+        out = None  # a list made only when there is something to report, not a generator
         for line in claim.lines:
             if line.code != CODE:
                 continue

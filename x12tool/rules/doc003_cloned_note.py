@@ -106,20 +106,24 @@ class DOC003(Rule):
         prefix = identity + "\0"
 
         seen = []
-        for n, line in enumerate(claim.lines):
+        copy = keyed.copy
+        from_bytes = int.from_bytes
+        n = -1
+        for line in claim.lines:
+            n += 1
             if line.code != CODE:
                 continue
             for row in ctx.rows_for_line(claim, line):
                 if row.cpt != CODE:
                     continue
-                note = normalize_note(row.note_text)
+                note = " ".join(row.note_text.split()).casefold()  # normalize_note, inline
                 if len(note) < MIN_NOTE_CHARS:
                     continue
                 # one 64-bit digest of patient and note, no text kept
-                digest = keyed.copy()
-                digest.update((prefix + note).encode("utf-8"))
+                digest = copy()
+                digest.update((prefix + note).encode())
                 seen.append(
-                    (row.service_date, n, row.row, line, int.from_bytes(digest.digest(), "big"))
+                    (row.service_date, n, row.row, line, from_bytes(digest.digest(), "big"))
                 )
         if not seen:
             return ()

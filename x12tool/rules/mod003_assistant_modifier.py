@@ -65,14 +65,20 @@ class MOD003(Rule):
 
     def check(self, claim, ctx):
         ref = ctx.ref
-        applies = ctx.profile is not None and ctx.profile.cq_co_applies
-        facts = self._ref_facts(ctx)
+        profile = ctx.profile
+        applies = profile is not None and profile.cq_co_applies
+        facts = self._facts  # _ref_facts's test, inline: this runs on every claim
+        if facts is None or facts["ref"] is not ref:
+            facts = self._ref_facts(ctx)
         assistant = facts["assistant"]
-        roles = False  # does a visit row of the claim name an assistant?
+        roles = ()  # the claim's visit rows that name an assistant
         if applies:
             # A line misses CQ/CO only when a visit row or a taxonomy names an assistant:
             # when nothing on the claim can (most claims), only the pairing is left to check.
-            roles = _assistant_rows(ctx, claim)
+            # A line's rows are among its claim's, so without such a row no line's rows have one.
+            for r in ctx.visit_rows(claim):
+                if r.provider_role in ASSISTANT_ROLES:
+                    roles += (r,)
             applies = roles or self._assistant_taxonomy(claim, ref, facts)
         if not applies:
             # only the pairing is checked: a line with CQ/CO is rare
@@ -144,7 +150,21 @@ class MOD003(Rule):
             return None
         # The line's rows only matter when one names an assistant: when none of the claim's
         # rows does, the line's are not looked up (TU001 and others join them when they need).
-        rows = ctx.rows_for_line(claim, line) if any_roles else ()
+        # ``any_roles`` may be those rows of the claim (from check): a line's rows share its
+        # line control or its code and date (RuleContext.rows_for_line), so a line that
+        # shares neither with one of them has none (the usual line of such a claim).
+        if any_roles is True:
+            rows = ctx.rows_for_line(claim, line)
+        elif any_roles:
+            control, code, when = line.line_control, line.code, line.date_from
+            for r in any_roles:
+                if r.line_control == control or (r.cpt == code and r.service_date == when):
+                    rows = ctx.rows_for_line(claim, line)
+                    break
+            else:
+                rows = ()
+        else:
+            rows = ()
         roles = [r for r in rows if r.provider_role in ASSISTANT_ROLES]
         if roles:
             disc = ASSISTANT_ROLES[roles[0].provider_role]
@@ -216,15 +236,6 @@ def _taxonomy(ref, facts, taxonomy: str) -> tuple:
         if len(taxonomies) < 4096:
             taxonomies[taxonomy] = got
     return got
-
-
-def _assistant_rows(ctx, claim) -> bool:
-    """Some visit row of the claim names an assistant (PTA/OTA) as provider_role: a line's
-    rows are among its claim's, so without one no line's rows can."""
-    for r in ctx.visit_rows(claim):
-        if r.provider_role in ASSISTANT_ROLES:
-            return True
-    return False
 
 
 RULE = MOD003
