@@ -188,7 +188,9 @@ def test_cod001_fast_path_agrees_with_the_shape_tests(files):
     other = Delimiters(element="*", repetition="^", component=">", segment="~")
     cod001._good_sv1(colon).add("SV1*HC:97110:GP*60*UN*1***1~")
     assert "SV1*HC:97110:GP*60*UN*1***1~" not in cod001._good_sv1(other)
-    assert cod001._good_sv1(colon) is cod001._good_sv1(replace(colon, segment="\n"))
+    # texts are kept without their terminator (Segment._raw), so each terminator has its own
+    assert cod001._good_sv1(colon) is cod001._good_sv1(replace(colon, line_break="\n"))
+    assert cod001._good_sv1(colon) is not cod001._good_sv1(replace(colon, segment="\n"))
     for units in ("1", "1.0", "2", "0", "-1", "1.5", "0.0", "10"):
         u = Decimal(units)
         assert cod001._units_ok(u) == (u > 0 and u == u.to_integral_value())
@@ -271,3 +273,24 @@ def test_pairs_per_code_set_agree_with_pairs_per_date(files, tmp_path, with_stor
                 ]
     if store is not None:
         store.close()
+
+
+def test_mod004_keeps_the_suspicious_modifiers_of_the_profile_it_was_asked_for(files):
+    """MOD004 keeps the last profile's 59/X set: with claims alternating between two profiles
+    whose accepted bypass modifiers differ (one takes GP, on nearly every line), each claim
+    gets what a new rule object, with nothing kept, gives."""
+    from x12tool.rules.mod004_bypass_no_partner import MOD004
+
+    medicare = load_refdata().profiles["medicare_b"]
+    profiles = (medicare, replace(medicare, name="gp", bypass_modifiers=frozenset({"59", "GP"})))
+    rule = MOD004()
+    reported = [0, 0]
+    for path, visits in files:
+        ctx = context(path, visits)
+        for n, claim in enumerate(claims_of(path)):
+            ctx.for_claim(claim)
+            ctx.profile = profiles[n % 2]
+            got = as_values(rule.check(claim, ctx))
+            assert got == as_values(MOD004().check(claim, ctx)), claim.id
+            reported[n % 2] += len(got)
+    assert reported[1] > reported[0] > 0

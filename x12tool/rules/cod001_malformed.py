@@ -68,16 +68,19 @@ _ZERO = Decimal(0)
 _GOOD_UNITS: set[Decimal] = set()
 
 
-# SV1 segment texts as read (raw: the text and what follows it) whose line passed every shape
-# test, by the element and component separators that split them: the reader takes a line's
-# qualifier, code, modifiers, charge, unit basis and units from SV1's text alone, so the same
-# text with the same separators passes again. A file repeats a few hundred SV1 texts.
-_GOOD_SV1: dict[tuple[str, str], set[str]] = {}
+# SV1 segment texts whose line passed every shape test, by the element and component
+# separators that split them and the terminator: the reader takes a line's qualifier, code,
+# modifiers, charge, unit basis and units from SV1's text alone, so the same text with the
+# same separators passes again. A file repeats a few hundred SV1 texts. The text is
+# ``Segment._raw``, as the reader's own memos read it (claims/parse.py): a read segment's text
+# without its terminator (no new string joined per line, and its hash already taken by those
+# memos), else a whole raw, which ends with the terminator such a text cannot hold.
+_GOOD_SV1: dict[tuple[str, str, str], set[str]] = {}
 _GOOD_SV1_MAX = 16384
 
 
 def _good_sv1(delims) -> set[str]:
-    key = (delims.element, delims.component)
+    key = (delims.element, delims.component, delims.segment)
     got = _GOOD_SV1.get(key)
     if got is None:
         if len(_GOOD_SV1) >= 16:
@@ -146,7 +149,7 @@ class COD001(Rule):
             sv1 = line.sv1
             if sv1 is None:
                 continue
-            raw = sv1.raw
+            raw = sv1._raw
             if raw in seen:
                 continue  # a text whose line passed before (None, a fix's SV1, never is)
             units = line.units

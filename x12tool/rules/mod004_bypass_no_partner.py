@@ -42,7 +42,14 @@ class MOD004(Rule):
     needs = frozenset({NCCI})
 
     def check(self, claim, ctx):
-        suspicious = suspicious_modifiers(ctx)
+        # suspicious_modifiers's answer for the profile and reference data of the last claim
+        # (both held): the next claim is most often under the same ones
+        last = self._last
+        if last[0] is ctx.profile and last[1] is ctx.ref:
+            suspicious = last[2]
+        else:
+            suspicious = suspicious_modifiers(ctx)
+            self._last = (ctx.profile, ctx.ref, suspicious)
         for line in claim.lines:
             if not suspicious.isdisjoint(line.modifiers):
                 break
@@ -60,6 +67,8 @@ class MOD004(Rule):
             if id(line) not in partnered:
                 return self._findings(claim, ctx, suspicious)
         return ()
+
+    _last: tuple = (object(), None, frozenset())
 
     def _findings(self, claim, ctx, suspicious):
         index = index_for(ctx)

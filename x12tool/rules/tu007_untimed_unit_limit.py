@@ -72,11 +72,11 @@ class TU007(Rule):
             if days is None:
                 days = {}
             key = (line.code, line.date_from, disc)
-            lines = days.get(key)
-            if lines is None:
-                days[key] = [line]
+            got = days.get(key)
+            if got is None:
+                days[key] = (info, [line])
             else:
-                lines.append(line)
+                got[1].append(line)
         if days is None:
             # No untimed line with a limit (most claims): nothing to count on the
             # beneficiary's day, and nothing this claim could add to the others'.
@@ -84,15 +84,19 @@ class TU007(Rule):
         return self._days(claim, ctx, days)
 
     def _days(self, claim, ctx, days):
-        ref = ctx.ref
         day_claims = DayUnits(claim, ctx.group_state(self))
         out = []  # a list, not a generator: most days are within the limit
-        for (code, day, disc), lines in days.items():
-            info = ref.code(code)
-            units = [billed_units(ln) for ln in lines]
-            if None in units:
-                continue  # not whole units: IG/other rules say so
-            billed, limit = sum(units), info.unit_limit
+        for (code, day, disc), (info, lines) in days.items():
+            if len(lines) == 1:  # the usual day: one line of the code
+                billed = billed_units(lines[0])
+                if billed is None:
+                    continue  # not whole units: IG/other rules say so
+            else:
+                units = [billed_units(ln) for ln in lines]
+                if None in units:
+                    continue
+                billed = sum(units)
+            limit = info.unit_limit
             earlier = day_claims.add((code, day, disc), billed)
             if billed <= limit:
                 if earlier and billed + sum(u for _, u in earlier) > limit:
