@@ -102,6 +102,7 @@ class Seen:
         self.diffs: list[tuple] = []
         self.groups = self.verdicts = self.peers = self.partial = self.shared = self.states = 0
         self.unknown = 0
+        self.no_rows = 0
 
 
 SEEN = Seen()
@@ -138,6 +139,17 @@ class Compare(Rule):
         if unknown != no_rows:
             SEEN.diffs.append((claim.id, "lines without rows"))
         SEEN.unknown += len(unknown)
+        for g in timed_groups(claim, ctx):
+            # The walk keeps a group's lines and rows flat and splits them by code when read;
+            # verdicts and TU005 read the codes from own_units and own_min instead.
+            if list(g.own_units) != list(g.lines) or list(g.own_min) != list(g.rows):
+                SEEN.diffs.append((claim.id, "codes of the split lines or rows"))
+            if [ln for lns in g.lines.values() for ln in lns] != sorted(
+                g.all_lines, key=lambda ln: list(g.lines).index(ln.code)
+            ):
+                SEEN.diffs.append((claim.id, "lines split by code"))
+        if not ctx.visit_rows(claim):
+            SEEN.no_rows += 1
         for ln in claim.lines:
             if ln.units is not None and whole_units(ln.units) != _old_whole(ln.units):
                 SEEN.diffs.append((claim.id, "whole units", ln.units))
@@ -257,6 +269,34 @@ def test_generated_claims_agree(tmp_path, seen, seed):
     _settle_file(path, visits)
     assert seen.diffs == []
     assert seen.states >= 240 and seen.peers > 50 and seen.verdicts > 50 and seen.shared > 20
+
+
+def test_claims_without_rows_and_days_without_a_pool_agree(tmp_path, seen):
+    # Claims of a shared day with no visit row at all (their day's minutes unknown), and the
+    # same file checked with no day pool: the walk skips daypool.peers_of when the file pools
+    # nothing and there is no ledger, and must then agree with the old walk (which asks).
+    path, visits = _shared_days(tmp_path, 90, 5)
+    with open(visits, newline="") as f:
+        rows = list(csv.DictReader(f))
+    dropped = {r["claim_id"] for r in rows[::7]}
+    with open(visits, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(r for r in rows if r["claim_id"] not in dropped)
+    _settle_file(path, visits)
+    assert seen.diffs == []
+    assert seen.no_rows >= len(dropped) > 5 and seen.peers > 20
+    # no pool: every claim alone on its days, as the old walk finds with peers_of
+    ref = load_refdata(None)
+    ctx = RuleContext(ref=ref, visits=VisitLog(visits))
+    rules = [TU001(), TU002(), Compare()]
+    before = seen.states
+    with X12Source(path) as src:
+        for item in iter_items(src.segments(), path):
+            if isinstance(item, Claim):
+                settle_claim(item, rules, ctx, unsafe=True)
+    assert seen.diffs == []
+    assert seen.states > before + 80
 
 
 def _rows_of_each_line(path: str, visits: str, profiles: Path | None = None) -> int:

@@ -32,9 +32,9 @@ from x12tool.edi import X12InputError, X12Source
 from x12tool.edi.envelope_scan import lenient_for
 from x12tool.edi.reader import PassMismatch
 from x12tool.rules.context import RuleContext
-from x12tool.rules.therapy import DayPart, PeerLine, day_parts, timed_lines
+from x12tool.rules.therapy import DAYPOOL, DayPart, PeerLine, day_parts, timed_lines
 
-OWNER = "daypool"  # ctx.run_state key: {"pool": DayPool | None, "multi": {path: set}}
+OWNER = DAYPOOL  # ctx.run_state key: {"pool": DayPool | None, "multi": {path: set}}
 
 
 def _state(ctx: RuleContext) -> dict:
@@ -160,7 +160,10 @@ def claim_member(claim: Claim) -> str:
 
 def peers_of(claim: Claim, ctx: RuleContext) -> list[DayPart]:
     """The other claims' parts of the claim's beneficiary-days: this file's, then the ledger's."""
-    pool = _state(ctx)["pool"]
+    # _state(ctx)["pool"] without making the initial state (prepare_file made it, when it ran):
+    # this runs for every claim with a timed line, and nearly all of them have no peer.
+    state = ctx._run_state.get(OWNER)
+    pool = None if state is None else state["pool"]
     if (pool is None or not pool.members) and ctx.ledger is None:
         return []  # the usual case: one claim per beneficiary and no ledger
     key = claim_member(claim)

@@ -212,8 +212,10 @@ class TimedGroup:
     __slots__ = (
         "day",
         "discipline",
-        "lines",
-        "rows",
+        "all_lines",
+        "all_rows",
+        "_lines",
+        "_rows",
         "unknown",
         "unreadable",
         "peers",
@@ -228,8 +230,12 @@ class TimedGroup:
     def __init__(self, day: date, discipline: str | None) -> None:
         self.day = day
         self.discipline = discipline
-        self.lines: dict[str, list[ServiceLine]] = {}
-        self.rows: dict[str, list[VisitRow]] = {}
+        # The group's lines and rows in the order they went in; :attr:`lines` and :attr:`rows`
+        # split them by code when first read (most groups make no verdict and are never split).
+        self.all_lines: list[ServiceLine] = []
+        self.all_rows: list[VisitRow] = []
+        self._lines: dict[str, list[ServiceLine]] | None = None
+        self._rows: dict[str, list[VisitRow]] | None = None
         # Most days have none of these: an empty tuple until the first one goes in (a list).
         self.unknown: list[ServiceLine] | tuple = ()  # billed, no minutes documented
         self.unreadable: list[ServiceLine] | tuple = ()  # MJ, fractional, negative
@@ -247,16 +253,34 @@ class TimedGroup:
         self.undocumented_codes: set[str] | frozenset[str] = _NONE
         self._supported: dict[str, dict[str, int]] | None = None
 
+    @property
+    def lines(self) -> dict[str, list[ServiceLine]]:
+        """This claim's lines of the day by code (codes in the order of ``own_units``)."""
+        got = self._lines
+        if got is None:
+            got = self._lines = _by_code(self.all_lines)
+        return got
+
+    @property
+    def rows(self) -> dict[str, list[VisitRow]]:
+        """This claim's timed rows of the day by code (codes in the order of ``own_min``)."""
+        got = self._rows
+        if got is None:
+            got = {}
+            for r in self.all_rows:
+                by = got.get(r.cpt)
+                if by is None:
+                    got[r.cpt] = [r]
+                else:
+                    by.append(r)
+            self._rows = got
+        return got
+
     def _add_row(self, r: VisitRow) -> None:
         """A timed row of this claim no line took (a line's rows go in inline, in the build)."""
         cpt = r.cpt
-        got = self.rows.get(cpt)
-        if got is None:
-            self.rows[cpt] = [r]
-            self.own_min[cpt] = r.minutes
-        else:
-            got.append(r)
-            self.own_min[cpt] += r.minutes
+        self.all_rows.append(r)
+        self.own_min[cpt] = self.own_min.get(cpt, 0) + r.minutes
 
     def _close(self) -> None:
         """The day's sums, once the peers are in (nothing changes the group after this)."""
@@ -355,6 +379,17 @@ class TimedGroup:
         return {c: -(-m // 15) for c, m in self.day_minutes.items()}
 
 
+def _by_code(lines: list[ServiceLine]) -> dict[str, list[ServiceLine]]:
+    got: dict[str, list[ServiceLine]] = {}
+    for ln in lines:
+        by = got.get(ln.code)
+        if by is None:
+            got[ln.code] = [ln]
+        else:
+            by.append(ln)
+    return got
+
+
 def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> list[TimedGroup]:
     """The claim's timed lines and timed visit rows by date and discipline (no peers), in one
     pass over the lines and one over the rows no line took (``memo``: the claim's, when the
@@ -374,7 +409,9 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
     groups: dict[tuple[date, str | None], TimedGroup] = {}
     matched: set[int] = set()
     g: TimedGroup | None = None
-    g_lines = g_units = g_rows = g_min = {}
+    g_day = g_disc = None
+    g_units = g_min = {}
+    g_lines = g_rows = []
 
     # every timed line's rows with one call (those DOC001 and the ledger's facts looked up
     # already are remembered by the join)
@@ -408,7 +445,7 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
                     disc = info.discipline
                 else:
                     disc = taxonomy_discipline(claim, ln, ctx)
-        if g is None or g.day != day or g.discipline != disc:
+        if g is None or g_day != day or g_disc != disc:
             # (most lines are of the previous line's day and discipline)
             key = (day, disc)
             g = groups.get(key)
@@ -418,14 +455,16 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
                 g = groups[key] = new(TimedGroup)
                 g.day = day
                 g.discipline = disc
-                g.lines = {}
-                g.rows = {}
+                g.all_lines = []
+                g.all_rows = []
+                g._lines = g._rows = None
                 g.unknown = g.unreadable = g.peers = ()
                 g.own_units = g.day_billed = {}
                 g.own_min = g.day_minutes = {}
                 g.undocumented_codes = _NONE
                 g._supported = None
-            g_lines, g_units, g_rows, g_min = g.lines, g.own_units, g.rows, g.own_min
+            g_day, g_disc = g.day, g.discipline
+            g_lines, g_units, g_rows, g_min = g.all_lines, g.own_units, g.all_rows, g.own_min
         u = ln.units  # billed_units(ln), inline, with whole_units's memo
         if ln.unit_basis != "UN" or u is None:
             units = None
@@ -437,13 +476,8 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
             if units is _MISSING:
                 units = whole_units(u)
         code = ln.code
-        got = g_lines.get(code)
-        if got is None:
-            g_lines[code] = [ln]
-            g_units[code] = units or 0
-        else:
-            got.append(ln)
-            g_units[code] += units or 0
+        g_lines.append(ln)
+        g_units[code] = g_units.get(code, 0) + (units or 0)
         if units is None or (ln.date_to is not None and ln.date_to != day):
             # Not whole units, or units over a date range (TU008): the day cannot judge them.
             if g.unreadable:
@@ -460,14 +494,9 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
             rid = id(r)
             if rid not in matched:
                 matched.add(rid)
-                cpt = r.cpt  # _add_row, inline
-                got = g_rows.get(cpt)
-                if got is None:
-                    g_rows[cpt] = [r]
-                    g_min[cpt] = r.minutes
-                else:
-                    got.append(r)
-                    g_min[cpt] += r.minutes
+                g_rows.append(r)  # _add_row, inline
+                cpt = r.cpt
+                g_min[cpt] = g_min.get(cpt, 0) + r.minutes
     # Documented timed services with no billed line still count toward the day's total. The
     # lines' rows are the claim's own, so when they took every row there is nothing left.
     all_rows = ctx.visit_rows(claim)
@@ -539,6 +568,8 @@ def _peers_of():
 
 
 _PEERS_OF = None
+# ctx.run_state key of the day pool (x12tool.rules.daypool: {"pool": DayPool | None, ...})
+DAYPOOL = "daypool"
 
 
 def timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup]:
@@ -558,7 +589,14 @@ def _timed_groups(claim: Claim, ctx: RuleContext, memo: dict) -> list[TimedGroup
     if not result:
         memo["timed_groups"] = result
         return result  # no timed line or row: nothing for the day's other claims to join
-    peers = (_PEERS_OF or _peers_of())(claim, ctx)
+    # daypool.peers_of's own first answer, read here: with no claim pooled for the file and
+    # no ledger (nearly every run) no claim has a peer, and the call is not made
+    state = ctx._run_state.get(DAYPOOL)
+    pool = None if state is None else state["pool"]
+    if (pool is None or not pool.members) and ctx.ledger is None:
+        peers = None
+    else:
+        peers = (_PEERS_OF or _peers_of())(claim, ctx)
     if peers:
         by_key = {(g.day, g.discipline): g for g in result}
         for part in peers:
@@ -672,17 +710,19 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
                 # One code documented: its units are the 8-minute table's (supported()'s
                 # one-code answer) and any other code billed has no limit, without a dict.
                 ((c, m),) = minutes.items()
-                lines = g.lines.get(c)
-                if lines is None:
+                own = own_units.get(c)  # (the codes of own_units are those of g.lines)
+                if own is None:
                     continue
                 allowed = 0 if m < 8 else (m + 7) // 15  # table_units(m)
-                own = own_units[c]
                 if own != allowed:
                     out.append(
-                        _new_verdict(Verdict, (g, c, lines, own, allowed, own, allowed, False, []))
+                        _new_verdict(
+                            Verdict, (g, c, g.lines[c], own, allowed, own, allowed, False, [])
+                        )
                     )
                 continue
-            # g.supported(method), its work inline: worked out once, here, for every day
+            # g.supported(method), its work inline: worked out once, here, for every day (TU005
+            # reads it again on a day with a code documented and not billed)
             limits = g._supported
             if limits is None:
                 limits = supported_of(minutes, own_units, method)
@@ -691,15 +731,16 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
                 limits = g.supported(method)
             if limits == own_units:
                 continue  # every code billed as its minutes support (most days)
-            for code, lines in g.lines.items():
+            # (own_units has the codes of g.lines, in order: the lines split by code only for
+            # a verdict)
+            for code, own in own_units.items():
                 allowed = limits.get(code)
                 if allowed is None:
                     continue
-                own = own_units[code]
                 if own != allowed:
                     out.append(
                         _new_verdict(
-                            Verdict, (g, code, lines, own, allowed, own, allowed, False, [])
+                            Verdict, (g, code, g.lines[code], own, allowed, own, allowed, False, [])
                         )
                     )
             continue

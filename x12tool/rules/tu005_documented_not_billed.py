@@ -43,7 +43,9 @@ class TU005(Rule):
             return ()
         groups = timed_groups(claim, ctx)
         for g in groups:
-            if not g.rows.keys() <= g.day_billed.keys():
+            # (the codes of its own rows are those of its own minutes: read without splitting
+            # the rows by code, which only a finding needs)
+            if not g.own_min.keys() <= g.day_billed.keys():
                 return self._findings(claim, ctx, groups)
         # every documented code is billed (the usual claim): no generator made
         return ()
@@ -52,10 +54,11 @@ class TU005(Rule):
         method = ctx.profile.unit_method
         for g in groups:
             billed = g.day_billed  # codes on this claim or another claim of the day
-            if g.rows.keys() <= billed.keys():
+            own = g.own_min  # (the codes of g.rows, in order: split by code for a finding)
+            if own.keys() <= billed.keys():
                 continue  # every documented code is billed (the usual day)
             supported = g.supported(method) if g.complete(method) else {}
-            for code, rows in g.rows.items():
+            for code in own:
                 if code in billed:
                     continue
                 units = supported.get(code)
@@ -67,7 +70,7 @@ class TU005(Rule):
                 yield self.finding(
                     ctx,
                     f"{code} on {g.day.isoformat()}: {g.minutes(code)} min documented "
-                    f"(visit log row {rows[0].row}) but not billed{lost}",
+                    f"(visit log row {g.rows[code][0].row}) but not billed{lost}",
                     segment=claim.clm,
                     extra={"code": code, "date": g.day, "units": units or 0},
                 )
