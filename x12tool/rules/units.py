@@ -90,6 +90,21 @@ def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -
     # As cms_units: a unit each to the codes with the most minutes left over (ties: units
     # billed, then minutes, then first seen).
     if remaining < len(left):
+        if remaining == 1:
+            # One unit to give (the usual day): the code with the most minutes left over,
+            # found in one pass; the sort below only when the most is shared (a tie)
+            best = None
+            most = 0
+            tie = False
+            for c in left:
+                rest = minutes[c] % 15
+                if rest > most:
+                    best, most, tie = c, rest, False
+                elif rest == most:
+                    tie = True
+            if not tie:
+                units[best] += 1
+                return units
         order = []
         n = 0
         for c in left:
