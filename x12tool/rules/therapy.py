@@ -699,8 +699,6 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
             continue  # no minutes documented for the day (no code of the day has minutes)
         # A code with a line of unknown minutes has no cap of its own either.
         undocumented = g.undocumented_codes
-        partial = method == "cms" and bool(undocumented)  # not g.complete(method)
-        day_units = g.day_billed
         own_units = g.own_units
         peers = g.peers
         if not peers and not undocumented:
@@ -744,6 +742,8 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
                         )
                     )
             continue
+        partial = method == "cms" and bool(undocumented)  # not g.complete(method)
+        day_units = g.day_billed
         limits = None if partial else g.supported(method)
         for code, lines in g.lines.items():
             if code in undocumented:
