@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from x12tool.ledger.amounts import Amounts, read_amounts
 from x12tool.ledger.errors import LedgerError
 from x12tool.ledger.facts import FactsContext
 from x12tool.ledger.paths import default_ledger_path
 from x12tool.ledger.scope import FileScope
-from x12tool.ledger.store import LedgerStore, open_store
+
+if TYPE_CHECKING:
+    from x12tool.ledger.store import LedgerStore
 
 # Test hook (tests/ledger): seconds to wait after a writing scope has taken its locks and read
 # the ledger, so that two processes are sure to overlap. Never set in production.
@@ -142,3 +145,11 @@ def open_ledger(
             if default.is_file():
                 store = open_store(str(default), create=False)
     return Ledger(store, amounts, writable=write)
+
+
+def open_store(spec: str, *, create: bool) -> LedgerStore:
+    # The store's module (sqlite3) is imported by a run that has a ledger to open: most
+    # checks have none and do not pay for its import.
+    from x12tool.ledger.store import open_store
+
+    return open_store(spec, create=create)

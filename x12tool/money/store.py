@@ -20,12 +20,15 @@ dropped disappear).
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from x12tool.refdata.sqlitefile import SqliteFile
+
+if TYPE_CHECKING:  # imported where a store is opened (x12tool/refdata/sqlitefile.py)
+    import sqlite3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fee_sources (

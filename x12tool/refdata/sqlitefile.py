@@ -7,12 +7,23 @@ explicit), close, ``with``, and one write transaction that commits whole or not 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from x12tool.forksafe import reopen_in_child
+
+if TYPE_CHECKING:
+    import sqlite3
+
+
+def _connect(path: Path):
+    # sqlite3 is imported by the runs that open a store: a check without a maps store (the
+    # usual case) does not pay for its import.
+    import sqlite3
+
+    return sqlite3.connect(str(path), isolation_level=None)
 
 
 class SqliteFile:
@@ -22,14 +33,14 @@ class SqliteFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.is_file():
             raise FileNotFoundError(str(self.path))
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+        self.conn = _connect(self.path)
         reopen_in_child(self, SqliteFile._reopen)
 
     def _reopen(self) -> None:
         """In a forked worker: a connection of its own (x12tool.forksafe). The inherited one
         is kept, unused and unclosed: closing it could touch the parent's WAL state."""
         self._inherited = self.conn
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+        self.conn = _connect(self.path)
 
     def close(self) -> None:
         self.conn.close()
