@@ -9,11 +9,16 @@ from .loader import RefData, load_refdata
 from .model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
 from .paths import maps_dir
 from .profiles import DEFAULT_PROFILE
-from .reasons import UNKNOWN as UNKNOWN_CODE
-from .reasons import ReasonCode, ReasonCodes, load_reason_codes
 
-# The 277CA statuses are read by the acknowledgment writer alone: imported when asked for.
+# The 277CA statuses are read by the acknowledgment writer alone, the CARC/RARC labels by the
+# 835 commands and DEN001's messages: imported when asked for.
 _CLAIM_STATUS = ("ClaimStatus", "ClaimStatusMap", "load_claim_status")
+_REASONS = {
+    "UNKNOWN_CODE": "UNKNOWN",
+    "ReasonCode": "ReasonCode",
+    "ReasonCodes": "ReasonCodes",
+    "load_reason_codes": "load_reason_codes",
+}
 
 
 def __getattr__(name: str):
@@ -21,6 +26,10 @@ def __getattr__(name: str):
         from . import claim_status
 
         return getattr(claim_status, name)
+    if name in _REASONS:
+        from . import reasons
+
+        return getattr(reasons, _REASONS[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from .model import CodeInfo, ModifierInfo, NcciPair, Rvu, Threshold
 from .profiles import RawProfile
 
-DIGEST = "47514943dcbd99f900716636ec95937a45438798babddd92f39df183502837af"
+DIGEST = "2e50d92d178d5b1cb7824a3dac85d991c5112dbea75fca4c44ca32a58b4c76ef"
 
 
 def shipped(origin: str) -> tuple[dict, dict]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -182,10 +181,14 @@ class RefData:
         return [p for p in curated if (p.column1, p.column2) not in taken] + extras
 
 
-@dataclass(frozen=True)
 class _Shipped:
-    parts: dict
-    raw_profiles: dict[str, RawProfile]
+    """The shipped maps: the parsed parts and the profiles as their file writes them."""
+
+    __slots__ = ("parts", "raw_profiles")
+
+    def __init__(self, parts: dict, raw_profiles: dict[str, RawProfile]) -> None:
+        self.parts = parts
+        self.raw_profiles = raw_profiles
 
 
 @cache

@@ -1,16 +1,69 @@
-"""Frozen value types of the reference data."""
+"""Frozen value types of the reference data.
+
+Each class is a dataclass (``dataclasses.fields`` and ``replace`` work on it, and the maps
+compiler reads its fields) whose methods are written here rather than generated:
+``@dataclass(frozen=True)`` compiles an ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
+``__setattr__`` and ``__delattr__`` from source text for every class at every start-up, about
+4 M instructions a class. The behaviour is the same: equal when of one class with equal fields,
+hashed by the fields, shown as ``Name(field=value, ...)``, and assigning a field raises
+``FrozenInstanceError``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 
 
-@dataclass(frozen=True)
-class CodeInfo:
+class Value:
+    """The methods ``@dataclass`` would generate besides ``__init__``, for a class made by
+    :func:`value_class` (its ``__init__`` is its own)."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    _key = staticmethod(lambda value: ())  # the fields as a tuple (an attrgetter)
+    __hash__ = None  # as a dataclass that is neither frozen nor unsafe_hash
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._key(self) == self._key(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{self.__class__.__qualname__}({shown})"
+
+
+class FrozenValue(Value):
+    """:class:`Value` as ``@dataclass(frozen=True)``: hashed by its fields, none assignable."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self._key(self))
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def value_class(cls):
+    """``cls`` (a :class:`Value` with an ``__init__`` taking its fields in order) as a
+    dataclass that generates none of its methods."""
+    cls = dataclass(init=False, repr=False, eq=False)(cls)
+    cls._fields = tuple(cls.__dataclass_fields__)
+    cls._key = staticmethod(attrgetter(*cls._fields))
+    return cls
+
+
+@value_class
+class CodeInfo(FrozenValue):
     """One therapy HCPCS/CPT code.
 
     ``source`` joins the sources of the code's enabled facts; ``confidence`` is the lowest of them.
@@ -34,9 +87,43 @@ class CodeInfo:
     unit_limit_per: str = "date"  # "date" or "date-discipline"
     unit_limit_source: str = ""
 
+    def __init__(
+        self,
+        code: str,
+        timed: bool,
+        always_therapy: bool,
+        discipline: str | None,
+        medicare_status: str | None,
+        replacement: str | None,
+        bundled: bool,
+        source: str,
+        confidence: str,
+        unit_minutes: int | None = None,
+        note: str = "",
+        unit_limit: int | None = None,
+        unit_limit_per: str = "date",
+        unit_limit_source: str = "",
+    ) -> None:
+        self.__dict__.update(
+            code=code,
+            timed=timed,
+            always_therapy=always_therapy,
+            discipline=discipline,
+            medicare_status=medicare_status,
+            replacement=replacement,
+            bundled=bundled,
+            source=source,
+            confidence=confidence,
+            unit_minutes=unit_minutes,
+            note=note,
+            unit_limit=unit_limit,
+            unit_limit_per=unit_limit_per,
+            unit_limit_source=unit_limit_source,
+        )
 
-@dataclass(frozen=True)
-class ModifierInfo:
+
+@value_class
+class ModifierInfo(FrozenValue):
     """A modifier the checks know: therapy, assistant, NCCI bypass or threshold (KX)."""
 
     code: str
@@ -50,9 +137,35 @@ class ModifierInfo:
     confidence: str
     note: str = ""
 
+    def __init__(
+        self,
+        code: str,
+        kind: str,
+        discipline: str | None,
+        requires: str | None,
+        effective: date | None,
+        payment_percent: int | None,
+        payment_effective: date | None,
+        source: str,
+        confidence: str,
+        note: str = "",
+    ) -> None:
+        self.__dict__.update(
+            code=code,
+            kind=kind,
+            discipline=discipline,
+            requires=requires,
+            effective=effective,
+            payment_percent=payment_percent,
+            payment_effective=payment_effective,
+            source=source,
+            confidence=confidence,
+            note=note,
+        )
 
-@dataclass(frozen=True)
-class Threshold:
+
+@value_class
+class Threshold(FrozenValue):
     """Medicare Part B therapy amounts of one calendar year."""
 
     year: int
@@ -62,9 +175,16 @@ class Threshold:
     source: str
     confidence: str
 
+    def __init__(
+        self, year: int, pt_slp: Decimal, ot: Decimal, review: Decimal, source: str, confidence: str
+    ) -> None:
+        self.__dict__.update(
+            year=year, pt_slp=pt_slp, ot=ot, review=review, source=source, confidence=confidence
+        )
 
-@dataclass(frozen=True)
-class Rvu:
+
+@value_class
+class Rvu(FrozenValue):
     """PFS relative value units of one code (rows with an empty MOD column)."""
 
     code: str
@@ -80,9 +200,39 @@ class Rvu:
     facility_na: bool = False
     nonfacility_na: bool = False
 
+    def __init__(
+        self,
+        code: str,
+        work: Decimal,
+        pe_nonfacility: Decimal,
+        pe_facility: Decimal,
+        mp: Decimal,
+        status: str,
+        mult_proc: str,
+        year: int,
+        source: str,
+        pctc: str = "",
+        facility_na: bool = False,
+        nonfacility_na: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            code=code,
+            work=work,
+            pe_nonfacility=pe_nonfacility,
+            pe_facility=pe_facility,
+            mp=mp,
+            status=status,
+            mult_proc=mult_proc,
+            year=year,
+            source=source,
+            pctc=pctc,
+            facility_na=facility_na,
+            nonfacility_na=nonfacility_na,
+        )
 
-@dataclass(frozen=True)
-class NcciPair:
+
+@value_class
+class NcciPair(FrozenValue):
     """An NCCI procedure-to-procedure edit: column2 is denied with column1 unless bypassed."""
 
     id: str
@@ -96,6 +246,32 @@ class NcciPair:
     enabled: bool
     note: str = ""
 
+    def __init__(
+        self,
+        id: str,
+        column1: str,
+        column2: str,
+        indicator: str,
+        effective: date | None,
+        deleted: date | None,
+        source: str,
+        confidence: str,
+        enabled: bool,
+        note: str = "",
+    ) -> None:
+        self.__dict__.update(
+            id=id,
+            column1=column1,
+            column2=column2,
+            indicator=indicator,
+            effective=effective,
+            deleted=deleted,
+            source=source,
+            confidence=confidence,
+            enabled=enabled,
+            note=note,
+        )
+
     def active_on(self, day: date) -> bool:
         """True when the edit is in force on ``day`` (empty dates mean open-ended)."""
         if self.indicator == "9":
@@ -105,8 +281,8 @@ class NcciPair:
         return not (self.deleted is not None and day >= self.deleted)
 
 
-@dataclass(frozen=True)
-class Profile:
+@value_class
+class Profile(FrozenValue):
     """A resolved payer profile (all ``extends`` applied)."""
 
     name: str
@@ -123,7 +299,7 @@ class Profile:
     match_classes: frozenset[str] = frozenset()
     match_payer_ids: frozenset[str] = frozenset()
     origin: str = ""  # file the profile (or its last overlay) came from
-    chain: tuple[str, ...] = field(default=())  # this profile, then its ancestors
+    chain: tuple[str, ...] = ()  # this profile, then its ancestors
     # Payer logic (docs/payers.md). Nothing here is switched on by the shipped profiles: a
     # payer's own policy says it, in a user profile file.
     prior_auth: bool = False  # therapy needs a prior authorization (REF*G1)
@@ -135,6 +311,60 @@ class Profile:
     refused_modifiers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (modifier, instead)
     plan_of_care: bool = False  # POC001: certified plan of care (Pub 100-02 Ch. 15 §220.1.3)
     poc_warn_days: int = 7  # warn when the plan ends within this many days of the visit
+
+    def __init__(
+        self,
+        name: str,
+        unit_method: str,
+        require_therapy_modifiers: bool,
+        kx_applies: bool,
+        cq_co_applies: bool,
+        bypass_modifiers: frozenset[str],
+        ncci_medicare: bool,
+        enable_pairs: frozenset[str],
+        extra_pairs: tuple[NcciPair, ...],
+        severity: tuple[tuple[str, str], ...] = (),
+        extends: str | None = None,
+        match_classes: frozenset[str] = frozenset(),
+        match_payer_ids: frozenset[str] = frozenset(),
+        origin: str = "",
+        chain: tuple[str, ...] = (),
+        prior_auth: bool = False,
+        auth_counts: str = "visits",
+        auth_warn_remaining: int = 2,
+        unit_caps: tuple[tuple[str, int], ...] = (),
+        timed_unit_cap: int | None = None,
+        required_modifiers: tuple[tuple[str, str], ...] = (),
+        refused_modifiers: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        plan_of_care: bool = False,
+        poc_warn_days: int = 7,
+    ) -> None:
+        self.__dict__.update(
+            name=name,
+            unit_method=unit_method,
+            require_therapy_modifiers=require_therapy_modifiers,
+            kx_applies=kx_applies,
+            cq_co_applies=cq_co_applies,
+            bypass_modifiers=bypass_modifiers,
+            ncci_medicare=ncci_medicare,
+            enable_pairs=enable_pairs,
+            extra_pairs=extra_pairs,
+            severity=severity,
+            extends=extends,
+            match_classes=match_classes,
+            match_payer_ids=match_payer_ids,
+            origin=origin,
+            chain=chain,
+            prior_auth=prior_auth,
+            auth_counts=auth_counts,
+            auth_warn_remaining=auth_warn_remaining,
+            unit_caps=unit_caps,
+            timed_unit_cap=timed_unit_cap,
+            required_modifiers=required_modifiers,
+            refused_modifiers=refused_modifiers,
+            plan_of_care=plan_of_care,
+            poc_warn_days=poc_warn_days,
+        )
 
     def unit_cap(self, code: str) -> int | None:
         return dict(self.unit_caps).get(code)

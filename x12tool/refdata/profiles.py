@@ -6,7 +6,7 @@ the shipped ones (:func:`overlay`), and inheritance resolved into :class:`~.mode
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # lxml is imported where XML is parsed (xmlload.py)
     from lxml import etree
 
 from .errors import MapError
-from .model import NcciPair, Profile
+from .model import NcciPair, Profile, Value, value_class
 from .parsers import is_enabled, map_error, parse_pair, truthy
 
 DEFAULT_PROFILE = "default"
@@ -27,8 +27,8 @@ _SINGLE_SETTINGS = (
 )
 
 
-@dataclass
-class RawProfile:
+@value_class
+class RawProfile(Value):
     """One <profile> as one file writes it, before overlay and inheritance."""
 
     name: str
@@ -47,6 +47,41 @@ class RawProfile:
     caps: dict[str, int | None] = field(default_factory=dict)  # code -> max (None: removed)
     required: dict[str, str | None] = field(default_factory=dict)  # modifier -> lines
     refused: dict[str, tuple[str, ...] | None] = field(default_factory=dict)  # modifier -> instead
+
+    def __init__(
+        self,
+        name: str,
+        origin: str,
+        line: int | None,
+        extends: str | None = None,
+        classes: list[tuple[str, int | None]] | None = None,
+        payer_ids: list[tuple[str, int | None]] | None = None,
+        settings: dict[str, object] | None = None,
+        bypass: frozenset[str] | None = None,
+        enable: dict[str, tuple[str, int | None]] | None = None,
+        extra: dict[str, NcciPair] | None = None,
+        severity: dict[str, str] | None = None,
+        payer: dict[str, object] | None = None,
+        caps: dict[str, int | None] | None = None,
+        required: dict[str, str | None] | None = None,
+        refused: dict[str, tuple[str, ...] | None] | None = None,
+    ) -> None:
+        # None for a list or dict field: a new empty one, as the fields' default_factory
+        self.name = name
+        self.origin = origin
+        self.line = line
+        self.extends = extends
+        self.classes = [] if classes is None else classes
+        self.payer_ids = [] if payer_ids is None else payer_ids
+        self.settings = {} if settings is None else settings
+        self.bypass = bypass
+        self.enable = {} if enable is None else enable
+        self.extra = {} if extra is None else extra
+        self.severity = {} if severity is None else severity
+        self.payer = {} if payer is None else payer
+        self.caps = {} if caps is None else caps
+        self.required = {} if required is None else required
+        self.refused = {} if refused is None else refused
 
 
 _PAYER_SINGLE = ("prior_auth", "timed_unit_cap", "plan_of_care")

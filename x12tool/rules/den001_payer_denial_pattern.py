@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from x12tool.refdata import load_reason_codes
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.services import DENIALS
 
@@ -66,6 +65,8 @@ class DEN001(Rule):
         return self._findings(claim, ctx, ctx.denials)
 
     def _findings(self, claim, ctx, history):
+        from x12tool.refdata import load_reason_codes  # the labels' module: for a message only
+
         reasons = load_reason_codes()
         payer = (claim.subscriber.payer_id or "").strip().upper()
         if not payer:

@@ -1,0 +1,104 @@
+"""The refdata value classes write their own dataclass methods (x12tool/refdata/model.py): they
+must behave as the ``@dataclass`` they replace."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import pickle
+
+import pytest
+
+from x12tool.refdata import load_refdata
+from x12tool.refdata.loader import _load_shipped
+from x12tool.refdata.model import CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold
+from x12tool.refdata.profiles import RawProfile
+
+FROZEN = (CodeInfo, ModifierInfo, NcciPair, Profile, Rvu, Threshold)
+
+
+def _twin(cls, *, frozen: bool):
+    """A generated dataclass with ``cls``'s fields (names, defaults), under the same name."""
+    specs = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            specs.append((f.name, object, dataclasses.field(default=f.default)))
+        elif f.default_factory is not dataclasses.MISSING:
+            specs.append((f.name, object, dataclasses.field(default_factory=f.default_factory)))
+        else:
+            specs.append((f.name, object))
+    twin = dataclasses.make_dataclass(cls.__name__, specs, frozen=frozen)
+    twin.__qualname__ = cls.__qualname__
+    return twin
+
+
+def _values():
+    """Values of each class as the shipped maps make them (compiled or read from the XML)."""
+    parts = _load_shipped().parts
+    for table in ("codes", "modifiers", "thresholds", "rvus"):
+        yield from list(parts[table].values())[:10]
+    yield from _values_in(parts["ncci"])
+    yield from load_refdata().profiles.values()
+
+
+def _values_in(data):
+    if isinstance(data, FROZEN):
+        yield data
+    elif isinstance(data, dict):
+        for item in list(data.values())[:10]:
+            yield from _values_in(item)
+    elif isinstance(data, list | tuple):
+        for item in data[:10]:
+            yield from _values_in(item)
+
+
+def _same_params(cls, twin) -> bool:
+    ours = inspect.signature(cls.__init__).parameters
+    theirs = inspect.signature(twin.__init__).parameters
+    return [(p.name, p.default) for p in ours.values()] == [
+        (p.name, p.default) for p in theirs.values()
+    ]
+
+
+@pytest.mark.parametrize("cls", FROZEN, ids=lambda c: c.__name__)
+def test_parameters_and_defaults_as_the_dataclass(cls):
+    assert _same_params(cls, _twin(cls, frozen=True))
+
+
+def test_frozen_values_behave_as_frozen_dataclasses():
+    seen, kinds = 0, set()
+    for value in _values():
+        cls = type(value)
+        if cls not in FROZEN:
+            continue
+        seen += 1
+        twin = _twin(cls, frozen=True)
+        args = {f.name: getattr(value, f.name) for f in dataclasses.fields(cls)}
+        other = twin(**args)
+        assert repr(value) == repr(other)
+        assert hash(value) == hash(other)
+        assert value == cls(**args) and value != other and value != args
+        first = dataclasses.fields(cls)[0].name
+        changed = dataclasses.replace(value, **{first: "Z" + str(getattr(value, first))})
+        assert changed != value and type(changed) is cls
+        assert dataclasses.astuple(value) == dataclasses.astuple(other)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, first, None)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            delattr(value, first)
+        assert pickle.loads(pickle.dumps(value)) == value
+        kinds.add(cls)
+    assert kinds == set(FROZEN) and seen > 30
+
+
+def test_raw_profile_as_a_plain_dataclass():
+    twin = _twin(RawProfile, frozen=False)
+    assert _same_params(RawProfile, twin) is False  # list/dict fields default to None here
+    a, b = RawProfile("p", "f.xml", 3), twin("p", "f.xml", 3)
+    assert repr(a) == repr(b)
+    assert a == RawProfile("p", "f.xml", 3) and a.classes is not RawProfile("p", "f", 1).classes
+    a.classes.append(("medicare", 4))
+    assert a != RawProfile("p", "f.xml", 3)
+    with pytest.raises(TypeError):
+        hash(a)
+    assert dataclasses.asdict(a) == dict(dataclasses.asdict(b), classes=[("medicare", 4)])
