@@ -10,7 +10,7 @@ from decimal import Decimal
 from .model import CodeInfo, ModifierInfo, NcciPair, Rvu, Threshold
 from .profiles import RawProfile
 
-DIGEST = "2e50d92d178d5b1cb7824a3dac85d991c5112dbea75fca4c44ca32a58b4c76ef"
+DIGEST = "42de8453b029c2fb7436667d377b6cab14c5d5b8e0ba4561ec9e4e0f43ca9289"
 
 
 def shipped(origin: str) -> tuple[dict, dict]:

@@ -1,65 +1,17 @@
 """Frozen value types of the reference data.
 
-Each class is a dataclass (``dataclasses.fields`` and ``replace`` work on it, and the maps
-compiler reads its fields) whose methods are written here rather than generated:
-``@dataclass(frozen=True)`` compiles an ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
-``__setattr__`` and ``__delattr__`` from source text for every class at every start-up, about
-4 M instructions a class. The behaviour is the same: equal when of one class with equal fields,
-hashed by the fields, shown as ``Name(field=value, ...)``, and assigning a field raises
-``FrozenInstanceError``.
+Frozen dataclasses that write their own ``__init__`` (x12tool/values.py: no methods generated
+at start-up); the maps compiler reads their fields as of any dataclass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import FrozenInstanceError, dataclass
 from datetime import date
 from decimal import Decimal
-from operator import attrgetter
 from types import MappingProxyType
 
-
-class Value:
-    """The methods ``@dataclass`` would generate besides ``__init__``, for a class made by
-    :func:`value_class` (its ``__init__`` is its own)."""
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-    _key = staticmethod(lambda value: ())  # the fields as a tuple (an attrgetter)
-    __hash__ = None  # as a dataclass that is neither frozen nor unsafe_hash
-
-    def __eq__(self, other):
-        if other.__class__ is self.__class__:
-            return self._key(self) == self._key(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{self.__class__.__qualname__}({shown})"
-
-
-class FrozenValue(Value):
-    """:class:`Value` as ``@dataclass(frozen=True)``: hashed by its fields, none assignable."""
-
-    __slots__ = ()
-
-    def __hash__(self) -> int:
-        return hash(self._key(self))
-
-    def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-def value_class(cls):
-    """``cls`` (a :class:`Value` with an ``__init__`` taking its fields in order) as a
-    dataclass that generates none of its methods."""
-    cls = dataclass(init=False, repr=False, eq=False)(cls)
-    cls._fields = tuple(cls.__dataclass_fields__)
-    cls._key = staticmethod(attrgetter(*cls._fields))
-    return cls
+from x12tool.values import FrozenValue, value_class
 
 
 @value_class

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # lxml is imported where XML is parsed (xmlload.py)
     from lxml import etree
 
+from x12tool.values import Value, value_class
+
 from .errors import MapError
-from .model import NcciPair, Profile, Value, value_class
+from .model import NcciPair, Profile
 from .parsers import is_enabled, map_error, parse_pair, truthy
 
 DEFAULT_PROFILE = "default"
