@@ -52,10 +52,34 @@ class FrozenValue(Value):
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
+class FrozenSlots(FrozenValue):
+    """:class:`FrozenValue` for a class with ``__slots__`` (as ``@dataclass(frozen=True,
+    slots=True)``): pickled as the list of its fields. Its ``__init__`` sets them with
+    ``object.__setattr__`` (:data:`set_field`); the class body declares its fields by
+    annotation only (a default there would clash with the slot): the defaults are
+    ``__init__``'s."""
+
+    __slots__ = ()
+
+    def __getstate__(self):
+        return [getattr(self, name) for name in self._fields]
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(self._fields, state, strict=False):
+            set_field(self, name, value)
+
+
+set_field = object.__setattr__
+
+
 def value_class(cls):
     """``cls`` (a :class:`Value` with an ``__init__`` taking its fields in order) as a
     dataclass that generates none of its methods."""
     cls = dataclass(init=False, repr=False, eq=False)(cls)
-    cls._fields = tuple(cls.__dataclass_fields__)
-    cls._key = staticmethod(attrgetter(*cls._fields))
+    cls._fields = fields = tuple(cls.__dataclass_fields__)
+    if len(fields) == 1:  # attrgetter of one name returns the value, not a 1-tuple
+        name = fields[0]
+        cls._key = staticmethod(lambda value: (getattr(value, name),))
+    else:
+        cls._key = staticmethod(attrgetter(*fields))
     return cls

@@ -102,3 +102,60 @@ def test_raw_profile_as_a_plain_dataclass():
     with pytest.raises(TypeError):
         hash(a)
     assert dataclasses.asdict(a) == dict(dataclasses.asdict(b), classes=[("medicare", 4)])
+
+
+def _rule_values():
+    from decimal import Decimal
+
+    from x12tool.edi.delimiters import Delimiters
+    from x12tool.edi.segment import Segment
+    from x12tool.rules import base
+
+    delims = Delimiters(element="*", component=":", repetition="^", segment="~")
+    sv1 = Segment(["SV1", "HC:97110:GP", "120", "UN", "3"], 7, 120, None, delims)
+    lx = Segment(["LX", "1"], 6, 110, None, delims)
+    fix = base.Fix(base.Applicability.SAFE, (base.SetElement(sv1, 4, "2"),))
+    return [
+        base.SetElement(sv1, 1, "GO", 3),
+        base.SetElement(sv1, 4, "2"),
+        base.SetModifiers(sv1, ("GP", "KX")),
+        base.SetUnits(sv1, Decimal(2), Decimal("80.00")),
+        base.DeleteLine(lx),
+        base.InsertSegment(sv1, ("REF", "6R", "1")),
+        fix,
+        base.Finding("TU001", base.Severity.ERROR, "m", sv1, 1, fix, {"units": 2}),
+        base.Finding("TU001", base.Severity.ERROR, "m"),
+    ]
+
+
+@pytest.mark.parametrize("value", _rule_values(), ids=lambda v: type(v).__name__)
+def test_rule_edits_and_findings_behave_as_frozen_slotted_dataclasses(value):
+    cls = type(value)
+    specs = [(f.name, object) for f in dataclasses.fields(cls)]
+    twin = dataclasses.make_dataclass(cls.__name__, specs, frozen=True, slots=True)
+    twin.__qualname__ = cls.__qualname__
+    args = {f.name: getattr(value, f.name) for f in dataclasses.fields(cls)}
+    other = twin(**args)
+    assert repr(value) == repr(other)
+    assert value == cls(**args) and value != other
+    hashable = not isinstance(getattr(value, "extra", None), dict)
+    if hashable:
+        assert hash(value) == hash(other)
+    else:
+        with pytest.raises(TypeError):
+            hash(value)
+    assert not hasattr(value, "__dict__")
+    assert repr(pickle.loads(pickle.dumps(value))) == repr(value)  # segments: equal by identity
+    first = dataclasses.fields(cls)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(value, first, None)
+    assert dataclasses.replace(value) == value
+
+
+def test_finding_defaults():
+    from x12tool.rules.base import Finding, Severity
+
+    a, b = Finding("X", Severity.INFO, "m"), Finding("X", Severity.INFO, "m")
+    assert (a.segment, a.line, a.fix, a.extra) == (None, None, None, {})
+    assert a.extra is not b.extra
+    assert Finding("X", Severity.INFO, "m", extra=None).extra is None  # as given, as before

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from x12tool.edi.segment import Segment
+from x12tool.values import FrozenSlots, set_field, value_class
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
@@ -39,16 +39,27 @@ class Applicability(StrEnum):
 
 
 # --- edits: what a fix asks the fix loop to do -----------------------------------------------
+# Frozen dataclasses with slots that write their own __init__ (x12tool/values.py: no methods
+# generated at start-up; the defaults are __init__'s).
 
 
-@dataclass(frozen=True, slots=True)
-class SetElement:
+@value_class
+class SetElement(FrozenSlots):
     """Set element ``element`` (1-based) of ``segment``, or one component of it."""
 
+    __slots__ = ("segment", "element", "value", "component")
     segment: Segment
     element: int
     value: str
-    component: int | None = None
+    component: int | None
+
+    def __init__(
+        self, segment: Segment, element: int, value: str, component: int | None = None
+    ) -> None:
+        set_field(self, "segment", segment)
+        set_field(self, "element", element)
+        set_field(self, "value", value)
+        set_field(self, "component", component)
 
     def describe(self) -> str:
         name = f"{self.segment.tag}{self.element:02d}"
@@ -57,45 +68,65 @@ class SetElement:
         return f"set {name} to {self.value!r}"
 
 
-@dataclass(frozen=True, slots=True)
-class SetModifiers:
+@value_class
+class SetModifiers(FrozenSlots):
     """Rewrite the procedure modifiers (SV101-3..6) of an SV1 segment."""
 
+    __slots__ = ("segment", "modifiers")
     segment: Segment
     modifiers: tuple[str, ...]
+
+    def __init__(self, segment: Segment, modifiers: tuple[str, ...]) -> None:
+        set_field(self, "segment", segment)
+        set_field(self, "modifiers", modifiers)
 
     def describe(self) -> str:
         return f"set modifiers to {'-'.join(self.modifiers) or '(none)'}"
 
 
-@dataclass(frozen=True, slots=True)
-class SetUnits:
+@value_class
+class SetUnits(FrozenSlots):
     """Set SV104 (and SV103 to UN), with the line charge SV102 scaled to the new units."""
 
+    __slots__ = ("segment", "units", "charge")
     segment: Segment
     units: Decimal
     charge: Decimal
+
+    def __init__(self, segment: Segment, units: Decimal, charge: Decimal) -> None:
+        set_field(self, "segment", segment)
+        set_field(self, "units", units)
+        set_field(self, "charge", charge)
 
     def describe(self) -> str:
         return f"set units to {self.units} and the line charge to {self.charge:.2f}"
 
 
-@dataclass(frozen=True, slots=True)
-class DeleteLine:
+@value_class
+class DeleteLine(FrozenSlots):
     """Remove a whole 2400 loop (from its LX); the LX numbers after it close up."""
 
+    __slots__ = ("lx",)
     lx: Segment
+
+    def __init__(self, lx: Segment) -> None:
+        set_field(self, "lx", lx)
 
     def describe(self) -> str:
         return f"delete service line {self.lx.element(1)}"
 
 
-@dataclass(frozen=True, slots=True)
-class InsertSegment:
+@value_class
+class InsertSegment(FrozenSlots):
     """Insert a new segment just before ``segment`` (a segment of the claim)."""
 
+    __slots__ = ("segment", "fields")
     segment: Segment
     fields: tuple[str, ...]
+
+    def __init__(self, segment: Segment, fields: tuple[str, ...]) -> None:
+        set_field(self, "segment", segment)
+        set_field(self, "fields", fields)
 
     def describe(self) -> str:
         return f"insert {'*'.join(self.fields)} before {self.segment.tag}"
@@ -104,28 +135,55 @@ class InsertSegment:
 Edit = SetElement | SetModifiers | SetUnits | DeleteLine | InsertSegment
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+@value_class
+class Fix(FrozenSlots):
+    __slots__ = ("applicability", "edits")
     applicability: Applicability
     edits: tuple[Edit, ...]
+
+    def __init__(self, applicability: Applicability, edits: tuple[Edit, ...]) -> None:
+        set_field(self, "applicability", applicability)
+        set_field(self, "edits", edits)
 
     def describe(self) -> str:
         return "; ".join(e.describe() for e in self.edits)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+_NEW: Any = object()  # Finding's ``extra`` not given: a new empty dict
+
+
+@value_class
+class Finding(FrozenSlots):
     """What a rule found: an immutable value. Whether its fix was applied is the fix loop's
     record (``ClaimOutcome.fixed``), its dollar effect the money step's (``ClaimMoney``)."""
 
+    __slots__ = ("code", "severity", "message", "segment", "line", "fix", "extra")
     code: str
     severity: Severity
     message: str
-    segment: Segment | None = None  # where: position and byte offset come from it
-    line: int | None = None  # LX01 of the service line, when the finding is about one
-    fix: Fix | None = None
+    segment: Segment | None  # where: position and byte offset come from it
+    line: int | None  # LX01 of the service line, when the finding is about one
+    fix: Fix | None
     # data the rule keeps for its own money_effect (e.g. the supported units), never shown
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any]
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        segment: Segment | None = None,
+        line: int | None = None,
+        fix: Fix | None = None,
+        extra: dict[str, Any] = _NEW,
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "severity", severity)
+        set_field(self, "message", message)
+        set_field(self, "segment", segment)
+        set_field(self, "line", line)
+        set_field(self, "fix", fix)
+        set_field(self, "extra", {} if extra is _NEW else extra)
 
     @property
     def position(self) -> int | None:
