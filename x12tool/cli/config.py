@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 import click
+
+from x12tool.values import Value, value_class
 
 CONFIG_NAME = "x12tool.toml"
 CONFIGURABLE = ("check", "fix", "preflight", "outbox")  # the commands a config file reaches
@@ -28,12 +30,22 @@ class ConfigError(click.ClickException):
     """A bad config file: exit 2, one line naming the file and the key."""
 
 
-@dataclass
-class Config:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class Config(Value):
     path: Path | None
     data: dict = field(default_factory=dict)
     # per command: param name -> (value, where it came from)
     resolved: dict[str, dict[str, tuple[object, str]]] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        path: Path | None,
+        data: dict | None = None,
+        resolved: dict[str, dict[str, tuple[object, str]]] | None = None,
+    ) -> None:
+        self.path = path
+        self.data = {} if data is None else data
+        self.resolved = {} if resolved is None else resolved
 
 
 def find_config(start: Path | None = None) -> Path | None:

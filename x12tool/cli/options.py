@@ -8,7 +8,6 @@ ledger) are declared once here and reach a command as one :class:`SessionOptions
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +16,7 @@ from x12tool.cli.app import UserFileError
 from x12tool.ledger import LedgerError
 from x12tool.money import LocalityError
 from x12tool.preflight.session import PayerProfileError, Session, open_session
+from x12tool.values import FrozenValue, value_class
 from x12tool.visits import VisitLogError
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def _payer_profiles(ctx, param, value) -> dict[str, str]:
     return mapping
 
 
-@dataclass(frozen=True)
-class SessionOptions:
+@value_class  # a frozen dataclass writing its own __init__ (x12tool/values.py)
+class SessionOptions(FrozenValue):
     """What the session options of one command run say (the defaults are the options')."""
 
     visits: str | None = None
@@ -84,6 +84,40 @@ class SessionOptions:
     ledger: str | None = None
     no_ledger: bool = False
     ytd: str | None = None
+
+    def __init__(
+        self,
+        visits: str | None = None,
+        visits_partial: bool = False,
+        profiles: str | None = None,
+        maps_db: str | None = None,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        ig: bool = True,
+        show_phi: bool = False,
+        payer_profiles: dict[str, str] | None = None,
+        denial_thresholds: Thresholds | None = None,
+        locality: tuple[str, ...] = (),
+        ledger: str | None = None,
+        no_ledger: bool = False,
+        ytd: str | None = None,
+    ) -> None:
+        self.__dict__.update(
+            visits=visits,
+            visits_partial=visits_partial,
+            profiles=profiles,
+            maps_db=maps_db,
+            select=select,
+            ignore=ignore,
+            ig=ig,
+            show_phi=show_phi,
+            payer_profiles=payer_profiles,
+            denial_thresholds=denial_thresholds,
+            locality=locality,
+            ledger=ledger,
+            no_ledger=no_ledger,
+            ytd=ytd,
+        )
 
     def open(
         self,

@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from x12tool.ncci.store import NcciStore
 from x12tool.refdata import NcciPair, Profile, RefData
+
+if TYPE_CHECKING:
+    from x12tool.ncci.store import NcciStore
 
 
 class MueLimit(NamedTuple):

@@ -15,13 +15,13 @@ import csv
 import os
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
 from x12tool.forksafe import reopen_in_child
+from x12tool.values import FrozenSlots, set_field, value_class
 from x12tool.visits.records import (
     cut_records,
     cut_records_bytes,
@@ -180,10 +180,15 @@ class VisitLogError(Exception):
     """The visit log cannot be used at all (missing file or required columns): exit 2."""
 
 
-@dataclass(frozen=True, slots=True)
-class RowProblem:
+@value_class  # a frozen dataclass with slots writing its own __init__ (x12tool/values.py)
+class RowProblem(FrozenSlots):
+    __slots__ = ("row", "message")
     row: int
     message: str
+
+    def __init__(self, row: int, message: str) -> None:
+        set_field(self, "row", row)
+        set_field(self, "message", message)
 
 
 class VisitLog:
