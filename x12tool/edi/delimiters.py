@@ -8,9 +8,10 @@ the terminator is the file's line-break style; we keep it so that new segments l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from x12tool.edi.errors import UnsupportedError, X12InputError
+from x12tool.values import FrozenValue, value_class
 
 ISA_LENGTH = 106
 # Whitespace that may follow a segment terminator (line breaks, pretty-printing indentation).
@@ -18,25 +19,48 @@ WHITESPACE = "\r\n\t "
 UTF8_BOM = "\xef\xbb\xbf"  # as decoded with latin-1
 
 
-@dataclass(frozen=True)
-class Delimiters:
+# Frozen dataclasses writing their own __init__ (x12tool/values.py: no methods generated at
+# start-up).
+
+
+@value_class
+class Delimiters(FrozenValue):
     element: str
     repetition: str | None
     component: str
     segment: str
     line_break: str = ""
 
+    def __init__(
+        self,
+        element: str,
+        repetition: str | None,
+        component: str,
+        segment: str,
+        line_break: str = "",
+    ) -> None:
+        self.__dict__.update(
+            element=element,
+            repetition=repetition,
+            component=component,
+            segment=segment,
+            line_break=line_break,
+        )
+
     def join(self, elements: list[str]) -> str:
         """Serialize one segment (without its terminator)."""
         return self.element.join(elements)
 
 
-@dataclass(frozen=True)
-class Preamble:
+@value_class
+class Preamble(FrozenValue):
     """What came before the ISA: a UTF-8 BOM and/or whitespace. Kept so output can round-trip."""
 
     text: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __init__(self, text: str = "", notes: tuple[str, ...] = ()) -> None:
+        self.__dict__.update(text=text, notes=notes)
 
 
 def detect(head: str) -> tuple[Delimiters, Preamble]:
