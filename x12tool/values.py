@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass
 from operator import attrgetter
+from typing import Any
 
 
 class Value:
@@ -70,6 +71,10 @@ class FrozenSlots(FrozenValue):
 
 
 set_field = object.__setattr__
+
+# The default of a field made by ``default_factory`` in a written ``__init__``: the value when
+# the caller gave none (a new list or dict is made), as a generated ``__init__`` does.
+NEW: Any = object()
 
 
 def value_class(cls):

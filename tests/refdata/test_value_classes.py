@@ -159,3 +159,43 @@ def test_finding_defaults():
     assert (a.segment, a.line, a.fix, a.extra) == (None, None, None, {})
     assert a.extra is not b.extra
     assert Finding("X", Severity.INFO, "m", extra=None).extra is None  # as given, as before
+
+
+def test_claim_model_behaves_as_slotted_dataclasses():
+    from pathlib import Path
+
+    from x12tool.claims import model
+    from x12tool.claims.stream import iter_items
+    from x12tool.edi.source import X12Source
+
+    sample = Path(__file__).parents[2] / "fixtures" / "sample" / "therapy_batch.837"
+    with X12Source(sample) as src:
+        items = list(iter_items(src.segments(), str(sample)))
+    claims = [c for c in items if isinstance(c, model.Claim)]
+    values = []
+    for claim in claims[:3]:
+        values += [claim, claim.envelope, claim.billing, claim.subscriber, claim.billing_provider]
+        values += claim.lines
+        values += [p for p in (claim.patient, claim.rendering) if p is not None]
+    values.append(model.Problem(claims[0].clm, "CLM02", "m"))
+    kinds = set()
+    for value in values:
+        cls = type(value)
+        kinds.add(cls)
+        specs = [(f.name, object) for f in dataclasses.fields(cls)]
+        twin = dataclasses.make_dataclass(cls.__name__, specs, slots=True)
+        twin.__qualname__ = cls.__qualname__
+        args = {f.name: getattr(value, f.name) for f in dataclasses.fields(cls)}
+        assert repr(value) == repr(twin(**args))
+        assert value == cls(**args) and value != twin(**args)
+        with pytest.raises(TypeError):
+            hash(value)
+        assert not hasattr(value, "__dict__")
+    assert len(kinds) >= 7
+    # a field of default_factory: a new list for each value made without one
+    line = model.ServiceLine(0, 1, claims[0].clm, 1)
+    other = model.ServiceLine(0, 1, claims[0].clm, 1)
+    assert line.modifiers == line.pointers == line.problems == [] and line.modifiers is not (
+        other.modifiers
+    )
+    assert (line.sv1, line.code, line.charge, line.date) == (None, "", None, None)

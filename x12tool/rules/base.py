@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from x12tool.edi.segment import Segment
-from x12tool.values import FrozenSlots, set_field, value_class
+from x12tool.values import NEW, FrozenSlots, set_field, value_class
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
@@ -149,9 +149,6 @@ class Fix(FrozenSlots):
         return "; ".join(e.describe() for e in self.edits)
 
 
-_NEW: Any = object()  # Finding's ``extra`` not given: a new empty dict
-
-
 @value_class
 class Finding(FrozenSlots):
     """What a rule found: an immutable value. Whether its fix was applied is the fix loop's
@@ -175,7 +172,7 @@ class Finding(FrozenSlots):
         segment: Segment | None = None,
         line: int | None = None,
         fix: Fix | None = None,
-        extra: dict[str, Any] = _NEW,
+        extra: dict[str, Any] = NEW,
     ) -> None:
         set_field(self, "code", code)
         set_field(self, "severity", severity)
@@ -183,7 +180,7 @@ class Finding(FrozenSlots):
         set_field(self, "segment", segment)
         set_field(self, "line", line)
         set_field(self, "fix", fix)
-        set_field(self, "extra", {} if extra is _NEW else extra)
+        set_field(self, "extra", {} if extra is NEW else extra)
 
     @property
     def position(self) -> int | None:
