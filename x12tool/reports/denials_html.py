@@ -1,16 +1,14 @@
 """The denials page (``x12tool denials --format html``): one self-contained page, inline CSS,
 charts as inline SVG (denial rate by payer over time, top CARCs by dollars), then the tables.
-Same conventions as the preflight page (x12tool/reports/html_report.py): lxml, no scripts."""
+Same conventions as the preflight page (x12tool/reports/html_report.py): lxml.etree, no scripts."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 
-import lxml.html
-from lxml.html import builder as E
-
 from x12tool import __version__
+from x12tool.reports import html_builder as E
 from x12tool.reports.html_report import CSS, _svg, bar_chart, svg_root
 
 COLORS = ("#1f618d", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#2c3e50", "#16a085", "#7f8c8d")
@@ -123,6 +121,4 @@ def denials_page(lines, tables: dict[str, list[dict]], carc_groups, reasons) -> 
         E.BODY(body),
         lang="en",
     )
-    return lxml.html.tostring(
-        page, doctype="<!DOCTYPE html>", encoding="unicode", pretty_print=True
-    )
+    return E.page_text(page)

@@ -1,6 +1,7 @@
 """The HTML report: one self-contained page a biller opens in a browser.
 
-Built with lxml; no scripts, no network, no external files: inline CSS, charts as inline SVG.
+Built with lxml.etree (x12tool.reports.html_builder); no scripts, no network, no external files:
+inline CSS, charts as inline SVG.
 It reads the same records as the JSON report (x12tool.reports.model; member ids are already
 masked there unless --show-phi), so it shows nothing the JSON does not.
 """
@@ -12,22 +13,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TextIO
 
-import lxml.html
-from lxml import etree
-from lxml.html import builder as E
-
 from x12tool import __version__
 from x12tool.money.amounts import dollars
+from x12tool.reports import html_builder as E
 from x12tool.reports.model import FileReport
 from x12tool.reports.spool import CORRECTED, HELD, NOTED, select
 
 # The claims' rows are made in place, each element under its parent (SubElement) in the
-# document of a section made by a plain HTML parser: lxml.html's builder makes every element in
-# a document of its own, moved at each append, and its parser calls back into Python to pick
-# each element's class; together ~4/5 of the page's time. The tree, and so the page, is the
+# document of a section made by a plain HTML parser: a builder makes every element in a document
+# of its own, moved at each append, and lxml.html's parser called back into Python to pick each
+# element's class; together ~4/5 of the page's time. The tree, and so the page, is the
 # one the builder made (tests/reports/test_html_rows.py compares them).
-_PARSER = etree.HTMLParser()
-_SUB = etree.SubElement
+_PARSER = E.PARSER
+_SUB = E.SubElement
 PAYER_RATE_TITLE = (
     "Priced at the payer's contract rate or the median allowed of its "
     "835s where known; the Medicare estimate otherwise (docs/remittance.md)."
@@ -555,6 +553,4 @@ class HtmlPage:
             E.BODY(body),
             lang="en",
         )
-        return lxml.html.tostring(
-            page, doctype="<!DOCTYPE html>", encoding="unicode", pretty_print=True
-        )
+        return E.page_text(page)
