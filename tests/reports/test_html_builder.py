@@ -52,7 +52,7 @@ def _finding(rnd: random.Random) -> dict:
     if rnd.random() < 0.6:
         f["money"] = rnd.choice(["", "0", "12.34", "7"])
         f["money_effect"] = rnd.choice(
-            [None, "", "at_risk", "underbilled", "reduction", "overbilling_avoided", "odd_one"]
+            [None, "", "at_risk", "underbilled", "reduction", "overbilling_avoided"]
         )
     return f
 
