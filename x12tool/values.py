@@ -25,7 +25,9 @@ class Value:
 
     __slots__ = ()
     _fields: tuple[str, ...] = ()
-    _key = staticmethod(lambda value: ())  # the fields as a tuple (an attrgetter)
+    _shown: tuple[str, ...] = ()  # the fields __repr__ shows (not those of field(repr=False))
+    # the fields compared and hashed, as a tuple (an attrgetter; not those of compare=False)
+    _key = staticmethod(lambda value: ())
     __hash__ = None  # as a dataclass that is neither frozen nor unsafe_hash
 
     def __eq__(self, other):
@@ -34,7 +36,7 @@ class Value:
         return NotImplemented
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
         return f"{self.__class__.__qualname__}({shown})"
 
 
@@ -77,14 +79,30 @@ set_field = object.__setattr__
 NEW: Any = object()
 
 
-def value_class(cls):
+def value_class(cls=None, *, hidden: tuple[str, ...] = ()):
     """``cls`` (a :class:`Value` with an ``__init__`` taking its fields in order) as a
-    dataclass that generates none of its methods."""
+    dataclass that generates none of its methods.
+
+    A field made by ``field(repr=False)`` or ``field(compare=False)`` is left out of the repr
+    or of eq and hash, as ``@dataclass`` leaves it out. A class with ``__slots__`` cannot hold
+    ``field()`` in its body: ``hidden`` names its fields of ``repr=False``."""
+    if cls is None:
+        return lambda cls: value_class(cls, hidden=hidden)
     cls = dataclass(init=False, repr=False, eq=False)(cls)
-    cls._fields = fields = tuple(cls.__dataclass_fields__)
-    if len(fields) == 1:  # attrgetter of one name returns the value, not a 1-tuple
-        name = fields[0]
+    specs = cls.__dataclass_fields__
+    for name in hidden:
+        specs[name].repr = False
+    for spec in specs.values():
+        if spec.hash is not None and bool(spec.hash) != spec.compare:
+            raise TypeError(f"{cls.__name__}.{spec.name}: field(hash=...) is not supported")
+    cls._fields = tuple(specs)
+    cls._shown = tuple(name for name, spec in specs.items() if spec.repr)
+    compared = tuple(name for name, spec in specs.items() if spec.compare)
+    if not compared:
+        cls._key = staticmethod(lambda value: ())
+    elif len(compared) == 1:  # attrgetter of one name returns the value, not a 1-tuple
+        name = compared[0]
         cls._key = staticmethod(lambda value: (getattr(value, name),))
     else:
-        cls._key = staticmethod(attrgetter(*fields))
+        cls._key = staticmethod(attrgetter(*compared))
     return cls
