@@ -27,18 +27,19 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from zlib import crc32
 
 from x12tool.claims.scan import HeadRow, head_rows
+from x12tool.values import NEW, Value, value_class
 
 
 def claim_crc(claim_id: str) -> int:
     return crc32(claim_id.strip().encode("latin-1", "replace"))
 
 
-@dataclass
-class FilePlan:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class FilePlan(Value):
     path: str
     crcs: array = field(default_factory=lambda: array("I"))  # CRC-32 of CLM01, per claim
     groups: array = field(default_factory=lambda: array("I"))  # group number, per claim
@@ -51,6 +52,24 @@ class FilePlan:
     # of level 20 or an ST, or a subscriber loop without claims (read by every worker), lies
     # between them (a few per file: ascending claim numbers)
     breaks: array = field(default_factory=lambda: array("I"))
+
+    def __init__(
+        self,
+        path: str,
+        crcs: array = NEW,
+        groups: array = NEW,
+        ends: bytearray = NEW,
+        loops: array = NEW,
+        first: int = 0,
+        breaks: array = NEW,
+    ) -> None:
+        self.path = path
+        self.crcs = array("I") if crcs is NEW else crcs
+        self.groups = array("I") if groups is NEW else groups
+        self.ends = bytearray() if ends is NEW else ends
+        self.loops = array("i") if loops is NEW else loops
+        self.first = first
+        self.breaks = array("I") if breaks is NEW else breaks
 
     @property
     def claims(self) -> int:

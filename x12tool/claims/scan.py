@@ -10,24 +10,43 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import islice
 
 from x12tool.edi import X12InputError, X12Source
+from x12tool.values import FrozenSlots, set_field, value_class
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimHead:
+# A frozen dataclass with slots writing its own __init__ (x12tool/values.py): the defaults
+# are __init__'s (a default in the class body would clash with its slot).
+@value_class
+class ClaimHead(FrozenSlots):
+    __slots__ = ("claim_id", "member", "patient", "member_id", "loop", "block")
     claim_id: str  # CLM01
     member: str  # the beneficiary: 2010BA NM109 and 2010BB NM109 (payer), "" if none
     # the 2000C patient as DOC003 may know them across subscribers: 2010CA last name and
     # birth date (patient_key), "" without a 2000C loop or without either
-    patient: str = ""
-    member_id: str = ""  # 2010BA NM109 alone, stripped (the ledger's beneficiary, any payer)
-    loop: int = -1  # the subscriber loop (2000B) it sits in: HLs of level 22 before it, less 1
+    patient: str
+    member_id: str  # 2010BA NM109 alone, stripped (the ledger's beneficiary, any payer)
+    loop: int  # the subscriber loop (2000B) it sits in: HLs of level 22 before it, less 1
     # HLs of level 20 and ST segments before it, less 1: a run of subscriber loops of one
     # block can be passed over in one (x12tool/edi/reader.py pass_over), nothing ends it early
-    block: int = -1
+    block: int
+
+    def __init__(
+        self,
+        claim_id: str,
+        member: str,
+        patient: str = "",
+        member_id: str = "",
+        loop: int = -1,
+        block: int = -1,
+    ) -> None:
+        set_field(self, "claim_id", claim_id)
+        set_field(self, "member", member)
+        set_field(self, "patient", patient)
+        set_field(self, "member_id", member_id)
+        set_field(self, "loop", loop)
+        set_field(self, "block", block)
 
 
 def member_key(member_id: str, payer_id: str) -> str:

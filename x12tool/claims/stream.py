@@ -9,12 +9,12 @@ an HL that points anywhere else makes the file unprocessable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from x12tool.claims import parse as _parse
 from x12tool.claims.model import Claim, EnvelopeRef, HLBlock
 from x12tool.edi.errors import X12InputError
 from x12tool.edi.segment import Segment
+from x12tool.values import Value, value_class
 
 LEVELS = {"20": None, "22": "20", "23": "22"}
 ENVELOPE_TAGS = frozenset({"ISA", "GS", "GE", "IEA"})
@@ -22,38 +22,64 @@ ENVELOPE_TAGS = frozenset({"ISA", "GS", "GE", "IEA"})
 _CLAIM_ENDS = frozenset({"HL", "CLM", "SE"})
 
 
-@dataclass(slots=True)
-class EnvelopeSegment:
+# Dataclasses with slots writing their own __init__ (x12tool/values.py).
+
+
+@value_class
+class EnvelopeSegment(Value):
+    __slots__ = ("segment",)
     segment: Segment
 
+    def __init__(self, segment: Segment) -> None:
+        self.segment = segment
 
-@dataclass(slots=True)
-class SetHeader:
+
+@value_class
+class SetHeader(Value):
     """ST through the segment before the first HL (BHT, 1000A submitter, 1000B receiver)."""
 
+    __slots__ = ("segments", "envelope")
     segments: list[Segment]
     envelope: EnvelopeRef
 
+    def __init__(self, segments: list[Segment], envelope: EnvelopeRef) -> None:
+        self.segments = segments
+        self.envelope = envelope
 
-@dataclass(slots=True)
-class HLItem:
+
+@value_class
+class HLItem(Value):
+    __slots__ = ("block", "envelope")
     block: HLBlock
     envelope: EnvelopeRef
 
+    def __init__(self, block: HLBlock, envelope: EnvelopeRef) -> None:
+        self.block = block
+        self.envelope = envelope
 
-@dataclass(slots=True)
-class SetTrailer:
+
+@value_class
+class SetTrailer(Value):
+    __slots__ = ("segment", "envelope")
     segment: Segment
     envelope: EnvelopeRef
 
+    def __init__(self, segment: Segment, envelope: EnvelopeRef) -> None:
+        self.segment = segment
+        self.envelope = envelope
 
-@dataclass(slots=True)
-class ClaimSegments:
+
+@value_class
+class ClaimSegments(Value):
     """A claim's segments (CLM to the next CLM, HL or SE), not parsed: ``iter_items(...,
     parse=False)`` yields these for passes that only need the structure (re-validating an
     output, docs/performance.md), where building the claim model would double the cost."""
 
+    __slots__ = ("segments",)
     segments: list[Segment]
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
 
     @property
     def id(self) -> str:

@@ -12,25 +12,40 @@ NCCI pair) goes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from x12tool.claims import Claim
 from x12tool.fixes.apply import apply_edits, reparse
 from x12tool.rules.base import Applicability, DeleteLine, Finding, Rule, SetUnits, Severity
 from x12tool.rules.context import RuleContext
 from x12tool.rules.engine import check_claim
+from x12tool.values import NEW, Value, value_class
 
 MAX_PASSES = 8
 READY, CORRECTED, HELD = "ready", "corrected", "held"
 
 
-@dataclass
-class ClaimOutcome:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class ClaimOutcome(Value):
     original: Claim
     final: Claim  # == original when nothing was applied or the claim is held
     findings: list[Finding]  # remaining findings of the final check
     fixed: list[Finding] = field(default_factory=list)  # findings whose fix was applied
     status: str = READY
+
+    def __init__(
+        self,
+        original: Claim,
+        final: Claim,
+        findings: list[Finding],
+        fixed: list[Finding] = NEW,
+        status: str = READY,
+    ) -> None:
+        self.original = original
+        self.final = final
+        self.findings = findings
+        self.fixed = [] if fixed is NEW else fixed
+        self.status = status
 
     @property
     def changed(self) -> bool:

@@ -8,12 +8,12 @@ Medicare allowed amount from the run's pricing service (MPPR and CQ/CO applied),
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from x12tool.money.pricing import normal_code, normal_modifiers
+from x12tool.values import FrozenSlots, Value, set_field, value_class
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
@@ -29,8 +29,23 @@ VOID, REPLACEMENT = "8", "7"
 
 # Not frozen: one is built for every therapy line of every claim state, and a frozen class's
 # __init__ costs twice as much; nothing changes one after claim_facts made it.
-@dataclass(slots=True)
-class LineFact:
+# The classes here are dataclasses with slots writing their own __init__ (x12tool/values.py).
+@value_class
+class LineFact(Value):
+    __slots__ = (
+        "index",
+        "number",
+        "key",
+        "day",
+        "code",
+        "modifiers",
+        "discipline",
+        "group",
+        "units",
+        "cents",
+        "kx",
+        "progress",
+    )
     index: int  # index of the line in claim.lines
     number: int | None  # LX01
     key: str  # "6R:<line control>" or "LX:<n>"
@@ -44,14 +59,44 @@ class LineFact:
     kx: bool
     progress: bool  # the visit log marks a progress report on this line's row(s)
 
+    def __init__(
+        self,
+        index: int,
+        number: int | None,
+        key: str,
+        day: date,
+        code: str,
+        modifiers: tuple[str, ...],
+        discipline: str,
+        group: str,
+        units: Decimal,
+        cents: int,
+        kx: bool,
+        progress: bool,
+    ) -> None:
+        self.index = index
+        self.number = number
+        self.key = key
+        self.day = day
+        self.code = code
+        self.modifiers = modifiers
+        self.discipline = discipline
+        self.group = group
+        self.units = units
+        self.cents = cents
+        self.kx = kx
+        self.progress = progress
+
     @property
     def year(self) -> int:
         return self.day.year
 
 
-@dataclass(frozen=True, slots=True)
-class AuthLine:
+@value_class
+class AuthLine(FrozenSlots):
     """A service line as a prior authorization counts it (payers that require one only)."""
+
+    __slots__ = ("index", "key", "day", "code", "discipline", "timed", "units", "auth_number")
 
     index: int
     key: str
@@ -61,6 +106,26 @@ class AuthLine:
     timed: bool
     units: Decimal
     auth_number: str  # 2400 REF*G1, else 2300 REF*G1, else ""
+
+    def __init__(
+        self,
+        index: int,
+        key: str,
+        day: date,
+        code: str,
+        discipline: str,
+        timed: bool,
+        units: Decimal,
+        auth_number: str,
+    ) -> None:
+        set_field(self, "index", index)
+        set_field(self, "key", key)
+        set_field(self, "day", day)
+        set_field(self, "code", code)
+        set_field(self, "discipline", discipline)
+        set_field(self, "timed", timed)
+        set_field(self, "units", units)
+        set_field(self, "auth_number", auth_number)
 
 
 # What FactTables and ClaimFacts (its own tables) answer the same way.
@@ -371,10 +436,12 @@ class _Pricer(Protocol):
     def price(self, claim: Claim) -> ClaimPrice: ...
 
 
-@dataclass(frozen=True, slots=True)
-class SentClaim:
+@value_class
+class SentClaim(FrozenSlots):
     """What DUP001 compares: the claim id, and the member with every service line's dates,
     code, modifiers and units (as a digest: two claims with the same lines match)."""
+
+    __slots__ = ("claim_id", "member", "fingerprint", "frequency", "first_date")
 
     claim_id: str
     member: str
@@ -382,10 +449,30 @@ class SentClaim:
     frequency: str
     first_date: str
 
+    def __init__(
+        self, claim_id: str, member: str, fingerprint: str, frequency: str, first_date: str
+    ) -> None:
+        set_field(self, "claim_id", claim_id)
+        set_field(self, "member", member)
+        set_field(self, "fingerprint", fingerprint)
+        set_field(self, "frequency", frequency)
+        set_field(self, "first_date", first_date)
 
-@dataclass(frozen=True, slots=True)
-class EarlierSending:
+
+@value_class
+class EarlierSending(FrozenSlots):
     """A claim the ledger recorded as sent from another input file (DUP001)."""
+
+    __slots__ = (
+        "claim_id",
+        "member",
+        "frequency",
+        "source_file",
+        "recorded_at",
+        "same_id",
+        "same_services",
+        "voided_since",
+    )
 
     claim_id: str
     member: str
@@ -395,6 +482,26 @@ class EarlierSending:
     same_id: bool  # same claim id as the claim asked about
     same_services: bool  # same member and the same service lines (dates, codes, ...)
     voided_since: bool  # a later sending of its claim id was a void (CLM05-3 = 8)
+
+    def __init__(
+        self,
+        claim_id: str,
+        member: str,
+        frequency: str,
+        source_file: str,
+        recorded_at: str,
+        same_id: bool,
+        same_services: bool,
+        voided_since: bool,
+    ) -> None:
+        set_field(self, "claim_id", claim_id)
+        set_field(self, "member", member)
+        set_field(self, "frequency", frequency)
+        set_field(self, "source_file", source_file)
+        set_field(self, "recorded_at", recorded_at)
+        set_field(self, "same_id", same_id)
+        set_field(self, "same_services", same_services)
+        set_field(self, "voided_since", voided_since)
 
 
 def sent_claim(claim) -> SentClaim:

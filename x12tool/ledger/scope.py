@@ -17,7 +17,6 @@ import os
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
 
@@ -34,6 +33,7 @@ from x12tool.ledger.facts import (
     claim_state,
     sent_claim,
 )
+from x12tool.values import Value, value_class
 
 # A gap longer than this between two treatment days of a discipline starts a new episode for
 # the progress-report count (a plan of care is certified for at most 90 days, cms-rules.md §9).
@@ -41,9 +41,24 @@ EPISODE_GAP = timedelta(days=90)
 PROGRESS_EVERY = 10  # treatment days (Pub 100-02 Ch. 15 §220.3)
 
 
-@dataclass(slots=True, init=False)
-class Position:
+# Dataclasses with slots writing their own __init__ (x12tool/values.py).
+@value_class
+class Position(Value):
     """Where one line stands against its group's threshold (amounts in cents)."""
+
+    __slots__ = (
+        "year",
+        "group",
+        "recorded",
+        "external",
+        "override",
+        "run_before",
+        "amount",
+        "claims_before",
+        "remitted",
+        "before",
+        "after",
+    )
 
     year: int
     group: str
@@ -83,13 +98,23 @@ class Position:
         self.after = before + amount
 
 
-@dataclass(slots=True)
-class ProgressGap:
+@value_class
+class ProgressGap(Value):
+    __slots__ = ("discipline", "day", "days", "last_report", "first_day")
     discipline: str
     day: date
     days: int  # treatment days since the last progress report, this day included
     last_report: date | None
     first_day: date  # first treatment day counted
+
+    def __init__(
+        self, discipline: str, day: date, days: int, last_report: date | None, first_day: date
+    ) -> None:
+        self.discipline = discipline
+        self.day = day
+        self.days = days
+        self.last_report = last_report
+        self.first_day = first_day
 
 
 # Read-only empty totals a member starts with: without a store they are never filled (the

@@ -14,7 +14,6 @@ For one settled claim, :class:`ClaimMoney` holds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, fmt, formatted
@@ -27,6 +26,7 @@ from x12tool.money.pricing import (
     price_lines,
 )
 from x12tool.money.schedule import FeeSchedule
+from x12tool.values import NEW, Value, value_class
 
 MEDICARE_CLASSES = frozenset({"medicare_b"})
 SEQUESTRATION = Decimal("0.02")
@@ -39,22 +39,69 @@ AT_RISK = "at_risk"
 EFFECTS = (OVERBILLING, UNDERBILLED, REDUCTION, AT_RISK)
 
 
-@dataclass(slots=True)
-class ClaimMoney:
+# A dataclass with slots writing its own __init__ (x12tool/values.py): the defaults are
+# __init__'s (a default in the class body would clash with its slot).
+@value_class
+class ClaimMoney(Value):
+    __slots__ = (
+        "payer_class",
+        "allowed_as_billed",
+        "allowed_as_sent",
+        "overbilling_avoided",
+        "underbilled",
+        "reduction",
+        "at_risk",
+        "sequestration",
+        "by_rule",
+        "held",
+        "payer_rate_lines",
+        "lines",
+        "effects",
+    )
     payer_class: str
-    allowed_as_billed: Decimal = ZERO
-    allowed_as_sent: Decimal = ZERO
-    overbilling_avoided: Decimal = ZERO
-    underbilled: Decimal = ZERO
-    reduction: Decimal = ZERO
-    at_risk: Decimal = ZERO
-    sequestration: Decimal = ZERO
-    by_rule: dict[str, Decimal] = field(default_factory=dict)
-    held: bool = False
-    payer_rate_lines: int = 0  # lines priced at the payer's own rate (docs/remittance.md)
-    lines: int = 0
+    allowed_as_billed: Decimal
+    allowed_as_sent: Decimal
+    overbilling_avoided: Decimal
+    underbilled: Decimal
+    reduction: Decimal
+    at_risk: Decimal
+    sequestration: Decimal
+    by_rule: dict[str, Decimal]
+    held: bool
+    payer_rate_lines: int  # lines priced at the payer's own rate (docs/remittance.md)
+    lines: int
     # id(finding) -> (effect, amount): a record beside the finding, which stays as it was made
-    effects: dict[int, tuple[str, Decimal]] = field(default_factory=dict)
+    effects: dict[int, tuple[str, Decimal]]
+
+    def __init__(
+        self,
+        payer_class: str,
+        allowed_as_billed: Decimal = ZERO,
+        allowed_as_sent: Decimal = ZERO,
+        overbilling_avoided: Decimal = ZERO,
+        underbilled: Decimal = ZERO,
+        reduction: Decimal = ZERO,
+        at_risk: Decimal = ZERO,
+        sequestration: Decimal = ZERO,
+        by_rule: dict[str, Decimal] = NEW,
+        held: bool = False,
+        payer_rate_lines: int = 0,
+        lines: int = 0,
+        effects: dict[int, tuple[str, Decimal]] = NEW,
+    ) -> None:
+        self.payer_class = payer_class
+        self.allowed_as_billed = allowed_as_billed
+        self.allowed_as_sent = allowed_as_sent
+        self.overbilling_avoided = overbilling_avoided
+        self.underbilled = underbilled
+        self.reduction = reduction
+        self.at_risk = at_risk
+        self.sequestration = sequestration
+        self.by_rule = {} if by_rule is NEW else by_rule
+        self.held = held
+        self.payer_rate_lines = payer_rate_lines
+        self.lines = lines
+        self.effects = {} if effects is NEW else effects
 
     def effect_of(self, finding: object) -> tuple[str, Decimal] | None:
         return self.effects.get(id(finding))

@@ -15,12 +15,12 @@ Per unit: ``[(work x work GPCI) + (PE x PE GPCI) + (MP x MP GPCI)] x CF``, non-f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, cents
 from x12tool.money.schedule import FeeSchedule, Rate
+from x12tool.values import NEW, Value, value_class
 
 HALF = Decimal("0.5")
 ONE = Decimal(1)
@@ -28,47 +28,112 @@ ONE = Decimal(1)
 
 # Not frozen: one is built for every line of every claim priced, and a frozen class's __init__
 # costs twice as much; a changed line is a new LineInput (ClaimPricing.with_units).
-@dataclass(slots=True)
-class LineInput:
+# Dataclasses with slots writing their own __init__ (x12tool/values.py): the defaults are
+# __init__'s (a default in the class body would clash with its slot).
+@value_class
+class LineInput(Value):
     """What pricing needs of a service line (or of a line that could be billed)."""
 
+    __slots__ = ("key", "code", "modifiers", "units", "day", "priceable")
     key: int  # index of the line in its claim; -1 for a hypothetical line
     code: str
     modifiers: tuple[str, ...]
     units: Decimal
     day: date | None
-    priceable: bool = True  # False: units not in UN (minutes as units): priced at 0
+    priceable: bool  # False: units not in UN (minutes as units): priced at 0
+
+    def __init__(
+        self,
+        key: int,
+        code: str,
+        modifiers: tuple[str, ...],
+        units: Decimal,
+        day: date | None,
+        priceable: bool = True,
+    ) -> None:
+        self.key = key
+        self.code = code
+        self.modifiers = modifiers
+        self.units = units
+        self.day = day
+        self.priceable = priceable
 
 
-@dataclass(slots=True)
-class LinePrice:
+@value_class
+class LinePrice(Value):
+    __slots__ = (
+        "key",
+        "code",
+        "units",
+        "amount",
+        "before_assistant",
+        "reduced_units",
+        "percent",
+        "rate",
+        "note",
+    )
     key: int
     code: str
     units: Decimal
     amount: Decimal  # allowed, rounded to cents
     before_assistant: Decimal  # the same line without the CQ/CO percentage, rounded
-    reduced_units: Decimal = ZERO  # units whose PE was paid at 50% (MPPR)
-    percent: int | None = None  # CQ/CO payment percentage applied
-    rate: Rate | None = None
-    note: str = ""
+    reduced_units: Decimal  # units whose PE was paid at 50% (MPPR)
+    percent: int | None  # CQ/CO payment percentage applied
+    rate: Rate | None
+    note: str
+
+    def __init__(
+        self,
+        key: int,
+        code: str,
+        units: Decimal,
+        amount: Decimal,
+        before_assistant: Decimal,
+        reduced_units: Decimal = ZERO,
+        percent: int | None = None,
+        rate: Rate | None = None,
+        note: str = "",
+    ) -> None:
+        self.key = key
+        self.code = code
+        self.units = units
+        self.amount = amount
+        self.before_assistant = before_assistant
+        self.reduced_units = reduced_units
+        self.percent = percent
+        self.rate = rate
+        self.note = note
 
     @property
     def reduction(self) -> Decimal:
         return self.before_assistant - self.amount
 
 
-@dataclass(slots=True)
-class ClaimPrice:
-    lines: list[LinePrice] = field(default_factory=list)
+@value_class(hidden=("_total", "_reduction"))  # as field(repr=False)
+class ClaimPrice(Value):
+    __slots__ = ("lines", "inputs", "_total", "_reduction")
+    lines: list[LinePrice]
     # the inputs it was priced from, when priced from a claim's own lines (reused by the
     # money step rather than read from the claim again)
-    inputs: list[LineInput] | None = None
+    inputs: list[LineInput] | None
     # ``total`` and ``reduction``, summed on first use: the rules' effects, the ledger facts and
     # the money step all ask again for the same claim state. Not summed while pricing, since a
     # wrapper may still re-price lines of a fresh price (x12tool.remit.rates.RatedPricer); one
     # that does calls lines_changed(), so sums kept before are never read stale.
-    _total: Decimal | None = field(default=None, repr=False)
-    _reduction: Decimal | None = field(default=None, repr=False)
+    _total: Decimal | None
+    _reduction: Decimal | None
+
+    def __init__(
+        self,
+        lines: list[LinePrice] = NEW,
+        inputs: list[LineInput] | None = None,
+        _total: Decimal | None = None,
+        _reduction: Decimal | None = None,
+    ) -> None:
+        self.lines = [] if lines is NEW else lines
+        self.inputs = inputs
+        self._total = _total
+        self._reduction = _reduction
 
     @property
     def total(self) -> Decimal:

@@ -11,13 +11,13 @@ No GPCI values ship with x12tool.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from x12tool.money.store import NATIONAL, FeeStore, Gpci, LocalityRow
 from x12tool.refdata import RefData
 from x12tool.refdata.paths import default_db_path
+from x12tool.values import FrozenSlots, set_field, value_class
 
 NATIONAL_BASIS = "national"
 PAID_STATUSES = frozenset("ART")  # A active, R restricted, T paid when no other service that day
@@ -28,10 +28,12 @@ class LocalityError(ValueError):
     """A --locality value that is malformed or names no imported locality."""
 
 
-@dataclass(frozen=True, slots=True)
-class Rate:
+# A frozen dataclass with slots writing its own __init__ (x12tool/values.py).
+@value_class
+class Rate(FrozenSlots):
     """What one unit of a code is priced from."""
 
+    __slots__ = ("code", "year", "status", "work", "pe", "mp", "mult_proc", "cf", "gpci", "source")
     code: str
     year: int
     status: str
@@ -42,6 +44,30 @@ class Rate:
     cf: Decimal
     gpci: Gpci
     source: str
+
+    def __init__(
+        self,
+        code: str,
+        year: int,
+        status: str,
+        work: Decimal,
+        pe: Decimal,
+        mp: Decimal,
+        mult_proc: str,
+        cf: Decimal,
+        gpci: Gpci,
+        source: str,
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "year", year)
+        set_field(self, "status", status)
+        set_field(self, "work", work)
+        set_field(self, "pe", pe)
+        set_field(self, "mp", mp)
+        set_field(self, "mult_proc", mult_proc)
+        set_field(self, "cf", cf)
+        set_field(self, "gpci", gpci)
+        set_field(self, "source", source)
 
     @property
     def paid(self) -> bool:

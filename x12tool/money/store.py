@@ -20,12 +20,12 @@ dropped disappear).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from x12tool.refdata.sqlitefile import SqliteFile
+from x12tool.values import FrozenSlots, set_field, value_class
 
 if TYPE_CHECKING:  # imported where a store is opened (x12tool/refdata/sqlitefile.py)
     import sqlite3
@@ -79,8 +79,22 @@ CREATE TABLE IF NOT EXISTS fee_gpci (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRvu:
+# Frozen dataclasses with slots writing their own __init__ (x12tool/values.py).
+
+
+@value_class
+class StoredRvu(FrozenSlots):
+    __slots__ = (
+        "code",
+        "year",
+        "status",
+        "work",
+        "pe_nonfacility",
+        "pe_facility",
+        "mp",
+        "mult_proc",
+        "source",
+    )
     code: str
     year: int
     status: str
@@ -91,25 +105,64 @@ class StoredRvu:
     mult_proc: str
     source: str
 
+    def __init__(
+        self,
+        code: str,
+        year: int,
+        status: str,
+        work: Decimal,
+        pe_nonfacility: Decimal,
+        pe_facility: Decimal,
+        mp: Decimal,
+        mult_proc: str,
+        source: str,
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "year", year)
+        set_field(self, "status", status)
+        set_field(self, "work", work)
+        set_field(self, "pe_nonfacility", pe_nonfacility)
+        set_field(self, "pe_facility", pe_facility)
+        set_field(self, "mp", mp)
+        set_field(self, "mult_proc", mult_proc)
+        set_field(self, "source", source)
 
-@dataclass(frozen=True, slots=True)
-class Gpci:
+
+@value_class
+class Gpci(FrozenSlots):
+    __slots__ = ("work", "pe", "mp")
     work: Decimal
     pe: Decimal
     mp: Decimal
+
+    def __init__(self, work: Decimal, pe: Decimal, mp: Decimal) -> None:
+        set_field(self, "work", work)
+        set_field(self, "pe", pe)
+        set_field(self, "mp", mp)
 
 
 NATIONAL = Gpci(Decimal(1), Decimal(1), Decimal(1))
 
 
-@dataclass(frozen=True, slots=True)
-class LocalityRow:
+@value_class
+class LocalityRow(FrozenSlots):
+    __slots__ = ("year", "mac", "locality", "state", "name", "gpci")
     year: int
     mac: str
     locality: str
     state: str
     name: str
     gpci: Gpci
+
+    def __init__(
+        self, year: int, mac: str, locality: str, state: str, name: str, gpci: Gpci
+    ) -> None:
+        set_field(self, "year", year)
+        set_field(self, "mac", mac)
+        set_field(self, "locality", locality)
+        set_field(self, "state", state)
+        set_field(self, "name", name)
+        set_field(self, "gpci", gpci)
 
     @property
     def key(self) -> str:

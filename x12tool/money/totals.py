@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from x12tool.money.amounts import ZERO, fmt
 from x12tool.money.effects import MEDICARE_CLASSES, ClaimMoney
+from x12tool.values import NEW, Value, value_class
 
 FIELDS = (
     "allowed_as_billed",
@@ -23,13 +24,27 @@ def _zero() -> dict[str, Decimal]:
     return dict.fromkeys(FIELDS, ZERO)
 
 
-@dataclass
-class MoneyTotals:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class MoneyTotals(Value):
     totals: dict[str, Decimal] = field(default_factory=_zero)
     by_class: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     reference_classes: set[str] = field(default_factory=set)
     by_rule: dict[str, Decimal] = field(default_factory=dict)
     claims: int = 0
+
+    def __init__(
+        self,
+        totals: dict[str, Decimal] = NEW,
+        by_class: dict[str, dict[str, Decimal]] = NEW,
+        reference_classes: set[str] = NEW,
+        by_rule: dict[str, Decimal] = NEW,
+        claims: int = 0,
+    ) -> None:
+        self.totals = _zero() if totals is NEW else totals
+        self.by_class = {} if by_class is NEW else by_class
+        self.reference_classes = set() if reference_classes is NEW else reference_classes
+        self.by_rule = {} if by_rule is NEW else by_rule
+        self.claims = claims
 
     def add(self, m: ClaimMoney) -> None:
         self.claims += 1

@@ -13,7 +13,6 @@ import itertools
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from x12tool.edi.errors import X12InputError
@@ -27,6 +26,7 @@ from x12tool.reports.ack_x12 import AckNumbers, check_ack
 from x12tool.reports.formats import write_report
 from x12tool.reports.model import FileReport, report_head
 from x12tool.reports.spool import ClaimSpool
+from x12tool.values import Value, value_class
 
 if TYPE_CHECKING:
     from x12tool.reports.ack_book import AckBook
@@ -51,10 +51,14 @@ def _same(a: str, b: str) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-@dataclass
-class PreflightResult:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class PreflightResult(Value):
     summary: Summary
     written: dict[str, str]  # kind -> path
+
+    def __init__(self, summary: Summary, written: dict[str, str]) -> None:
+        self.summary = summary
+        self.written = written
 
 
 def default_targets(out_dir: str, name: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from x12tool.claims import Claim, EnvelopeSegment, HLItem, SetHeader, SetTrailer, iter_items
@@ -20,7 +20,7 @@ from x12tool.edi.envelope_scan import known_broken_trailers
 from x12tool.fixes.apply import set_element
 from x12tool.fixes.loop import CORRECTED, HELD, READY, ClaimOutcome, settle_claim
 from x12tool.ledger.view import Ledger
-from x12tool.money import ClaimMoney
+from x12tool.money import ClaimMoney, MoneyTotals
 from x12tool.preflight.money import claim_money
 from x12tool.preflight.split import OutputSet, StructuralLog
 from x12tool.reports.model import (
@@ -36,6 +36,7 @@ from x12tool.reports.model import (
 from x12tool.rules.base import Applicability, Rule, SetElement
 from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import prepare_file
+from x12tool.values import NEW, Value, value_class
 
 if TYPE_CHECKING:
     from x12tool.edi.ig import IgIssue
@@ -45,19 +46,34 @@ class PlanMismatch(Exception):
     """The main pass read other claims than the plan's scan (a worker cannot go on)."""
 
 
-@dataclass
-class Sinks:
+# Dataclasses writing their own __init__ (x12tool/values.py).
+@value_class
+class Sinks(Value):
     ready: OutputSet | None = None  # claims that go (corrected ones as corrected)
     held: OutputSet | None = None  # held claims exactly as they came
     everything: OutputSet | None = None  # every claim, held ones unchanged (x12tool fix)
     changed: OutputSet | None = None  # only corrected claims (for re-validation)
     structural: StructuralLog | None = None  # what ready/held write differently, not as fixes
 
+    def __init__(
+        self,
+        ready: OutputSet | None = None,
+        held: OutputSet | None = None,
+        everything: OutputSet | None = None,
+        changed: OutputSet | None = None,
+        structural: StructuralLog | None = None,
+    ) -> None:
+        self.ready = ready
+        self.held = held
+        self.everything = everything
+        self.changed = changed
+        self.structural = structural
+
     def all(self) -> list[OutputSet]:
         return [s for s in (self.ready, self.held, self.everything, self.changed) if s]
 
 
-@dataclass
+@value_class
 class Summary(FileSummary):
     """The report's :class:`FileSummary`, and what the run needs besides while it goes."""
 
@@ -73,6 +89,49 @@ class Summary(FileSummary):
     # re-reads with exactly these trailers allowed (validate_output(trailers=...))
     held_trailers: set = field(default_factory=set)
     workers: int = 1  # processes that checked the claims (check --jobs; not in the report)
+
+    def __init__(
+        self,
+        claims: int = 0,
+        ready: int = 0,
+        corrected: int = 0,
+        held: int = 0,
+        findings: dict[str, int] = NEW,
+        money: MoneyTotals = NEW,
+        ig: bool = False,
+        notes: list[str] = NEW,
+        ig_file_issues: list[IgIssue] = NEW,
+        structural: list[dict] = NEW,
+        sets: list[dict] = NEW,
+        fixed: int = 0,
+        set_findings: dict[str, int] = NEW,
+        ig_issues: list[IgIssue] = NEW,
+        fixed_gs: set = NEW,
+        held_trailers: set = NEW,
+        workers: int = 1,
+    ) -> None:
+        FileSummary.__init__(
+            self,
+            claims,
+            ready,
+            corrected,
+            held,
+            findings,
+            money,
+            ig,
+            notes,
+            ig_file_issues,
+            structural,
+            sets,
+        )
+        self.fixed = fixed
+        self.set_findings = (
+            {"error": 0, "warning": 0, "info": 0} if set_findings is NEW else set_findings
+        )
+        self.ig_issues = [] if ig_issues is NEW else ig_issues
+        self.fixed_gs = set() if fixed_gs is NEW else fixed_gs
+        self.held_trailers = set() if held_trailers is NEW else held_trailers
+        self.workers = workers
 
     def add_money(
         self, outcome: ClaimOutcome, ctx: RuleContext, rules: dict[str, Rule]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from x12tool.rules.context import RuleContext
 from x12tool.rules.daypool import remember_multi_claim_members
 from x12tool.rules.registry import select_rules
 from x12tool.rules.services import IG
+from x12tool.values import Value, value_class
 from x12tool.visits import VisitLog, VisitLogError
 
 if TYPE_CHECKING:
@@ -32,14 +33,30 @@ class PayerProfileError(ValueError):
     """A payer id mapped to a profile that does not exist (usage error)."""
 
 
-@dataclass
-class Session:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class Session(Value):
     ctx: RuleContext
     rules: list[Rule]
     visits: VisitLog | None
     fees: FeeSchedule | None = field(default=None)  # fee schedule of the money step
     ledger: Ledger | None = field(default=None)  # the therapy ledger (ctx.ledger)
     visit_line: str = ""  # the visit log's stats line (printed on stderr by the CLI)
+
+    def __init__(
+        self,
+        ctx: RuleContext,
+        rules: list[Rule],
+        visits: VisitLog | None,
+        fees: FeeSchedule | None = None,
+        ledger: Ledger | None = None,
+        visit_line: str = "",
+    ) -> None:
+        self.ctx = ctx
+        self.rules = rules
+        self.visits = visits
+        self.fees = fees
+        self.ledger = ledger
+        self.visit_line = visit_line
 
     @property
     def money_basis(self) -> str:

@@ -13,11 +13,12 @@ delimiters may carry them as data), so a copied value can never split a segment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 
 from x12tool.edi.segment import Segment
+from x12tool.values import NEW, Value, value_class
 
 ELEMENT, COMPONENT, REPETITION, TERMINATOR = "*", ":", "^", "~"
 _UNSAFE = str.maketrans({c: " " for c in ELEMENT + COMPONENT + REPETITION + TERMINATOR + "\r\n"})
@@ -43,13 +44,18 @@ def amount(value: Decimal) -> str:
     return text
 
 
-@dataclass
-class AckNumbers:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class AckNumbers(Value):
     """Control numbers of one run: each interchange acknowledgment gets a distinct ISA13/GS06."""
 
     used: set[int] = field(default_factory=set)
     counter: int = 0
     now: datetime = field(default_factory=datetime.now)
+
+    def __init__(self, used: set[int] = NEW, counter: int = 0, now: datetime = NEW) -> None:
+        self.used = set() if used is NEW else used
+        self.counter = counter
+        self.now = datetime.now() if now is NEW else now
 
     def next(self, input_isa13: str) -> int:
         digits = "".join(c for c in input_isa13 if c.isdigit())[-6:] or "0"

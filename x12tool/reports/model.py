@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -29,6 +29,7 @@ from x12tool.phi import mask_id
 from x12tool.reports.spool import MONEY, ClaimSpool, record_flags
 from x12tool.rules.base import Finding, Severity
 from x12tool.rules.env002_set_trailer import message as env002_message
+from x12tool.values import NEW, Value, value_class
 
 if TYPE_CHECKING:  # an annotation only: a --no-ig run does not import pyx12's side
     from x12tool.edi.ig import IgIssue
@@ -41,8 +42,8 @@ class FileReport(NamedTuple):
     claims: ClaimSpool
 
 
-@dataclass
-class FileSummary:
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class FileSummary(Value):
     """What a report says about one file as a whole; the run fills it while claims settle."""
 
     claims: int = 0
@@ -56,6 +57,32 @@ class FileSummary:
     ig_file_issues: list[IgIssue] = field(default_factory=list)
     structural: list[dict] = field(default_factory=list)  # StructuralLog records
     sets: list[dict] = field(default_factory=list)  # transaction sets with set-level findings
+
+    def __init__(
+        self,
+        claims: int = 0,
+        ready: int = 0,
+        corrected: int = 0,
+        held: int = 0,
+        findings: dict[str, int] = NEW,
+        money: MoneyTotals = NEW,
+        ig: bool = False,
+        notes: list[str] = NEW,
+        ig_file_issues: list[IgIssue] = NEW,
+        structural: list[dict] = NEW,
+        sets: list[dict] = NEW,
+    ) -> None:
+        self.claims = claims
+        self.ready = ready
+        self.corrected = corrected
+        self.held = held
+        self.findings = {"error": 0, "warning": 0, "info": 0} if findings is NEW else findings
+        self.money = MoneyTotals() if money is NEW else money
+        self.ig = ig
+        self.notes = [] if notes is NEW else notes
+        self.ig_file_issues = [] if ig_file_issues is NEW else ig_file_issues
+        self.structural = [] if structural is NEW else structural
+        self.sets = [] if sets is NEW else sets
 
     def as_dict(self) -> dict:
         """The counts (the report's ``summary``; also each input's line of ``--format jsonl``)."""

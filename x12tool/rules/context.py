@@ -6,7 +6,7 @@ The services (visit log, NCCI lookups, pricing, ledger) are typed by the protoco
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from x12tool.rules.services import (
     default_pricing,
     run_only_ledger,
 )
+from x12tool.values import NEW, Value, value_class
 
 if TYPE_CHECKING:
     from x12tool.claims import Claim, ServiceLine
@@ -30,8 +31,12 @@ if TYPE_CHECKING:
     from x12tool.visits import VisitRow
 
 
-@dataclass
-class RuleContext:
+# No claim's memo yet: one value shared by every context, as a dataclass default is.
+_NO_MEMO: tuple[object, dict] = (None, {})
+
+
+@value_class  # a dataclass writing its own __init__ (x12tool/values.py)
+class RuleContext(Value):
     ref: RefData
     visits: VisitSource | None = None  # None: no visit log (the rules that need it are silent)
     profile: Profile | None = None  # set per claim by for_claim()
@@ -44,7 +49,7 @@ class RuleContext:
     ig_issues: list | None = None
     # Cross-claim state of the rules that look across claims of one run (run_state()).
     _run_state: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    _memo: tuple[object, dict] = field(default=(None, {}), repr=False)
+    _memo: tuple[object, dict] = field(default=_NO_MEMO, repr=False)
     _default_ncci: NcciLookup | None = field(default=None, repr=False)
     _run_ledger: LedgerService | None = field(default=None, repr=False)
     # (ST02, count) of pyx12 errors in the envelope / set header, listed once on the set
@@ -61,6 +66,54 @@ class RuleContext:
     # The input files' plans, by path (the session scans each input once before the run).
     plans: dict = field(default_factory=dict, repr=False)
     _group_state: dict[str, dict[int, dict]] = field(default_factory=dict, repr=False)
+
+    def __init__(
+        self,
+        ref: RefData,
+        visits: VisitSource | None = None,
+        profile: Profile | None = None,
+        ncci: NcciLookup | None = None,
+        ledger: LedgerService | None = None,
+        pricing: Pricing | None = None,
+        denials: DenialPatterns | None = None,
+        today: date | None = None,
+        ig_issues: list | None = None,
+        _run_state: dict[str, dict[str, Any]] = NEW,
+        _memo: tuple[object, dict] = _NO_MEMO,
+        _default_ncci: NcciLookup | None = None,
+        _run_ledger: LedgerService | None = None,
+        ig_set_issues: tuple[str, int] | None = None,
+        broken_set: tuple[str, str] | None = None,
+        _profiles: dict = NEW,
+        _severity: dict = NEW,
+        _active: dict = NEW,
+        _rows: _VisitJoin | None = None,
+        group: int = -1,
+        plans: dict = NEW,
+        _group_state: dict[str, dict[int, dict]] = NEW,
+    ) -> None:
+        self.ref = ref
+        self.visits = visits
+        self.profile = profile
+        self.ncci = ncci
+        self.ledger = ledger
+        self.pricing = pricing
+        self.denials = denials
+        self.today = today
+        self.ig_issues = ig_issues
+        self._run_state = {} if _run_state is NEW else _run_state
+        self._memo = _memo
+        self._default_ncci = _default_ncci
+        self._run_ledger = _run_ledger
+        self.ig_set_issues = ig_set_issues
+        self.broken_set = broken_set
+        self._profiles = {} if _profiles is NEW else _profiles
+        self._severity = {} if _severity is NEW else _severity
+        self._active = {} if _active is NEW else _active
+        self._rows = _rows
+        self.group = group
+        self.plans = {} if plans is NEW else plans
+        self._group_state = {} if _group_state is NEW else _group_state
 
     def for_claim(self, claim: Claim) -> RuleContext:
         payer_class = claim.payer_class

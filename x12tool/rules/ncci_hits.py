@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
 
@@ -12,6 +11,7 @@ from x12tool.money.pricing import normal_code
 from x12tool.refdata import NcciPair
 from x12tool.rules.context import RuleContext
 from x12tool.rules.services import NcciLookup
+from x12tool.values import NEW, Value, value_class
 
 DEFAULT_BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
@@ -192,14 +192,28 @@ def _provider(claim: Claim, line: ServiceLine) -> str:
     return ""
 
 
-@dataclass(slots=True)
-class PairHit:
+# A dataclass with slots writing its own __init__ (x12tool/values.py).
+@value_class
+class PairHit(Value):
     """One NCCI pair in force on one date of a claim, with the lines of each column."""
 
+    __slots__ = ("pair", "day", "col1", "col2")
     pair: NcciPair
     day: date
-    col1: list[ServiceLine] = field(default_factory=list)
-    col2: list[ServiceLine] = field(default_factory=list)
+    col1: list[ServiceLine]
+    col2: list[ServiceLine]
+
+    def __init__(
+        self,
+        pair: NcciPair,
+        day: date,
+        col1: list[ServiceLine] = NEW,
+        col2: list[ServiceLine] = NEW,
+    ) -> None:
+        self.pair = pair
+        self.day = day
+        self.col1 = [] if col1 is NEW else col1
+        self.col2 = [] if col2 is NEW else col2
 
 
 def lines_by_date(claim: Claim) -> dict[date, list[ServiceLine]]:
