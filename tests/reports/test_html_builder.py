@@ -15,6 +15,8 @@ from lxml.html import builder as LE
 from x12tool.reports import html_builder
 from x12tool.reports import html_report as H
 
+from .html_cases import finding
+
 # what a claim id, member id, message or file name may hold, hostile ones included
 TEXTS = [
     "",
@@ -36,25 +38,7 @@ def _text(rnd: random.Random) -> str:
 
 
 def _finding(rnd: random.Random) -> dict:
-    f = {
-        "code": rnd.choice(["TU001", "NCCI001", "", _text(rnd)]),
-        "severity": rnd.choice(["error", "warning", "info"]),
-        "line": rnd.choice([None, 0, 2, ""]),
-        "message": _text(rnd),
-    }
-    if rnd.random() < 0.6:
-        f["fix"] = rnd.choice(
-            [None, {}, {"description": "", "applicability": "safe"}]
-            + [{"description": _text(rnd) or "d", "applicability": "unsafe"}]
-        )
-    if rnd.random() < 0.7:
-        f["resolution"] = rnd.choice(["open", "fixed", "", _text(rnd)])
-    if rnd.random() < 0.6:
-        f["money"] = rnd.choice(["", "0", "12.34", "7"])
-        f["money_effect"] = rnd.choice(
-            [None, "", "at_risk", "underbilled", "reduction", "overbilling_avoided"]
-        )
-    return f
+    return finding(rnd, TEXTS)
 
 
 def _record(rnd: random.Random) -> dict:

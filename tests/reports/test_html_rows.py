@@ -10,6 +10,8 @@ from lxml.html import builder as E
 
 from x12tool.reports import html_report as H
 
+from .html_cases import finding
+
 TEXTS = ["", "x", "a & b < c > d \"q\" 's'", "é — ·", "  spaced  ", "TC01", "0"]
 
 
@@ -32,23 +34,7 @@ def _money(rnd: random.Random) -> dict | None:
 
 
 def _finding(rnd: random.Random) -> dict:
-    f = {
-        "code": rnd.choice(["TU001", "NCCI001", ""]),
-        "severity": rnd.choice(["error", "warning"]),
-        "line": rnd.choice([None, 0, 2, ""]),
-        "message": _text(rnd),
-    }
-    if rnd.random() < 0.6:
-        f["fix"] = rnd.choice(
-            [None, {}, {"description": "", "applicability": "safe"}]
-            + [{"description": _text(rnd) or "d", "applicability": "unsafe"}]
-        )
-    if rnd.random() < 0.7:
-        f["resolution"] = rnd.choice(["open", "fixed", ""])
-    if rnd.random() < 0.6:
-        f["money"] = rnd.choice(["", "0", "12.34"])
-        f["money_effect"] = rnd.choice([None, "", "at_risk", "underbilled", "reduction"])
-    return f
+    return finding(rnd, TEXTS)
 
 
 def _record(rnd: random.Random) -> dict:
