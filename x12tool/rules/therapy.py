@@ -7,8 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from x12tool.claims import Claim, ServiceLine
+from x12tool.claims.scan import member_key
 from x12tool.rules.context import RuleContext
-from x12tool.rules.units import supported_of, table_units
+from x12tool.rules.units import supported_of, table_units, units_match
 from x12tool.visits import VisitRow
 
 CENT = Decimal("0.01")
@@ -616,6 +617,165 @@ def _timed_groups(claim: Claim, ctx: RuleContext, memo: dict) -> list[TimedGroup
     return result
 
 
+def timed_clean(claim: Claim, ctx: RuleContext) -> bool:
+    """Whether the claim is the usual one (:func:`_clean`): no verdict, no day shared with
+    another claim, no timed line without minutes and no timed minutes left unbilled, so
+    TU001, TU002, TU005 and TU006 have nothing to say and its groups are never built.
+    Worked out once for the claim being checked; False says only that the groups must tell."""
+    memo = ctx.claim_memo(claim)
+    got = memo.get("timed_clean")
+    return got if got is not None else _clean(claim, ctx, memo)
+
+
+def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
+    """:func:`timed_clean` worked out, into the claim's ``memo`` (with, when True, its empty
+    :func:`verdicts`).
+
+    The claim's timed lines and rows in one pass each, as flat per-day lists (codes, minutes,
+    units): none of the groups' objects, dicts per code or joins per line. A claim is clean
+    when nothing can pool it with another claim (no ledger store, its beneficiary not in the
+    file's day pool); every dated timed line has one therapy modifier (its discipline), whole
+    units of its one date and a line control that one row of its code carries (the join's
+    answer for such a line is that row: ``RuleContext.rows_for_line``); no two lines of one
+    code share a day; the rows no line took are not timed or, as in :func:`_build_groups`,
+    join their day; and every day bills what its minutes support, a code documented and not
+    billed supporting no unit (TU005). Anything else (a claim in twenty in the benchmark
+    files) is left to the groups, which reach the same answers for these claims
+    (tests/rules/test_timed_clean.py compares the two)."""
+    memo["timed_clean"] = False  # until the walk below gets to its end
+    if ctx.visits is None:
+        return False
+    if ctx.ledger is not None and ctx.ledger_scope().has_store:
+        return False  # lines sent earlier may share the day (daypool.ledger_parts)
+    state = ctx._run_state.get(DAYPOOL)
+    if state is not None:
+        pool = state["pool"]
+        if pool is not None and pool.members:
+            key = member_key(claim.subscriber.member_id, claim.subscriber.payer_id)
+            if key and key in pool.members:
+                return False  # the beneficiary has other claims in the file: peers_of's
+    lines = memo.get("timed_lines")
+    if lines is None:
+        lines = _timed_lines(claim, ctx, memo)
+    all_rows = ctx.visit_rows(claim)
+    # the claim's rows by line control; a line takes its control's row (popped: a second
+    # line of the control finds none and gives up, as its rows would be shared)
+    by_control = {}
+    for r in all_rows:
+        control = r.line_control
+        if control:
+            if control in by_control:
+                return False  # one control on two rows: a line's rows are several
+            by_control[control] = r
+    mods = ctx.ref.therapy_modifiers
+    whole = _WHOLE
+    days: dict[tuple, tuple[list, list, list]] = {}
+    taken = 0
+    g_day = g_disc = None
+    codes = mins = units = ()
+    for ln in lines:
+        day = ln.date_from
+        if not day:
+            continue  # no day to judge (as in _build_groups)
+        control = ln.line_control
+        if not control:
+            return False
+        r = by_control.pop(control, None)
+        if r is None:
+            return False  # no row of its control: the join looks by code and date
+        code = ln.code
+        if r.cpt != code:
+            return False
+        modifiers = ln.modifiers
+        if len(modifiers) == 1:
+            disc = mods.get(modifiers[0])
+            if disc is None:
+                return False
+        else:
+            disc = None
+            for m in modifiers:
+                d = mods.get(m)
+                if d is not None:
+                    if disc is not None:
+                        return False  # two therapy modifiers
+                    disc = d
+            if disc is None:
+                return False
+        if ln.date_to is not None and ln.date_to != day:
+            return False
+        u = ln.units
+        if ln.unit_basis != "UN" or u is None:
+            return False
+        try:
+            n = whole.get(u, _MISSING)
+        except TypeError:  # a signalling NaN
+            return False
+        if n is _MISSING:
+            n = whole_units(u)
+        if n is None:
+            return False
+        taken += 1
+        if day != g_day or disc != g_disc:
+            key = (day, disc)
+            got = days.get(key)
+            if got is None:
+                got = days[key] = ([], [], [])
+            codes, mins, units = got
+            g_day, g_disc = day, disc
+        if code in codes:
+            return False  # one code on two lines of the day (TU004's): the groups share it
+        codes.append(code)
+        mins.append(r.minutes)
+        units.append(n)
+    if taken != len(all_rows):
+        # The rows no line took count toward their day when their code is timed, as in
+        # _build_groups (a few minutes documented and not billed, often): a code billed on
+        # the day gets their minutes, another code goes in with no units, which the check
+        # below holds to supporting none (else TU005 has a finding, and the groups make it).
+        ref = ctx.ref
+        codes_info = ref.codes
+        # the disciplines of the claim's dated timed lines (each made a day of its own)
+        claim_disciplines = {d for _day, d in days}
+        for r in all_rows:
+            control = r.line_control
+            if control and control not in by_control:
+                continue  # a line's
+            cpt = r.cpt
+            info = codes_info.get(cpt)
+            if info is None and cpt:
+                info = ref.code(cpt)
+            if info is None or not info.timed:
+                continue
+            disc = r.discipline
+            if not disc:
+                if info.discipline:
+                    disc = info.discipline
+                elif len(claim_disciplines) == 1:
+                    disc = next(iter(claim_disciplines))
+            key = (r.service_date, disc)
+            got = days.get(key)
+            if got is None:
+                got = days[key] = ([], [], [])
+            codes, mins, units = got
+            if cpt in codes:
+                mins[codes.index(cpt)] += r.minutes
+            else:
+                codes.append(cpt)
+                mins.append(r.minutes)
+                units.append(0)
+    method = ctx.profile.unit_method
+    for _codes, mins, units in days.values():
+        if len(mins) == 1:
+            m = mins[0]
+            if units[0] != (0 if m < 8 else (m + 7) // 15):  # table_units(m)
+                return False
+        elif not units_match(mins, units, method):
+            return False
+    memo["verdicts"] = []
+    memo["timed_clean"] = True
+    return True
+
+
 def built_timed_groups(claim: Claim, ctx: RuleContext) -> list[TimedGroup] | None:
     """:func:`timed_groups` when a rule has already worked them out for the claim being
     checked, else None (for a rule that can do without them: building them reads the
@@ -689,6 +849,8 @@ def verdicts(claim: Claim, ctx: RuleContext) -> list[Verdict]:
         return cached
     groups = memo.get("timed_groups")
     if groups is None:
+        if memo.get("timed_clean") is None and _clean(claim, ctx, memo):
+            return memo["verdicts"]  # the usual claim: no verdict, no group built
         groups = _timed_groups(claim, ctx, memo)
     out = []
     method = ctx.profile.unit_method

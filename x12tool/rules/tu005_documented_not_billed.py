@@ -8,7 +8,7 @@ from x12tool.money.pricing import LineInput
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.money import UNDERBILLED
 from x12tool.rules.services import VISITS
-from x12tool.rules.therapy import timed_groups
+from x12tool.rules.therapy import timed_clean, timed_groups
 
 
 class TU005(Rule):
@@ -41,6 +41,8 @@ class TU005(Rule):
     def check(self, claim, ctx):
         if ctx.visits is None or not ctx.visit_rows(claim):
             return ()
+        if timed_clean(claim, ctx):
+            return ()  # every timed row is a billed line's (the usual claim): no group built
         groups = timed_groups(claim, ctx)
         for g in groups:
             # (the codes of its own rows are those of its own minutes: read without splitting

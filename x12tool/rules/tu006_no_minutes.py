@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from x12tool.rules.base import Rule, Severity
 from x12tool.rules.services import VISITS
-from x12tool.rules.therapy import built_timed_groups, timed_groups, timed_lines
+from x12tool.rules.therapy import built_timed_groups, timed_clean, timed_groups, timed_lines
 
 
 class TU006(Rule):
@@ -49,8 +49,13 @@ class TU006(Rule):
             # The body below finds something only on a day shared with another claim or with
             # a line without rows: most claims have neither, and no generator is made.
             if ctx.profile.unit_method == "cms":
+                if timed_clean(claim, ctx):
+                    return ()  # no peer and every dated timed line has rows: no group built
                 groups = timed_groups(claim, ctx)
             else:
+                # (as built_timed_groups: only what a rule has worked out already)
+                if ctx.claim_memo(claim).get("timed_clean"):
+                    return ()
                 groups = built_timed_groups(claim, ctx)
             if groups is not None:
                 for g in groups:

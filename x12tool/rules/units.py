@@ -118,3 +118,49 @@ def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -
     for code in left:
         units[code] += 1
     return units
+
+
+def units_match(minutes: list[int], billed: list[int], method: str) -> bool:
+    """Whether ``billed`` (units per code) is what ``minutes`` support: :func:`supported_of`
+    compared with the day's units, for a day of distinct codes held as two parallel lists
+    (the day's walk checks a claim's usual day this way without a dict per code)."""
+    if method != "cms":
+        for m, b in zip(minutes, billed):  # noqa: B905 - parallel lists
+            if b != (0 if m < 8 else (m + 7) // 15):
+                return False
+        return True
+    total = full = left = 0
+    for m in minutes:
+        total += m
+        q = m // 15
+        full += q
+        if m - q * 15:
+            left += 1
+    remaining = (0 if total < 8 else (total + 7) // 15) - full
+    if remaining <= 0:
+        for m, b in zip(minutes, billed):  # noqa: B905
+            if b != m // 15:
+                return False
+        return True
+    if remaining >= left:
+        # every code with minutes left over gets one more unit
+        for m, b in zip(minutes, billed):  # noqa: B905
+            if b != (m + 14) // 15:
+                return False
+        return True
+    # As supported_of: a unit each to the codes with the most minutes left over (ties: units
+    # billed, then minutes, then first seen).
+    order = []
+    n = 0
+    for m, b in zip(minutes, billed):  # noqa: B905
+        if m % 15:
+            order.append((-(m % 15), -b, -m, n))
+        n += 1
+    order.sort()
+    chosen = {entry[3] for entry in order[:remaining]}
+    n = 0
+    for m, b in zip(minutes, billed):  # noqa: B905
+        if b != m // 15 + (n in chosen):
+            return False
+        n += 1
+    return True
