@@ -123,33 +123,48 @@ def supported_of(minutes: dict[str, int], billed: dict[str, int], method: str) -
 def units_match(minutes: list[int], billed: list[int], method: str) -> bool:
     """Whether ``billed`` (units per code) is what ``minutes`` support: :func:`supported_of`
     compared with the day's units, for a day of distinct codes held as two parallel lists
-    (the day's walk checks a claim's usual day this way without a dict per code)."""
+    (the day's walk checks a claim's usual day this way, without a dict per code)."""
     if method != "cms":
         for m, b in zip(minutes, billed):  # noqa: B905 - parallel lists
-            if b != (0 if m < 8 else (m + 7) // 15):
+            if b != (0 if m < 8 else (m + 7) // 15):  # table_units(m)
                 return False
         return True
-    total = full = left = 0
-    for m in minutes:
+    # Each code's units must be its full ones, or one more from minutes left over; CMS gives
+    # the day's remaining units to the codes with the most minutes left over.
+    total = full = left = extra = 0
+    low = 15  # the fewest minutes left over of a code billed one more unit
+    high = 0  # the most minutes left over of a code billed only its full units
+    for m, b in zip(minutes, billed):  # noqa: B905
         total += m
         q = m // 15
         full += q
-        if m - q * 15:
+        rest = m - q * 15
+        if rest:
             left += 1
-    remaining = (0 if total < 8 else (total + 7) // 15) - full
+            if b == q + 1:
+                extra += 1
+                if rest < low:
+                    low = rest
+            elif b == q:
+                if rest > high:
+                    high = rest
+            else:
+                return False
+        elif b != q:
+            return False
+    remaining = (0 if total < 8 else (total + 7) // 15) - full  # table_units(total) - full
     if remaining <= 0:
-        for m, b in zip(minutes, billed):  # noqa: B905
-            if b != m // 15:
-                return False
-        return True
+        return not extra
     if remaining >= left:
-        # every code with minutes left over gets one more unit
-        for m, b in zip(minutes, billed):  # noqa: B905
-            if b != (m + 14) // 15:
-                return False
-        return True
-    # As supported_of: a unit each to the codes with the most minutes left over (ties: units
-    # billed, then minutes, then first seen).
+        return extra == left  # every code with minutes left over gets one more unit
+    if extra != remaining:
+        return False
+    if low != high:
+        # The codes billed one more unit are those with the most minutes left over exactly
+        # when each has more left over than every code that is not (no tie to break).
+        return low > high
+    # A tie on minutes left over across the line: supported_of's order (units billed, then
+    # minutes, then first seen) decides.
     order = []
     n = 0
     for m, b in zip(minutes, billed):  # noqa: B905
