@@ -150,6 +150,20 @@ def test_units_match_agrees_with_supported_of():
     assert agreed > 10000 and disagreed > 10000
 
 
+def test_units_match_breaks_ties_as_supported_of():
+    # 23 and 8 minutes: 31 minutes, 2 units, one full; the remaining unit is tied on 8 minutes
+    # left over each and goes to the code billed more units, then the one with more minutes.
+    assert units_match([23, 8], [2, 0], "cms")
+    assert not units_match([23, 8], [1, 1], "cms")
+    assert units_match([8, 23], [0, 2], "cms")
+    # no tie: the two remaining units go to 14 and 12 minutes left over, not to 9
+    assert units_match([27, 9, 14], [2, 0, 1], "cms")
+    assert not units_match([27, 9, 14], [1, 1, 1], "cms")
+    # a code documented and not billed (0 units) that the day's minutes give a unit to
+    assert not units_match([30, 10], [2, 0], "cms")
+    assert units_match([30, 5], [2, 0], "cms")
+
+
 def test_rule_cases_agree(tmp_path, seen):
     cases = [c for f in all_case_files() for c in load_cases(f) if c.visits]
     for case in cases:
