@@ -39,10 +39,9 @@ class TU005(Rule):
     needs = frozenset({VISITS})
 
     def check(self, claim, ctx):
-        if ctx.visits is None or not ctx.visit_rows(claim):
+        # (the usual claim is clean: every timed row a billed line's, and no group built)
+        if ctx.visits is None or timed_clean(claim, ctx) or not ctx.visit_rows(claim):
             return ()
-        if timed_clean(claim, ctx):
-            return ()  # every timed row is a billed line's (the usual claim): no group built
         groups = timed_groups(claim, ctx)
         for g in groups:
             # (the codes of its own rows are those of its own minutes: read without splitting
