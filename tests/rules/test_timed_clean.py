@@ -206,7 +206,8 @@ def _generated(tmp_path: Path, claims: int, seed: int, edit=None) -> tuple[str, 
 def _triggers(rows: list[dict], rng: random.Random) -> list[dict]:
     """Each of the walk's triggers on some claims: a row added with a line's control (a line's
     rows are several), a row's code changed under its control, a row added without a control
-    (documented and not billed: 5 minutes count toward the day only, 20 support a unit), a
+    (documented and not billed: 5 minutes count toward the day only, 20 support a unit; with
+    or without a discipline), a
     row's control dropped (the join looks by code and date), its discipline dropped, the row
     dropped (its line's minutes unknown)."""
     out = []
@@ -220,7 +221,10 @@ def _triggers(rows: list[dict], rng: random.Random) -> list[dict]:
             row["cpt"] = "97112" if row["cpt"] != "97112" else "97110"
         elif roll < 0.14:
             out.append(row)
-            row = dict(row, line_control="", cpt="97035", minutes=rng.choice(["5", "20"]))
+            minutes = rng.choice(["5", "20"])
+            # (with no discipline the row's day is the claim's one discipline, if it has one)
+            disc = rng.choice(["", row["discipline"]])
+            row = dict(row, line_control="", cpt="97035", minutes=minutes, discipline=disc)
         elif roll < 0.18:
             row["line_control"] = ""
         elif roll < 0.22:

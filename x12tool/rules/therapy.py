@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import NamedTuple
 
 from x12tool.claims import Claim, ServiceLine
@@ -734,8 +735,10 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
         # below holds to supporting none (else TU005 has a finding, and the groups make it).
         ref = ctx.ref
         codes_info = ref.codes
-        # the disciplines of the claim's dated timed lines (each made a day of its own)
-        claim_disciplines = {d for _day, d in days}
+        # the disciplines of the claim's dated timed lines, for a row with none: those of
+        # the first days (the lines'), worked out when first needed
+        line_days = len(days)
+        claim_disciplines = None
         for r in all_rows:
             control = r.line_control
             if control and control not in by_control:
@@ -750,8 +753,11 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
             if not disc:
                 if info.discipline:
                     disc = info.discipline
-                elif len(claim_disciplines) == 1:
-                    disc = next(iter(claim_disciplines))
+                else:
+                    if claim_disciplines is None:
+                        claim_disciplines = {d for _day, d in islice(days, line_days)}
+                    if len(claim_disciplines) == 1:
+                        disc = next(iter(claim_disciplines))
             key = (r.service_date, disc)
             got = days.get(key)
             if got is None:
