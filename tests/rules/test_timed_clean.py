@@ -27,6 +27,7 @@ from x12tool.rules.services import VISITS
 from x12tool.rules.therapy import timed_clean, timed_groups, verdicts
 from x12tool.rules.tu001_overbilled_units import TU001
 from x12tool.rules.tu002_underbilled_units import TU002
+from x12tool.rules.tu004_split_timed_code import TU004
 from x12tool.rules.tu005_documented_not_billed import TU005
 from x12tool.rules.tu006_no_minutes import TU006
 from x12tool.rules.units import supported_of, units_match
@@ -34,7 +35,7 @@ from x12tool.visits import VisitLog
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "fixtures" / "sample"
-TIMED_RULES = (TU001(), TU002(), TU005(), TU006())
+TIMED_RULES = (TU001(), TU002(), TU004(), TU005(), TU006())
 
 
 class Seen:
@@ -185,16 +186,42 @@ def test_sample_agrees(seen):
     assert seen.clean > 0 and seen.gave_up > 10 and seen.found["TU001"] > 2
 
 
-def _generated(tmp_path: Path, claims: int, seed: int, edit=None) -> tuple[str, str]:
+def _generated(tmp_path: Path, claims: int, seed: int, edit=None, split=0.0):
     """Generated claims (one member each: no day pool) and their visit log, ``edit`` applied
-    to the log's rows (a list of dicts) before it is written."""
+    to the log's rows (a list of dicts) before it is written; ``split``: the share of lines
+    given the code of the line before them in the claim, their rows too (when the two are of
+    one date and discipline, one code on two lines of the day: TU004)."""
     raw, log = io.BytesIO(), io.StringIO()
     generate(raw, claims=claims, seed=seed, visits=log, defect_rate=0.3)
+    rng = random.Random(seed)
+    recoded: dict[str, str] = {}  # line control -> the code its line now has
+    segments, previous, pending = [], None, None
+    for seg in raw.getvalue().decode("latin-1").split("~"):
+        s = seg.lstrip()
+        if s.startswith("CLM*"):
+            previous = None
+        elif s.startswith("SV1*HC:"):
+            parts = seg.split("*")
+            composite = parts[1].split(":")
+            code = composite[1]
+            if previous is not None and rng.random() < split:
+                composite[1] = code = previous
+                parts[1] = ":".join(composite)
+                seg = "*".join(parts)
+                pending = code
+            previous = code
+        elif s.startswith("REF*6R*") and pending is not None:
+            recoded[s.split("*")[2]] = pending
+            pending = None
+        segments.append(seg)
     path = tmp_path / f"gen{seed}.837"
-    path.write_bytes(raw.getvalue())
+    path.write_bytes("~".join(segments).encode("latin-1"))
     rows = list(csv.DictReader(io.StringIO(log.getvalue())))
+    for row in rows:
+        if row["line_control"] in recoded:
+            row["cpt"] = recoded[row["line_control"]]
     if edit is not None:
-        rows = edit(rows, random.Random(seed))
+        rows = edit(rows, rng)
     vpath = tmp_path / f"gen{seed}.csv"
     with open(vpath, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
@@ -244,11 +271,12 @@ def test_generated_claims_agree(tmp_path, seen, seed):
 
 
 def test_each_trigger_hands_the_claim_to_the_groups(tmp_path, seen):
-    path, visits = _generated(tmp_path, 240, 31, _triggers)
+    path, visits = _generated(tmp_path, 240, 31, _triggers, split=0.15)
     _settle_file(path, visits)
     assert seen.diffs == []
     assert seen.clean > 40 and seen.gave_up > 100
-    assert all(seen.found.get(code, 0) > 3 for code in ("TU001", "TU002", "TU005", "TU006"))
+    found = ("TU001", "TU002", "TU004", "TU005", "TU006")
+    assert all(seen.found.get(code, 0) > 3 for code in found), seen.found
 
 
 def test_shared_days_and_no_pool_agree(tmp_path, seen):

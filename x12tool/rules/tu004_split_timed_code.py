@@ -41,6 +41,10 @@ class TU004(Rule):
     fix = None
 
     def check(self, claim, ctx):
+        if ctx.claim_memo(claim).get("timed_clean"):
+            # the timed walk (TU001's, before this rule) found every dated timed line with one
+            # therapy modifier and no code on two lines of one day and discipline
+            return ()
         timed = timed_lines(claim, ctx)
         codes = set()
         for ln in timed:  # a loop: a comprehension is a call of its own
