@@ -14,8 +14,13 @@ compares them with generated dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, dataclass
+import abc
+import dataclasses
+import re
+import sys
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
 from operator import attrgetter
+from types import MemberDescriptorType
 from typing import Any
 
 
@@ -88,7 +93,8 @@ def value_class(cls=None, *, hidden: tuple[str, ...] = ()):
     ``field()`` in its body: ``hidden`` names its fields of ``repr=False``."""
     if cls is None:
         return lambda cls: value_class(cls, hidden=hidden)
-    cls = dataclass(init=False, repr=False, eq=False)(cls)
+    if not _as_dataclass(cls):
+        cls = dataclass(init=False, repr=False, eq=False)(cls)
     specs = cls.__dataclass_fields__
     for name in hidden:
         specs[name].repr = False
@@ -106,3 +112,83 @@ def value_class(cls=None, *, hidden: tuple[str, ...] = ()):
     else:
         cls._key = staticmethod(attrgetter(*compared))
     return cls
+
+
+@dataclass(init=False, repr=False, eq=False)
+class _Params:
+    """Holds the ``__dataclass_params__`` of ``dataclass(init=False, repr=False, eq=False)``."""
+
+
+_PARAMS = _Params.__dataclass_params__
+# Annotations whose meaning @dataclass works out from the module's names: left to it.
+_SPECIAL = re.compile(r"ClassVar|InitVar|KW_ONLY")
+_FIELD = dataclasses._FIELD  # the kind of field() a dataclass field is (not a ClassVar)
+_INIT = (_FIELD, dataclasses._FIELD_INITVAR)  # the kinds __init__ (and __match_args__) takes
+# The Python whose @dataclass this follows (3.13's adds __replace__): others run @dataclass.
+_FOLLOWS = sys.version_info[:2] == (3, 11)
+
+
+def _as_dataclass(cls) -> bool:
+    """Make ``cls`` what ``dataclass(init=False, repr=False, eq=False)(cls)`` makes it (its
+    fields, their defaults on the class, ``__match_args__``, ``__doc__``), or do nothing and
+    answer False where a class needs more than this follows (a ClassVar, InitVar or KW_ONLY
+    annotation, one that is not a text, a frozen dataclass base, a mutable default, a field()
+    without an annotation): ``@dataclass`` then runs as before. It costs a fifth of
+    ``@dataclass``'s pass: ``check``'s 54 value classes took ~29 M instructions at every
+    start-up, mostly its three name look-ups per annotation. tests/test_values.py compares
+    every value class of the package with the one ``@dataclass`` makes."""
+    if not _FOLLOWS:
+        return False
+    own = cls.__dict__.get("__annotations__", {})
+    for name, value in cls.__dict__.items():
+        if isinstance(value, Field) and name not in own:
+            return False  # @dataclass's error
+    fields = {}
+    for base in cls.__mro__[-1:0:-1]:
+        base_fields = getattr(base, "__dataclass_fields__", None)
+        if base_fields is not None:
+            if base.__dataclass_params__.frozen:
+                return False  # @dataclass's error
+            fields.update(base_fields)
+    made = []
+    for name, kind in own.items():
+        if not isinstance(kind, str) or _SPECIAL.search(kind):
+            return False
+        default = getattr(cls, name, MISSING)
+        if isinstance(default, Field):
+            spec = default
+        else:
+            if isinstance(default, MemberDescriptorType):
+                default = MISSING  # a slot: no default
+            spec = field(default=default)
+        if spec.default.__class__.__hash__ is None:
+            return False  # a mutable default: @dataclass's error
+        made.append((name, kind, spec))
+    # Nothing can fail from here: the class is changed as @dataclass changes it.
+    for name, kind, spec in made:
+        spec.name, spec.type, spec._field_type = name, kind, _FIELD
+        if spec.kw_only is MISSING:
+            spec.kw_only = False
+        fields[name] = spec
+        if isinstance(getattr(cls, name, None), Field):
+            if spec.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, spec.default)
+    cls.__dataclass_params__ = _PARAMS
+    cls.__dataclass_fields__ = fields
+    if "__match_args__" not in cls.__dict__:
+        cls.__match_args__ = tuple(
+            f.name for f in fields.values() if f._field_type in _INIT and f.init and not f.kw_only
+        )
+    if not cls.__doc__:
+        import inspect  # imported by click already: a run pays nothing here
+
+        try:
+            sig = str(inspect.signature(cls)).replace(" -> None", "")
+        except (TypeError, ValueError):
+            sig = ""
+        cls.__doc__ = cls.__name__ + sig
+    if hasattr(cls, "__abstractmethods__"):
+        abc.update_abstractmethods(cls)
+    return True

@@ -180,3 +180,89 @@ def test_payer_profile_map_beats_the_class_match():
     assert ref.profile_for("medicare_b", "00952").name == "commercial"
     assert ref.profile_for("medicare_b", "04412").name == "medicare_b"
     assert load_refdata().profile_for("medicare_b", "00952").name == "medicare_b"
+
+
+# --- the pyproject.toml pre-check (x12tool/cli/config.py may_name_x12tool_table) -------------
+
+_KEYS = ["x12tool", '"x12tool"', "'x12tool'", "tool", '"tool"', "'tool'", "ruff", "x12toolx",
+         "my-tool", '"x12\\u0074ool"', '"t\\u006fol"', "a"]  # fmt: skip
+_VALUES = ['"x12tool"', "'x12tool.cli'", "1", '["a", "x12tool"]', "[\n  'x12tool',\n  'b',\n]",
+           '{ x12tool = 1 }', '"""\n[tool]\nx12tool = 1\n"""', "true"]  # fmt: skip
+
+
+def _toml_piece(rnd) -> str:
+    def dotted():
+        dot = rnd.choice([".", " . ", "."])
+        return dot.join(rnd.choice(_KEYS) for _ in range(rnd.randint(1, 3)))
+
+    kind = rnd.randrange(5)
+    if kind == 0:
+        return f"[{dotted()}]"
+    if kind == 1:
+        return f"[[{dotted()}]]"
+    if kind == 2:
+        return f"{dotted()} = {{ {dotted()} = {rnd.choice(_VALUES)}, {dotted()} = 2 }}"
+    if kind == 3:
+        return f"# {dotted()} = {rnd.choice(_VALUES)}"
+    return f"{rnd.choice(['', '  '])}{dotted()} = {rnd.choice(_VALUES)}"
+
+
+def _names_table(data: dict) -> bool:
+    try:
+        return "x12tool" in data.get("tool", {})
+    except TypeError:  # "tool = 1": find_config fails on it; the pre-check must let it through
+        return True
+
+
+def test_the_pyproject_pre_check_never_skips_a_file_with_the_table():
+    import random
+    import tomllib
+
+    from x12tool.cli.config import may_name_x12tool_table
+
+    rnd = random.Random(20261203)
+    parsed = named = 0
+    for _ in range(6000):
+        text = "\n".join(_toml_piece(rnd) for _ in range(rnd.randint(1, 5))) + "\n"
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        parsed += 1
+        if _names_table(data):
+            named += 1
+            assert may_name_x12tool_table(text), text
+    assert parsed > 1500 and named > 100  # the generator reaches both answers
+    for text in (
+        "[tool]\nx12tool = {}\n",
+        "[ tool ]\n  'x12tool'.select = ['DOC001']\n",
+        "tool.x12tool.ig = false\n",
+        "tool = { x12tool = { ig = false } }\n",
+        '[tool."x12tool".check]\nig = false\n',
+        'tool = "x12tool"\n',
+        "[[tool . x12tool]]\n",
+        '[tool."x12\\u0074ool"]\n',
+    ):
+        assert may_name_x12tool_table(text), text
+
+
+def test_a_project_pyproject_without_the_table_is_not_parsed(tmp_path):
+    from pathlib import Path
+
+    from x12tool.cli.config import may_name_x12tool_table
+
+    # this repository's own: it names x12tool in many values and keys, but not tool.x12tool
+    ours = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    assert "x12tool" in ours and not may_name_x12tool_table(ours)
+    (tmp_path / "pyproject.toml").write_text(ours)
+    probe = (
+        "import sys\nfrom x12tool.cli.config import find_config\n"
+        "print(find_config(), 'tomllib' in sys.modules)"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["None", "False"]

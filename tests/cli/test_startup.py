@@ -62,3 +62,32 @@ def test_check_imports_them_only_when_asked(tmp_path):
     assert _imported_after(run, NOT_IN_CHECK) == []
     html = run.replace("'--no-ig',", "'--no-ig', '--format', 'html',")
     assert _imported_after(html, NOT_IN_CHECK) == ["x12tool.reports.html_report"]
+
+
+def test_a_check_in_a_python_project_pays_no_toml_parser_nor_unused_rule_setup(tmp_path):
+    """A check run from a project folder (a pyproject.toml without [tool.x12tool]) does not
+    parse it; IG001's message patterns wait for an --ig run; DOC003's key is drawn without
+    the secrets module."""
+    from pathlib import Path
+
+    from conftest import SAMPLE
+
+    project = Path(__file__).parents[2] / "pyproject.toml"
+    (tmp_path / "pyproject.toml").write_text(project.read_text(encoding="utf-8"))
+    batch, visits = SAMPLE / "therapy_batch.837", SAMPLE / "therapy_visits.csv"
+    probe = (
+        "import sys\nimport x12tool.cli\n"
+        "try:\n"
+        f"    x12tool.cli.main(['check', {str(batch)!r}, '--visits', {str(visits)!r}, "
+        f"'--no-ig', '-o', {str(tmp_path / 'r.txt')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "from x12tool.rules import ig001_implementation_guide as ig001\n"
+        "seen = [m for m in ('tomllib', 'secrets') if m in sys.modules]\n"
+        "print(' '.join(seen), len(ig001._compiled))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["0"]
+    assert (tmp_path / "r.txt").read_text().count("\n") > 20  # the check ran (DOC003 too)

@@ -57,15 +57,58 @@ def find_config(start: Path | None = None) -> Path | None:
             return candidate
         pyproject = here / "pyproject.toml"
         if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # someone else's broken pyproject is not ours to judge
+            if not may_name_x12tool_table(text):
+                continue  # a run in a Python project: no TOML parser (~4 % of a small check)
             import tomllib  # only where a file is read: most runs have none
 
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
-                continue  # someone else's broken pyproject is not ours to judge
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                continue
             if "x12tool" in data.get("tool", {}):
                 return pyproject
     return None
+
+
+# A key or table header naming "tool" outright (not a dotted "tool.<name>" table): a value of
+# "tool" other than a table, or the [tool] table whose keys start lines. (Compiled when a
+# pyproject.toml is found, not at every start-up.)
+_TOOL_VALUE = r"""(?<![\w-])["']?tool["']?[ \t]*="""
+_TOOL_TABLE = r"""\[[ \t]*["']?tool["']?[ \t]*\]"""
+
+
+def may_name_x12tool_table(text: str) -> bool:
+    """False only when the TOML ``text`` cannot make ``"x12tool" in data.get("tool", {})``
+    true (``data`` parsed from it), so a pyproject.toml without it is not parsed (tomllib's
+    import and parse cost more than the rest of the search). Where a key is written only
+    (``tool.x12tool``, ``tool."x12tool"``, ``[tool] x12tool.a = 1``, ``tool = {x12tool = 1}``):
+    "x12tool" right after a dot, brace or comma (quote and blanks between), or starting a
+    line below a ``[tool]`` header; any backslash (an escaped key) or a key ``tool = ...``
+    (a text or list holding "x12tool", or a value ``in`` cannot search: an error, as before)
+    also answers True. Errs on True: the file is then parsed as before."""
+    if "\\" in text or re.search(_TOOL_VALUE, text):
+        return True
+    if "x12tool" not in text:
+        return False
+    table = re.search(_TOOL_TABLE, text) is not None
+    at = text.find("x12tool")
+    while at >= 0:
+        j = at - 1
+        if j >= 0 and text[j] in "\"'":
+            j -= 1
+        while j >= 0 and text[j] in " \t":
+            j -= 1
+        if j < 0 or text[j] in "\r\n":
+            if table:
+                return True
+        elif text[j] in ".{,":
+            return True
+        at = text.find("x12tool", at + 7)
+    return False
 
 
 def configurable_options(command: click.Command) -> dict[str, click.Option]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
+import os
 from datetime import date
 from operator import itemgetter
 
@@ -164,11 +164,12 @@ class DOC003(Rule):
         note. Kept in the run's state (any DOC003 checking with this context shares it), and
         here for the context last asked for, so a claim does not look it up. The key is drawn
         once (an initial value given to run_state would be drawn from the OS on every claim
-        only to be dropped)."""
+        only to be dropped). os.urandom is what secrets.token_bytes returns; the secrets
+        module (base64, hmac, struct) is not imported for it."""
         state = ctx.run_state(self, {})
         keyed = state.get("keyed")
         if keyed is None:
-            keyed = state["keyed"] = hashlib.blake2b(key=secrets.token_bytes(16), digest_size=8)
+            keyed = state["keyed"] = hashlib.blake2b(key=os.urandom(16), digest_size=8)
         self._keyed = (ctx, keyed)
         return keyed
 
