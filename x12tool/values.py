@@ -128,6 +128,23 @@ _INIT = (_FIELD, dataclasses._FIELD_INITVAR)  # the kinds __init__ (and __match_
 _FOLLOWS = sys.version_info[:2] == (3, 11)
 
 
+class _SignatureDoc:
+    """The ``__doc__`` @dataclass gives a class without a docstring (its name and signature),
+    worked out when first read: nothing in a run reads it, and ``inspect.signature`` of each
+    such class was ~6 M instructions of every start-up. A class's ``__doc__`` in its namespace
+    may be a descriptor (``type.__doc__`` calls it); the text then replaces it."""
+
+    def __get__(self, obj, owner):
+        import inspect  # imported by click already
+
+        try:
+            sig = str(inspect.signature(owner)).replace(" -> None", "")
+        except (TypeError, ValueError):
+            sig = ""
+        owner.__doc__ = doc = owner.__name__ + sig
+        return doc
+
+
 def _as_dataclass(cls) -> bool:
     """Make ``cls`` what ``dataclass(init=False, repr=False, eq=False)(cls)`` makes it (its
     fields, their defaults on the class, ``__match_args__``, ``__doc__``), or do nothing and
@@ -182,13 +199,7 @@ def _as_dataclass(cls) -> bool:
             f.name for f in fields.values() if f._field_type in _INIT and f.init and not f.kw_only
         )
     if not cls.__doc__:
-        import inspect  # imported by click already: a run pays nothing here
-
-        try:
-            sig = str(inspect.signature(cls)).replace(" -> None", "")
-        except (TypeError, ValueError):
-            sig = ""
-        cls.__doc__ = cls.__name__ + sig
+        cls.__doc__ = _SignatureDoc()
     if hasattr(cls, "__abstractmethods__"):
         abc.update_abstractmethods(cls)
     return True
