@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from devtools.synth import generate
+from x12tool.claims import scan
 from x12tool.claims.plan import FilePlan, plan_run
+from x12tool.claims.scan import head_rows
 from x12tool.cli import cli
 from x12tool.edi import SegmentReader
 from x12tool.preflight import parallel
@@ -418,10 +420,12 @@ class _Passed(list):
     def __init__(self) -> None:
         super().__init__()
         self.loops: list[int] = []
+        self.jumps = 0  # passes jumped over (the plan knew where they end)
 
     def clear(self) -> None:
         super().clear()
         self.loops.clear()
+        self.jumps = 0
 
 
 @pytest.fixture
@@ -430,10 +434,11 @@ def passed(monkeypatch) -> list[int]:
     counts = _Passed()
     real = SegmentReader.pass_over
 
-    def counting(self, claims, done=None, loops=1):
+    def counting(self, claims, done=None, loops=1, to=None):
         counts.append(claims)
         counts.loops.append(loops)
-        real(self, claims, done, loops)
+        counts.jumps += to is not None
+        real(self, claims, done, loops, to)
 
     monkeypatch.setattr(SegmentReader, "pass_over", counting)
     return counts
@@ -542,9 +547,9 @@ def test_day_pool_prepass_passes_over_lone_claims_and_pools_the_same(
     fills = []
     real_fill = daypool._fill
 
-    def fill(pool_, path_, ctx, multi, plan_):
+    def fill(pool_, path_, ctx, multi, plan_, worker=None):
         fills.append(plan_ is not None)
-        real_fill(pool_, path_, ctx, multi, plan_)
+        real_fill(pool_, path_, ctx, multi, plan_, worker)
 
     monkeypatch.setattr(daypool, "_fill", fill)
     assert pool(plans={path: plan}) == full
@@ -646,3 +651,120 @@ def test_records_handed_back_in_runs_as_one_by_one(tmp_path):
     assert spool.flags == other.flags and spool.count == other.count == len(one)
     spool.close()
     other.close()
+
+
+def _reader_loops(path: str) -> tuple[list[tuple[int, int]], dict[int, tuple[int, int]]]:
+    """Each subscriber loop's HL, and where a loop ends other than at the next loop's HL, as
+    the segment reader finds them: (offset of the segment's text with the whitespace before
+    it, segments before it)."""
+    starts, ends, open_loop, after = [], {}, -1, 0
+    with open(path, "rb") as fh:
+        reader = SegmentReader(fh, path)
+        term = reader.delims.segment
+        for seg in reader:
+            f = seg.fields
+            level = f[3] if f[0] == "HL" and len(f) > 3 else ""
+            place = (after, seg.index - 1)
+            after = seg.offset + seg.raw.index(term) + 1  # the next one's whitespace on
+            if level == "22":
+                starts.append(place)
+                open_loop = len(starts) - 1
+            elif open_loop >= 0 and (
+                level == "20" or f[0] in ("SE", "ST", "GS", "GE", "ISA", "IEA")
+            ):
+                ends[open_loop] = place
+                open_loop = -1
+    return starts, ends
+
+
+@pytest.mark.parametrize(
+    ("which", "chunk"),
+    [("scattered", 1 << 16), ("enveloped", 1 << 16), ("enveloped", 211), ("scattered", 1000)],
+)
+def test_loop_spans_are_where_the_reader_finds_the_loops(which, chunk, request, monkeypatch):
+    """The scan's places of the subscriber loops (claims/scan.py LoopSpans), which a worker
+    jumps to, are the reader's own, across sets, billing providers, interchanges, loops
+    without claims, terminators followed by CR LF and wherever the scan's reads end; a plan
+    built without them has none."""
+    path, _ = request.getfixturevalue(which)
+    monkeypatch.setattr(scan, "CHUNK", chunk)
+    plan = plan_run([path], spans=True)[path]
+    starts, ends = _reader_loops(path)
+    spans = plan.spans
+    assert spans is not None and spans.ok
+    assert list(zip(spans.starts, spans.counts, strict=True)) == starts
+    assert spans.ends == ends
+    # a run of loops ends at the next loop's HL, or where the last one ends otherwise
+    for loop in range(len(starts) - 1):
+        to, passed = plan.span(loop, 1)
+        assert (to, passed + starts[loop][1] + 1) == ends.get(loop, starts[loop + 1])
+    last = len(starts) - 1
+    assert plan.span(last, 1) == (ends[last][0], ends[last][1] - starts[last][1] - 1)
+    assert plan.span(last, 2) is None and plan.span(-1, 1) is None
+    assert FilePlan.build(path).spans is None
+
+
+def test_loop_spans_are_left_out_where_the_scan_cannot_vouch_for_them(tmp_path, scattered):
+    """No places rather than wrong ones: a file whose terminator is a line break, and a file
+    with an HL the reader would not take as a segment of its own."""
+    path, _ = scattered
+    text = open(path, "rb").read()
+    newline = tmp_path / "newline.837"
+    newline.write_bytes(re.sub(rb"~\s*", b"\n", text))
+    assert plan_run([str(newline)], spans=True)[str(newline)].spans is None
+    odd = tmp_path / "odd.837"
+    at = re.compile(rb"~\s*HL\*").search(text, len(text) // 2).end() - 3
+    odd.write_bytes(text[:at] + b"\x0b" + text[at:])
+    assert plan_run([str(odd)], spans=True)[str(odd)].spans is None
+
+
+@pytest.mark.parametrize("which", ["scattered", "enveloped"])
+def test_workers_jump_over_the_others_loops_and_read_the_same(which, request, passed):
+    """With the loops' places (a run that may use workers), each worker jumps over the others'
+    stretches (no text read) and pools its own claims' days; together they give one process's
+    records, positions and offsets, set findings and day pools."""
+    path, visits = request.getfixturevalue(which)
+    session = open_session(visits=visits, inputs=[path])
+    want: list[dict] = []
+    one = process_file(path, session.rules, session.ctx, on_claim=want.append)
+    prepare_file(path, session.ctx)
+    full = session.ctx.run_state("daypool", {})["pool"]
+    routes = session.ctx.plans[path].routes(3)
+    got: list[list[dict]] = []
+    for k in range(3):
+        session = open_session(visits=visits, inputs=[path], scan_ahead=True)
+        assert session.ctx.plans[path].spans is not None
+        passed.clear()
+        prepare_file(path, session.ctx, worker=(k, routes))  # as each worker does
+        pool = session.ctx.run_state("daypool", {})["pool"]
+        assert passed.jumps and passed.jumps == len(passed)
+        mine: list[dict] = []
+        part = process_file(
+            path, session.rules, session.ctx, on_claim=mine.append, worker=(k, routes)
+        )
+        assert passed.jumps == len(passed) and sum(passed) >= one.claims // 2
+        assert part.sets == one.sets and part.set_findings == one.set_findings
+        got.append(mine)
+        # the day pool of the worker's own members: the full pool's, nothing of the others'
+        members = {row[1] for n, row in enumerate(head_rows(path)) if routes[n] == k}
+        assert pool.members == {m: p for m, p in full.members.items() if m in members}
+        assert pool.members or k
+    assert [got[w].pop(0) for w in routes] == want
+
+
+def test_a_jump_to_where_no_loop_ends_means_one_process(enveloped):
+    """A plan whose places are not the file's (a file changed since the scan): the worker
+    that jumps there finds no segment that ends a loop, and the file is checked in one
+    process, with the same answer."""
+    path, visits = enveloped
+    session = open_session(visits=visits, inputs=[path])
+    want: list[str] = []
+    check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=_texts(want))
+    session = open_session(visits=visits, inputs=[path], scan_ahead=True)
+    spans = session.ctx.plans[path].spans
+    for n in range(len(spans.starts)):
+        spans.starts[n] += 5  # inside each HL
+    got: list[str] = []
+    summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=_texts(got))
+    assert summary.workers == 1
+    assert got == want

@@ -97,7 +97,7 @@ CASES = {
             "loops": lambda: array("i"),
             "breaks": lambda: array("I"),
         },
-        (),
+        ("spans",),
     ),
     FileSummary: (False, False, _SUMMARY, ()),
     Summary: (

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import field
 from zlib import crc32
 
-from x12tool.claims.scan import HeadRow, head_rows
+from x12tool.claims.scan import HeadRow, LoopSpans, head_rows
 from x12tool.values import NEW, Value, value_class
 
 
@@ -52,6 +52,9 @@ class FilePlan(Value):
     # of level 20 or an ST, or a subscriber loop without claims (read by every worker), lies
     # between them (a few per file: ascending claim numbers)
     breaks: array = field(default_factory=lambda: array("I"))
+    # where each subscriber loop starts and ends in the file, when the scan was asked for them
+    # (check --jobs: a worker jumps over the loops it does not read; plan_run ``spans``)
+    spans: LoopSpans | None = field(default=None, repr=False, compare=False)
 
     def __init__(
         self,
@@ -62,6 +65,7 @@ class FilePlan(Value):
         loops: array = NEW,
         first: int = 0,
         breaks: array = NEW,
+        spans: LoopSpans | None = None,
     ) -> None:
         self.path = path
         self.crcs = array("I") if crcs is NEW else crcs
@@ -70,6 +74,7 @@ class FilePlan(Value):
         self.loops = array("i") if loops is NEW else loops
         self.first = first
         self.breaks = array("I") if breaks is NEW else breaks
+        self.spans = spans
 
     @property
     def claims(self) -> int:
@@ -105,6 +110,13 @@ class FilePlan(Value):
         if stop <= ordinal:
             return 0, 0
         return stop - ordinal, loops[stop - 1] - loops[ordinal] + 1
+
+    def span(self, loop: int, loops: int) -> tuple[int, int] | None:
+        """Where ``loops`` subscriber loops from loop ``loop`` on end: (file offset of the
+        segment that ends them, segments after loop ``loop``'s HL up to it), for a reader to
+        jump over them (:meth:`x12tool.edi.reader.SegmentReader.pass_over` ``to``); None
+        when the scan did not find the loops' places."""
+        return None if self.spans is None else self.spans.span(loop, loops)
 
     def routes(self, workers: int) -> bytearray:
         """The worker of each claim: the file's groups in order of first appearance, dealt out
@@ -149,6 +161,8 @@ _BUCKETS = 64  # the union-find's sort is done in this many pieces (bounded peak
 def plan_run(
     paths: list[str] | tuple[str, ...],
     on_head: Callable[[str, HeadRow], None] | None = None,
+    *,
+    spans: bool = False,
 ) -> dict[str, FilePlan]:
     """The plans of a run's input files, by path: one scan of each; groups span the files
     (a beneficiary's claims in two inputs of one run are one group, which ends in the later
@@ -173,7 +187,9 @@ def plan_run(
         plan = plans[path]
         crcs, loops, breaks = plan.crcs, plan.loops, plan.breaks
         after, last_block = -1, -1  # the loop right after the previous claim's; its block
-        for row in head_rows(path):
+        if spans:
+            plan.spans = LoopSpans()
+        for row in head_rows(path, plan.spans):
             if on_head is not None:
                 on_head(path, row)
             claim_id, _, patient_key, member_id, loop, block = row
@@ -190,6 +206,8 @@ def plan_run(
             if patient_key:
                 patient_at.append(len(member) - 1)
                 patient.append(hash("P" + patient_key) or 1)
+        if plan.spans is not None and not plan.spans.ok:
+            plan.spans = None
     total = len(member)
     parent = array("I", range(total))  # union-find over the run's claims
 

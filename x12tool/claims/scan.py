@@ -9,6 +9,7 @@ full parse; a file that cannot be read is left to the main pass to report.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
 from itertools import islice
 
@@ -83,19 +84,58 @@ def claim_heads(path: str) -> Iterator[ClaimHead]:
         yield ClaimHead(*row)
 
 
-def head_rows(path: str) -> Iterator[HeadRow]:
+class LoopSpans:
+    """Where each subscriber loop (2000B) of a file starts and ends, as a ``check --jobs``
+    worker needs them to jump over the loops other workers judge instead of passing over
+    their text (:meth:`x12tool.edi.reader.SegmentReader.pass_over` with ``to``).
+
+    A loop starts at its HL (level 22) and ends at the next segment that ends a loop passed
+    over: an HL of level 20 or 22, ST, SE, GS, GE, ISA or IEA. Places are file offsets of the
+    segment's text as the reader splits it (right after the terminator before it, its
+    leading whitespace included) with the number of segments before it. Flat arrays, 16
+    bytes a loop; a loop's end is kept only where it is not the next loop's start (a few a
+    file). ``ok`` False: the scan could not say (the reader then passes over as before)."""
+
+    __slots__ = ("starts", "counts", "ends", "ok")
+
+    def __init__(self) -> None:
+        self.starts = array("q")  # offset of each loop's HL segment
+        self.counts = array("q")  # segments before it
+        self.ends: dict[int, tuple[int, int]] = {}  # loop -> (offset, segments before)
+        self.ok = True
+
+    def span(self, loop: int, loops: int) -> tuple[int, int] | None:
+        """(offset of the segment that ends them, segments between it and loop ``loop``'s
+        HL) of ``loops`` loops from ``loop`` on; None when not known."""
+        last = loop + loops - 1
+        if not self.ok or loop < 0 or last >= len(self.starts):
+            return None
+        end = self.ends.get(last)
+        if end is None:
+            if last + 1 >= len(self.starts):
+                return None
+            end = (self.starts[last + 1], self.counts[last + 1])
+        return end[0], end[1] - self.counts[loop] - 1
+
+
+def head_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
     """:func:`claim_heads` as plain tuples (the fields of :class:`ClaimHead`, in order): the
     run plan reads every claim's head before the first claim is judged, and making a frozen
-    object of each was a fifth of that scan."""
+    object of each was a fifth of that scan. ``spans``: filled with the file's subscriber
+    loops' places as the scan goes (left ``ok`` False where it cannot)."""
     done = 0
     try:
-        for row in _fast_rows(path):
+        for row in _fast_rows(path, spans):
             done += 1
             yield row
     except _Delimiters:
+        if spans is not None:
+            spans.ok = False
         for head in islice(_slow_heads(path), done, None):  # the claims not yielded yet
             yield head.claim_id, head.member, head.patient, head.member_id, head.loop, head.block
     except (OSError, ValueError):
+        if spans is not None:
+            spans.ok = False
         return
 
 
@@ -121,7 +161,7 @@ def _fast_heads(path: str) -> Iterator[ClaimHead]:
         yield ClaimHead(*row)
 
 
-def _fast_rows(path: str) -> Iterator[HeadRow]:
+def _fast_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
     member = payer = last = born = b""
     in_claim = in_patient = False
     loop = block = -1
@@ -132,8 +172,14 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
         st = b"ST" + el
         first = True
         eof = False
-        pick = _picker(el, term)
+        pick = _picker(el, term) if spans is None else _picker(el, term, ends=True)
         strip = pick is None  # the picked segments come without their leading whitespace
+        mark = chunk_at = None
+        if spans is not None:
+            if pick is None:
+                spans.ok = False  # a terminator that is whitespace: no places
+            else:
+                chunk_at, mark = _marker(term, spans)
         while not eof:
             chunk = fh.read(CHUNK)
             eof = not chunk
@@ -144,6 +190,8 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
                 if cut < 0:
                     rest = data
                     continue
+                if chunk_at is not None:
+                    chunk_at(data, cut)
                 segs, rest = pick(data, cut), b"" if eof else data[cut + len(term) :]
             else:
                 rest = b"" if eof else segs.pop()
@@ -159,8 +207,12 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
                         member = payer = b""
                     if level == b"22":
                         loop += 1
+                        if mark is not None:
+                            mark(seg, level)
                     elif level == b"20":
                         block += 1
+                        if mark is not None:
+                            mark(seg, level)
                     in_patient = level == b"23"
                     last = born = b""
                 elif tag == nm1 and not in_claim:
@@ -194,27 +246,98 @@ def _fast_rows(path: str) -> Iterator[HeadRow]:
                     )
                 elif tag[:3] == st:
                     block += 1
+                    if mark is not None:
+                        mark(seg, None)
                 elif seg[:3] == b"ISA":
                     if first:
                         first = False
                     elif _isa_delimiters(seg + term) != (el, term):
                         raise _Delimiters
+                    elif mark is not None:
+                        mark(seg, None)
+                elif mark is not None and tag[:2] in _ENDS:
+                    mark(seg, None)  # SE, GS, GE, IEA (picked for the spans alone)
+    if spans is not None and len(spans.starts) != loop + 1:
+        spans.ok = False  # not the loops the scan counted: no places rather than wrong ones
 
 
 _SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
+_READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
+_ENDS = (b"SE", b"GS", b"GE", b"IE")  # the other segments that end a subscriber loop
 
 
-def _picker(el: bytes, term: bytes):
+def _marker(term: bytes, spans: LoopSpans):
+    """``(chunk, mark)``, which add the places of a file's loops to :class:`LoopSpans` as
+    the scan meets the segments that start or end one (the picked HL, ST, SE, GS, GE, ISA and
+    IEA): ``chunk(data, cut)`` at each piece of the file (its whole segments end at ``cut``),
+    ``mark(seg, level)`` at each such segment's picked text (``level``: b"22" for a loop's
+    HL). Each is found in the piece by its text from the last one found (a search in C over
+    a claim's bytes, where a regular expression seeking the tags cost the scan +70 %), the
+    segments before it counted by ``bytes.count``; closures over plain locals (this runs
+    once a loop)."""
+    starts, counts, ends = spans.starts, spans.counts, spans.ends
+    end_of = term[0]
+    data = b""
+    cut = -1
+    base = 0  # file offset of data[0]
+    upto = 0  # where the last segment found starts, in data (counted up to it)
+    counted = 0  # segments before data[upto]
+    open_loop = -1  # the loop whose end is not found yet
+
+    def chunk(more: bytes, more_cut: int) -> None:
+        nonlocal data, cut, base, upto, counted
+        counted += data.count(term, upto, cut + 1)
+        base += cut + 1
+        data, cut, upto = more, more_cut, 0
+
+    def mark(seg: bytes, level: bytes | None) -> None:
+        nonlocal upto, counted, open_loop
+        at = upto
+        while True:
+            at = data.find(seg, at, cut + 1)
+            if at < 0:
+                spans.ok = False  # not where the reader would find it: no places
+                return
+            k = at
+            while k and data[k - 1] in _READER_SPACE:
+                k -= 1
+            end = at + len(seg)
+            if (not k or data[k - 1] == end_of) and (end > cut or data[end] == end_of):
+                break  # the segment itself, not its text inside another
+            at += 1
+        counted += data.count(term, upto, k)
+        upto = k
+        if level == b"22":
+            starts.append(base + k)
+            counts.append(counted)
+            open_loop = len(starts) - 1
+        else:
+            if open_loop >= 0:
+                ends[open_loop] = (base + k, counted)
+            open_loop = -1
+
+    return chunk, mark
+
+
+_SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
+_READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
+_ENDS = (b"SE", b"GS", b"GE", b"IE")  # the other segments that end a subscriber loop
+
+
+def _picker(el: bytes, term: bytes, ends: bool = False):
     """``pick(data, cut)``: the segments of ``data[:cut]`` that _fast_heads reads (HL, NM1 of
     the subscriber, payer or patient, DMG, CLM, ISA), as split(term) and lstrip() would give
     them, found by a regular expression instead of a Python loop over every segment (most of a
     claim's segments are read by nothing here; an NM1 of another qualifier, e.g. the rendering
-    provider's NM1*82, is read by nothing either). None when the terminator is a space
-    character, which the leading-space match would eat."""
+    provider's NM1*82, is read by nothing either); ``ends``: SE, GS, GE and IEA too (the
+    places of loops, :class:`LoopSpans`). None when the terminator is a space character,
+    which the leading-space match would eat."""
     if term in _SPACE:
         return None
     t, e = re.escape(term), re.escape(el)
     tags = b"(?:HL|DMG|CLM|ST)" + e + b"|NM1" + e + b"(?:IL|PR|QC)" + e + b"|ISA"
+    if ends:  # the rest of what ends a subscriber loop (LoopSpans; a few a file)
+        tags += b"|(?:SE|GS|GE|IEA)(?=" + e + b"|" + t + b")"
     body = b"[" + re.escape(_SPACE) + b"]*((?:" + tags + b")[^" + t + b"]*)"
     first = re.compile(body)  # the segment at the start of the data
     after = re.compile(t + body)  # a segment after a terminator: a literal the engine seeks

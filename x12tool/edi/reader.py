@@ -57,7 +57,11 @@ class SegmentReader:
     _fast = True
 
     def pass_over(
-        self, claims: int, done: Callable[[int], None] | None = None, loops: int = 1
+        self,
+        claims: int,
+        done: Callable[[int], None] | None = None,
+        loops: int = 1,
+        to: tuple[int, int] | None = None,
     ) -> None:
         """Pass over the rest of the subscriber loop (2000B) whose HL was just yielded: its
         segments are counted (positions, offsets and ``index`` stay as if read) but not
@@ -67,13 +71,20 @@ class SegmentReader:
         ``loops``: how many subscriber loops to pass over, this one and the ones right after it
         (no HL of level 20, SE or envelope segment between them): a run of loops in one pass,
         which then ends at the HL of the next loop, and ``claims`` is what they hold together.
+        ``to``: (file offset of the segment that ends the pass, the number of segments passed
+        over), known from a scan of the same file (x12tool/claims/plan.py ``span``): the
+        reader then jumps there (a seek beyond its chunk) without reading the text between;
+        that a segment ending a pass starts there is checked, the claims are not counted.
 
         A ``check --jobs`` worker passes over the loops whose claims other workers judge
         (x12tool/preflight/parallel.py); whatever is wrong inside them, the worker that reads
         them finds."""
         if self._pass_patterns is None:
             self._pass_patterns = _pass_patterns(self.delims.element, self.delims.segment)
-        self._passes.append(_Pass(claims, done, self.delims, *self._pass_patterns, loops - 1))
+        one = _Pass(claims, done, self.delims, *self._pass_patterns, loops - 1)
+        if to is not None and self.stream.seekable():
+            one.to = to
+        self._passes.append(one)
 
     def __iter__(self) -> Iterator[Segment]:
         return self._read(None, None)
@@ -131,6 +142,13 @@ class SegmentReader:
         # a terminator that is whitespace itself (a line break) always goes the general way
         fast = self._fast and term not in ws
         while True:
+            if passes and passes[0].to is not None:
+                # a pass with its end known (pass_over ``to``): jumped over, not read
+                buf, offset, eof = passes[0].jump(self.stream, buf, offset, size, eof)
+                position += passes[0].segments
+                count += passes[0].segments
+                self.segment_count = count
+                passes.pop().finish()
             if not eof:
                 more = read(size)
                 if more:
@@ -246,6 +264,9 @@ class SegmentReader:
                         quiet = self._quiet if sinking is not None else _NO_TAGS
                     pending = None
                     if passes:
+                        if passes[0].to is not None:
+                            last = buf[offset - base :]  # jumped from here (the loop's top)
+                            break
                         piece = passes[0].over(piece, it, buf, offset - base, len(buf) - len(last))
                         offset, position, count = passes[0].moved(offset, position, count)
                         if piece is None:
@@ -275,7 +296,7 @@ class SegmentReader:
                 pending_tag = tag
             self.segment_count = count
             buf = last
-            if eof:
+            if eof and not (passes and passes[0].to is not None):
                 break
             if pending is not None and buf.strip(WHITESPACE):
                 # The next segment has started: the pending one's trailing whitespace is complete.
@@ -531,6 +552,7 @@ class _Pass:
         "hard",
         "loop",
         "more",
+        "to",
     )
 
     def __init__(
@@ -557,6 +579,7 @@ class _Pass:
         self.hard = hard
         self.loop = loop
         self.more = more  # HLs of level 22 still to pass over (loops of the run after this)
+        self.to: tuple[int, int] | None = None  # where it ends, when known (jump)
 
     def over(self, piece: str, pieces: Iterator[str], buf: str, pos: int, end: int) -> str | None:
         """Pass over ``piece`` (at ``buf[pos]``) and the next of ``pieces`` (the segment texts
@@ -625,6 +648,29 @@ class _Pass:
         self.found += len(self.clm.findall(buf, at, stop + 1))
         return m, n
 
+    def jump(self, stream, buf: str, offset: int, size: int, eof: bool) -> tuple[str, int, bool]:
+        """The reader's (buf, offset, eof) at the segment that ends the pass (``to``), from
+        ``buf`` (at file ``offset``, the pass's first segment in it): within ``buf`` or by a
+        seek. Raises :class:`PassMismatch` when no segment ending a pass starts there."""
+        to, segments = self.to
+        at = to - 1 - offset  # the terminator before it
+        if at < 0 or segments < 1:
+            raise PassMismatch("a jump over subscriber loops that goes back")
+        if at >= len(buf):
+            stream.seek(to - 1)
+            buf, at, eof = "", 0, False
+        while not eof and len(buf) - at < _JUMP_SEE:
+            more = stream.read(size)
+            if more:
+                buf += more.decode("latin-1")
+            else:
+                eof = True
+        if buf[at : at + 1] != self.term or not self.ends.match(buf, at):
+            raise PassMismatch("no segment that ends a subscriber loop where the plan says")
+        self.segments, self.size = segments, 0
+        self.found, self.more = self.claims, 0  # the plan's claims: not counted here
+        return buf[at + 1 :], to, eof
+
     def moved(self, offset: int, position: int, count: int) -> tuple[int, int, int]:
         """The reader's offset, position and segment count moved past what was passed over
         since the last call."""
@@ -642,6 +688,9 @@ class _Pass:
             )
         if self.done is not None:
             self.done(self.segments)
+
+
+_JUMP_SEE = 4096  # text read at a jump's end to see the segment there
 
 
 # Tags of the 837P TR3 (most segments of any file): a set lookup spares the general check.

@@ -56,16 +56,17 @@ class X12Source:
         # envelope.checked(self.reader, ...) fused into the reader's loop
         return self.reader.checked(self._checker, lambda: self.reader.bytes_read)
 
-    def pass_over(self, claims: int, loops: int = 1) -> None:
+    def pass_over(self, claims: int, loops: int = 1, to: tuple[int, int] | None = None) -> None:
         """Pass over the rest of the subscriber loop whose HL ``segments()`` just gave, and
         the ``loops - 1`` loops right after it, which hold ``claims`` claims together
-        (:meth:`SegmentReader.pass_over`); their segments still count toward SE01."""
+        (:meth:`SegmentReader.pass_over`, ``to``: jump to their end); their segments still
+        count toward SE01."""
         checker = self._checker
 
         def counted(n: int) -> None:
             checker.set_segments += n
 
-        self.reader.pass_over(claims, counted if checker is not None else None, loops)
+        self.reader.pass_over(claims, counted if checker is not None else None, loops, to)
 
     def close(self) -> None:
         self._fh.close()

@@ -124,10 +124,9 @@ def check_file(
     import pickle  # noqa: F401 - for the workers' summaries: once here, not in each worker
 
     # What every worker would read the whole file for, read once here before the fork (the
-    # workers inherit it): the sets held for a wrong SE, the beneficiary's day across claims
-    # and, with a ledger, its pre-pass and totals.
+    # workers inherit it): the sets held for a wrong SE and, with a ledger, its pre-pass and
+    # totals. The beneficiary's day across claims each worker pools for its own claims.
     known_broken_trailers(path)
-    prepare_file(path, ctx)
     ledger = ctx.ledger if isinstance(ctx.ledger, Ledger) and ctx.ledger.file is None else None
     if ledger is not None:
         ledger.begin_file(path, ctx, rules)
@@ -191,6 +190,8 @@ def _worker(k, routes, tmp, path, rules, ctx, *, unsafe, show_phi) -> None:  # p
                         flags |= CORRECTED
                 marks.append(flags)
 
+            # the day pool of this worker's claims (its pass reads only its own stretches)
+            prepare_file(path, ctx, worker=(k, routes))
             summary = process_file(
                 path,
                 rules,

@@ -252,7 +252,8 @@ def process_file(
             claims, loops = plan.run(n, len(routes) if stop < 0 else stop)
             if not claims:
                 return 0
-            src.pass_over(claims, loops)
+            # jumped over where the plan knows the loops' places (plan.span)
+            src.pass_over(claims, loops, plan.span(loop, loops))
             ordinal += claims
             loop += loops - 1
             return claims

@@ -115,7 +115,7 @@ def open_session(
         found = ahead.finish(log, inputs, visits_partial) if ahead is not None else None
         ahead = None
         if found is None:
-            found = _scan_inputs(log, inputs, visits_partial)
+            found = _scan_inputs(log, inputs, visits_partial, spans=scan_ahead)
         visit_line, pooled, plans = found
     except BaseException:
         if ahead is not None:
@@ -222,13 +222,14 @@ def repeated(buckets: list[array]) -> set[int]:
 
 
 def _scan_inputs(
-    log: VisitLog | None, inputs, partial: bool
+    log: VisitLog | None, inputs, partial: bool, *, spans: bool = False
 ) -> tuple[str, dict[str, set[int]], dict[str, FilePlan]]:
     """One segment-only pass per input: the run's plans (x12tool/claims/plan.py), the visit
     log's stats line (raising VisitLogError, exit 2, when the log cannot serve the run) and,
-    per input, the beneficiaries with several claims."""
+    per input, the beneficiaries with several claims. ``spans``: the plans with their
+    subscriber loops' places (a run that may use check --jobs workers)."""
     scan = _InputScan(log)
-    plans = plan_run(list(inputs), scan.head)
+    plans = plan_run(list(inputs), scan.head, spans=spans)
     scan.finish()
     return _visit_stats(log, inputs, partial, scan), scan.pooled, plans
 
@@ -353,7 +354,8 @@ def _scan_child(fh, inputs, want_ids: bool) -> None:  # pragma: no cover - in th
             pickle.dump(ids, fh, pickle.HIGHEST_PROTOCOL)
             ids.clear()
 
-    plans = plan_run(list(inputs), head if want_ids else scan.head)
+    # with the loops' places: this scan is for a run that may use check --jobs workers
+    plans = plan_run(list(inputs), head if want_ids else scan.head, spans=True)
     scan.finish()
     if ids:
         pickle.dump(ids, fh, pickle.HIGHEST_PROTOCOL)

@@ -74,11 +74,19 @@ def multi_claim_members(path: str) -> set[int]:
     return multi
 
 
-def prepare_file(path: str, ctx: RuleContext, multi: set[int] | None = None) -> None:
+def prepare_file(
+    path: str,
+    ctx: RuleContext,
+    multi: set[int] | None = None,
+    worker: tuple[int, bytearray] | None = None,
+) -> None:
     """Build the day pool of one input file before its claims are judged (process_file).
 
     ``multi``: the beneficiaries with several claims when the caller already scanned the file
-    (the session does, for the visit log's stats line)."""
+    (the session does, for the visit log's stats line). ``worker``: (this worker's number,
+    the worker of every claim) in a ``check --jobs`` worker, which pools its own claims only:
+    a claim's peers share its member id, so its group, so its worker
+    (x12tool/preflight/parallel.py)."""
     state = _state(ctx)
     state["pool"] = None
     if ctx.visits is None:
@@ -91,7 +99,7 @@ def prepare_file(path: str, ctx: RuleContext, multi: set[int] | None = None) -> 
     if multi:
         try:
             try:
-                _fill(pool, path, ctx, multi, ctx.plans.get(path))
+                _fill(pool, path, ctx, multi, ctx.plans.get(path), worker)
             except PassMismatch:  # the plan's loops are not this file's: read it all
                 pool = DayPool(path)
                 _fill(pool, path, ctx, multi, None)
@@ -100,14 +108,16 @@ def prepare_file(path: str, ctx: RuleContext, multi: set[int] | None = None) -> 
     state["pool"] = pool
 
 
-def _fill(pool: DayPool, path: str, ctx: RuleContext, multi: set[int], plan) -> None:
+def _fill(pool: DayPool, path: str, ctx: RuleContext, multi: set[int], plan, worker=None) -> None:
     """Pool the day parts of the claims whose beneficiary has several claims in the file.
 
     With the run's plan, claims alone in their group in this file cannot be such claims (a
     group joins at least every claim of one member id) and are not modelled, and subscriber
     loops holding only such claims are passed over unread (on a file of one claim per
     beneficiary but a few, this pass was a tenth of ``check``'s time). A run of such loops is
-    passed over in one (a few runs a file where loop by loop was most of this pass's time)."""
+    passed over in one (a few runs a file where loop by loop was most of this pass's time),
+    jumped over where the plan knows where they end. A worker's pass takes the other
+    workers' claims as it takes lone ones."""
     skip = pass_loop = None
     ordinal = 0  # the next claim's number in the file
     if plan is not None and len(plan.loops) == plan.claims == len(plan.groups):
@@ -117,6 +127,9 @@ def _fill(pool: DayPool, path: str, ctx: RuleContext, multi: set[int], plan) -> 
         for g in plan.groups:
             size[g] += 1
         alone = bytearray(1 if size[g] == 1 else 0 for g in plan.groups)
+        if worker is not None and len(worker[1]) == plan.claims:
+            mine, routes = worker
+            alone = bytearray(a or r != mine for a, r in zip(alone, routes, strict=True))
         loop = -1
 
         def skip(n: int) -> bool:
@@ -132,7 +145,7 @@ def _fill(pool: DayPool, path: str, ctx: RuleContext, multi: set[int], plan) -> 
             claims, loops = plan.run(ordinal, len(alone) if stop < 0 else stop)
             if not claims:
                 return 0
-            src.pass_over(claims, loops)
+            src.pass_over(claims, loops, plan.span(loop, loops))
             ordinal += claims
             loop += loops - 1
             return claims
