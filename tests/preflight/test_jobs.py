@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import pickle
 import re
 from collections import Counter
 
@@ -682,26 +683,32 @@ def _reader_loops(path: str) -> tuple[list[tuple[int, int]], dict[int, tuple[int
     [("scattered", 1 << 16), ("enveloped", 1 << 16), ("enveloped", 211), ("scattered", 1000)],
 )
 def test_loop_spans_are_where_the_reader_finds_the_loops(which, chunk, request, monkeypatch):
-    """The scan's places of the subscriber loops (claims/scan.py LoopSpans), which a worker
-    jumps to, are the reader's own, across sets, billing providers, interchanges, loops
-    without claims, terminators followed by CR LF and wherever the scan's reads end; a plan
-    built without them has none."""
+    """The places of the subscriber loops (claims/scan.py LoopSpans), which a worker jumps
+    to, are the reader's own, across sets, billing providers, interchanges, loops without
+    claims, terminators followed by CR LF and wherever the scan's reads end; a plan built
+    without them has none."""
     path, _ = request.getfixturevalue(which)
     monkeypatch.setattr(scan, "CHUNK", chunk)
     plan = plan_run([path], spans=True)[path]
     starts, ends = _reader_loops(path)
-    spans = plan.spans
-    assert spans is not None and spans.ok
-    assert list(zip(spans.starts, spans.counts, strict=True)) == starts
-    assert spans.ends == ends
+    assert plan.spans is not None and plan.spans.total == len(starts)
     # a run of loops ends at the next loop's HL, or where the last one ends otherwise
-    for loop in range(len(starts) - 1):
-        to, passed = plan.span(loop, 1)
-        assert (to, passed + starts[loop][1] + 1) == ends.get(loop, starts[loop + 1])
-    last = len(starts) - 1
-    assert plan.span(last, 1) == (ends[last][0], ends[last][1] - starts[last][1] - 1)
-    assert plan.span(last, 2) is None and plan.span(-1, 1) is None
+    for loop in range(len(starts)):
+        for loops in (1, 3):
+            last = loop + loops - 1
+            if last >= len(starts):
+                assert plan.span(loop, loops) is None
+                continue
+            to, passed = plan.span(loop, loops)
+            end = ends.get(last) or starts[last + 1]
+            assert (to, passed + starts[loop][1] + 1) == end
+    assert plan.spans.ok and plan.span(-1, 1) is None
     assert FilePlan.build(path).spans is None
+    # as the workers get them: through a pickle
+    again = pickle.loads(pickle.dumps(plan.spans))
+    assert [again.span(n, 2) for n in range(len(starts))] == [
+        plan.span(n, 2) for n in range(len(starts))
+    ]
 
 
 def test_loop_spans_are_left_out_where_the_scan_cannot_vouch_for_them(tmp_path, scattered):
@@ -715,7 +722,11 @@ def test_loop_spans_are_left_out_where_the_scan_cannot_vouch_for_them(tmp_path, 
     odd = tmp_path / "odd.837"
     at = re.compile(rb"~\s*HL\*").search(text, len(text) // 2).end() - 3
     odd.write_bytes(text[:at] + b"\x0b" + text[at:])
-    assert plan_run([str(odd)], spans=True)[str(odd)].spans is None
+    plan = plan_run([str(odd)], spans=True)[str(odd)]
+    loops = plan.spans.total
+    assert plan.span(0, 1) is not None
+    assert None in [plan.span(n, 1) for n in range(loops - 1)]
+    assert not plan.spans.ok and plan.span(0, 1) is None  # none once one is wrong
 
 
 @pytest.mark.parametrize("which", ["scattered", "enveloped"])
@@ -753,17 +764,17 @@ def test_workers_jump_over_the_others_loops_and_read_the_same(which, request, pa
 
 
 def test_a_jump_to_where_no_loop_ends_means_one_process(enveloped):
-    """A plan whose places are not the file's (a file changed since the scan): the worker
-    that jumps there finds no segment that ends a loop, and the file is checked in one
-    process, with the same answer."""
+    """A plan whose places are not the file's (a file changed since the scan): the workers
+    jump to the wrong loops, read other claims than the plan says, and the file is checked
+    in one process, with the same answer."""
     path, visits = enveloped
     session = open_session(visits=visits, inputs=[path])
     want: list[str] = []
     check_file(path, session.rules, session.ctx, jobs=1, on_claim_text=_texts(want))
     session = open_session(visits=visits, inputs=[path], scan_ahead=True)
     spans = session.ctx.plans[path].spans
-    for n in range(len(spans.starts)):
-        spans.starts[n] += 5  # inside each HL
+    for n in range(len(spans.loops)):
+        spans.loops[n] += 1  # each piece of the file holds the loops after those it holds
     got: list[str] = []
     summary = check_file(path, session.rules, session.ctx, jobs=2, on_claim_text=_texts(got))
     assert summary.workers == 1

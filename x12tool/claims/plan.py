@@ -188,7 +188,7 @@ def plan_run(
         crcs, loops, breaks = plan.crcs, plan.loops, plan.breaks
         after, last_block = -1, -1  # the loop right after the previous claim's; its block
         if spans:
-            plan.spans = LoopSpans()
+            plan.spans = LoopSpans(path)
         for row in head_rows(path, plan.spans):
             if on_head is not None:
                 on_head(path, row)

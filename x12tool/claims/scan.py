@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import islice
 
@@ -85,37 +86,125 @@ def claim_heads(path: str) -> Iterator[ClaimHead]:
 
 
 class LoopSpans:
-    """Where each subscriber loop (2000B) of a file starts and ends, as a ``check --jobs``
+    """Where the subscriber loops (2000B) of a file start and end, as a ``check --jobs``
     worker needs them to jump over the loops other workers judge instead of passing over
     their text (:meth:`x12tool.edi.reader.SegmentReader.pass_over` with ``to``).
 
     A loop starts at its HL (level 22) and ends at the next segment that ends a loop passed
-    over: an HL of level 20 or 22, ST, SE, GS, GE, ISA or IEA. Places are file offsets of the
-    segment's text as the reader splits it (right after the terminator before it, its
-    leading whitespace included) with the number of segments before it. Flat arrays, 16
-    bytes a loop; a loop's end is kept only where it is not the next loop's start (a few a
-    file). ``ok`` False: the scan could not say (the reader then passes over as before)."""
+    over: an HL of level 20 or 22, ST, SE, GS, GE, ISA or IEA. Places are file offsets of a
+    segment's text as the reader splits it (right after the terminator before it, its leading
+    whitespace included) with the number of segments before it.
 
-    __slots__ = ("starts", "counts", "ends", "ok")
+    The scan keeps only a table of the pieces of the file it read (where each starts, the
+    segments and loops before it: a few bytes per 64 kB); a loop's place is found when asked,
+    by reading its piece again (:meth:`span`; a worker asks a few times, or once per stretch
+    of its own claims in the day pool's pass). Finding every loop's place during the scan was
+    ~40 % of the scan, which runs before the workers start. ``ok`` False: no places (the
+    reader then passes over loops as before)."""
 
-    def __init__(self) -> None:
-        self.starts = array("q")  # offset of each loop's HL segment
+    _STATE = ("path", "elem", "term", "bases", "sizes", "counts", "loops", "total", "ok")
+    __slots__ = (*_STATE, "_pieces")
+
+    def __init__(self, path: str = "", elem: bytes = b"", term: bytes = b"") -> None:
+        self.path = path
+        self.elem = elem
+        self.term = term
+        self.bases = array("q")  # file offset of each piece
+        self.sizes = array("q")  # its whole segments' bytes (through its last terminator)
         self.counts = array("q")  # segments before it
-        self.ends: dict[int, tuple[int, int]] = {}  # loop -> (offset, segments before)
+        self.loops = array("q")  # subscriber loops that start before it
+        self.total = -1  # the file's subscriber loops (the scan's count)
         self.ok = True
+        self._pieces: dict[int, list[tuple[int, int, bool]]] = {}  # a few read again
+
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._STATE)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(self._STATE, state, strict=True):
+            setattr(self, name, value)
+        self._pieces = {}
 
     def span(self, loop: int, loops: int) -> tuple[int, int] | None:
         """(offset of the segment that ends them, segments between it and loop ``loop``'s
         HL) of ``loops`` loops from ``loop`` on; None when not known."""
         last = loop + loops - 1
-        if not self.ok or loop < 0 or last >= len(self.starts):
+        if not self.ok or loop < 0 or loops < 1:
             return None
-        end = self.ends.get(last)
-        if end is None:
-            if last + 1 >= len(self.starts):
+        start = self._loop(loop)
+        end = self._after(last)
+        if start is None or end is None:
+            return None
+        return end[0], end[1] - start[1] - 1
+
+    def _piece_of(self, loop: int) -> int:
+        return bisect_right(self.loops, loop) - 1
+
+    def _loop(self, loop: int) -> tuple[int, int] | None:
+        """(offset, segments before) of loop ``loop``'s HL."""
+        piece = self._piece_of(loop)
+        places = self._places(piece)
+        if places is None:
+            return None
+        n = self.loops[piece]
+        for at, count, starts in places:
+            if starts:
+                if n == loop:
+                    return at, count
+                n += 1
+        return None
+
+    def _after(self, loop: int) -> tuple[int, int] | None:
+        """(offset, segments before) of the segment that ends loop ``loop``."""
+        piece = self._piece_of(loop)
+        places = self._places(piece)
+        if places is None:
+            return None
+        n = self.loops[piece]
+        seen = False
+        for at, count, starts in places:
+            if seen:
+                return at, count
+            if starts:
+                seen = n == loop
+                n += 1
+        while seen:  # in a later piece: its first
+            piece += 1
+            if piece >= len(self.bases):
                 return None
-            end = (self.starts[last + 1], self.counts[last + 1])
-        return end[0], end[1] - self.counts[loop] - 1
+            places = self._places(piece)
+            if places is None:
+                return None
+            if places:
+                return places[0][0], places[0][1]
+        return None
+
+    def _places(self, piece: int) -> list[tuple[int, int, bool]] | None:
+        """The segments of piece ``piece`` that start or end a loop: (offset, segments
+        before, a loop's HL), read again; None (and ``ok`` False) when they are not the
+        loops the scan counted there."""
+        if piece < 0 or piece >= len(self.bases):
+            return None
+        places = self._pieces.get(piece)
+        if places is not None:
+            return places
+        base, size = self.bases[piece], self.sizes[piece]
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(base)
+                data = fh.read(size)
+        except OSError:
+            data = b""
+        found = _loop_places(data, self.elem, self.term)
+        places = [(base + at, self.counts[piece] + n, starts) for at, n, starts in found]
+        after = self.loops[piece + 1] if piece + 1 < len(self.loops) else self.total
+        if len(data) != size or sum(starts for _, _, starts in places) != after - self.loops[piece]:
+            self.ok = False  # not the loops the scan counted: no places rather than wrong ones
+            return None
+        if len(self._pieces) >= 4:
+            self._pieces.pop(next(iter(self._pieces)))
+        self._pieces[piece] = places
+        return places
 
 
 def head_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
@@ -172,14 +261,13 @@ def _fast_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
         st = b"ST" + el
         first = True
         eof = False
-        pick = _picker(el, term) if spans is None else _picker(el, term, ends=True)
+        pick = _picker(el, term)
         strip = pick is None  # the picked segments come without their leading whitespace
-        mark = chunk_at = None
+        base = counted = 0  # file offset of rest[0], segments before it (``spans``)
         if spans is not None:
+            spans.elem, spans.term = el, term
             if pick is None:
                 spans.ok = False  # a terminator that is whitespace: no places
-            else:
-                chunk_at, mark = _marker(term, spans)
         while not eof:
             chunk = fh.read(CHUNK)
             eof = not chunk
@@ -190,8 +278,14 @@ def _fast_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
                 if cut < 0:
                     rest = data
                     continue
-                if chunk_at is not None:
-                    chunk_at(data, cut)
+                if spans is not None:
+                    # the piece's place (LoopSpans: its loops' places are found when asked)
+                    spans.bases.append(base)
+                    spans.sizes.append(min(cut + 1, len(data)))
+                    spans.counts.append(counted)
+                    spans.loops.append(loop + 1)
+                    counted += data.count(term, 0, cut + 1)
+                    base += cut + 1
                 segs, rest = pick(data, cut), b"" if eof else data[cut + len(term) :]
             else:
                 rest = b"" if eof else segs.pop()
@@ -207,12 +301,8 @@ def _fast_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
                         member = payer = b""
                     if level == b"22":
                         loop += 1
-                        if mark is not None:
-                            mark(seg, level)
                     elif level == b"20":
                         block += 1
-                        if mark is not None:
-                            mark(seg, level)
                     in_patient = level == b"23"
                     last = born = b""
                 elif tag == nm1 and not in_claim:
@@ -246,24 +336,46 @@ def _fast_rows(path: str, spans: LoopSpans | None = None) -> Iterator[HeadRow]:
                     )
                 elif tag[:3] == st:
                     block += 1
-                    if mark is not None:
-                        mark(seg, None)
                 elif seg[:3] == b"ISA":
                     if first:
                         first = False
                     elif _isa_delimiters(seg + term) != (el, term):
                         raise _Delimiters
-                    elif mark is not None:
-                        mark(seg, None)
-                elif mark is not None and tag[:2] in _ENDS:
-                    mark(seg, None)  # SE, GS, GE, IEA (picked for the spans alone)
-    if spans is not None and len(spans.starts) != loop + 1:
-        spans.ok = False  # not the loops the scan counted: no places rather than wrong ones
+    if spans is not None:
+        spans.total = loop + 1
 
 
 _SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
 _READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
-_ENDS = (b"SE", b"GS", b"GE", b"IE")  # the other segments that end a subscriber loop
+
+
+def _loop_places(data: bytes, elem: bytes, term: bytes) -> list[tuple[int, int, bool]]:
+    """The segments of ``data`` (whole segments, the first at ``data[0]``) that start or end a
+    subscriber loop, as the reader's pass finds them (x12tool/edi/reader.py
+    ``_pass_patterns``): (where the segment's text starts, right after the terminator before
+    it; the segments before it in ``data``; whether it is a loop's HL)."""
+    t, e = re.escape(term), re.escape(elem)
+    space = b"[" + re.escape(_READER_SPACE) + b"]*"
+    other = b"[^" + e + t + b"]*"
+    body = (
+        b"(?:HL" + e + other + e + other + e + b"(2[02])|SE|ST|GS|GE|ISA|IEA)"
+        b"(?=" + e + b"|" + t + b")"
+    )
+    found = []
+    counted = upto = 0
+    m = re.compile(space + body).match(data)
+    if m:
+        found.append((0, 0, m.group(1) == b"22"))
+    for m in re.finditer(t + space + body, data):
+        at = m.start() + 1
+        counted += data.count(term, upto, at)
+        upto = at
+        found.append((at, counted, m.group(1) == b"22"))
+    return found
+
+
+_SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
+_READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
 
 
 def _marker(term: bytes, spans: LoopSpans):
@@ -321,23 +433,19 @@ def _marker(term: bytes, spans: LoopSpans):
 
 _SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
 _READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
-_ENDS = (b"SE", b"GS", b"GE", b"IE")  # the other segments that end a subscriber loop
 
 
-def _picker(el: bytes, term: bytes, ends: bool = False):
+def _picker(el: bytes, term: bytes):
     """``pick(data, cut)``: the segments of ``data[:cut]`` that _fast_heads reads (HL, NM1 of
     the subscriber, payer or patient, DMG, CLM, ISA), as split(term) and lstrip() would give
     them, found by a regular expression instead of a Python loop over every segment (most of a
     claim's segments are read by nothing here; an NM1 of another qualifier, e.g. the rendering
-    provider's NM1*82, is read by nothing either); ``ends``: SE, GS, GE and IEA too (the
-    places of loops, :class:`LoopSpans`). None when the terminator is a space character,
-    which the leading-space match would eat."""
+    provider's NM1*82, is read by nothing either). None when the terminator is a space
+    character, which the leading-space match would eat."""
     if term in _SPACE:
         return None
     t, e = re.escape(term), re.escape(el)
     tags = b"(?:HL|DMG|CLM|ST)" + e + b"|NM1" + e + b"(?:IL|PR|QC)" + e + b"|ISA"
-    if ends:  # the rest of what ends a subscriber loop (LoopSpans; a few a file)
-        tags += b"|(?:SE|GS|GE|IEA)(?=" + e + b"|" + t + b")"
     body = b"[" + re.escape(_SPACE) + b"]*((?:" + tags + b")[^" + t + b"]*)"
     first = re.compile(body)  # the segment at the start of the data
     after = re.compile(t + body)  # a segment after a terminator: a literal the engine seeks
