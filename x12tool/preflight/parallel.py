@@ -19,8 +19,13 @@ level 20 or 22, SE or envelope segment) by regular expressions on the text, coun
 segments, bytes and CLMs without building a segment: positions, offsets and SE01 come out as
 if it had been read; a run of such loops (up to its next claim, an HL of level 20 or an ST,
 :meth:`~x12tool.claims.plan.FilePlan.run`) is passed over in one, its text counted without
-being split into segments. In a loop it does read, the claims of other workers (possible when a
-subscriber has no member id) come unparsed. Its own claims it judges in file order and writes
+being split into segments. Where the plan's scan found the loops' places (a run that may use
+workers: :class:`~x12tool.claims.scan.LoopSpans`), the reader jumps over such a run instead,
+its text not read at all: a worker reads the envelopes and its own stretches of the file. In a
+loop it does read, the claims of other workers (possible when a subscriber has no member id)
+come unparsed. The beneficiary's day across claims (x12tool/rules/daypool.py) each worker
+pools for its own claims, by a pass over its own stretches: a claim's peers share its member
+id, so its group and its worker. Its own claims it judges in file order and writes
 their report records to a temporary file. The parent then takes the records back in file
 order, following the plan, and adds up the workers' summaries (set-level findings counted
 once).

@@ -10,7 +10,8 @@ claim is judged, a segment-only scan finds the beneficiaries with more than one 
 file (8 bytes a claim while it runs; :mod:`x12tool.claims.scan`); when there are any, one more
 pass keeps those beneficiaries' timed lines and minutes per day (:class:`DayPart`), and nothing
 of the others: with the run's plan it models only claims whose group has another claim in the
-file and passes over subscriber loops of lone claims without building their segments. File
+file and passes over subscriber loops of lone claims without building their segments (jumps
+over them where the plan knows their places; a ``check --jobs`` worker pools its own claims). File
 order does not matter: claims of a beneficiary far apart are pooled like adjacent ones. Memory
 is the day parts of the beneficiaries with several claims.
 
