@@ -15,12 +15,13 @@ from ncci.common import PTP
 
 from devtools.synth import generate
 from rules.test_rule_screens import changed_claims, claims_of
+from x12tool.claims.model import Provider
 from x12tool.money.pricing import normal_code
 from x12tool.ncci import NcciIndex, NcciStore
 from x12tool.ncci.importers import import_ptp
 from x12tool.refdata import load_refdata
 from x12tool.rules.context import RuleContext
-from x12tool.rules.ncci_hits import _add_hits, _pairs_cache, index_for, pair_hits
+from x12tool.rules.ncci_hits import _add_hits, _pairs_cache, _provider, index_for, pair_hits
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "fixtures" / "sample" / "therapy_batch.837"
@@ -82,6 +83,11 @@ def claims(tmp_path_factory):
             elif roll < 0.3:
                 # odd spellings normalise to a pair's code
                 line.code = rnd.choice([" 97140", "97530 ", "97116", "g0283", ""])
+            if rnd.random() < 0.15:
+                # a 2420A: another NPI, or the claim's own; on a line that can pair or not
+                # (only the lines that can pair decide whether a date has one provider)
+                npi = rnd.choice(["1999999999", claim.rendering.npi if claim.rendering else ""])
+                line.rendering = Provider(None, None, "LINE", npi)
     return out + changed
 
 
@@ -99,7 +105,8 @@ def test_pair_hits_gives_the_walks_pairs(claims, tmp_path, ptp):
         ncci = NcciIndex(ref, store)
     profiles = [None, *(ref.profile(n) for n in ("medicare_b", "commercial", "no_medicare"))]
     profiles.append(ref.profile("strict"))
-    found = screened = 0
+    found = screened = mixed = two_providers = 0
+    pair_codes = {c for p in ref.ncci_pairs() for c in (p.column1, p.column2)}
     for profile in profiles:
         ctx = RuleContext(ref=ref, ncci=ncci)
         for claim in claims:
@@ -108,8 +115,19 @@ def test_pair_hits_gives_the_walks_pairs(claims, tmp_path, ptp):
             got = pair_hits(claim, ctx)
             assert as_tuples(got) == as_tuples(want), (claim.id, profile and profile.name)
             found += len(got)
+            for h in got:
+                if any(ln.rendering is not None for ln in claim.lines if ln.date_from == h.day):
+                    mixed += 1
+            # a date whose lines of a pair's codes have two providers (_add_hits cuts them)
+            days = {}
+            for ln in claim.lines:
+                if ln.date_from is not None and normal_code(ln.code) in pair_codes:
+                    days.setdefault(ln.date_from, set()).add(_provider(claim, ln))
+            two_providers += any(len(p) > 1 for p in days.values())
         screened += _pairs_cache(ctx, index_for(ctx)).paired is not None
     assert found > 20
+    # hits on dates with a 2420A, and dates whose pair codes two providers billed
+    assert mixed and two_providers
     # the screen is taken with the curated pairs only; an imported table has no code list
     # for the profiles that read the Medicare pairs (no_medicare reads its own pairs alone)
     assert screened == (1 if ptp else len(profiles))

@@ -86,7 +86,15 @@ def _good_sv1(delims) -> set[str]:
         if len(_GOOD_SV1) >= 16:
             _GOOD_SV1.clear()
         got = _GOOD_SV1[key] = set()
+    _LAST_SV1[:] = (delims, got)
     return got
+
+
+# (delimiters, _good_sv1's set for them) of the last claim: a file's claims share one
+# interchange's Delimiters object (frozen), so the next claim finds its set without making a
+# key. The object is held, so no other takes its id; its set holds only texts that passed
+# with its separators, so it stays right even after _GOOD_SV1 is cleared.
+_LAST_SV1: list = [None, None]
 
 
 def _units_ok(units: Decimal) -> bool:
@@ -142,7 +150,9 @@ class COD001(Rule):
         # modifiers and units are ones seen to pass before, and the rest of _well_formed
         # holds. Any other line (or a line problem) goes the whole way.
         codes, mods, good_units = _GOOD_CODES, _GOOD_MODIFIERS, _GOOD_UNITS
-        seen = _good_sv1(claim.clm.delims)  # the claim's interchange's separators
+        delims = claim.clm.delims  # the claim's interchange's separators
+        last = _LAST_SV1
+        seen = last[1] if last[0] is delims else _good_sv1(delims)
         for line in claim.lines:
             if line.problems:
                 return self._all(claim, ctx)

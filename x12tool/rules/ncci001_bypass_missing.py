@@ -46,7 +46,16 @@ class NCCI001(Rule):
         hits = pair_hits(claim, ctx)
         if not hits:
             return ()  # no pair on the claim (most claims)
-        return self._findings(claim, ctx, hits)
+        # A column-2 line of an indicator-1 pair without a bypass modifier (has_bypass, as one
+        # set test) is what is reported: most claims with a pair bill it with one, and then
+        # nothing of the message (the table's name, the accepted modifiers) is made.
+        accepted = bypass_modifiers(ctx)
+        for hit in hits:
+            if hit.pair.indicator == "1":
+                for line in hit.col2:
+                    if accepted.isdisjoint(line.modifiers):
+                        return self._findings(claim, ctx, hits)
+        return ()
 
     def _findings(self, claim, ctx, hits):
         table = index_for(ctx).ptp_source

@@ -43,7 +43,11 @@ class NCCI002(Rule):
         hits = pair_hits(claim, ctx)
         if not hits:
             return ()  # no pair on the claim (most claims)
-        return self._findings(claim, ctx, hits)
+        # only indicator-0 pairs are reported (each column-2 line of one): most pairs are 1
+        for hit in hits:
+            if hit.pair.indicator == "0" and hit.col2:
+                return self._findings(claim, ctx, hits)
+        return ()
 
     def _findings(self, claim, ctx, hits):
         table = index_for(ctx).ptp_source

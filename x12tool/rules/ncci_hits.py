@@ -266,6 +266,7 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
                     break
         else:
             return []
+        return _listed_hits(claim, lines, code_pairs)
     days: dict[date, list[ServiceLine]] = {}
     shared = False  # some date has two lines: without one there is nothing to pair
     for line in lines:
@@ -300,6 +301,53 @@ def _pair_hits(claim: Claim, ctx: RuleContext, profile) -> list[PairHit]:
 
 
 _CODE = attrgetter("code")
+
+
+def _listed_hits(claim: Claim, lines: list[ServiceLine], code_pairs: _CodePairs) -> list[PairHit]:
+    """:func:`_pair_hits` when the lookup lists every code a pair can have (``paired``): a
+    pair is between two of those codes, so only their lines are taken, by date, each with
+    its normal code from ``paired`` (no other line can be in a hit, and leaving the others
+    out of a date's codes leaves its pairs and their order as they were); a date with fewer
+    than two such codes is passed over without a lookup."""
+    paired = code_pairs.paired
+    days: dict[date, list[tuple[str, ServiceLine]]] = {}
+    for line in lines:
+        normal = paired.get(line.code)
+        if normal is None:
+            normal = code_pairs.learn_paired(line.code)
+        if normal:
+            day = line.date_from
+            if day is not None:
+                got = days.get(day)
+                if got is None:
+                    days[day] = [(normal, line)]
+                else:
+                    got.append((normal, line))
+    hits: list[PairHit] = []
+    for day in sorted(days) if len(days) > 1 else days:
+        day_lines = days[day]
+        if len(day_lines) < 2:
+            continue  # a line alone on its date pairs with nothing
+        by_code: dict[str, list[ServiceLine]] = {}
+        for normal, ln in day_lines:
+            got = by_code.get(normal)
+            if got is None:
+                by_code[normal] = [ln]
+            else:
+                got.append(ln)
+        if len(by_code) < 2:
+            continue  # one code on the date: no pair
+        found = code_pairs.on(frozenset(by_code), day)
+        if found:
+            # no 2420A on the date's lines that can pair: each is the claim's provider's
+            one_provider = True
+            for _, ln in day_lines:
+                if ln.rendering is not None:
+                    one_provider = False
+                    break
+            for pairs in found:
+                _add_hits(hits, claim, day, None, by_code, pairs, one_provider)
+    return hits
 
 
 def _add_hits(hits, claim, day, lines, by_code, pairs, one_provider: bool) -> None:
