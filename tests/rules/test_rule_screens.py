@@ -370,3 +370,41 @@ def test_checklist_gaps_agree_with_checklist_missing_however_the_row_was_read(in
                 assert gaps == tuple(n for n, v in row.checklist if v != "Y")
                 rows += 1
     assert rows > 500
+
+
+def test_normalize_note_is_split_join_casefold_on_any_text():
+    """normalize_note's printable-ASCII path (lower() of the text as it is) gives what
+    " ".join(text.split()).casefold() gives, on texts built of spaces, tabs, line breaks,
+    Unicode spaces, control characters, upper case and non-ASCII letters (ß casefolds to ss)."""
+    rnd = random.Random(31)
+    parts = [
+        "a",
+        "Sit",
+        "TO",
+        "stand",
+        "3x10",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\x0b",
+        "\x1f",
+        "\u00a0",
+        "\u2003",
+        "\u3000",
+        "ß",
+        "Straße",
+        "É",
+        "\x85",
+        ",",
+        "-",
+        "\x7f",
+        "",
+    ]
+    fast = 0
+    for _ in range(4000):
+        text = "".join(rnd.choice(parts) for _ in range(rnd.randrange(0, 9)))
+        assert normalize_note(text) == " ".join(text.split()).casefold(), repr(text)
+        fast += text.isascii() and text.isprintable() and "  " not in text
+    assert fast > 300  # the ASCII path was taken, and the other one too

@@ -20,6 +20,12 @@ _ORDER = itemgetter(0, 1, 2)
 
 def normalize_note(text: str) -> str:
     """Whitespace collapsed to single spaces, case folded."""
+    if text.isascii() and text.isprintable() and "  " not in text:
+        # Printable ASCII has no whitespace but the space: with no two in a row and none at
+        # either end, split and join give the text back, and casefold is lower (the usual
+        # note, without a list of its words).
+        if text[:1] != " " and text[-1:] != " ":
+            return text.lower()
     return " ".join(text.split()).casefold()
 
 
@@ -116,7 +122,17 @@ class DOC003(Rule):
             for row in ctx.rows_for_line(claim, line):
                 if row.cpt != CODE:
                     continue
-                note = " ".join(row.note_text.split()).casefold()  # normalize_note, inline
+                note = row.note_text  # normalize_note, inline (its usual case first)
+                if (
+                    note.isascii()
+                    and note.isprintable()
+                    and "  " not in note
+                    and note[:1] != " "
+                    and note[-1:] != " "
+                ):
+                    note = note.lower()
+                else:
+                    note = " ".join(note.split()).casefold()
                 if len(note) < MIN_NOTE_CHARS:
                     continue
                 # one 64-bit digest of patient and note, no text kept
