@@ -87,12 +87,26 @@ class MOD003(Rule):
                     break
             else:
                 return ()
+        # With assistant rows but no taxonomy that could name an assistant (the usual such
+        # claim: one 2310B, a therapist's), a line misses CQ/CO only through a row of its own,
+        # which shares its line control or its code and date with one of ``roles``; the
+        # other lines are passed over without _missing (whose answer for them is None).
+        rows_only = bool(roles) and not self._assistant_taxonomy(claim, ref, facts)
         out = []  # a list, not a generator: most claims have nothing to report
         for line in claim.lines:
             if line.sv1 is None:
                 continue
             if assistant.isdisjoint(line.modifiers):
                 if applies:
+                    if rows_only:
+                        control, code, when = line.line_control, line.code, line.date_from
+                        for r in roles:
+                            if r.line_control == control or (
+                                r.cpt == code and r.service_date == when
+                            ):
+                                break
+                        else:
+                            continue  # no assistant row of its own, no assistant taxonomy
                     found = self._missing(claim, line, ctx, facts, roles)
                     if found is not None:
                         out.append(found)
