@@ -470,6 +470,58 @@ class LedgerStore:
         return int(lines[0]), int(lines[1]), int(ext[0])
 
 
+def _create_whole(path: Path) -> bool:
+    """Create a new SQLite ledger at ``path`` whole or not at all: its tables are made in a
+    hidden file beside it, which is then linked to ``path`` only if no ledger is there yet
+    (another preflight's new ledger is never replaced). A run killed while creating leaves no
+    ledger, never a file without tables (which would read as "not a usable ledger"); a stale
+    hidden ``.NAME.PID.XXXXXXXX.new`` file may stay behind. False when the file system cannot link:
+    the ledger is then created in place, as before. Errors as the store's own."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.new")
+    try:
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            os.chmod(tmp, 0o600)  # the ledger holds member ids: owner only
+            conn.execute("PRAGMA journal_mode=WAL")  # kept in the file's header
+            conn.execute("BEGIN IMMEDIATE")
+            for ddl in DDL:
+                conn.execute(ddl)
+            conn.execute(
+                "INSERT INTO ledger_meta (key, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
+            )
+            conn.execute("COMMIT")
+        finally:
+            conn.close()  # the last connection: the WAL is checkpointed into the file
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return True  # another run created it meanwhile: that one is the ledger
+        except OSError:
+            return False  # no hard links here
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the new name survives a crash
+        finally:
+            os.close(fd)
+        return True
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path}: cannot create a ledger: {exc}") from None
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot create: {exc.strerror}") from None
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass  # gone already, or a hidden leftover that does no harm
+
+
 class SqliteStore(LedgerStore):
     kind = "sqlite"
 
@@ -483,7 +535,7 @@ class SqliteStore(LedgerStore):
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise LedgerError(f"{path.parent}: cannot create: {exc.strerror}") from None
-            fresh = not path.exists()
+            fresh = not path.exists() and not _create_whole(path)
         else:
             fresh = False
         try:
