@@ -95,6 +95,24 @@ class X12Writer:
                 append(self._text(seg))
         self._flush(parts, ones)
 
+    def write_pieces(self, parts: list[str], segments: int) -> None:
+        """Write ``segments`` segments inside a transaction set whose texts the caller made,
+        ``parts`` in order (what :meth:`body_text` gives, read segments' own bytes), as one
+        piece: no trailer or envelope segment among them."""
+        if parts:
+            data = "".join(parts).encode("latin-1")
+            self.out.write(data)
+            self.bytes_written += len(data)
+            self.segments_written += segments
+            self.set_segments += segments
+
+    def body_text(self, seg: Segment) -> str:
+        """The text :meth:`write_body` writes for ``seg`` (not a trailer or envelope segment)."""
+        tail = seg._tail
+        if tail and tail.endswith(_plain_ends(seg.delims)):
+            return seg._raw + tail
+        return self._text(seg)
+
     def _flush(self, parts: list[str], ones: int) -> None:
         """Write ``parts``: segments in two parts each but ``ones`` in one."""
         if parts:

@@ -290,19 +290,30 @@ def process_file(
         for p, _ in entries:
             if p is not None and not any(p is q for q in had):
                 had.append(p)
+        # (patient, segments, as read): a claim sent as it came is its read segments
         if sinks.ready:
             sinks.ready.subscriber(
-                block, [(p, o.final.segments) for p, o in entries if o.status != HELD], had
+                block,
+                [
+                    (p, o.final.segments, o.final is o.original)
+                    for p, o in entries
+                    if o.status != HELD
+                ],
+                had,
             )
         if sinks.held:
             sinks.held.subscriber(
-                block, [(p, o.original.segments) for p, o in entries if o.status == HELD], had
+                block, [(p, o.original.segments, True) for p, o in entries if o.status == HELD], had
             )
         if sinks.everything:
-            sinks.everything.subscriber(block, [(p, o.final.segments) for p, o in entries], had)
+            sinks.everything.subscriber(
+                block, [(p, o.final.segments, o.final is o.original) for p, o in entries], had
+            )
         if sinks.changed:
             sinks.changed.subscriber(
-                block, [(p, o.final.segments) for p, o in entries if o.status == CORRECTED], had
+                block,
+                [(p, o.final.segments, False) for p, o in entries if o.status == CORRECTED],
+                had,
             )
 
     try:

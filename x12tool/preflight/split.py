@@ -154,11 +154,13 @@ class OutputSet:
     def subscriber(
         self,
         block: HLBlock,
-        entries: list[tuple[HLBlock | None, list[Segment]]],
+        entries: list[tuple[HLBlock | None, list[Segment], bool]],
         patients: list[HLBlock] | None = None,
     ) -> None:
         """Write a subscriber HL and its claims; ``entries`` are (patient block or None, claim
-        segments) in input order. Nothing is written when ``entries`` is empty.
+        segments, as read) in input order. Nothing is written when ``entries`` is empty.
+        ``as read``: the segments are the claim's as the reader gave them (no fix made a new
+        one), so each is written as its own bytes without the writer's per-segment tests.
         ``patients``: the input's patient loops under this subscriber, in order (an HL left
         out of this output shifts the numbers after it; HL04 changes only when the output
         keeps none of them)."""
@@ -166,18 +168,21 @@ class OutputSet:
             self.dropped = True
             return
         self._open()
-        written = [p for p, _ in entries if p is not None]
+        written = [e[0] for e in entries if e[0] is not None]
         if patients is None:
             patients = [p for n, p in enumerate(written) if all(p is not q for q in written[:n])]
         child = None if bool(written) == bool(patients) else ("1" if written else "0")
         segs = block.segments
+        w = self.w
+        text = w.body_text
         # the subscriber loop as one piece (one encode, one write): its HL, its patient
         # loops' HLs and the claims, in input order
-        body = [self._hl_out(segs[0], child)]
-        body += segs[1:]
+        parts = [text(self._hl_out(segs[0], child))]
+        parts += [text(s) for s in segs[1:]]
+        count = len(segs)
         remaining = list(patients)
         current: HLBlock | None = None
-        for patient, claim_segments in entries:
+        for patient, claim_segments, as_read in entries:
             if patient is not None and patient is not current:
                 current = patient
                 while remaining and remaining[0] is not patient:
@@ -186,14 +191,21 @@ class OutputSet:
                 if remaining:
                     remaining.pop(0)
                 psegs = patient.segments
-                body.append(self._hl_out(psegs[0], None))
-                body += psegs[1:]
-            body += claim_segments
+                parts.append(text(self._hl_out(psegs[0], None)))
+                parts += [text(s) for s in psegs[1:]]
+                count += len(psegs)
+            if as_read:
+                # A read segment's bytes are its text and what followed it (terminator, line
+                # break): every claim segment was followed by another segment (the unit is
+                # written at the next HL or SE), so each was read with its terminator.
+                parts += [s._raw + s._tail for s in claim_segments]
+            else:
+                parts += [text(s) for s in claim_segments]
+            count += len(claim_segments)
             self.claims += 1
-        self.w.write_body(body)
+        w.write_pieces(parts, count)
         if remaining:
             self.dropped = True
-
 
 REASONS = {
     HL_RENUMBERED: "HL01/HL02 renumbered: the transaction set as written counts its HLs from 1",
