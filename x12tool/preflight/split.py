@@ -29,19 +29,26 @@ HL_CHILD_CODE = "hl-child-code"
 
 
 def _hl(seg: Segment, number: int, parent: int | None, child: str | None) -> Segment:
-    fields = list(seg.fields)
-    while len(fields) < 5:
-        fields.append("")
+    old = seg.fields
+    fields = list(old)
+    n = len(fields)
+    if n < 5:
+        fields += [""] * (5 - n)
     fields[1] = str(number)
     fields[2] = str(parent) if parent is not None else ""
     if child is not None:
         fields[4] = child
-    while len(fields) > len(seg.fields) and fields[-1] == "":
+    while len(fields) > n and fields[-1] == "":
         fields.pop()
-    if fields == seg.fields:
+    if fields == old:
         return seg
     new = seg.with_fields(fields)
-    if seg.raw is not None:
+    tail = seg._tail
+    if tail:
+        # a read segment: its text is the one its fields were split from, so what followed
+        # it (Segment.suffix) is its tail
+        new.raw = seg.delims.element.join(fields) + tail
+    elif seg._raw is not None:
         new.raw = new.text + seg.suffix
     new.position, new.index = seg.position, seg.index
     return new
