@@ -24,6 +24,9 @@ class X12Writer:
         self.bytes_written = 0
         # called with (input segment, written segment) when a trailer count is rewritten
         self.on_change = None
+        # body_text's: the delimiters last met and the plain endings of read bytes under them
+        self._delims = None
+        self._ends: tuple[str, ...] = ()
 
     def write_text(self, text: str) -> None:
         """Write bytes that are not a segment (a preamble such as a BOM)."""
@@ -109,8 +112,12 @@ class X12Writer:
     def body_text(self, seg: Segment) -> str:
         """The text :meth:`write_body` writes for ``seg`` (not a trailer or envelope segment)."""
         tail = seg._tail
-        if tail and tail.endswith(_plain_ends(seg.delims)):
-            return seg._raw + tail
+        if tail:
+            delims = seg.delims
+            if delims is not self._delims:
+                self._delims, self._ends = delims, _plain_ends(delims)
+            if tail.endswith(self._ends):
+                return seg._raw + tail
         return self._text(seg)
 
     def _flush(self, parts: list[str], ones: int) -> None:

@@ -86,8 +86,10 @@ class OutputSet:
     def _hl_out(self, seg: Segment, child: str | None) -> Segment:
         """The HL to write for ``seg`` (numbered as :meth:`_write_hl` says), now counted as
         written: the caller writes it next."""
-        old = seg.element(1)
-        up = seg.element(2)
+        fields = seg.fields
+        n = len(fields)
+        old = fields[1] if n > 1 else ""
+        up = fields[2] if n > 2 else ""
         parent = self.numbers.get(up) if up else None
         kept = not self.dropped and old.isdigit() and int(old) > self.hl
         number = int(old) if kept else self.hl + 1
@@ -184,8 +186,10 @@ class OutputSet:
         text = w.body_text
         # the subscriber loop as one piece (one encode, one write): its HL, its patient
         # loops' HLs and the claims, in input order
+        # (the blocks' other segments are read ones, each followed by another: their bytes
+        # are their text and tail, as for a claim as read below)
         parts = [text(self._hl_out(segs[0], child))]
-        parts += [text(s) for s in segs[1:]]
+        parts += [s._raw + s._tail for s in segs[1:]]
         count = len(segs)
         remaining = list(patients)
         current: HLBlock | None = None
@@ -199,7 +203,7 @@ class OutputSet:
                     remaining.pop(0)
                 psegs = patient.segments
                 parts.append(text(self._hl_out(psegs[0], None)))
-                parts += [text(s) for s in psegs[1:]]
+                parts += [s._raw + s._tail for s in psegs[1:]]
                 count += len(psegs)
             if as_read:
                 # A read segment's bytes are its text and what followed it (terminator, line
