@@ -46,8 +46,10 @@ def _hl(seg: Segment, number: int, parent: int | None, child: str | None) -> Seg
     tail = seg._tail
     if tail:
         # a read segment: its text is the one its fields were split from, so what followed
-        # it (Segment.suffix) is its tail
-        new.raw = seg.delims.element.join(fields) + tail
+        # it (Segment.suffix) is its tail; kept in two parts as the reader keeps them (the
+        # writer writes such a segment without testing its raw)
+        new._raw = seg.delims.element.join(fields)
+        new._tail = tail
     elif seg._raw is not None:
         new.raw = new.text + seg.suffix
     new.position, new.index = seg.position, seg.index
