@@ -220,6 +220,7 @@ class OutputSet:
         if remaining:
             self.dropped = True
 
+
 REASONS = {
     HL_RENUMBERED: "HL01/HL02 renumbered: the transaction set as written counts its HLs from 1",
     HL_CHILD_CODE: "HL04 set: the output has none of the child loops this HL had in the input",
