@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import islice
 from typing import NamedTuple
 
 from x12tool.claims import Claim, ServiceLine
@@ -514,12 +513,7 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
             info = code_info(r.cpt)
             if info is None or not info.timed:
                 continue
-            disc = r.discipline
-            if not disc:
-                if info.discipline:
-                    disc = info.discipline
-                elif len(claim_disciplines) == 1:
-                    disc = next(iter(claim_disciplines))
+            disc = _unmatched_discipline(r, info, claim_disciplines)
             key = (r.service_date, disc)
             g = groups.get(key)
             if g is None:
@@ -536,6 +530,19 @@ def _build_groups(claim: Claim, ctx: RuleContext, memo: dict | None = None) -> l
     elif n > 2:
         out.sort(key=_group_order)
     return out
+
+
+def _unmatched_discipline(r: VisitRow, info, line_disciplines: set) -> str | None:
+    """The discipline of a timed visit row no line took: its own, else its code's lock, else
+    the one discipline of the claim's dated timed lines (``line_disciplines``), else the row's
+    own empty value (its day is then one of no discipline)."""
+    disc = r.discipline
+    if not disc:
+        if info.discipline:
+            return info.discipline
+        if len(line_disciplines) == 1:
+            return next(iter(line_disciplines))
+    return disc
 
 
 def _group_order(g: TimedGroup) -> tuple:
@@ -735,10 +742,8 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
         # below holds to supporting none (else TU005 has a finding, and the groups make it).
         ref = ctx.ref
         codes_info = ref.codes
-        # the disciplines of the claim's dated timed lines, for a row with none: those of
-        # the first days (the lines'), worked out when first needed
-        line_days = len(days)
-        claim_disciplines = None
+        # the disciplines of the claim's dated timed lines (each made a day of its own)
+        claim_disciplines = {d for _day, d in days}
         for r in all_rows:
             control = r.line_control
             if control and control not in by_control:
@@ -749,16 +754,7 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
                 info = ref.code(cpt)
             if info is None or not info.timed:
                 continue
-            disc = r.discipline
-            if not disc:
-                if info.discipline:
-                    disc = info.discipline
-                else:
-                    if claim_disciplines is None:
-                        claim_disciplines = {d for _day, d in islice(days, line_days)}
-                    if len(claim_disciplines) == 1:
-                        disc = next(iter(claim_disciplines))
-            key = (r.service_date, disc)
+            key = (r.service_date, _unmatched_discipline(r, info, claim_disciplines))
             got = days.get(key)
             if got is None:
                 got = days[key] = ([], [], [])
