@@ -374,67 +374,6 @@ def _loop_places(data: bytes, elem: bytes, term: bytes) -> list[tuple[int, int, 
     return found
 
 
-_SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
-_READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
-
-
-def _marker(term: bytes, spans: LoopSpans):
-    """``(chunk, mark)``, which add the places of a file's loops to :class:`LoopSpans` as
-    the scan meets the segments that start or end one (the picked HL, ST, SE, GS, GE, ISA and
-    IEA): ``chunk(data, cut)`` at each piece of the file (its whole segments end at ``cut``),
-    ``mark(seg, level)`` at each such segment's picked text (``level``: b"22" for a loop's
-    HL). Each is found in the piece by its text from the last one found (a search in C over
-    a claim's bytes, where a regular expression seeking the tags cost the scan +70 %), the
-    segments before it counted by ``bytes.count``; closures over plain locals (this runs
-    once a loop)."""
-    starts, counts, ends = spans.starts, spans.counts, spans.ends
-    end_of = term[0]
-    data = b""
-    cut = -1
-    base = 0  # file offset of data[0]
-    upto = 0  # where the last segment found starts, in data (counted up to it)
-    counted = 0  # segments before data[upto]
-    open_loop = -1  # the loop whose end is not found yet
-
-    def chunk(more: bytes, more_cut: int) -> None:
-        nonlocal data, cut, base, upto, counted
-        counted += data.count(term, upto, cut + 1)
-        base += cut + 1
-        data, cut, upto = more, more_cut, 0
-
-    def mark(seg: bytes, level: bytes | None) -> None:
-        nonlocal upto, counted, open_loop
-        at = upto
-        while True:
-            at = data.find(seg, at, cut + 1)
-            if at < 0:
-                spans.ok = False  # not where the reader would find it: no places
-                return
-            k = at
-            while k and data[k - 1] in _READER_SPACE:
-                k -= 1
-            end = at + len(seg)
-            if (not k or data[k - 1] == end_of) and (end > cut or data[end] == end_of):
-                break  # the segment itself, not its text inside another
-            at += 1
-        counted += data.count(term, upto, k)
-        upto = k
-        if level == b"22":
-            starts.append(base + k)
-            counts.append(counted)
-            open_loop = len(starts) - 1
-        else:
-            if open_loop >= 0:
-                ends[open_loop] = (base + k, counted)
-            open_loop = -1
-
-    return chunk, mark
-
-
-_SPACE = b" \t\n\r\x0b\x0c"  # what bytes.lstrip() strips
-_READER_SPACE = b" \t\n\r"  # what the segment reader strips (x12tool/edi/delimiters.py)
-
-
 def _picker(el: bytes, term: bytes):
     """``pick(data, cut)``: the segments of ``data[:cut]`` that _fast_heads reads (HL, NM1 of
     the subscriber, payer or patient, DMG, CLM, ISA), as split(term) and lstrip() would give
