@@ -13,6 +13,7 @@ NCCI pair) goes.
 from __future__ import annotations
 
 from dataclasses import field
+from itertools import filterfalse
 
 from x12tool.claims import Claim
 from x12tool.fixes.apply import apply_edits, reparse
@@ -53,14 +54,14 @@ class ClaimOutcome(Value):
 
     def changed_segments(self) -> list[tuple[object, object]]:
         """(before, after) pairs of segments; None on one side for deleted/added ones."""
-        before = {id(s): s for s in self.original.segments}
-        after_ids = {id(s) for s in self.final.segments}
-        pairs = []
-        by_index = {s.index: s for s in self.final.segments if id(s) not in before}
-        for seg in self.original.segments:
-            if id(seg) in after_ids:
-                continue
-            pairs.append((seg, by_index.pop(seg.index, None)))
+        # Segments compare and hash by identity (no __eq__): sets of them are sets of ids,
+        # filled and tested without a Python step per segment.
+        original, final = self.original.segments, self.final.segments
+        before, after = set(original), set(final)
+        by_index = {s.index: s for s in filterfalse(before.__contains__, final)}
+        pairs = [
+            (s, by_index.pop(s.index, None)) for s in filterfalse(after.__contains__, original)
+        ]
         pairs.extend((None, s) for s in by_index.values())
         return pairs
 
