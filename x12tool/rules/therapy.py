@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import NamedTuple
 
 from x12tool.claims import Claim, ServiceLine
@@ -662,26 +663,36 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
             key = member_key(claim.subscriber.member_id, claim.subscriber.payer_id)
             if key and key in pool.members:
                 return False  # the beneficiary has other claims in the file: peers_of's
-    lines = memo.get("timed_lines")
-    if lines is None:
-        lines = _timed_lines(claim, ctx, memo)
     all_rows = ctx.visit_rows(claim)
     # the claim's rows by line control; a line takes its control's row (popped: a second
     # line of the control finds none and gives up, as its rows would be shared)
     by_control = {}
+    loose = False  # a row without a line control
     for r in all_rows:
         control = r.line_control
         if control:
             if control in by_control:
                 return False  # one control on two rows: a line's rows are several
             by_control[control] = r
-    mods = ctx.ref.therapy_modifiers
+        else:
+            loose = True
+    ref = ctx.ref
+    codes_info = ref.codes
+    mods = ref.therapy_modifiers
     whole = _WHOLE
     days: dict[tuple, tuple[list, list, list]] = {}
     taken = 0
     g_day = g_disc = None
     codes = mins = units = ()
-    for ln in lines:
+    # The claim's timed lines (_timed_lines's test inline, in the same pass: the list is
+    # made only for a claim the groups judge, and read by no rule for a clean one)
+    for ln in claim.lines:
+        code = ln.code
+        info = codes_info.get(code)  # ref.code(code), its usual answer inline
+        if info is None and code:
+            info = ref.code(code)
+        if info is None or not info.timed:
+            continue
         day = ln.date_from
         if not day:
             continue  # no day to judge (as in _build_groups)
@@ -691,7 +702,6 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
         r = by_control.pop(control, None)
         if r is None:
             return False  # no row of its control: the join looks by code and date
-        code = ln.code
         if r.cpt != code:
             return False
         modifiers = ln.modifiers
@@ -740,11 +750,11 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
         # _build_groups (a few minutes documented and not billed, often): a code billed on
         # the day gets their minutes, another code goes in with no units, which the check
         # below holds to supporting none (else TU005 has a finding, and the groups make it).
-        ref = ctx.ref
-        codes_info = ref.codes
-        # the disciplines of the claim's dated timed lines (each made a day of its own)
-        claim_disciplines = {d for _day, d in days}
-        for r in all_rows:
+        # Without a row of no control, those rows are the ones left in ``by_control``, in
+        # the claim's order (most are rows of untimed lines).
+        line_days = len(days)  # the days of the claim's dated timed lines come first
+        line_disciplines = None  # their disciplines, when a row needs them
+        for r in all_rows if loose else by_control.values():
             control = r.line_control
             if control and control not in by_control:
                 continue  # a line's
@@ -754,7 +764,16 @@ def _clean(claim: Claim, ctx: RuleContext, memo: dict) -> bool:
                 info = ref.code(cpt)
             if info is None or not info.timed:
                 continue
-            key = (r.service_date, _unmatched_discipline(r, info, claim_disciplines))
+            disc = r.discipline  # _unmatched_discipline(r, info, line_disciplines), inline
+            if not disc:
+                if info.discipline:
+                    disc = info.discipline
+                else:
+                    if line_disciplines is None:
+                        line_disciplines = {d for _day, d in islice(days, line_days)}
+                    if len(line_disciplines) == 1:
+                        disc = next(iter(line_disciplines))
+            key = (r.service_date, disc)
             got = days.get(key)
             if got is None:
                 got = days[key] = ([], [], [])
