@@ -16,11 +16,11 @@ SYNTHETIC = PUBLIC / "synthetic__pt_97530_medicare.txt"
 
 def pytest_sessionstart(session):
     """Byte-compile the code under test once, before anything imports it. The CLI tests run
-    x12tool from this checkout in a few hundred child processes (``run_cli``: PYTHONPATH=ROOT);
+    x12tool from this checkout in over a hundred child processes (``run_cli``: PYTHONPATH=ROOT);
     where PYTHONDONTWRITEBYTECODE is set, as in CI's containers, no child leaves its compiled
-    modules behind, so each compiled every module it imports again (~0.3 s a child, a third of
-    the suite). ``compileall`` writes them whatever that setting says, and skips up-to-date
-    ones; ``__pycache__`` is gitignored and so never in a build."""
+    modules behind, so each compiled every module it imports again (~0.3 s a child, ~45 s of
+    the suite on a slow host). ``compileall`` writes them whatever that setting says, and skips
+    up-to-date ones; ``__pycache__`` is gitignored and so never in a build."""
     import compileall
 
     for package in ("x12tool", "devtools"):
