@@ -21,10 +21,44 @@ def pytest_sessionstart(session):
     modules behind, so each compiled every module it imports again (~0.3 s a child, ~45 s of
     the suite on a slow host). ``compileall`` writes them whatever that setting says, and skips
     up-to-date ones; ``__pycache__`` is gitignored and so never in a build."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller did both before it started them
     import compileall
 
     for package in ("x12tool", "devtools"):
         compileall.compile_dir(ROOT / package, quiet=1)
+    # One cache folder for the session's runs (pyx12's maps, x12tool/edi/pyx12_maps.py): the
+    # first pyx12 run builds each map and later ones, children included, load the copy; the
+    # user's own cache is never written.
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="x12tool-test-cache-")
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        import shutil
+
+        folder = os.environ.get("XDG_CACHE_HOME", "")
+        if os.path.basename(folder).startswith("x12tool-test-cache-"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Units of work for the parallel run (pytest-xdist, ``-n`` in pyproject's addopts): a test
+    file is one unit, so its module fixtures are built once; all of tests/hostile is one unit,
+    because its files fill one ``RESULTS`` store that ``test_zz_reliability_doc.py`` renders
+    after them, in the same process. (xdist's own ``--dist loadgroup`` marks do not take with
+    pytest 9.2, which no longer reads the node id field xdist rewrites.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileOrHostile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/hostile" if path.startswith("tests/hostile/") else path
+
+    return FileOrHostile(config, log)
 
 
 def public_files() -> list[Path]:

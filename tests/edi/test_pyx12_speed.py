@@ -373,7 +373,7 @@ def test_install_is_idempotent(speed_state):
     patched = dict(vars(pyx12.path.X12Path))
     assert pyx12_speed.install() is True
     assert dict(vars(pyx12.path.X12Path)) == patched
-    assert len(pyx12_speed._ORIGINALS) == 11
+    assert len(pyx12_speed._ORIGINALS) == 12
     pyx12_speed.uninstall()
     assert pyx12.path.X12Path.__repr__ is stock_repr
 

@@ -6,12 +6,15 @@ against that version's source only. ``tests/edi/test_pyx12_speed.py`` compares `
 with and without them. Nothing is cached on X12Path objects: pyx12 mutates some of them
 (``del x12path.loop_list[0]`` in map_if/_loop.py and _root.py, assignments in x12context.py);
 map nodes, which pyx12 never changes after loading, carry ``_x12s_*`` caches (see below).
+``load_map_file`` hands out copies of a map built once (``pyx12_maps``).
 """
 
 from __future__ import annotations
 
 import re
 import sys
+
+from x12tool.edi.pyx12_maps import make_load_map_file
 
 EXPECTED_VERSION = "4.0.0"
 ACTIVE: bool | None = None  # None: install() not called; False: other pyx12 version, left stock
@@ -427,6 +430,8 @@ def install() -> bool:
         (seg_if, "is_match", _make_segment_is_match(seg_if.is_match, Segment)),
         (loop_if, "__len__", _loop_len),
         (pyx12.map_walker.walk_tree, "_scan_loop_at_position", _scan_loop_at_position),
+        # a copy of the map built once (pyx12_maps), not a new build from the XML every call
+        (pyx12.map_if, "load_map_file", make_load_map_file(pyx12.map_if.load_map_file)),
     ]
     for owner, name, new in patches:
         _ORIGINALS.append((owner, name, owner.__dict__[name]))
