@@ -4,9 +4,11 @@ test_pyx12_speed's stock comparison: its fast side validates file after file on 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import stat
+import weakref
 
 import pytest
 import pyx12.map_if
@@ -159,3 +161,20 @@ def test_no_cache_folder_costs_only_speed(maps, monkeypatch, tmp_path):
     second = load(MAP, param)
     assert builds == [MAP, MAP]
     assert same(first, second)
+
+
+def test_handing_out_a_copy_frees_the_maps_before_it(maps):
+    """Maps are cyclic (parent links). Under the run's collector thresholds (cli/app.py) the
+    few objects an unpickling makes would not start a collection, and a worker kept the maps
+    of several chunks alive; a copy is handed out only after the earlier ones are freed."""
+    load, _ = maps
+    param = pyx12.params.params()
+    earlier = [weakref.ref(load(MAP, param)) for _ in range(3)]
+    thresholds = gc.get_threshold()
+    gc.set_threshold(20000, 10, 10)
+    try:
+        kept = load(MAP, param)
+        assert [ref() for ref in earlier] == [None, None, None]
+        assert kept is not None
+    finally:
+        gc.set_threshold(*thresholds)
