@@ -1,8 +1,9 @@
 """pyx12's implementation-guide maps, built from XML once and then handed out as fresh copies.
 
 pyx12 4.0.0 builds each map from its XML on every ``load_map_file`` call: ~0.3 s for the 837P
-map, most of a small file's ``check``. A map also holds the state of the validation that uses it
-(loop and segment repeat counts), so two validations must never share one. So the first build's
+map, most of a small file's ``check``. A map also holds what the validation that uses it leaves
+on it (the root's current path, pyx12_speed's ``_x12s_*`` memos), so two validations must never
+share one. So the first build's
 pickle is kept, taken before anyone used that map, and every later call unpickles a new copy
 (~0.035 s): in this process, and, through a cache file, in later runs and in worker processes.
 
